@@ -1,0 +1,124 @@
+//! Auth's domain types: each constructor is the only place its rule lives.
+
+use kernel::{auth::Role, FieldError};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// A normalised (trimmed, lower-case) email address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let email = raw.trim().to_lowercase();
+        let valid = email.len() <= 254
+            && email.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && !domain.contains('@')
+            })
+            && !email.chars().any(char::is_whitespace);
+        if valid {
+            Ok(Self(email))
+        } else {
+            Err(FieldError::new(
+                "email",
+                "must be an email address such as ana@example.com",
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A password that meets the policy: 8–128 characters and not the email itself.
+pub struct Password(String);
+
+impl Password {
+    pub fn parse(raw: &str, email: Option<&Email>) -> Result<Self, FieldError> {
+        let len = raw.chars().count();
+        if !(8..=128).contains(&len) {
+            return Err(FieldError::new(
+                "password",
+                "must be 8 to 128 characters long",
+            ));
+        }
+        if email.is_some_and(|e| raw.trim().eq_ignore_ascii_case(e.as_str())) {
+            return Err(FieldError::new(
+                "password",
+                "must not be your email address",
+            ));
+        }
+        Ok(Self(raw.to_string()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A display name: 1–100 characters after trimming.
+pub struct Name(String);
+
+impl Name {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let name = raw.trim();
+        match name.chars().count() {
+            1..=100 => Ok(Self(name.to_string())),
+            _ => Err(FieldError::new("name", "must be 1 to 100 characters long")),
+        }
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// A user as the API shows it (never with the password hash).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct User {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub disabled: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_is_normalised_and_checked() {
+        assert_eq!(
+            Email::parse("  Ana@Example.COM ").unwrap().as_str(),
+            "ana@example.com"
+        );
+        for bad in [
+            "",
+            "ana",
+            "@example.com",
+            "ana@",
+            "ana@example",
+            "a b@example.com",
+            "ana@.com",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad:?} should be rejected");
+        }
+    }
+
+    #[test]
+    fn password_policy() {
+        let email = Email::parse("ana@example.com").unwrap();
+        assert!(Password::parse("short", None).is_err());
+        assert!(Password::parse(&"x".repeat(129), None).is_err());
+        assert!(Password::parse("ANA@example.com", Some(&email)).is_err());
+        assert!(Password::parse("correct horse", Some(&email)).is_ok());
+    }
+}

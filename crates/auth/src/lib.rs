@@ -1,0 +1,85 @@
+//! The auth service: users, roles, passwords, sessions (refresh tokens), service tokens and
+//! the public signing keys every other service verifies tokens with.
+
+mod domain;
+mod keys;
+mod limiter;
+mod routes;
+mod store;
+mod tokens;
+
+use std::sync::Arc;
+
+use axum::{extract::FromRef, Router};
+use kernel::{
+    auth::TokenVerifier,
+    db::{Db, Migrations},
+    error::StartupError,
+    health::{self, Check},
+    Settings,
+};
+
+pub use domain::User;
+pub use routes::openapi;
+
+pub const SERVICE: &str = "auth";
+
+static MIGRATIONS: Migrations = Migrations {
+    postgres: &sqlx::migrate!("migrations/postgres"),
+    sqlite: &sqlx::migrate!("migrations/sqlite"),
+};
+
+/// Everything a handler needs; cheap to clone.
+#[derive(Clone)]
+pub struct AuthState {
+    settings: Arc<Settings>,
+    store: store::Store,
+    keys: Arc<keys::Keys>,
+    verifier: TokenVerifier,
+    limiter: Arc<limiter::LoginLimiter>,
+    /// Verified against for unknown emails, so both failures take the same time.
+    dummy_hash: Arc<String>,
+}
+
+impl FromRef<AuthState> for TokenVerifier {
+    fn from_ref(state: &AuthState) -> Self {
+        state.verifier.clone()
+    }
+}
+
+/// Connects to the database, migrates, loads the signing key and builds the router.
+pub async fn build(
+    settings: &Settings,
+    database_url: &str,
+    schema: &str,
+) -> Result<Router, StartupError> {
+    let db = Db::connect(
+        database_url,
+        schema,
+        settings.db_max_connections,
+        &MIGRATIONS,
+    )
+    .await?;
+    let store = store::Store::new(db.clone());
+    let keys = keys::Keys::load(&store, settings.signing_key.as_ref()).await?;
+    let verifier = TokenVerifier::local(&settings.jwt_issuer, &settings.jwt_audience);
+    verifier.set_keys(&keys.jwks);
+    let dummy_hash = routes::hash_password("a password nobody has".into()).await?;
+    let state = AuthState {
+        settings: Arc::new(settings.clone()),
+        store,
+        keys: Arc::new(keys),
+        verifier,
+        limiter: Arc::new(limiter::LoginLimiter::new(
+            settings.login_max_failures,
+            settings.login_window,
+        )),
+        dummy_hash: Arc::new(dummy_hash),
+    };
+    let app = routes::router(state).merge(health::routes(SERVICE, vec![Check::database(db)]));
+    Ok(kernel::server::wrap(
+        SERVICE,
+        app,
+        kernel::server::BODY_LIMIT,
+    ))
+}

@@ -1,0 +1,191 @@
+//! Configuration from the environment, with defaults that make `stockroom all` work with
+//! nothing set. Every variable read here is listed in the README.
+
+use std::{fmt, net::IpAddr, path::PathBuf, str::FromStr, time::Duration};
+
+/// A secret value whose `Debug` output never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    /// A fresh random secret, for the `all` shape where the services share one process.
+    pub fn generate() -> Self {
+        use rand::Rng;
+        let bytes: [u8; 32] = rand::rng().random();
+        Self(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// The shape the process runs in: decides defaults such as the bind address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    All,
+    Serve,
+}
+
+/// The AI provider settings (used by the orders service).
+#[derive(Clone, Debug)]
+pub struct AiSettings {
+    pub api_key: Option<Secret>,
+    pub base_url: String,
+    pub model: String,
+    pub timeout: Duration,
+}
+
+/// Every setting of every service. Services read what they need.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    pub database_url: Option<String>,
+    /// PostgreSQL schema; defaults to the service's name.
+    pub database_schema: Option<String>,
+    pub db_max_connections: u32,
+    pub bind_addr: IpAddr,
+    pub gateway_port: u16,
+    pub auth_port: u16,
+    pub inventory_port: u16,
+    pub orders_port: u16,
+    pub auth_url: String,
+    pub inventory_url: String,
+    pub orders_url: String,
+    pub service_client_secret: Secret,
+    pub upstream_timeout: Duration,
+    pub cors_origins: Vec<String>,
+    pub currency: String,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub service_token_ttl: Duration,
+    /// Base64url Ed25519 seed; when unset, auth generates a key and keeps it in its database.
+    pub signing_key: Option<Secret>,
+    pub login_max_failures: u32,
+    pub login_window: Duration,
+    pub ai: AiSettings,
+    pub web_dir: PathBuf,
+}
+
+/// A variable that is set but cannot be parsed.
+#[derive(Debug, thiserror::Error)]
+#[error("environment variable {name}={value:?} is invalid: {reason}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub value: String,
+    pub reason: String,
+}
+
+fn var(name: &'static str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parse<T: FromStr>(name: &'static str, default: T) -> Result<T, ConfigError>
+where
+    T::Err: fmt::Display,
+{
+    match var(name) {
+        None => Ok(default),
+        Some(value) => value.trim().parse().map_err(|e: T::Err| ConfigError {
+            name,
+            reason: e.to_string(),
+            value,
+        }),
+    }
+}
+
+fn millis(name: &'static str, default: u64) -> Result<Duration, ConfigError> {
+    parse(name, default).map(Duration::from_millis)
+}
+
+fn secs(name: &'static str, default: u64) -> Result<Duration, ConfigError> {
+    parse(name, default).map(Duration::from_secs)
+}
+
+impl Settings {
+    /// Reads the environment. `mode` only changes defaults (bind address).
+    pub fn from_env(mode: Mode) -> Result<Self, ConfigError> {
+        let default_bind = match mode {
+            Mode::All => "127.0.0.1",
+            Mode::Serve => "0.0.0.0",
+        };
+        let bind_addr = parse("BIND_ADDR", default_bind.parse().expect("literal address"))?;
+        let auth_port = parse("AUTH_PORT", 8001)?;
+        let inventory_port = parse("INVENTORY_PORT", 8002)?;
+        let orders_port = parse("ORDERS_PORT", 8003)?;
+        Ok(Self {
+            data_dir: var("STOCKROOM_DATA_DIR")
+                .unwrap_or_else(|| "./data".into())
+                .into(),
+            database_url: var("DATABASE_URL"),
+            database_schema: var("DATABASE_SCHEMA"),
+            db_max_connections: parse("DB_MAX_CONNECTIONS", 10)?,
+            bind_addr,
+            gateway_port: parse("GATEWAY_PORT", 8000)?,
+            auth_port,
+            inventory_port,
+            orders_port,
+            auth_url: var("AUTH_URL").unwrap_or_else(|| format!("http://127.0.0.1:{auth_port}")),
+            inventory_url: var("INVENTORY_URL")
+                .unwrap_or_else(|| format!("http://127.0.0.1:{inventory_port}")),
+            orders_url: var("ORDERS_URL")
+                .unwrap_or_else(|| format!("http://127.0.0.1:{orders_port}")),
+            service_client_secret: var("SERVICE_CLIENT_SECRET")
+                .map(Secret::new)
+                .unwrap_or_else(Secret::generate),
+            upstream_timeout: millis("UPSTREAM_TIMEOUT_MS", 5000)?,
+            cors_origins: var("CORS_ORIGINS")
+                .unwrap_or_else(|| "http://localhost:3000".into())
+                .split(',')
+                .map(|o| o.trim().to_string())
+                .filter(|o| !o.is_empty())
+                .collect(),
+            currency: var("STOCKROOM_CURRENCY")
+                .unwrap_or_else(|| "USD".into())
+                .to_uppercase(),
+            jwt_issuer: var("JWT_ISSUER").unwrap_or_else(|| "stockroom-auth".into()),
+            jwt_audience: var("JWT_AUDIENCE").unwrap_or_else(|| "stockroom".into()),
+            access_token_ttl: secs("ACCESS_TOKEN_TTL_SECS", 900)?,
+            refresh_token_ttl: secs("REFRESH_TOKEN_TTL_SECS", 30 * 24 * 3600)?,
+            service_token_ttl: secs("SERVICE_TOKEN_TTL_SECS", 300)?,
+            signing_key: var("AUTH_SIGNING_KEY").map(Secret::new),
+            login_max_failures: parse("LOGIN_MAX_FAILURES", 5)?,
+            login_window: secs("LOGIN_WINDOW_SECS", 900)?,
+            ai: AiSettings {
+                api_key: var("OPENROUTER_API_KEY").map(Secret::new),
+                base_url: var("AI_BASE_URL")
+                    .unwrap_or_else(|| "https://openrouter.ai/api/v1".into()),
+                model: var("AI_MODEL").unwrap_or_else(|| "openai/gpt-4o-mini".into()),
+                timeout: millis("AI_TIMEOUT_MS", 10_000)?,
+            },
+            web_dir: var("STOCKROOM_WEB_DIR")
+                .unwrap_or_else(|| "./web/dist".into())
+                .into(),
+        })
+    }
+
+    /// The database a service uses: `DATABASE_URL`, or its own SQLite file in the data dir.
+    pub fn database_url_for(&self, service: &str) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}/{service}.db", self.data_dir.display()),
+        }
+    }
+
+    /// The PostgreSQL schema a service uses.
+    pub fn schema_for(&self, service: &str) -> String {
+        self.database_schema
+            .clone()
+            .unwrap_or_else(|| service.to_string())
+    }
+}

@@ -1,0 +1,25 @@
+//! What every Stockroom service needs and nothing domain-specific: configuration, the error
+//! type and its problem+json wire format, the JSON extractor, database pools and migrations,
+//! token verification, service tokens, the resilient HTTP client, telemetry, health endpoints
+//! and graceful shutdown.
+
+pub mod auth;
+pub mod breaker;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod health;
+pub mod json;
+pub mod middleware;
+pub mod pagination;
+pub mod server;
+pub mod service_token;
+pub mod telemetry;
+pub mod time;
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use config::Settings;
+pub use error::{AppError, FieldError, Problem, Result};
+pub use json::Json;

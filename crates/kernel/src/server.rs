@@ -1,0 +1,107 @@
+//! Serving a service: the common layers, binding, and graceful shutdown.
+
+use std::{net::SocketAddr, time::Duration};
+
+use axum::{
+    extract::DefaultBodyLimit,
+    http::StatusCode,
+    middleware::{from_fn, from_fn_with_state},
+    response::IntoResponse,
+    Router,
+};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tower_http::catch_panic::CatchPanicLayer;
+
+use crate::{middleware, AppError, Problem};
+
+/// Request bodies above this are refused with 413 (API.md: 1 MiB).
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// Wraps a service's routes with what every service needs. Call after all routes are merged.
+pub fn wrap(service: &'static str, router: Router, body_limit: usize) -> Router {
+    // Install the recorder before the first request, or its metrics are dropped.
+    crate::telemetry::metrics();
+    router
+        .route_layer(from_fn(middleware::record_route))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(CatchPanicLayer::custom(|_| {
+            Problem::for_status(StatusCode::INTERNAL_SERVER_ERROR).into_response()
+        }))
+        .layer(from_fn_with_state(service, middleware::observe))
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound("no such resource".into())
+}
+
+/// Binds `addr` (port 0 picks a free port).
+pub async fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))
+}
+
+/// Serves until `shutdown` is cancelled, then finishes in-flight requests.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move { shutdown.cancelled().await })
+    .await
+}
+
+/// A token cancelled on SIGINT or SIGTERM.
+pub fn shutdown_on_signal() -> CancellationToken {
+    let token = CancellationToken::new();
+    let trigger = token.clone();
+    tokio::spawn(async move {
+        let ctrl_c = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        #[cfg(unix)]
+        let terminate = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let terminate = std::future::pending::<()>();
+        tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+        tracing::info!("shutting down: finishing in-flight requests");
+        trigger.cancel();
+    });
+    token
+}
+
+/// The one HTTP client a service uses for a peer: pooled, with connect and request timeouts.
+pub fn http_client(timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_millis(1000).min(timeout))
+        .timeout(timeout)
+        .pool_idle_timeout(Duration::from_secs(60))
+        .tcp_nodelay(true)
+        .build()
+        .unwrap_or_else(|_| reqwest::Client::new())
+}
+
+/// The caller's address: the gateway's `X-Forwarded-For` entry when present, else the peer.
+pub fn client_addr(headers: &axum::http::HeaderMap, peer: Option<SocketAddr>) -> String {
+    headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .or_else(|| peer.map(|p| p.ip().to_string()))
+        .unwrap_or_else(|| "unknown".into())
+}

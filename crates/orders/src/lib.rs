@@ -1,0 +1,19 @@
+//! The orders service (being built).
+
+use axum::Router;
+use kernel::{error::StartupError, health, Settings};
+
+pub const SERVICE: &str = "orders";
+
+pub async fn build(
+    _settings: &Settings,
+    _url: &str,
+    _schema: &str,
+    _shutdown: tokio_util::sync::CancellationToken,
+) -> Result<Router, StartupError> {
+    Ok(kernel::server::wrap(
+        SERVICE,
+        health::routes(SERVICE, vec![]),
+        kernel::server::BODY_LIMIT,
+    ))
+}

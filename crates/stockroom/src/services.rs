@@ -1,0 +1,103 @@
+//! Starting services: one, or all of them in this process on their own ports.
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use kernel::{config::Mode, error::StartupError, Settings};
+use tokio_util::sync::CancellationToken;
+
+use crate::Service;
+
+impl Service {
+    fn name(self) -> &'static str {
+        match self {
+            Service::Gateway => "gateway",
+            Service::Auth => "auth",
+            Service::Inventory => "inventory",
+            Service::Orders => "orders",
+        }
+    }
+
+    fn port(self, s: &Settings) -> u16 {
+        match self {
+            Service::Gateway => s.gateway_port,
+            Service::Auth => s.auth_port,
+            Service::Inventory => s.inventory_port,
+            Service::Orders => s.orders_port,
+        }
+    }
+
+    async fn build(
+        self,
+        s: &Settings,
+        shutdown: &CancellationToken,
+    ) -> Result<Router, StartupError> {
+        let url = s.database_url_for(self.name());
+        let schema = s.schema_for(self.name());
+        match self {
+            Service::Gateway => gateway::build(s).await,
+            Service::Auth => auth::build(s, &url, &schema).await,
+            Service::Inventory => inventory::build(s, &url, &schema).await,
+            Service::Orders => orders::build(s, &url, &schema, shutdown.clone()).await,
+        }
+    }
+}
+
+const ALL: [Service; 4] = [
+    Service::Auth,
+    Service::Inventory,
+    Service::Orders,
+    Service::Gateway,
+];
+
+pub async fn run_all() -> Result<(), StartupError> {
+    let mut settings = Settings::from_env(Mode::All)?;
+    // In one process, each service keeps its own SQLite file: same isolation as separate ones.
+    if settings.database_url.is_none() {
+        std::fs::create_dir_all(&settings.data_dir)?;
+    }
+    settings.database_schema = None;
+    let shutdown = kernel::server::shutdown_on_signal();
+    let started = std::time::Instant::now();
+    let mut servers = Vec::new();
+    for service in ALL {
+        let (listener, app) = prepare(service, &settings, &shutdown).await?;
+        servers.push(tokio::spawn(kernel::server::serve(
+            listener,
+            app,
+            shutdown.clone(),
+        )));
+    }
+    tracing::info!(
+        ready_ms = started.elapsed().as_millis() as u64,
+        url = %format!("http://localhost:{}", settings.gateway_port),
+        "stockroom is ready"
+    );
+    for server in servers {
+        server
+            .await
+            .map_err(|e| std::io::Error::other(e.to_string()))??;
+    }
+    Ok(())
+}
+
+pub async fn run_one(service: Service) -> Result<(), StartupError> {
+    let settings = Settings::from_env(Mode::Serve)?;
+    let shutdown = kernel::server::shutdown_on_signal();
+    let (listener, app) = prepare(service, &settings, &shutdown).await?;
+    tracing::info!(service = service.name(), "ready");
+    kernel::server::serve(listener, app, shutdown).await?;
+    Ok(())
+}
+
+async fn prepare(
+    service: Service,
+    settings: &Settings,
+    shutdown: &CancellationToken,
+) -> Result<(tokio::net::TcpListener, Router), StartupError> {
+    let app = service.build(settings, shutdown).await?;
+    let addr = SocketAddr::new(settings.bind_addr, service.port(settings));
+    let listener = kernel::server::bind(addr).await?;
+    tracing::info!(service = service.name(), %addr, "listening");
+    Ok((listener, app))
+}

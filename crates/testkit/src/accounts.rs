@@ -1,0 +1,99 @@
+//! Signed-in users for tests: the first registration is the admin; staff are promoted by it.
+
+use serde_json::json;
+
+use crate::{Api, Svc, TestSystem};
+
+/// A signed-in user.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub id: String,
+    pub email: String,
+    pub token: String,
+    pub refresh_token: String,
+}
+
+impl TestSystem {
+    /// Registers and signs in a user; the first one in a system is the admin.
+    pub async fn sign_up(&self, name: &str) -> Session {
+        let auth = self.api(Svc::Auth);
+        let email = format!("{name}@example.com");
+        auth.post(
+            "/api/auth/register",
+            json!({"email": email, "password": "correct horse battery", "name": name}),
+        )
+        .await
+        .expect(201);
+        self.sign_in(&email).await
+    }
+
+    pub async fn sign_in(&self, email: &str) -> Session {
+        let reply = self
+            .api(Svc::Auth)
+            .post(
+                "/api/auth/login",
+                json!({"email": email, "password": "correct horse battery"}),
+            )
+            .await
+            .expect(200);
+        Session {
+            id: reply.body["user"]["id"]
+                .as_str()
+                .expect("user id")
+                .to_string(),
+            email: email.to_string(),
+            token: reply.body["access_token"]
+                .as_str()
+                .expect("access token")
+                .to_string(),
+            refresh_token: reply.body["refresh_token"]
+                .as_str()
+                .expect("refresh token")
+                .to_string(),
+        }
+    }
+
+    /// A user with the given role, promoted by `admin`, signed in again to carry the role.
+    pub async fn user_with_role(&self, admin: &Session, name: &str, role: &str) -> Session {
+        let user = self.sign_up(name).await;
+        self.api(Svc::Auth)
+            .with_token(&admin.token)
+            .patch(
+                &format!("/api/auth/users/{}", user.id),
+                json!({"role": role}),
+            )
+            .await
+            .expect(200);
+        self.sign_in(&user.email).await
+    }
+
+    /// The usual cast: an admin, a staff member and a customer.
+    pub async fn cast(&self) -> (Session, Session, Session) {
+        let admin = self.sign_up("admin").await;
+        let staff = self.user_with_role(&admin, "staff", "staff").await;
+        let customer = self.sign_up("customer").await;
+        (admin, staff, customer)
+    }
+
+    /// A service token from auth, as a peer service would get it.
+    pub async fn service_token(&self) -> String {
+        let reply = Api::send(
+            reqwest::Client::new()
+                .post(self.api(Svc::Auth).url("/api/auth/token"))
+                .form(&[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", "orders"),
+                    (
+                        "client_secret",
+                        self.settings.service_client_secret.expose(),
+                    ),
+                ]),
+        )
+        .await
+        .expect(200);
+        reply.body["access_token"]
+            .as_str()
+            .expect("service token")
+            .to_string()
+    }
+}
