@@ -1,18 +1,71 @@
-//! The inventory service (being built).
+//! The inventory service: the catalogue, stock levels, the stock ledger, suppliers, and the
+//! all-or-nothing reservations the orders service places.
 
-use axum::Router;
-use kernel::{error::StartupError, health, Settings};
+mod domain;
+mod model;
+mod routes;
+mod store;
+mod validate;
+
+use axum::{extract::FromRef, Router};
+use kernel::{
+    auth::TokenVerifier,
+    db::{Db, Migrations},
+    error::StartupError,
+    health::{self, Check},
+    Settings,
+};
+
+pub use model::{Product, Reservation, ReservedLine, ShortLine, StockLevel, Summary};
+pub use routes::openapi;
 
 pub const SERVICE: &str = "inventory";
 
+static MIGRATIONS: Migrations = Migrations {
+    postgres: &sqlx::migrate!("migrations/postgres"),
+    sqlite: &sqlx::migrate!("migrations/sqlite"),
+};
+
+#[derive(Clone)]
+pub struct InventoryState {
+    store: store::Store,
+    verifier: TokenVerifier,
+}
+
+impl FromRef<InventoryState> for TokenVerifier {
+    fn from_ref(state: &InventoryState) -> Self {
+        state.verifier.clone()
+    }
+}
+
+/// Connects to the database, migrates and builds the router.
 pub async fn build(
-    _settings: &Settings,
-    _url: &str,
-    _schema: &str,
+    settings: &Settings,
+    database_url: &str,
+    schema: &str,
 ) -> Result<Router, StartupError> {
+    let db = Db::connect(
+        database_url,
+        schema,
+        settings.db_max_connections,
+        &MIGRATIONS,
+    )
+    .await?;
+    let http = kernel::server::http_client(settings.upstream_timeout);
+    let verifier = TokenVerifier::remote(
+        &settings.auth_url,
+        &settings.jwt_issuer,
+        &settings.jwt_audience,
+        http,
+    );
+    let state = InventoryState {
+        store: store::Store::new(db.clone(), settings.currency.clone()),
+        verifier,
+    };
+    let app = routes::router(state).merge(health::routes(SERVICE, vec![Check::database(db)]));
     Ok(kernel::server::wrap(
         SERVICE,
-        health::routes(SERVICE, vec![]),
+        app,
         kernel::server::BODY_LIMIT,
     ))
 }

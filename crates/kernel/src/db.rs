@@ -179,3 +179,40 @@ async fn ensure_schema(options: &AnyConnectOptions, schema: &str) -> Result<(), 
     }
     conn.close().await
 }
+
+/// Numbered parameters for queries whose shape depends on the request (filters).
+/// sqlx's `QueryBuilder` writes `?` for `Any`, which PostgreSQL does not accept.
+#[derive(Default, Debug)]
+pub struct Args {
+    values: Vec<Arg>,
+}
+
+#[derive(Debug)]
+enum Arg {
+    Text(String),
+    Int(i64),
+}
+
+impl Args {
+    /// Adds a text parameter and returns its placeholder (`$n`).
+    pub fn text(&mut self, value: impl Into<String>) -> String {
+        self.values.push(Arg::Text(value.into()));
+        format!("${}", self.values.len())
+    }
+
+    /// Adds an integer parameter and returns its placeholder (`$n`).
+    pub fn int(&mut self, value: i64) -> String {
+        self.values.push(Arg::Int(value));
+        format!("${}", self.values.len())
+    }
+
+    /// Binds the parameters, in order, to a query built with their placeholders.
+    pub fn bind(self, sql: &str) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+        self.values
+            .into_iter()
+            .fold(sqlx::query(sql), |q, arg| match arg {
+                Arg::Text(s) => q.bind(s),
+                Arg::Int(i) => q.bind(i),
+            })
+    }
+}

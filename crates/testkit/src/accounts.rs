@@ -97,3 +97,39 @@ impl TestSystem {
             .to_string()
     }
 }
+
+impl TestSystem {
+    /// Creates a product as `staff` and returns its JSON.
+    pub async fn product(
+        &self,
+        staff: &Session,
+        sku: &str,
+        price_cents: i64,
+        stock: i64,
+    ) -> serde_json::Value {
+        self.api(Svc::Inventory)
+            .with_token(&staff.token)
+            .post(
+                "/api/products",
+                json!({"sku": sku, "name": format!("Product {sku}"), "price_cents": price_cents,
+                       "initial_stock": stock, "category": "general", "reorder_point": 5, "reorder_quantity": 20}),
+            )
+            .await
+            .expect(201)
+            .body
+    }
+
+    /// Current stock of a product as inventory reports it: (on_hand, reserved).
+    pub async fn stock_of(&self, staff: &Session, product_id: &str) -> (i64, i64) {
+        let p = self
+            .api(Svc::Inventory)
+            .with_token(&staff.token)
+            .get(&format!("/api/products/{product_id}"))
+            .await
+            .expect(200);
+        (
+            p.body["on_hand"].as_i64().expect("on_hand"),
+            p.body["reserved"].as_i64().expect("reserved"),
+        )
+    }
+}

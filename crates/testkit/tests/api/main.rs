@@ -2,4 +2,5 @@
 //! PostgreSQL when `STOCKROOM_TEST_DATABASE_URL` is set. One binary keeps link time down.
 
 mod auth;
+mod inventory;
 mod tokens;

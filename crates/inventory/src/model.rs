@@ -1,0 +1,195 @@
+//! What inventory's API sends and receives.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::domain::Reason;
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Product {
+    pub id: Uuid,
+    pub sku: String,
+    pub name: String,
+    pub description: String,
+    pub category: String,
+    pub supplier_id: Option<Uuid>,
+    pub price_cents: i64,
+    pub currency: String,
+    pub on_hand: i64,
+    pub reserved: i64,
+    /// `on_hand - reserved`
+    pub available: i64,
+    pub reorder_point: i64,
+    pub reorder_quantity: i64,
+    pub active: bool,
+    /// Bumped by every catalogue edit; the `ETag` is this number.
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateProduct {
+    pub sku: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub category: String,
+    pub supplier_id: Option<Uuid>,
+    pub price_cents: i64,
+    #[serde(default)]
+    pub reorder_point: i64,
+    #[serde(default)]
+    pub reorder_quantity: i64,
+    /// Recorded as a `received` movement.
+    #[serde(default)]
+    pub initial_stock: i64,
+}
+
+/// Absent fields stay as they are; `"supplier_id": null` clears the supplier.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateProduct {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub category: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Uuid>)]
+    pub supplier_id: Option<Option<Uuid>>,
+    pub price_cents: Option<i64>,
+    pub reorder_point: Option<i64>,
+    pub reorder_quantity: Option<i64>,
+    pub active: Option<bool>,
+    /// Optimistic concurrency, like `If-Match`: 409 when the product changed since.
+    pub version: Option<i64>,
+}
+
+/// Tells a present `null` (Some(None)) from an absent field (None).
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Movement {
+    pub id: Uuid,
+    pub product_id: Uuid,
+    pub reason: Reason,
+    pub on_hand_delta: i64,
+    pub reserved_delta: i64,
+    pub on_hand_after: i64,
+    pub reserved_after: i64,
+    pub order_id: Option<Uuid>,
+    pub user_id: Option<String>,
+    pub note: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Adjustment {
+    pub product_id: Uuid,
+    pub delta: i64,
+    /// received, returned, damaged, lost or correction
+    pub reason: String,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdjustmentResult {
+    pub movement: Movement,
+    pub product: Product,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Supplier {
+    pub id: Uuid,
+    pub name: String,
+    pub contact_email: Option<String>,
+    pub phone: Option<String>,
+    pub lead_time_days: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SupplierInput {
+    pub name: Option<String>,
+    pub contact_email: Option<String>,
+    pub phone: Option<String>,
+    pub lead_time_days: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReserveRequest {
+    pub reservation_id: Uuid,
+    pub lines: Vec<ReserveLine>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ReserveLine {
+    pub product_id: Uuid,
+    pub quantity: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReservedLine {
+    pub product_id: Uuid,
+    pub quantity: i64,
+    pub unit_price_cents: i64,
+    pub sku: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Reservation {
+    pub reservation_id: Uuid,
+    /// held, released or committed
+    pub status: String,
+    pub lines: Vec<ReservedLine>,
+    pub total_cents: i64,
+    pub currency: String,
+}
+
+/// A line that could not be reserved.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ShortLine {
+    pub product_id: Uuid,
+    pub requested: i64,
+    pub available: i64,
+    /// insufficient, unknown or inactive
+    pub reason: &'static str,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StockLevel {
+    pub product_id: Uuid,
+    pub sku: String,
+    pub name: String,
+    pub category: String,
+    pub price_cents: i64,
+    pub on_hand: i64,
+    pub reserved: i64,
+    pub available: i64,
+    pub reorder_point: i64,
+    pub reorder_quantity: i64,
+    pub lead_time_days: Option<i64>,
+    pub active: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Summary {
+    pub products: i64,
+    pub active_products: i64,
+    pub units_on_hand: i64,
+    pub units_reserved: i64,
+    pub stock_value_cents: i64,
+    pub low_stock: i64,
+    pub currency: String,
+}

@@ -1,0 +1,308 @@
+//! Bulk catalogue import and export as CSV. An import is all rows or none: every bad row is
+//! reported by its line number and nothing is written.
+
+use std::collections::{HashMap, HashSet};
+
+use axum::{
+    extract::State,
+    http::{header, HeaderMap},
+    response::IntoResponse,
+};
+use kernel::{auth::AuthUser, AppError, FieldError, Json, Result};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::{model::CreateProduct, store::NewProduct, validate, InventoryState};
+
+const MAX_ROWS: usize = 50_000;
+const MAX_REPORTED: usize = 200;
+
+const EXPORT_COLUMNS: [&str; 13] = [
+    "sku",
+    "name",
+    "description",
+    "category",
+    "supplier_id",
+    "price_cents",
+    "currency",
+    "on_hand",
+    "reserved",
+    "available",
+    "reorder_point",
+    "reorder_quantity",
+    "active",
+];
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportReport {
+    created: usize,
+    updated: usize,
+}
+
+/// Imports products from CSV (`sku,name,price_cents` required; `description, category,
+/// supplier_id, reorder_point, reorder_quantity, initial_stock` (or `on_hand`), `active`
+/// optional). New SKUs are created with their initial stock; existing SKUs are updated.
+#[utoipa::path(post, path = "/api/products/import", tag = "inventory",
+    request_body(content = String, content_type = "text/csv"), security(("bearer" = [])),
+    responses((status = 200, body = ImportReport), (status = 422, body = kernel::Problem)))]
+pub async fn import(
+    State(state): State<InventoryState>,
+    caller: AuthUser,
+    headers: HeaderMap,
+    body: String,
+) -> Result<Json<ImportReport>> {
+    caller.require_staff()?;
+    let is_csv = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().contains("csv"));
+    if !is_csv {
+        return Err(AppError::BadRequest(
+            "send the file with Content-Type: text/csv".into(),
+        ));
+    }
+    let rows = parse(&body)?;
+    let mut errors = Vec::new();
+    for supplier in rows
+        .iter()
+        .filter_map(|(_, p)| p.supplier_id)
+        .collect::<HashSet<Uuid>>()
+    {
+        if !state.store.supplier_exists(supplier).await? {
+            rows.iter()
+                .filter(|(_, p)| p.supplier_id == Some(supplier))
+                .for_each(|(line, _)| {
+                    errors.push(FieldError::new(
+                        format!("line[{line}].supplier_id"),
+                        "no supplier with this id",
+                    ))
+                });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(rejected(errors));
+    }
+    let products: Vec<NewProduct> = rows.into_iter().map(|(_, p)| p).collect();
+    let (created, updated) = state.store.import(&products, &caller.claims.sub).await?;
+    tracing::info!(created, updated, "catalogue imported");
+    Ok(Json(ImportReport { created, updated }))
+}
+
+fn rejected(mut errors: Vec<FieldError>) -> AppError {
+    let total = errors.len();
+    errors.truncate(MAX_REPORTED);
+    let mut problem = AppError::Validation(errors).to_problem();
+    problem.detail = Some(format!("{total} problems found; nothing was imported"));
+    AppError::Problem(Box::new(problem))
+}
+
+/// Parses and validates every row, collecting all errors before giving up.
+fn parse(body: &str) -> Result<Vec<(u64, NewProduct)>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(false)
+        .from_reader(body.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| AppError::validation("line[1]", format!("cannot read the header row: {e}")))?
+        .iter()
+        .map(|h| h.to_ascii_lowercase())
+        .collect();
+    let index: HashMap<&str, usize> = headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.as_str(), i))
+        .collect();
+    let missing: Vec<FieldError> = ["sku", "name", "price_cents"]
+        .iter()
+        .filter(|c| !index.contains_key(*c))
+        .map(|c| FieldError::new("line[1]", format!("the header has no {c} column")))
+        .collect();
+    if !missing.is_empty() {
+        return Err(AppError::Validation(missing));
+    }
+
+    let mut errors = Vec::new();
+    let mut rows = Vec::new();
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                errors.push(FieldError::new(
+                    format!("line[{line}]"),
+                    format!("malformed row: {e}"),
+                ));
+                continue;
+            }
+        };
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        if rows.len() + errors.len() >= MAX_ROWS {
+            return Err(AppError::validation(
+                "body",
+                format!("at most {MAX_ROWS} rows per import"),
+            ));
+        }
+        match row(
+            line,
+            &Cells {
+                index: &index,
+                record: &record,
+            },
+        ) {
+            Ok(product) => {
+                if let Some(first) = seen.insert(product.sku.clone(), line) {
+                    errors.push(FieldError::new(
+                        format!("line[{line}].sku"),
+                        format!("repeats the SKU of line {first}"),
+                    ));
+                }
+                rows.push((line, product));
+            }
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    if rows.is_empty() && errors.is_empty() {
+        return Err(AppError::validation("body", "the file has no product rows"));
+    }
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(rejected(errors))
+    }
+}
+
+/// One CSV record, read by column name.
+struct Cells<'a> {
+    index: &'a HashMap<&'a str, usize>,
+    record: &'a csv::StringRecord,
+}
+
+impl<'a> Cells<'a> {
+    fn get(&self, name: &str) -> &'a str {
+        self.index
+            .get(name)
+            .and_then(|&i| self.record.get(i))
+            .unwrap_or("")
+    }
+}
+
+fn row(line: u64, cells: &Cells<'_>) -> std::result::Result<NewProduct, Vec<FieldError>> {
+    let cell = |name: &str| cells.get(name);
+    let mut errors = Vec::new();
+    let mut int = |name: &str| -> i64 {
+        let text = cell(name);
+        if text.is_empty() {
+            return 0;
+        }
+        text.parse().unwrap_or_else(|_| {
+            errors.push(FieldError::new(
+                format!("line[{line}].{name}"),
+                "must be a whole number",
+            ));
+            0
+        })
+    };
+    let price_cents = if cell("price_cents").is_empty() {
+        -1
+    } else {
+        int("price_cents")
+    };
+    let initial_stock = if cell("initial_stock").is_empty() {
+        int("on_hand")
+    } else {
+        int("initial_stock")
+    };
+    let request = CreateProduct {
+        sku: cell("sku").to_string(),
+        name: cell("name").to_string(),
+        description: cell("description").to_string(),
+        category: cell("category").to_string(),
+        supplier_id: None,
+        price_cents,
+        reorder_point: int("reorder_point"),
+        reorder_quantity: int("reorder_quantity"),
+        initial_stock,
+    };
+    let supplier_id = match cell("supplier_id") {
+        "" => None,
+        text => Uuid::parse_str(text)
+            .map_err(|_| {
+                errors.push(FieldError::new(
+                    format!("line[{line}].supplier_id"),
+                    "must be a supplier id",
+                ))
+            })
+            .ok(),
+    };
+    let active = match cell("active").to_ascii_lowercase().as_str() {
+        "" | "true" | "1" | "yes" => true,
+        "false" | "0" | "no" => false,
+        _ => {
+            errors.push(FieldError::new(
+                format!("line[{line}].active"),
+                "must be true or false",
+            ));
+            true
+        }
+    };
+    match validate::new_product(&request, &format!("line[{line}].")) {
+        Ok(product) if errors.is_empty() => Ok(NewProduct {
+            supplier_id,
+            active,
+            ..product
+        }),
+        Ok(_) => Err(errors),
+        Err(mut more) => {
+            errors.append(&mut more);
+            Err(errors)
+        }
+    }
+}
+
+/// The whole catalogue as CSV, in the format the import accepts.
+#[utoipa::path(get, path = "/api/products/export", tag = "inventory", security(("bearer" = [])),
+    responses((status = 200, description = "CSV file", content_type = "text/csv", body = String)))]
+pub async fn export(
+    State(state): State<InventoryState>,
+    caller: AuthUser,
+) -> Result<impl IntoResponse> {
+    caller.require_staff()?;
+    let products = state.store.all_products().await?;
+    let mut writer = csv::Writer::from_writer(Vec::with_capacity(products.len() * 96));
+    writer
+        .write_record(EXPORT_COLUMNS)
+        .map_err(AppError::internal)?;
+    for p in &products {
+        writer
+            .write_record([
+                p.sku.clone(),
+                p.name.clone(),
+                p.description.clone(),
+                p.category.clone(),
+                p.supplier_id.map(|s| s.to_string()).unwrap_or_default(),
+                p.price_cents.to_string(),
+                p.currency.clone(),
+                p.on_hand.to_string(),
+                p.reserved.to_string(),
+                p.available.to_string(),
+                p.reorder_point.to_string(),
+                p.reorder_quantity.to_string(),
+                p.active.to_string(),
+            ])
+            .map_err(AppError::internal)?;
+    }
+    let bytes = writer.into_inner().map_err(AppError::internal)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"products.csv\"",
+            ),
+        ],
+        bytes,
+    ))
+}

@@ -1,0 +1,156 @@
+//! `/internal/` endpoints for the orders service (service tokens only; never routed by the
+//! gateway).
+
+use std::collections::HashSet;
+
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+    routing::{delete, get, post},
+    Router,
+};
+use kernel::{auth::AuthUser, AppError, FieldError, Json, Problem, Result};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::{
+    model::{Reservation, ReserveRequest, StockLevel},
+    store::ReserveOutcome,
+    InventoryState,
+};
+
+pub fn router() -> Router<InventoryState> {
+    Router::new()
+        .route("/internal/reservations", post(reserve))
+        .route("/internal/reservations/{id}", delete(release))
+        .route("/internal/reservations/{id}/commit", post(commit))
+        .route("/internal/stock", get(stock))
+}
+
+async fn reserve(
+    State(state): State<InventoryState>,
+    caller: AuthUser,
+    Json(req): Json<ReserveRequest>,
+) -> Result<(StatusCode, Json<Reservation>)> {
+    caller.require_service()?;
+    let mut errors = Vec::new();
+    if !(1..=100).contains(&req.lines.len()) {
+        errors.push(FieldError::new("lines", "must have 1 to 100 lines"));
+    }
+    let mut seen = HashSet::new();
+    for (i, line) in req.lines.iter().enumerate() {
+        if !(1..=10_000).contains(&line.quantity) {
+            errors.push(FieldError::new(
+                format!("lines[{i}].quantity"),
+                "must be between 1 and 10000",
+            ));
+        }
+        if !seen.insert(line.product_id) {
+            errors.push(FieldError::new(
+                format!("lines[{i}].product_id"),
+                "appears twice; merge the lines",
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    match state.store.reserve(req.reservation_id, &req.lines).await? {
+        ReserveOutcome::Reserved(r) => Ok((StatusCode::CREATED, Json(r))),
+        ReserveOutcome::Short(short) => {
+            let position = |id: Uuid| {
+                req.lines
+                    .iter()
+                    .position(|l| l.product_id == id)
+                    .unwrap_or(0)
+            };
+            let mut problem = Problem::new(
+                StatusCode::CONFLICT,
+                "insufficient-stock",
+                "Insufficient stock",
+            )
+            .detail(format!(
+                "{} of {} lines cannot be reserved",
+                short.len(),
+                req.lines.len()
+            ))
+            .extension(
+                "short_lines",
+                serde_json::to_value(&short).unwrap_or_default(),
+            );
+            problem.errors = short
+                .iter()
+                .map(|s| {
+                    let message = match s.reason {
+                        "unknown" => "no such product".to_string(),
+                        "inactive" => "this product is no longer sold".to_string(),
+                        _ => format!("only {} available", s.available),
+                    };
+                    FieldError::new(
+                        format!("lines[{}].quantity", position(s.product_id)),
+                        message,
+                    )
+                })
+                .collect();
+            Err(AppError::Problem(Box::new(problem)))
+        }
+    }
+}
+
+async fn release(
+    State(state): State<InventoryState>,
+    caller: AuthUser,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode> {
+    caller.require_service()?;
+    state.store.release(id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn commit(
+    State(state): State<InventoryState>,
+    caller: AuthUser,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Reservation>> {
+    caller.require_service()?;
+    let reservation = state.store.commit(id).await?;
+    reservation
+        .map(Json)
+        .ok_or_else(|| AppError::NotFound("no reservation with this id".into()))
+}
+
+#[derive(Deserialize)]
+struct StockQuery {
+    /// Comma-separated product ids; all active products when absent.
+    ids: Option<String>,
+}
+
+#[derive(serde::Serialize)]
+struct StockLevels {
+    items: Vec<StockLevel>,
+}
+
+async fn stock(
+    State(state): State<InventoryState>,
+    caller: AuthUser,
+    Query(q): Query<StockQuery>,
+) -> Result<Json<StockLevels>> {
+    caller.require_service()?;
+    let ids = q
+        .ids
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| {
+            Uuid::parse_str(s.trim())
+                .map_err(|_| AppError::validation("ids", format!("{s:?} is not a product id")))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    if ids.len() > 1000 {
+        return Err(AppError::validation("ids", "at most 1000 ids"));
+    }
+    Ok(Json(StockLevels {
+        items: state.store.stock_levels(&ids).await?,
+    }))
+}

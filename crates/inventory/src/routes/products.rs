@@ -1,0 +1,181 @@
+//! The catalogue: list, read, create, edit, archive.
+
+use axum::{
+    extract::{Path, Query, State},
+    http::{HeaderMap, StatusCode},
+    response::IntoResponse,
+};
+use kernel::{
+    auth::AuthUser,
+    pagination::{Page, PageRequest},
+    AppError, Json, Result,
+};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::{etag, if_match};
+use crate::{
+    model::{CreateProduct, Product, UpdateProduct},
+    store::ProductFilter,
+    validate, InventoryState,
+};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Matches SKU and name
+    q: Option<String>,
+    category: Option<String>,
+    /// `true`: only products at or below their reorder point
+    low_stock: Option<bool>,
+    /// `true` (default for customers), `false` or `all`
+    active: Option<String>,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+/// Products, newest first.
+#[utoipa::path(get, path = "/api/products", tag = "inventory", params(ListQuery), security(("bearer" = [])),
+    responses((status = 200, body = Page<Product>), (status = 401, body = kernel::Problem)))]
+pub async fn list(
+    State(state): State<InventoryState>,
+    caller: AuthUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Page<Product>>> {
+    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    let active = match (q.active.as_deref(), caller.role().is_staff()) {
+        // Customers only ever see what they can order.
+        (_, false) => Some(true),
+        (None | Some("all"), true) => None,
+        (Some("true"), true) => Some(true),
+        (Some("false"), true) => Some(false),
+        (Some(_), true) => {
+            return Err(AppError::BadRequest(
+                "active must be true, false or all".into(),
+            ))
+        }
+    };
+    let filter = ProductFilter {
+        q: q.q,
+        category: q.category,
+        low_stock: q.low_stock,
+        active,
+    };
+    let products = state.store.list_products(&filter, &page).await?;
+    Ok(Json(page.page(products, |p| {
+        (kernel::time::to_db(p.created_at), p.id.to_string())
+    })))
+}
+
+/// One product, with its version as `ETag`.
+#[utoipa::path(get, path = "/api/products/{id}", tag = "inventory", params(("id" = Uuid, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = Product), (status = 404, body = kernel::Problem)))]
+pub async fn get(
+    State(state): State<InventoryState>,
+    caller: AuthUser,
+    Path(id): Path<Uuid>,
+) -> Result<impl IntoResponse> {
+    let product = state
+        .store
+        .get_product(id)
+        .await?
+        .filter(|p| p.active || caller.role().is_staff())
+        .ok_or_else(|| AppError::NotFound("no product with this id".into()))?;
+    Ok((etag(product.version), Json(product)))
+}
+
+/// Adds a product; `initial_stock` is recorded as received.
+#[utoipa::path(post, path = "/api/products", tag = "inventory", request_body = CreateProduct,
+    security(("bearer" = [])),
+    responses((status = 201, body = Product), (status = 409, body = kernel::Problem),
+              (status = 422, body = kernel::Problem), (status = 403, body = kernel::Problem)))]
+pub async fn create(
+    State(state): State<InventoryState>,
+    caller: AuthUser,
+    Json(req): Json<CreateProduct>,
+) -> Result<impl IntoResponse> {
+    caller.require_staff()?;
+    let new = validate::new_product(&req, "").map_err(AppError::Validation)?;
+    if let Some(supplier) = new.supplier_id {
+        if !state.store.supplier_exists(supplier).await? {
+            return Err(AppError::validation(
+                "supplier_id",
+                "no supplier with this id",
+            ));
+        }
+    }
+    let product = state.store.create_product(&new, &caller.claims.sub).await?;
+    Ok((StatusCode::CREATED, etag(product.version), Json(product)))
+}
+
+/// Edits a product. `If-Match` (or `version` in the body) guards against lost updates.
+#[utoipa::path(patch, path = "/api/products/{id}", tag = "inventory", request_body = UpdateProduct,
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "the ETag last read")),
+    security(("bearer" = [])),
+    responses((status = 200, body = Product), (status = 409, body = kernel::Problem),
+              (status = 412, body = kernel::Problem), (status = 422, body = kernel::Problem)))]
+pub async fn update(
+    State(state): State<InventoryState>,
+    caller: AuthUser,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+    Json(req): Json<UpdateProduct>,
+) -> Result<impl IntoResponse> {
+    caller.require_staff()?;
+    let patch = validate::product_patch(&req).map_err(AppError::Validation)?;
+    if let Some(Some(supplier)) = patch.supplier_id {
+        if !state.store.supplier_exists(supplier).await? {
+            return Err(AppError::validation(
+                "supplier_id",
+                "no supplier with this id",
+            ));
+        }
+    }
+    let header_version = if_match(&headers)?;
+    let product = state
+        .store
+        .update_product(id, patch, header_version.or(req.version))
+        .await
+        .map_err(|e| precondition(e, header_version.is_some()))?;
+    Ok((etag(product.version), Json(product)))
+}
+
+/// Archives a product (`active: false`); refused while open orders hold some of it.
+#[utoipa::path(delete, path = "/api/products/{id}", tag = "inventory",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "the ETag last read")),
+    security(("bearer" = [])),
+    responses((status = 200, body = Product), (status = 409, body = kernel::Problem),
+              (status = 412, body = kernel::Problem)))]
+pub async fn archive(
+    State(state): State<InventoryState>,
+    caller: AuthUser,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse> {
+    caller.require_staff()?;
+    let header_version = if_match(&headers)?;
+    let patch = crate::store::ProductPatch {
+        active: Some(false),
+        ..Default::default()
+    };
+    let product = state
+        .store
+        .update_product(id, patch, header_version)
+        .await
+        .map_err(|e| precondition(e, header_version.is_some()))?;
+    Ok((etag(product.version), Json(product)))
+}
+
+/// A stale `If-Match` is 412 (HTTP's rule); a stale body `version` stays 409.
+fn precondition(e: AppError, from_header: bool) -> AppError {
+    match e {
+        AppError::Conflict {
+            kind: "stale-version",
+            detail,
+            ..
+        } if from_header => AppError::PreconditionFailed(detail),
+        other => other,
+    }
+}

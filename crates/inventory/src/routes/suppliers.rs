@@ -1,0 +1,87 @@
+//! Suppliers.
+
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+};
+use kernel::{
+    auth::AuthUser,
+    pagination::{Page, PageRequest},
+    AppError, Json, Result,
+};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::{
+    model::{Supplier, SupplierInput},
+    validate, InventoryState,
+};
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/suppliers", tag = "inventory", params(ListQuery), security(("bearer" = [])),
+    responses((status = 200, body = Page<Supplier>)))]
+pub async fn list(
+    State(state): State<InventoryState>,
+    caller: AuthUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Page<Supplier>>> {
+    caller.require_staff()?;
+    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    let rows = state.store.list_suppliers(&page).await?;
+    Ok(Json(page.page(rows, |s| {
+        (kernel::time::to_db(s.created_at), s.id.to_string())
+    })))
+}
+
+#[utoipa::path(post, path = "/api/suppliers", tag = "inventory", request_body = SupplierInput,
+    security(("bearer" = [])),
+    responses((status = 201, body = Supplier), (status = 422, body = kernel::Problem)))]
+pub async fn create(
+    State(state): State<InventoryState>,
+    caller: AuthUser,
+    Json(req): Json<SupplierInput>,
+) -> Result<(StatusCode, Json<Supplier>)> {
+    caller.require_staff()?;
+    let fields = validate::supplier(&req, true).map_err(AppError::Validation)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(state.store.create_supplier(fields).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/suppliers/{id}", tag = "inventory", params(("id" = Uuid, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = Supplier), (status = 404, body = kernel::Problem)))]
+pub async fn get(
+    State(state): State<InventoryState>,
+    caller: AuthUser,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Supplier>> {
+    caller.require_staff()?;
+    let supplier = state.store.get_supplier(id).await?;
+    supplier
+        .map(Json)
+        .ok_or_else(|| AppError::NotFound("no supplier with this id".into()))
+}
+
+#[utoipa::path(patch, path = "/api/suppliers/{id}", tag = "inventory", request_body = SupplierInput,
+    params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Supplier), (status = 404, body = kernel::Problem),
+              (status = 422, body = kernel::Problem)))]
+pub async fn update(
+    State(state): State<InventoryState>,
+    caller: AuthUser,
+    Path(id): Path<Uuid>,
+    Json(req): Json<SupplierInput>,
+) -> Result<Json<Supplier>> {
+    caller.require_staff()?;
+    let fields = validate::supplier(&req, false).map_err(AppError::Validation)?;
+    Ok(Json(state.store.update_supplier(id, fields).await?))
+}

@@ -1,0 +1,680 @@
+//! The inventory service over HTTP: catalogue, ledger, reservations, CSV.
+
+use std::collections::HashSet;
+
+use reqwest::Method;
+use serde_json::{json, Value};
+use testkit::{Api, Session, Svc, TestSystem};
+
+async fn system() -> (TestSystem, Session, Session, Session) {
+    let sys = TestSystem::start(&[Svc::Auth, Svc::Inventory]).await;
+    let (admin, staff, customer) = sys.cast().await;
+    (sys, admin, staff, customer)
+}
+
+fn ids(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["sku"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn staff_create_read_edit_and_archive_products() {
+    let (sys, _, staff, _) = system().await;
+    let inv = sys.api(Svc::Inventory).with_token(&staff.token);
+    let created = inv
+        .post(
+            "/api/products",
+            json!({"sku": "tea-01", "name": "Green tea", "price_cents": 450, "initial_stock": 12}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(created.header("etag"), Some("\"1\""));
+    let p = &created.body;
+    assert_eq!(p["sku"], "TEA-01", "SKUs are upper-cased");
+    assert_eq!(
+        (
+            p["on_hand"].as_i64(),
+            p["reserved"].as_i64(),
+            p["available"].as_i64()
+        ),
+        (Some(12), Some(0), Some(12))
+    );
+    assert_eq!(p["currency"], "USD");
+    let id = p["id"].as_str().unwrap();
+
+    let got = inv.get(&format!("/api/products/{id}")).await.expect(200);
+    assert_eq!(got.header("etag"), Some("\"1\""));
+    let edited = inv
+        .patch(
+            &format!("/api/products/{id}"),
+            json!({"name": "Sencha", "price_cents": 500, "supplier_id": null}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(
+        (
+            edited.body["name"].as_str(),
+            edited.body["version"].as_i64()
+        ),
+        (Some("Sencha"), Some(2))
+    );
+    assert_eq!(edited.header("etag"), Some("\"2\""));
+
+    let archived = inv.delete(&format!("/api/products/{id}")).await.expect(200);
+    assert_eq!(archived.body["active"], false);
+    // The initial stock is in the ledger as received.
+    let ledger = inv
+        .get(&format!("/api/inventory/movements?product_id={id}"))
+        .await
+        .expect(200);
+    assert_eq!(ledger.body["items"][0]["reason"], "received");
+    assert_eq!(ledger.body["items"][0]["on_hand_delta"], 12);
+}
+
+#[tokio::test]
+async fn product_validation_names_each_bad_field() {
+    let (sys, _, staff, _) = system().await;
+    let inv = sys.api(Svc::Inventory).with_token(&staff.token);
+    let reply = inv
+        .post(
+            "/api/products",
+            json!({"sku": "bad sku!", "name": "", "price_cents": -1, "initial_stock": -5}),
+        )
+        .await
+        .expect_problem(422);
+    let fields: HashSet<&str> = reply.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        HashSet::from(["sku", "name", "price_cents", "initial_stock"])
+    );
+    inv.post(
+        "/api/products",
+        json!({"sku": "A", "name": "A", "price_cents": "12"}),
+    )
+    .await
+    .expect_problem(422);
+    inv.post(
+        "/api/products",
+        json!({"sku": "A", "name": "A", "price_cents": 1, "colour": "red"}),
+    )
+    .await
+    .expect_problem(422);
+    inv.post(
+        "/api/products",
+        json!({"sku": "A", "name": "A", "price_cents": 1, "supplier_id": uuid::Uuid::new_v4()}),
+    )
+    .await
+    .expect_problem(422);
+}
+
+#[tokio::test]
+async fn a_duplicate_sku_is_409() {
+    let (sys, _, staff, _) = system().await;
+    sys.product(&staff, "DUP-1", 100, 0).await;
+    let reply = sys
+        .api(Svc::Inventory)
+        .with_token(&staff.token)
+        .post(
+            "/api/products",
+            json!({"sku": "dup-1", "name": "Again", "price_cents": 100}),
+        )
+        .await
+        .expect_problem(409);
+    assert_eq!(reply.problem_type(), "/problems/duplicate-sku");
+}
+
+#[tokio::test]
+async fn stale_if_match_is_412_and_stale_version_is_409() {
+    let (sys, _, staff, _) = system().await;
+    let id = sys.product(&staff, "V-1", 100, 0).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let inv = sys.api(Svc::Inventory).with_token(&staff.token);
+    let path = format!("/api/products/{id}");
+    Api::send(
+        inv.request(Method::PATCH, &path)
+            .header("if-match", "\"1\"")
+            .json(&json!({"name": "First"})),
+    )
+    .await
+    .expect(200);
+    let stale = Api::send(
+        inv.request(Method::PATCH, &path)
+            .header("if-match", "\"1\"")
+            .json(&json!({"name": "Lost"})),
+    )
+    .await
+    .expect_problem(412);
+    assert!(stale.body["detail"].as_str().unwrap().contains("version 2"));
+    inv.patch(&path, json!({"name": "Lost", "version": 1}))
+        .await
+        .expect_problem(409);
+    Api::send(
+        inv.request(Method::DELETE, &path)
+            .header("if-match", "\"1\""),
+    )
+    .await
+    .expect_problem(412);
+    assert_eq!(
+        inv.get(&path).await.body["name"],
+        "First",
+        "nothing was lost or overwritten"
+    );
+}
+
+#[tokio::test]
+async fn customers_read_but_cannot_write_and_strangers_are_401() {
+    let (sys, _, staff, customer) = system().await;
+    let id = sys.product(&staff, "C-1", 100, 3).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let inv = sys.api(Svc::Inventory);
+    inv.get("/api/products").await.expect_problem(401);
+    inv.get(&format!("/api/products/{id}"))
+        .await
+        .expect_problem(401);
+    let as_customer = inv.with_token(&customer.token);
+    as_customer
+        .get(&format!("/api/products/{id}"))
+        .await
+        .expect(200);
+    as_customer
+        .post(
+            "/api/products",
+            json!({"sku": "X", "name": "X", "price_cents": 1}),
+        )
+        .await
+        .expect_problem(403);
+    as_customer
+        .patch(&format!("/api/products/{id}"), json!({"name": "Mine"}))
+        .await
+        .expect_problem(403);
+    as_customer
+        .delete(&format!("/api/products/{id}"))
+        .await
+        .expect_problem(403);
+    as_customer
+        .post(
+            "/api/inventory/adjustments",
+            json!({"product_id": id, "delta": 5, "reason": "received"}),
+        )
+        .await
+        .expect_problem(403);
+    as_customer
+        .get("/api/inventory/movements")
+        .await
+        .expect_problem(403);
+    as_customer.get("/api/suppliers").await.expect_problem(403);
+    // Internal endpoints need a service token, not a user's.
+    as_customer
+        .post("/internal/reservations", json!({"reservation_id": uuid::Uuid::new_v4(), "lines": [{"product_id": id, "quantity": 1}]}))
+        .await
+        .expect_problem(403);
+    // Archived products disappear for customers.
+    sys.api(Svc::Inventory)
+        .with_token(&staff.token)
+        .delete(&format!("/api/products/{id}"))
+        .await
+        .expect(200);
+    as_customer
+        .get(&format!("/api/products/{id}"))
+        .await
+        .expect_problem(404);
+    assert!(ids(&as_customer.get("/api/products").await.expect(200).body).is_empty());
+}
+
+#[tokio::test]
+async fn listing_searches_filters_and_paginates() {
+    let (sys, _, staff, _) = system().await;
+    for (sku, stock) in [
+        ("TEA-GREEN", 50),
+        ("TEA-BLACK", 2),
+        ("COFFEE-1", 1),
+        ("MUG-100%", 40),
+    ] {
+        sys.product(&staff, sku.trim_end_matches('%'), 300, stock)
+            .await;
+    }
+    let inv = sys.api(Svc::Inventory).with_token(&staff.token);
+    assert_eq!(
+        ids(&inv.get("/api/products?q=tea").await.expect(200).body),
+        ["TEA-BLACK", "TEA-GREEN"]
+    );
+    assert_eq!(
+        ids(&inv
+            .get("/api/products?q=product%20coffee")
+            .await
+            .expect(200)
+            .body),
+        ["COFFEE-1"]
+    );
+    assert!(
+        ids(&inv.get("/api/products?q=%25").await.expect(200).body).is_empty(),
+        "% is literal"
+    );
+    assert_eq!(
+        ids(&inv
+            .get("/api/products?low_stock=true")
+            .await
+            .expect(200)
+            .body),
+        ["COFFEE-1", "TEA-BLACK"]
+    );
+    let first = inv.get("/api/products?limit=3").await.expect(200);
+    assert_eq!(ids(&first.body), ["MUG-100", "COFFEE-1", "TEA-BLACK"]);
+    let cursor = first.body["next_cursor"].as_str().unwrap();
+    let second = inv
+        .get(&format!("/api/products?limit=3&cursor={cursor}"))
+        .await
+        .expect(200);
+    assert_eq!(ids(&second.body), ["TEA-GREEN"]);
+    assert!(second.body["next_cursor"].is_null());
+    inv.get("/api/products?limit=101").await.expect_problem(422);
+    inv.get("/api/products?cursor=zzz")
+        .await
+        .expect_problem(422);
+    inv.get("/api/products?active=maybe")
+        .await
+        .expect_problem(400);
+    let low = inv.get("/api/inventory/low-stock").await.expect(200);
+    assert_eq!(ids(&low.body), ["COFFEE-1", "TEA-BLACK"]);
+    let summary = inv.get("/api/inventory/summary").await.expect(200).body;
+    assert_eq!(summary["products"], 4);
+    assert_eq!(summary["low_stock"], 2);
+    assert_eq!(summary["units_on_hand"], 93);
+    assert_eq!(summary["stock_value_cents"], 93 * 300);
+}
+
+#[tokio::test]
+async fn adjustments_keep_on_hand_at_or_above_reserved_and_zero() {
+    let (sys, _, staff, _) = system().await;
+    let id = sys.product(&staff, "ADJ", 100, 10).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let inv = sys.api(Svc::Inventory).with_token(&staff.token);
+    let adjust = |delta: i64, reason: &str| {
+        inv.post(
+            "/api/inventory/adjustments",
+            json!({"product_id": id, "delta": delta, "reason": reason, "note": "count"}),
+        )
+    };
+    let received = adjust(5, "received").await.expect(201);
+    assert_eq!(received.body["product"]["on_hand"], 15);
+    assert_eq!(received.body["movement"]["on_hand_after"], 15);
+    adjust(-3, "damaged").await.expect(201);
+    adjust(-13, "lost").await.expect_problem(409);
+    adjust(3, "damaged").await.expect_problem(422);
+    adjust(0, "correction").await.expect_problem(422);
+    adjust(1, "reserved").await.expect_problem(422);
+    adjust(1, "stolen").await.expect_problem(422);
+    inv.post(
+        "/api/inventory/adjustments",
+        json!({"product_id": uuid::Uuid::new_v4(), "delta": 1, "reason": "received"}),
+    )
+    .await
+    .expect_problem(404);
+    // Reserve 10 of the 12: now on hand cannot drop below 10.
+    let service = sys.service_token().await;
+    let internal = sys.api(Svc::Inventory).with_token(&service);
+    internal
+        .post("/internal/reservations", json!({"reservation_id": uuid::Uuid::new_v4(), "lines": [{"product_id": id, "quantity": 10}]}))
+        .await
+        .expect(201);
+    adjust(-3, "correction").await.expect_problem(409);
+    adjust(-2, "correction").await.expect(201);
+    assert_eq!(sys.stock_of(&staff, &id).await, (10, 10));
+    // Archiving is refused while stock is reserved.
+    inv.delete(&format!("/api/products/{id}"))
+        .await
+        .expect_problem(409);
+}
+
+async fn reserve(internal: &Api, rid: &str, lines: Value) -> testkit::Reply {
+    internal
+        .post(
+            "/internal/reservations",
+            json!({"reservation_id": rid, "lines": lines}),
+        )
+        .await
+}
+
+#[tokio::test]
+async fn two_hundred_concurrent_reservations_never_oversell_fifty() {
+    let (sys, _, staff, _) = system().await;
+    let id = sys.product(&staff, "HOT", 999, 50).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let internal = sys
+        .api(Svc::Inventory)
+        .with_token(&sys.service_token().await);
+    let replies = futures::future::join_all((0..200).map(|_| {
+        let (internal, id) = (internal.clone(), id.clone());
+        async move {
+            reserve(
+                &internal,
+                &uuid::Uuid::new_v4().to_string(),
+                json!([{"product_id": id, "quantity": 1}]),
+            )
+            .await
+            .status
+            .as_u16()
+        }
+    }))
+    .await;
+    assert_eq!(replies.iter().filter(|s| **s == 201).count(), 50);
+    assert_eq!(replies.iter().filter(|s| **s == 409).count(), 150);
+    assert_eq!(sys.stock_of(&staff, &id).await, (50, 50));
+    assert_ledger_matches(&sys, &staff, &id).await;
+}
+
+/// The ledger's deltas add up to the product's levels, and every row's "after" is consistent.
+async fn assert_ledger_matches(sys: &TestSystem, staff: &Session, id: &str) {
+    let inv = sys.api(Svc::Inventory).with_token(&staff.token);
+    let (mut on_hand, mut reserved, mut cursor) = (0, 0, String::new());
+    loop {
+        let page = inv
+            .get(&format!(
+                "/api/inventory/movements?product_id={id}&limit=100&cursor={cursor}"
+            ))
+            .await
+            .expect(200);
+        for m in page.body["items"].as_array().unwrap() {
+            on_hand += m["on_hand_delta"].as_i64().unwrap();
+            reserved += m["reserved_delta"].as_i64().unwrap();
+            assert!(m["on_hand_after"].as_i64().unwrap() >= m["reserved_after"].as_i64().unwrap());
+        }
+        match page.body["next_cursor"].as_str() {
+            Some(c) => cursor = c.to_string(),
+            None => break,
+        }
+    }
+    assert_eq!(
+        sys.stock_of(staff, id).await,
+        (on_hand, reserved),
+        "ledger sums to the levels"
+    );
+}
+
+#[tokio::test]
+async fn repeating_a_reservation_concurrently_reserves_once() {
+    let (sys, _, staff, _) = system().await;
+    let id = sys.product(&staff, "IDEM", 250, 10).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let internal = sys
+        .api(Svc::Inventory)
+        .with_token(&sys.service_token().await);
+    let rid = uuid::Uuid::new_v4().to_string();
+    let replies = futures::future::join_all(
+        (0..10).map(|_| reserve(&internal, &rid, json!([{"product_id": id, "quantity": 3}]))),
+    )
+    .await;
+    for r in &replies {
+        assert_eq!(r.status.as_u16(), 201, "{}", r.text);
+        assert_eq!(r.body["total_cents"], 750);
+        assert_eq!(r.body["lines"][0]["unit_price_cents"], 250);
+        assert_eq!(r.body["lines"][0]["sku"], "IDEM");
+    }
+    assert_eq!(sys.stock_of(&staff, &id).await, (10, 3));
+
+    // Commit twice: stock leaves once.
+    internal
+        .post(&format!("/internal/reservations/{rid}/commit"), json!({}))
+        .await
+        .expect(200);
+    internal
+        .post(&format!("/internal/reservations/{rid}/commit"), json!({}))
+        .await
+        .expect(200);
+    assert_eq!(sys.stock_of(&staff, &id).await, (7, 0));
+    // A committed reservation cannot be released, and releasing it changes nothing.
+    internal
+        .delete(&format!("/internal/reservations/{rid}"))
+        .await
+        .expect_problem(409);
+    assert_eq!(sys.stock_of(&staff, &id).await, (7, 0));
+    assert_ledger_matches(&sys, &staff, &id).await;
+}
+
+#[tokio::test]
+async fn release_is_idempotent_and_a_late_reserve_after_release_takes_nothing() {
+    let (sys, _, staff, _) = system().await;
+    let id = sys.product(&staff, "REL", 100, 5).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let internal = sys
+        .api(Svc::Inventory)
+        .with_token(&sys.service_token().await);
+    let rid = uuid::Uuid::new_v4().to_string();
+    reserve(&internal, &rid, json!([{"product_id": id, "quantity": 2}]))
+        .await
+        .expect(201);
+    internal
+        .delete(&format!("/internal/reservations/{rid}"))
+        .await
+        .expect(204);
+    internal
+        .delete(&format!("/internal/reservations/{rid}"))
+        .await
+        .expect(204);
+    assert_eq!(sys.stock_of(&staff, &id).await, (5, 0));
+
+    // An order gave up (released an id inventory never saw); its reserve arrives late.
+    let late = uuid::Uuid::new_v4().to_string();
+    internal
+        .delete(&format!("/internal/reservations/{late}"))
+        .await
+        .expect(204);
+    let reply = reserve(&internal, &late, json!([{"product_id": id, "quantity": 2}]))
+        .await
+        .expect(201);
+    assert_eq!(reply.body["status"], "released");
+    assert_eq!(sys.stock_of(&staff, &id).await, (5, 0));
+    internal
+        .post(
+            &format!("/internal/reservations/{}/commit", uuid::Uuid::new_v4()),
+            json!({}),
+        )
+        .await
+        .expect_problem(404);
+    assert_ledger_matches(&sys, &staff, &id).await;
+}
+
+#[tokio::test]
+async fn a_multi_line_reservation_with_one_short_line_reserves_nothing() {
+    let (sys, _, staff, _) = system().await;
+    let a = sys.product(&staff, "A", 100, 10).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let b = sys.product(&staff, "B", 100, 1).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let internal = sys
+        .api(Svc::Inventory)
+        .with_token(&sys.service_token().await);
+    let unknown = uuid::Uuid::new_v4().to_string();
+    let reply = reserve(
+        &internal,
+        &uuid::Uuid::new_v4().to_string(),
+        json!([{"product_id": a, "quantity": 5}, {"product_id": b, "quantity": 4}, {"product_id": unknown, "quantity": 1}]),
+    )
+    .await
+    .expect_problem(409);
+    assert_eq!(reply.problem_type(), "/problems/insufficient-stock");
+    assert_eq!(reply.body["detail"], "2 of 3 lines cannot be reserved");
+    let errors = reply.body["errors"].as_array().unwrap();
+    assert!(errors
+        .iter()
+        .any(|e| e["field"] == "lines[1].quantity" && e["message"] == "only 1 available"));
+    assert!(errors
+        .iter()
+        .any(|e| e["field"] == "lines[2].quantity" && e["message"] == "no such product"));
+    assert_eq!(sys.stock_of(&staff, &a).await, (10, 0));
+    assert_eq!(sys.stock_of(&staff, &b).await, (1, 0));
+    reserve(
+        &internal,
+        &uuid::Uuid::new_v4().to_string(),
+        json!([{"product_id": a, "quantity": 1}, {"product_id": a, "quantity": 1}]),
+    )
+    .await
+    .expect_problem(422);
+    reserve(
+        &internal,
+        &uuid::Uuid::new_v4().to_string(),
+        json!([{"product_id": a, "quantity": 0}]),
+    )
+    .await
+    .expect_problem(422);
+    reserve(&internal, &uuid::Uuid::new_v4().to_string(), json!([]))
+        .await
+        .expect_problem(422);
+}
+
+#[tokio::test]
+async fn internal_stock_reports_levels_with_lead_times() {
+    let (sys, _, staff, _) = system().await;
+    let inv = sys.api(Svc::Inventory).with_token(&staff.token);
+    let supplier = inv
+        .post(
+            "/api/suppliers",
+            json!({"name": "Tea Co", "contact_email": "orders@tea.example", "lead_time_days": 12}),
+        )
+        .await
+        .expect(201);
+    let sid = supplier.body["id"].as_str().unwrap();
+    inv.patch(
+        &format!("/api/suppliers/{sid}"),
+        json!({"phone": "+44 20 1234"}),
+    )
+    .await
+    .expect(200);
+    inv.post("/api/suppliers", json!({"contact_email": "x"}))
+        .await
+        .expect_problem(422);
+    let p = inv
+        .post("/api/products", json!({"sku": "S-1", "name": "Oolong", "price_cents": 900, "supplier_id": sid, "initial_stock": 4}))
+        .await
+        .expect(201);
+    let pid = p.body["id"].as_str().unwrap();
+    let internal = sys
+        .api(Svc::Inventory)
+        .with_token(&sys.service_token().await);
+    let levels = internal
+        .get(&format!("/internal/stock?ids={pid}"))
+        .await
+        .expect(200);
+    assert_eq!(levels.body["items"][0]["lead_time_days"], 12);
+    assert_eq!(levels.body["items"][0]["available"], 4);
+    internal
+        .get("/internal/stock?ids=nope")
+        .await
+        .expect_problem(422);
+    let listed = inv.get("/api/suppliers").await.expect(200);
+    assert_eq!(listed.body["items"][0]["phone"], "+44 20 1234");
+}
+
+#[tokio::test]
+async fn csv_import_of_ten_thousand_rows_and_export_round_trip() {
+    let (sys, _, staff, _) = system().await;
+    let mut csv = String::from(
+        "sku,name,category,price_cents,initial_stock,reorder_point,reorder_quantity\n",
+    );
+    for i in 0..10_000 {
+        csv.push_str(&format!(
+            "SKU-{i:05},\"Item {i}, boxed\",cat-{},{},{},5,10\n",
+            i % 7,
+            100 + i,
+            i % 50
+        ));
+    }
+    let inv = sys.api(Svc::Inventory).with_token(&staff.token);
+    let reply = inv
+        .post_raw("/api/products/import", "text/csv", csv)
+        .await
+        .expect(200);
+    assert_eq!(
+        (
+            reply.body["created"].as_i64(),
+            reply.body["updated"].as_i64()
+        ),
+        (Some(10_000), Some(0))
+    );
+    let summary = inv.get("/api/inventory/summary").await.expect(200);
+    assert_eq!(summary.body["products"], 10_000);
+    let found = inv.get("/api/products?q=SKU-09999").await.expect(200);
+    assert_eq!(found.body["items"][0]["name"], "Item 9999, boxed");
+
+    let export = Api::send(inv.request(Method::GET, "/api/products/export"))
+        .await
+        .expect(200);
+    assert!(export
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/csv"));
+    assert_eq!(export.text.lines().count(), 10_001);
+    // Re-importing the export updates every row and creates nothing.
+    let again = inv
+        .post_raw("/api/products/import", "text/csv", export.text)
+        .await
+        .expect(200);
+    assert_eq!(
+        (
+            again.body["created"].as_i64(),
+            again.body["updated"].as_i64()
+        ),
+        (Some(0), Some(10_000))
+    );
+}
+
+#[tokio::test]
+async fn a_csv_with_bad_rows_imports_nothing_and_names_each_line() {
+    let (sys, _, staff, _) = system().await;
+    let inv = sys.api(Svc::Inventory).with_token(&staff.token);
+    let csv = "sku,name,price_cents,initial_stock\nOK-1,Fine,100,1\nbad sku,Broken,100,1\nOK-2,Fine,abc,1\nOK-1,Again,100,1\n";
+    let reply = inv
+        .post_raw("/api/products/import", "text/csv", csv)
+        .await
+        .expect_problem(422);
+    let fields: Vec<&str> = reply.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["line[3].sku", "line[4].price_cents", "line[5].sku"]
+    );
+    assert!(reply.body["detail"]
+        .as_str()
+        .unwrap()
+        .contains("nothing was imported"));
+    assert_eq!(inv.get("/api/inventory/summary").await.body["products"], 0);
+    inv.post_raw(
+        "/api/products/import",
+        "text/csv",
+        "name,price_cents\nA,1\n",
+    )
+    .await
+    .expect_problem(422);
+    inv.post_raw("/api/products/import", "application/json", "{}")
+        .await
+        .expect_problem(400);
+}
