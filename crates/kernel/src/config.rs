@@ -75,6 +75,9 @@ pub struct Settings {
     pub login_window: Duration,
     pub ai: AiSettings,
     pub web_dir: PathBuf,
+    /// How long an order may stay `pending` before the sweeper settles it.
+    pub pending_grace: Duration,
+    pub sweep_interval: Duration,
 }
 
 /// A variable that is set but cannot be parsed.
@@ -157,7 +160,7 @@ impl Settings {
             jwt_audience: var("JWT_AUDIENCE").unwrap_or_else(|| "stockroom".into()),
             access_token_ttl: secs("ACCESS_TOKEN_TTL_SECS", 900)?,
             refresh_token_ttl: secs("REFRESH_TOKEN_TTL_SECS", 30 * 24 * 3600)?,
-            service_token_ttl: secs("SERVICE_TOKEN_TTL_SECS", 300)?,
+            service_token_ttl: secs("SERVICE_TOKEN_TTL_SECS", 3600)?,
             signing_key: var("AUTH_SIGNING_KEY").map(Secret::new),
             login_max_failures: parse("LOGIN_MAX_FAILURES", 5)?,
             login_window: secs("LOGIN_WINDOW_SECS", 900)?,
@@ -171,6 +174,8 @@ impl Settings {
             web_dir: var("STOCKROOM_WEB_DIR")
                 .unwrap_or_else(|| "./web/dist".into())
                 .into(),
+            pending_grace: millis("ORDERS_PENDING_GRACE_MS", 30_000)?,
+            sweep_interval: millis("ORDERS_SWEEP_INTERVAL_MS", 2_000)?,
         })
     }
 

@@ -4,3 +4,4 @@
 mod auth;
 mod inventory;
 mod tokens;
+mod orders;

@@ -1,0 +1,154 @@
+//! The client for inventory's `/internal/` API: one pooled HTTP client, a service token,
+//! timeouts, a small retry budget for idempotent calls, and a circuit breaker so a dead
+//! inventory costs a fast 503 rather than a hang.
+
+use std::{sync::Arc, time::Duration};
+
+use kernel::{breaker::{BreakerState, CircuitBreaker}, service_token::ServiceTokens, Settings};
+use reqwest::StatusCode;
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+#[derive(Debug, Deserialize)]
+pub struct ReservedLine {
+    pub product_id: Uuid,
+    pub unit_price_cents: i64,
+    pub sku: String,
+    pub name: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Reservation {
+    pub status: String,
+    pub lines: Vec<ReservedLine>,
+}
+
+pub enum Reserve {
+    Held(Reservation),
+    /// The id was released before (the order was given up): nothing is reserved.
+    Released,
+    /// Inventory refused: the 409 problem body to pass on.
+    Refused(serde_json::Value),
+}
+
+/// Inventory could not be asked: down, too slow, or its circuit is open.
+#[derive(Debug, thiserror::Error)]
+pub enum Unavailable {
+    #[error("inventory's circuit is open after repeated failures")]
+    Open { retry_after_secs: u64 },
+    #[error("inventory is unreachable: {0}")]
+    Down(String),
+}
+
+#[derive(Clone)]
+pub struct InventoryClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base: String,
+    tokens: ServiceTokens,
+    breaker: CircuitBreaker,
+}
+
+impl InventoryClient {
+    pub fn new(settings: &Settings, http: reqwest::Client) -> Self {
+        let tokens = ServiceTokens::new(http.clone(), &settings.auth_url, "orders", settings.service_client_secret.clone());
+        Self {
+            inner: Arc::new(Inner {
+                http,
+                base: settings.inventory_url.trim_end_matches('/').to_string(),
+                tokens,
+                breaker: CircuitBreaker::new(5, Duration::from_secs(5)),
+            }),
+        }
+    }
+
+    /// `Some(seconds until a probe)` while the circuit is open.
+    pub fn open_for(&self) -> Option<u64> {
+        (self.inner.breaker.state() == BreakerState::Open).then(|| self.inner.breaker.retry_after_secs())
+    }
+
+    /// Reserves all lines (`reservation_id` = order id). Safe to repeat.
+    pub async fn reserve(&self, order_id: Uuid, lines: &[(Uuid, i64)]) -> Result<Reserve, Unavailable> {
+        let body = json!({
+            "reservation_id": order_id,
+            "lines": lines.iter().map(|(p, q)| json!({"product_id": p, "quantity": q})).collect::<Vec<_>>(),
+        });
+        let (status, value) = self.call(reqwest::Method::POST, "/internal/reservations", Some(&body)).await?;
+        match status {
+            StatusCode::CREATED | StatusCode::OK => {
+                let reservation: Reservation = serde_json::from_value(value)
+                    .map_err(|e| Unavailable::Down(format!("inventory sent an unreadable reservation: {e}")))?;
+                Ok(if reservation.status == "held" { Reserve::Held(reservation) } else { Reserve::Released })
+            }
+            StatusCode::CONFLICT | StatusCode::UNPROCESSABLE_ENTITY => Ok(Reserve::Refused(value)),
+            other => Err(Unavailable::Down(format!("inventory answered {other}"))),
+        }
+    }
+
+    /// Gives the reserved stock back. Idempotent.
+    pub async fn release(&self, order_id: Uuid) -> Result<(), Unavailable> {
+        let path = format!("/internal/reservations/{order_id}");
+        match self.call(reqwest::Method::DELETE, &path, None).await?.0 {
+            s if s.is_success() => Ok(()),
+            // Already committed: nothing to give back.
+            StatusCode::CONFLICT => Ok(()),
+            other => Err(Unavailable::Down(format!("inventory answered {other} to a release"))),
+        }
+    }
+
+    /// Stock leaves the warehouse. Idempotent.
+    pub async fn commit(&self, order_id: Uuid) -> Result<(), Unavailable> {
+        let path = format!("/internal/reservations/{order_id}/commit");
+        match self.call(reqwest::Method::POST, &path, Some(&json!({}))).await?.0 {
+            s if s.is_success() => Ok(()),
+            other => Err(Unavailable::Down(format!("inventory answered {other} to a commit"))),
+        }
+    }
+
+    /// One call through the breaker. Every inventory call is idempotent, so a failure to
+    /// connect is retried once; a token inventory rejects is renewed once.
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<(StatusCode, serde_json::Value), Unavailable> {
+        let inner = &self.inner;
+        if !inner.breaker.allow() {
+            return Err(Unavailable::Open { retry_after_secs: inner.breaker.retry_after_secs() });
+        }
+        let mut attempt = 0;
+        let outcome = loop {
+            attempt += 1;
+            let token = match inner.tokens.token().await {
+                Ok(t) => t,
+                Err(e) => break Err(Unavailable::Down(format!("no service token: {e}"))),
+            };
+            let mut request = inner.http.request(method.clone(), format!("{}{path}", inner.base)).bearer_auth(token);
+            if let Some(body) = body {
+                request = request.json(body);
+            }
+            match request.send().await {
+                Ok(r) if r.status() == StatusCode::UNAUTHORIZED && attempt == 1 => inner.tokens.invalidate().await,
+                Ok(r) if r.status().is_server_error() => break Err(Unavailable::Down(format!("inventory answered {}", r.status()))),
+                Ok(r) => {
+                    let status = r.status();
+                    let value = r.json().await.unwrap_or(serde_json::Value::Null);
+                    break Ok((status, value));
+                }
+                Err(e) if e.is_connect() && attempt == 1 => continue,
+                Err(e) if e.is_timeout() => break Err(Unavailable::Down("inventory did not answer in time".into())),
+                Err(e) => break Err(Unavailable::Down(e.to_string())),
+            }
+        };
+        match &outcome {
+            Ok(_) => inner.breaker.on_success(),
+            Err(_) => inner.breaker.on_failure(),
+        }
+        outcome
+    }
+}
