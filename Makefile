@@ -6,7 +6,7 @@ CARGO ?= cargo
 # nextest runs the tests in parallel processes; plain cargo test is the fallback.
 TEST_RUNNER := $(shell cargo nextest --version >/dev/null 2>&1 && echo "nextest run" || echo "test")
 
-.PHONY: help run build test test-rust test-sqlite test-postgres test-reliability bench fmt lint clean
+.PHONY: help run build test test-rust test-sqlite test-postgres test-openapi test-reliability bench fmt lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -17,7 +17,7 @@ build: ## build the stockroom binary (release)
 run: build ## build everything and start the whole system on SQLite (http://localhost:8000)
 	LOG_FORMAT=$${LOG_FORMAT:-pretty} ./target/release/stockroom all
 
-test: test-rust ## every test: Rust on SQLite and PostgreSQL
+test: test-rust test-openapi ## every test: Rust on SQLite and PostgreSQL, the OpenAPI document
 	@echo "make test: all suites passed"
 
 test-rust: test-sqlite test-postgres
@@ -27,7 +27,12 @@ test-sqlite: ## Rust unit and integration tests on SQLite
 
 test-postgres: ## Rust integration tests on PostgreSQL (127.0.0.1:5432)
 	@url=$$(scripts/pg-test-db.sh) && \
-	  STOCKROOM_TEST_DATABASE_URL=$$url $(CARGO) $(TEST_RUNNER) -p testkit
+	  STOCKROOM_TEST_DATABASE_URL=$$url $(CARGO) $(TEST_RUNNER) -p testkit -p stockroom
+
+test-openapi: ## validate /openapi.json with openapi-spec-validator (PyPI)
+	@bin=$$(scripts/python-tools.sh) && $(CARGO) build -q -p stockroom && \
+	  ./target/debug/stockroom openapi > target/openapi.json && \
+	  $$bin/openapi-spec-validator target/openapi.json
 
 bench: ## benchmarks; figures go to bench/results/
 	@echo "no benchmarks yet"

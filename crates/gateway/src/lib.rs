@@ -1,14 +1,128 @@
-//! The gateway (being built).
+//! The gateway: the only public entry. Routes `/api/*` to the services, aggregates the
+//! dashboard, rate-limits, limits bodies, answers CORS, serves the API docs and the web UI.
 
-use axum::Router;
-use kernel::{error::StartupError, health, Settings};
+mod aggregate;
+mod docs;
+mod proxy;
+mod ratelimit;
+mod ui;
+mod upstream;
+
+use axum::{
+    extract::FromRef,
+    http::{header, HeaderName, HeaderValue, Method},
+    middleware::from_fn_with_state,
+    routing::{any, get},
+    Router,
+};
+use kernel::{auth::TokenVerifier, error::StartupError, health, Settings};
+use tower_http::{
+    cors::{AllowOrigin, CorsLayer},
+    limit::RequestBodyLimitLayer,
+    set_header::SetResponseHeaderLayer,
+};
+use utoipa_swagger_ui::SwaggerUi;
+
+pub use docs::openapi;
 
 pub const SERVICE: &str = "gateway";
 
-pub async fn build(_settings: &Settings) -> Result<Router, StartupError> {
-    Ok(kernel::server::wrap(
+/// CSV imports may be larger than the 1 MiB every other body is held to.
+const IMPORT_BODY_LIMIT: usize = 32 * 1024 * 1024;
+
+#[derive(Clone)]
+pub struct GatewayState {
+    upstreams: upstream::Upstreams,
+    verifier: TokenVerifier,
+}
+
+impl FromRef<GatewayState> for TokenVerifier {
+    fn from_ref(state: &GatewayState) -> Self {
+        state.verifier.clone()
+    }
+}
+
+pub async fn build(settings: &Settings) -> Result<Router, StartupError> {
+    let upstreams = upstream::Upstreams::new(settings);
+    let http = kernel::server::http_client(settings.upstream_timeout);
+    let verifier = TokenVerifier::remote(
+        &settings.auth_url,
+        &settings.jwt_issuer,
+        &settings.jwt_audience,
+        http,
+    );
+    let state = GatewayState {
+        upstreams,
+        verifier,
+    };
+    let limits = ratelimit::Limits::new(settings.rate_limit_per_second, settings.rate_limit_burst);
+
+    let import = any(proxy::forward).layer(RequestBodyLimitLayer::new(IMPORT_BODY_LIMIT));
+    let api = Router::new()
+        .route("/api/dashboard", get(aggregate::dashboard))
+        .route("/api/status", get(aggregate::status))
+        .route("/api/products/import", import)
+        .route(
+            "/api/{*rest}",
+            any(proxy::forward).layer(RequestBodyLimitLayer::new(kernel::server::BODY_LIMIT)),
+        )
+        .route("/.well-known/jwks.json", get(proxy::forward))
+        .route("/internal/{*rest}", any(proxy::internal_not_found))
+        .route_layer(from_fn_with_state(limits, ratelimit::limit))
+        .with_state(state);
+
+    let app = Router::new()
+        .merge(api)
+        .merge(SwaggerUi::new("/docs").url("/openapi.json", docs::openapi()))
+        .merge(health::routes(SERVICE, vec![]))
+        // The UI is the fallback: `/orders/123` serves index.html for client-side routing.
+        .merge(ui::router(&settings.web_dir))
+        .layer(cors(settings))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ));
+    Ok(kernel::server::wrap_with_fallback(
         SERVICE,
-        health::routes(SERVICE, vec![]),
-        kernel::server::BODY_LIMIT,
+        app,
+        IMPORT_BODY_LIMIT,
     ))
+}
+
+fn cors(settings: &Settings) -> CorsLayer {
+    let origins: Vec<HeaderValue> = settings
+        .cors_origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PATCH,
+            Method::PUT,
+            Method::DELETE,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            HeaderName::from_static("idempotency-key"),
+            HeaderName::from_static("x-request-id"),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::RETRY_AFTER,
+            HeaderName::from_static("x-request-id"),
+        ])
+        .max_age(std::time::Duration::from_secs(600))
 }

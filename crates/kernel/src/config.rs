@@ -78,6 +78,9 @@ pub struct Settings {
     /// How long an order may stay `pending` before the sweeper settles it.
     pub pending_grace: Duration,
     pub sweep_interval: Duration,
+    /// Gateway rate limit per client address and per user: sustained rate and burst.
+    pub rate_limit_per_second: u32,
+    pub rate_limit_burst: u32,
 }
 
 /// A variable that is set but cannot be parsed.
@@ -176,6 +179,8 @@ impl Settings {
                 .into(),
             pending_grace: millis("ORDERS_PENDING_GRACE_MS", 30_000)?,
             sweep_interval: millis("ORDERS_SWEEP_INTERVAL_MS", 2_000)?,
+            rate_limit_per_second: parse("RATE_LIMIT_PER_SECOND", 100)?,
+            rate_limit_burst: parse("RATE_LIMIT_BURST", 200)?,
         })
     }
 

@@ -18,13 +18,18 @@ use crate::{middleware, AppError, Problem};
 /// Request bodies above this are refused with 413 (API.md: 1 MiB).
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
-/// Wraps a service's routes with what every service needs. Call after all routes are merged.
+/// Wraps a service's routes with what every service needs, answering 404 problem+json for
+/// unknown paths. Call after all routes are merged.
 pub fn wrap(service: &'static str, router: Router, body_limit: usize) -> Router {
+    wrap_with_fallback(service, router.fallback(not_found), body_limit)
+}
+
+/// Like [`wrap`], for a router that brings its own fallback (the gateway's web UI).
+pub fn wrap_with_fallback(service: &'static str, router: Router, body_limit: usize) -> Router {
     // Install the recorder before the first request, or its metrics are dropped.
     crate::telemetry::metrics();
     router
         .route_layer(from_fn(middleware::record_route))
-        .fallback(not_found)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(CatchPanicLayer::custom(|_| {
             Problem::for_status(StatusCode::INTERNAL_SERVER_ERROR).into_response()

@@ -52,7 +52,11 @@ impl OrderStatus {
             _ => Err(AppError::conflict(
                 "invalid-transition",
                 "Invalid status change",
-                format!("an order that is {} cannot become {}", self.as_str(), to.as_str()),
+                format!(
+                    "an order that is {} cannot become {}",
+                    self.as_str(),
+                    to.as_str()
+                ),
             )),
         }
     }
@@ -80,14 +84,23 @@ impl OrderRequest {
     pub fn parse(lines: &[LineRequest], note: Option<&str>) -> Result<Self, AppError> {
         let mut errors = Vec::new();
         if lines.is_empty() || lines.len() > MAX_LINES {
-            errors.push(FieldError::new("lines", format!("must have 1 to {MAX_LINES} lines")));
+            errors.push(FieldError::new(
+                "lines",
+                format!("must have 1 to {MAX_LINES} lines"),
+            ));
         }
         for (i, line) in lines.iter().enumerate() {
             if !(1..=MAX_QUANTITY).contains(&line.quantity) {
-                errors.push(FieldError::new(format!("lines[{i}].quantity"), format!("must be between 1 and {MAX_QUANTITY}")));
+                errors.push(FieldError::new(
+                    format!("lines[{i}].quantity"),
+                    format!("must be between 1 and {MAX_QUANTITY}"),
+                ));
             }
         }
-        let note = note.map(str::trim).filter(|n| !n.is_empty()).map(str::to_string);
+        let note = note
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string);
         if note.as_ref().is_some_and(|n| n.chars().count() > 1000) {
             errors.push(FieldError::new("note", "must be at most 1000 characters"));
         }
@@ -109,24 +122,38 @@ impl OrderRequest {
                 format!("all lines of this product add up to more than {MAX_QUANTITY}"),
             ));
         }
-        Ok(Self { lines: merged, note })
+        Ok(Self {
+            lines: merged,
+            note,
+        })
     }
 
     /// A fingerprint of the request, to tell a retry from a different request with the same key.
     pub fn fingerprint(&self) -> String {
         use sha2::{Digest, Sha256};
-        let canonical: BTreeMap<String, i64> = self.lines.iter().map(|(id, q)| (id.to_string(), *q)).collect();
+        let canonical: BTreeMap<String, i64> = self
+            .lines
+            .iter()
+            .map(|(id, q)| (id.to_string(), *q))
+            .collect();
         let text = serde_json::json!({"lines": canonical, "note": self.note}).to_string();
-        Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+        Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 }
 
 /// A client's `Idempotency-Key`: 1–255 visible ASCII characters.
 pub fn idempotency_key(headers: &axum::http::HeaderMap) -> Result<Option<String>, AppError> {
-    let Some(value) = headers.get("idempotency-key") else { return Ok(None) };
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
     let bytes = value.as_bytes();
     if bytes.is_empty() || bytes.len() > 255 || !bytes.iter().all(|b| (0x20..=0x7e).contains(b)) {
-        return Err(AppError::BadRequest("Idempotency-Key must be 1 to 255 visible ASCII characters".into()));
+        return Err(AppError::BadRequest(
+            "Idempotency-Key must be 1 to 255 visible ASCII characters".into(),
+        ));
     }
     Ok(Some(String::from_utf8_lossy(bytes).into_owned()))
 }
@@ -145,7 +172,10 @@ mod tests {
     fn only_the_documented_transitions_are_allowed() {
         for from in OrderStatus::ALL {
             for to in OrderStatus::ALL {
-                let allowed = matches!((from, to), (Pending, Confirmed | Rejected | Failed) | (Confirmed, Cancelled | Fulfilled));
+                let allowed = matches!(
+                    (from, to),
+                    (Pending, Confirmed | Rejected | Failed) | (Confirmed, Cancelled | Fulfilled)
+                );
                 assert_eq!(from.transition(to).is_ok(), allowed, "{from:?} -> {to:?}");
             }
         }
@@ -155,7 +185,10 @@ mod tests {
     fn duplicate_products_are_merged_and_limits_checked() {
         let a = Uuid::new_v4();
         let b = Uuid::new_v4();
-        let line = |product_id, quantity| LineRequest { product_id, quantity };
+        let line = |product_id, quantity| LineRequest {
+            product_id,
+            quantity,
+        };
         let r = OrderRequest::parse(&[line(a, 2), line(b, 1), line(a, 3)], Some("  ")).unwrap();
         assert_eq!(r.lines, vec![(a, 5), (b, 1)]);
         assert_eq!(r.note, None);
@@ -163,6 +196,11 @@ mod tests {
         assert!(OrderRequest::parse(&[line(a, 0)], None).is_err());
         assert!(OrderRequest::parse(&[line(a, 6000), line(a, 6000)], None).is_err());
         let same = OrderRequest::parse(&[line(b, 1), line(a, 5)], None).unwrap();
-        assert_eq!(same.fingerprint(), OrderRequest::parse(&[line(a, 5), line(b, 1)], None).unwrap().fingerprint());
+        assert_eq!(
+            same.fingerprint(),
+            OrderRequest::parse(&[line(a, 5), line(b, 1)], None)
+                .unwrap()
+                .fingerprint()
+        );
     }
 }

@@ -4,7 +4,11 @@
 
 use std::{sync::Arc, time::Duration};
 
-use kernel::{breaker::{BreakerState, CircuitBreaker}, service_token::ServiceTokens, Settings};
+use kernel::{
+    breaker::{BreakerState, CircuitBreaker},
+    service_token::ServiceTokens,
+    Settings,
+};
 use reqwest::StatusCode;
 use serde::Deserialize;
 use serde_json::json;
@@ -55,7 +59,12 @@ struct Inner {
 
 impl InventoryClient {
     pub fn new(settings: &Settings, http: reqwest::Client) -> Self {
-        let tokens = ServiceTokens::new(http.clone(), &settings.auth_url, "orders", settings.service_client_secret.clone());
+        let tokens = ServiceTokens::new(
+            http.clone(),
+            &settings.auth_url,
+            "orders",
+            settings.service_client_secret.clone(),
+        );
         Self {
             inner: Arc::new(Inner {
                 http,
@@ -68,21 +77,33 @@ impl InventoryClient {
 
     /// `Some(seconds until a probe)` while the circuit is open.
     pub fn open_for(&self) -> Option<u64> {
-        (self.inner.breaker.state() == BreakerState::Open).then(|| self.inner.breaker.retry_after_secs())
+        (self.inner.breaker.state() == BreakerState::Open)
+            .then(|| self.inner.breaker.retry_after_secs())
     }
 
     /// Reserves all lines (`reservation_id` = order id). Safe to repeat.
-    pub async fn reserve(&self, order_id: Uuid, lines: &[(Uuid, i64)]) -> Result<Reserve, Unavailable> {
+    pub async fn reserve(
+        &self,
+        order_id: Uuid,
+        lines: &[(Uuid, i64)],
+    ) -> Result<Reserve, Unavailable> {
         let body = json!({
             "reservation_id": order_id,
             "lines": lines.iter().map(|(p, q)| json!({"product_id": p, "quantity": q})).collect::<Vec<_>>(),
         });
-        let (status, value) = self.call(reqwest::Method::POST, "/internal/reservations", Some(&body)).await?;
+        let (status, value) = self
+            .call(reqwest::Method::POST, "/internal/reservations", Some(&body))
+            .await?;
         match status {
             StatusCode::CREATED | StatusCode::OK => {
-                let reservation: Reservation = serde_json::from_value(value)
-                    .map_err(|e| Unavailable::Down(format!("inventory sent an unreadable reservation: {e}")))?;
-                Ok(if reservation.status == "held" { Reserve::Held(reservation) } else { Reserve::Released })
+                let reservation: Reservation = serde_json::from_value(value).map_err(|e| {
+                    Unavailable::Down(format!("inventory sent an unreadable reservation: {e}"))
+                })?;
+                Ok(if reservation.status == "held" {
+                    Reserve::Held(reservation)
+                } else {
+                    Reserve::Released
+                })
             }
             StatusCode::CONFLICT | StatusCode::UNPROCESSABLE_ENTITY => Ok(Reserve::Refused(value)),
             other => Err(Unavailable::Down(format!("inventory answered {other}"))),
@@ -96,16 +117,24 @@ impl InventoryClient {
             s if s.is_success() => Ok(()),
             // Already committed: nothing to give back.
             StatusCode::CONFLICT => Ok(()),
-            other => Err(Unavailable::Down(format!("inventory answered {other} to a release"))),
+            other => Err(Unavailable::Down(format!(
+                "inventory answered {other} to a release"
+            ))),
         }
     }
 
     /// Stock leaves the warehouse. Idempotent.
     pub async fn commit(&self, order_id: Uuid) -> Result<(), Unavailable> {
         let path = format!("/internal/reservations/{order_id}/commit");
-        match self.call(reqwest::Method::POST, &path, Some(&json!({}))).await?.0 {
+        match self
+            .call(reqwest::Method::POST, &path, Some(&json!({})))
+            .await?
+            .0
+        {
             s if s.is_success() => Ok(()),
-            other => Err(Unavailable::Down(format!("inventory answered {other} to a commit"))),
+            other => Err(Unavailable::Down(format!(
+                "inventory answered {other} to a commit"
+            ))),
         }
     }
 
@@ -119,7 +148,9 @@ impl InventoryClient {
     ) -> Result<(StatusCode, serde_json::Value), Unavailable> {
         let inner = &self.inner;
         if !inner.breaker.allow() {
-            return Err(Unavailable::Open { retry_after_secs: inner.breaker.retry_after_secs() });
+            return Err(Unavailable::Open {
+                retry_after_secs: inner.breaker.retry_after_secs(),
+            });
         }
         let mut attempt = 0;
         let outcome = loop {
@@ -128,20 +159,32 @@ impl InventoryClient {
                 Ok(t) => t,
                 Err(e) => break Err(Unavailable::Down(format!("no service token: {e}"))),
             };
-            let mut request = inner.http.request(method.clone(), format!("{}{path}", inner.base)).bearer_auth(token);
+            let mut request = inner
+                .http
+                .request(method.clone(), format!("{}{path}", inner.base))
+                .bearer_auth(token);
             if let Some(body) = body {
                 request = request.json(body);
             }
             match request.send().await {
-                Ok(r) if r.status() == StatusCode::UNAUTHORIZED && attempt == 1 => inner.tokens.invalidate().await,
-                Ok(r) if r.status().is_server_error() => break Err(Unavailable::Down(format!("inventory answered {}", r.status()))),
+                Ok(r) if r.status() == StatusCode::UNAUTHORIZED && attempt == 1 => {
+                    inner.tokens.invalidate().await
+                }
+                Ok(r) if r.status().is_server_error() => {
+                    break Err(Unavailable::Down(format!(
+                        "inventory answered {}",
+                        r.status()
+                    )))
+                }
                 Ok(r) => {
                     let status = r.status();
                     let value = r.json().await.unwrap_or(serde_json::Value::Null);
                     break Ok((status, value));
                 }
                 Err(e) if e.is_connect() && attempt == 1 => continue,
-                Err(e) if e.is_timeout() => break Err(Unavailable::Down("inventory did not answer in time".into())),
+                Err(e) if e.is_timeout() => {
+                    break Err(Unavailable::Down("inventory did not answer in time".into()))
+                }
                 Err(e) => break Err(Unavailable::Down(e.to_string())),
             }
         };

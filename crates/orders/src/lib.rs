@@ -48,16 +48,39 @@ pub async fn build(
     schema: &str,
     shutdown: CancellationToken,
 ) -> Result<Router, StartupError> {
-    let db = Db::connect(database_url, schema, settings.db_max_connections, &MIGRATIONS).await?;
+    let db = Db::connect(
+        database_url,
+        schema,
+        settings.db_max_connections,
+        &MIGRATIONS,
+    )
+    .await?;
     let http = kernel::server::http_client(settings.upstream_timeout);
-    let verifier = TokenVerifier::remote(&settings.auth_url, &settings.jwt_issuer, &settings.jwt_audience, http.clone());
+    let verifier = TokenVerifier::remote(
+        &settings.auth_url,
+        &settings.jwt_issuer,
+        &settings.jwt_audience,
+        http.clone(),
+    );
     let store = store::Store::new(db.clone(), settings.currency.clone());
     let inventory = inventory::InventoryClient::new(settings, http.clone());
     let ai_enabled = settings.ai.api_key.is_some();
     let saga = saga::Saga::new(store, inventory, ai_enabled, settings.upstream_timeout);
-    sweeper::spawn(saga.clone(), settings.sweep_interval, settings.pending_grace, shutdown);
+    sweeper::spawn(
+        saga.clone(),
+        settings.sweep_interval,
+        settings.pending_grace,
+        shutdown,
+    );
     let state = OrdersState { saga, verifier };
-    let checks = vec![Check::database(db), Check::peer("inventory", http, &settings.inventory_url)];
+    let checks = vec![
+        Check::database(db),
+        Check::peer("inventory", http, &settings.inventory_url),
+    ];
     let app = routes::router(state).merge(health::routes(SERVICE, checks));
-    Ok(kernel::server::wrap(SERVICE, app, kernel::server::BODY_LIMIT))
+    Ok(kernel::server::wrap(
+        SERVICE,
+        app,
+        kernel::server::BODY_LIMIT,
+    ))
 }

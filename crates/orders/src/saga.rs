@@ -33,7 +33,12 @@ pub struct Saga {
 }
 
 impl Saga {
-    pub fn new(store: Store, inventory: InventoryClient, ai_enabled: bool, upstream_timeout: Duration) -> Self {
+    pub fn new(
+        store: Store,
+        inventory: InventoryClient,
+        ai_enabled: bool,
+        upstream_timeout: Duration,
+    ) -> Self {
         Self {
             store,
             inventory,
@@ -44,7 +49,12 @@ impl Saga {
     }
 
     /// Places an order. A repeated `Idempotency-Key` replays the first answer.
-    pub async fn place(&self, caller: &AuthUser, key: Option<String>, request: OrderRequest) -> Result<Response> {
+    pub async fn place(
+        &self,
+        caller: &AuthUser,
+        key: Option<String>,
+        request: OrderRequest,
+    ) -> Result<Response> {
         let customer_id = caller.require_user()?.to_string();
         let email = caller.claims.email.clone().unwrap_or_default();
         let hash = request.fingerprint();
@@ -62,9 +72,21 @@ impl Saga {
             }
             return Err(inventory_unavailable(retry_after_secs));
         }
-        match self.store.insert_pending(&request, &customer_id, &email, key.as_deref(), &hash).await? {
+        match self
+            .store
+            .insert_pending(&request, &customer_id, &email, key.as_deref(), &hash)
+            .await?
+        {
             Ok(inserted) => self.run(inserted.order, &request, &customer_id).await,
-            Err(existing) => self.replay(existing, &hash, &customer_id, key.as_deref().unwrap_or_default()).await,
+            Err(existing) => {
+                self.replay(
+                    existing,
+                    &hash,
+                    &customer_id,
+                    key.as_deref().unwrap_or_default(),
+                )
+                .await
+            }
         }
     }
 
@@ -83,7 +105,11 @@ impl Saga {
                         unit_price_cents: l.unit_price_cents,
                     })
                     .collect();
-                match self.store.confirm(order, &priced, self.ai_status, by).await? {
+                match self
+                    .store
+                    .confirm(order, &priced, self.ai_status, by)
+                    .await?
+                {
                     Some(order) => {
                         metrics::counter!("orders_total", "outcome" => "confirmed").increment(1);
                         Ok((StatusCode::CREATED, Json(order)).into_response())
@@ -94,15 +120,34 @@ impl Saga {
             Ok(Reserve::Refused(body)) => {
                 let problem = refused(&body);
                 let text = serde_json::to_string(&problem).map_err(AppError::internal)?;
-                self.store.reject(id, &text, problem.detail.as_deref().unwrap_or("out of stock"), by).await?;
+                self.store
+                    .reject(
+                        id,
+                        &text,
+                        problem.detail.as_deref().unwrap_or("out of stock"),
+                        by,
+                    )
+                    .await?;
                 metrics::counter!("orders_total", "outcome" => "rejected").increment(1);
                 Err(AppError::Problem(Box::new(problem)))
             }
-            Ok(Reserve::Released) => self.give_up(id, "the reservation was released before it was confirmed", by).await,
-            Err(e) => self.give_up(id, &e.to_string(), by).await.map_err(|err| match e {
-                Unavailable::Open { retry_after_secs } => inventory_unavailable(retry_after_secs),
-                _ => err,
-            }),
+            Ok(Reserve::Released) => {
+                self.give_up(
+                    id,
+                    "the reservation was released before it was confirmed",
+                    by,
+                )
+                .await
+            }
+            Err(e) => self
+                .give_up(id, &e.to_string(), by)
+                .await
+                .map_err(|err| match e {
+                    Unavailable::Open { retry_after_secs } => {
+                        inventory_unavailable(retry_after_secs)
+                    }
+                    _ => err,
+                }),
         }
     }
 
@@ -117,7 +162,13 @@ impl Saga {
         Err(inventory_unavailable(2))
     }
 
-    async fn replay(&self, existing: Existing, hash: &str, customer_id: &str, key: &str) -> Result<Response> {
+    async fn replay(
+        &self,
+        existing: Existing,
+        hash: &str,
+        customer_id: &str,
+        key: &str,
+    ) -> Result<Response> {
         if existing.request_hash != hash {
             return Err(AppError::validation(
                 "Idempotency-Key",
@@ -141,27 +192,53 @@ impl Saga {
         Err(AppError::conflict(
             "in-progress",
             "Order in progress",
-            format!("order {} with this key is still being placed; retry in a moment", existing.id),
+            format!(
+                "order {} with this key is still being placed; retry in a moment",
+                existing.id
+            ),
         ))
     }
 
     /// The answer kept for an order someone else settled first.
     async fn stored_answer(&self, id: Uuid) -> Result<Response> {
-        let order = self.store.get_order(id).await?.ok_or_else(|| AppError::internal("order vanished"))?;
+        let order = self
+            .store
+            .get_order(id)
+            .await?
+            .ok_or_else(|| AppError::internal("order vanished"))?;
         match order.status {
             OrderStatus::Confirmed | OrderStatus::Fulfilled | OrderStatus::Cancelled => {
                 Ok((StatusCode::CREATED, Json(order)).into_response())
             }
-            _ => Err(AppError::conflict("not-confirmed", "Order not confirmed", format!("the order is {}", order.status.as_str()))),
+            _ => Err(AppError::conflict(
+                "not-confirmed",
+                "Order not confirmed",
+                format!("the order is {}", order.status.as_str()),
+            )),
         }
     }
 
     /// Cancels a confirmed order (the owner, or staff) and releases its stock.
-    pub async fn cancel(&self, id: Uuid, caller: &AuthUser, reason: Option<String>) -> Result<Order> {
+    pub async fn cancel(
+        &self,
+        id: Uuid,
+        caller: &AuthUser,
+        reason: Option<String>,
+    ) -> Result<Order> {
         let order = self.visible(id, caller).await?;
         order.status.transition(OrderStatus::Cancelled)?;
         let by = caller.claims.sub.clone();
-        if !self.store.settle_confirmed(id, OrderStatus::Cancelled, "release", &by, reason.as_deref()).await? {
+        if !self
+            .store
+            .settle_confirmed(
+                id,
+                OrderStatus::Cancelled,
+                "release",
+                &by,
+                reason.as_deref(),
+            )
+            .await?
+        {
             return Err(self.lost_race(id).await);
         }
         metrics::counter!("orders_total", "outcome" => "cancelled").increment(1);
@@ -174,7 +251,17 @@ impl Saga {
         caller.require_staff()?;
         let order = self.visible(id, caller).await?;
         order.status.transition(OrderStatus::Fulfilled)?;
-        if !self.store.settle_confirmed(id, OrderStatus::Fulfilled, "commit", &caller.claims.sub, None).await? {
+        if !self
+            .store
+            .settle_confirmed(
+                id,
+                OrderStatus::Fulfilled,
+                "commit",
+                &caller.claims.sub,
+                None,
+            )
+            .await?
+        {
             return Err(self.lost_race(id).await);
         }
         metrics::counter!("orders_total", "outcome" => "fulfilled").increment(1);
@@ -207,7 +294,10 @@ impl Saga {
     }
 
     async fn reload(&self, id: Uuid) -> Result<Order> {
-        self.store.get_order(id).await?.ok_or_else(|| AppError::internal("order vanished"))
+        self.store
+            .get_order(id)
+            .await?
+            .ok_or_else(|| AppError::internal("order vanished"))
     }
 
     async fn lost_race(&self, id: Uuid) -> AppError {
@@ -224,29 +314,49 @@ impl Saga {
 
 fn inventory_unavailable(retry_after_secs: u64) -> AppError {
     AppError::Problem(Box::new(
-        Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable")
-            .detail("inventory is unavailable; nothing was reserved or charged. Try again shortly.")
-            .retry_after(retry_after_secs),
+        Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "Service unavailable",
+        )
+        .detail("inventory is unavailable; nothing was reserved or charged. Try again shortly.")
+        .retry_after(retry_after_secs),
     ))
 }
 
 /// Our 409 from inventory's: the short lines as field errors, and the lines themselves.
 fn refused(body: &serde_json::Value) -> Problem {
-    let errors: Vec<FieldError> = serde_json::from_value(body["errors"].clone()).unwrap_or_default();
-    let detail = body["detail"].as_str().unwrap_or("some lines cannot be reserved").to_string();
-    let mut problem = Problem::new(StatusCode::CONFLICT, "insufficient-stock", "Insufficient stock")
-        .detail(detail)
-        .extension("short_lines", body["short_lines"].clone());
+    let errors: Vec<FieldError> =
+        serde_json::from_value(body["errors"].clone()).unwrap_or_default();
+    let detail = body["detail"]
+        .as_str()
+        .unwrap_or("some lines cannot be reserved")
+        .to_string();
+    let mut problem = Problem::new(
+        StatusCode::CONFLICT,
+        "insufficient-stock",
+        "Insufficient stock",
+    )
+    .detail(detail)
+    .extension("short_lines", body["short_lines"].clone());
     problem.errors = errors;
     problem
 }
 
 fn stored_response(status: u16, body: String) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-    let content_type = if status.is_success() { "application/json" } else { "application/problem+json" };
+    let content_type = if status.is_success() {
+        "application/json"
+    } else {
+        "application/problem+json"
+    };
     let mut response = (status, body).into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+        .headers_mut()
+        .insert("idempotent-replayed", HeaderValue::from_static("true"));
     response
 }
 
@@ -268,7 +378,11 @@ impl KeyLocks {
             let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
             map.entry(key.clone()).or_default().clone()
         };
-        KeyGuard { _guard: lock.lock_owned().await, key, locks: self.clone() }
+        KeyGuard {
+            _guard: lock.lock_owned().await,
+            key,
+            locks: self.clone(),
+        }
     }
 }
 
@@ -276,7 +390,10 @@ impl Drop for KeyGuard {
     fn drop(&mut self) {
         let mut map = self.locks.map.lock().unwrap_or_else(|p| p.into_inner());
         // Two references: the map's and ours. More means someone is waiting.
-        if map.get(&self.key).is_some_and(|l| Arc::strong_count(l) <= 2) {
+        if map
+            .get(&self.key)
+            .is_some_and(|l| Arc::strong_count(l) <= 2)
+        {
             map.remove(&self.key);
         }
     }

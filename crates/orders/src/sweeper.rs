@@ -6,11 +6,7 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::{
-    inventory::Reserve,
-    saga::Saga,
-    store::PricedLine,
-};
+use crate::{inventory::Reserve, saga::Saga, store::PricedLine};
 
 pub fn spawn(saga: Saga, interval: Duration, grace: Duration, shutdown: CancellationToken) {
     tokio::spawn(async move {
@@ -35,29 +31,54 @@ pub async fn sweep(saga: &Saga, grace: Duration) -> kernel::Result<()> {
     }
     let cutoff = chrono::Utc::now() - chrono::Duration::from_std(grace).unwrap_or_default();
     for order in saga.store.stuck_pending(cutoff).await? {
-        let lines: Vec<_> = order.lines.iter().map(|l| (l.product_id, l.quantity)).collect();
+        let lines: Vec<_> = order
+            .lines
+            .iter()
+            .map(|l| (l.product_id, l.quantity))
+            .collect();
         let id = order.id;
         match saga.inventory.reserve(id, &lines).await {
             Ok(Reserve::Held(reservation)) => {
                 let priced: Vec<PricedLine> = reservation
                     .lines
                     .into_iter()
-                    .map(|l| PricedLine { product_id: l.product_id, sku: l.sku, name: l.name, unit_price_cents: l.unit_price_cents })
+                    .map(|l| PricedLine {
+                        product_id: l.product_id,
+                        sku: l.sku,
+                        name: l.name,
+                        unit_price_cents: l.unit_price_cents,
+                    })
                     .collect();
-                if saga.store.confirm(order, &priced, saga.ai_status, "system").await?.is_some() {
+                if saga
+                    .store
+                    .confirm(order, &priced, saga.ai_status, "system")
+                    .await?
+                    .is_some()
+                {
                     tracing::info!(order_id = %id, "sweeper confirmed a stuck order");
                 }
             }
             Ok(Reserve::Refused(body)) => {
                 let text = body.to_string();
-                saga.store.reject(id, &text, "out of stock (settled after a restart)", "system").await?;
+                saga.store
+                    .reject(
+                        id,
+                        &text,
+                        "out of stock (settled after a restart)",
+                        "system",
+                    )
+                    .await?;
                 tracing::info!(order_id = %id, "sweeper rejected a stuck order");
             }
             Ok(Reserve::Released) => {
-                saga.store.fail(id, "its reservation had been released", "system").await?;
+                saga.store
+                    .fail(id, "its reservation had been released", "system")
+                    .await?;
             }
             // Inventory still away: try again next sweep.
-            Err(e) => tracing::debug!(order_id = %id, error = %e, "stuck order waits for inventory"),
+            Err(e) => {
+                tracing::debug!(order_id = %id, error = %e, "stuck order waits for inventory")
+            }
         }
     }
     Ok(())

@@ -42,6 +42,8 @@ enum Command {
         #[arg(value_enum)]
         service: Service,
     },
+    /// Print the public API's OpenAPI document (the one served at /openapi.json).
+    Openapi,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -59,6 +61,13 @@ async fn main() -> std::process::ExitCode {
     let result = match cli.command.unwrap_or(Command::All) {
         Command::All => services::run_all().await,
         Command::Serve { service } => services::run_one(service).await,
+        Command::Openapi => {
+            println!(
+                "{}",
+                gateway::openapi().to_pretty_json().unwrap_or_default()
+            );
+            Ok(())
+        }
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -27,7 +27,7 @@ pub struct TokenResponse {
 /// Grants a service token (role `service`).
 #[utoipa::path(post, path = "/api/auth/token", tag = "auth",
     request_body(content = TokenRequest, content_type = "application/x-www-form-urlencoded"),
-    responses((status = 200, body = TokenResponse), (status = 401, body = kernel::Problem)))]
+    responses((status = 200, description = "OK", body = TokenResponse), (status = 401, description = "Not signed in, or the token is invalid", body = kernel::Problem)))]
 pub async fn grant(
     State(state): State<AuthState>,
     form: Result<Form<TokenRequest>, axum::extract::rejection::FormRejection>,

@@ -110,8 +110,8 @@ impl AuthState {
 
 /// Signs in with email and password.
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = Session), (status = 401, body = kernel::Problem),
-              (status = 403, body = kernel::Problem), (status = 429, body = kernel::Problem)))]
+    responses((status = 200, description = "OK", body = Session), (status = 401, description = "Not signed in, or the token is invalid", body = kernel::Problem),
+              (status = 403, description = "Not allowed for this role", body = kernel::Problem), (status = 429, description = "Rate limited", body = kernel::Problem)))]
 pub async fn login(
     State(state): State<AuthState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -152,7 +152,7 @@ pub async fn login(
 
 /// Trades a refresh token for a new pair; the old one stops working.
 #[utoipa::path(post, path = "/api/auth/refresh", tag = "auth", request_body = RefreshRequest,
-    responses((status = 200, body = Session), (status = 401, body = kernel::Problem)))]
+    responses((status = 200, description = "OK", body = Session), (status = 401, description = "Not signed in, or the token is invalid", body = kernel::Problem)))]
 pub async fn refresh(
     State(state): State<AuthState>,
     Json(req): Json<RefreshRequest>,

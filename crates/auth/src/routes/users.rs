@@ -29,8 +29,8 @@ pub struct RegisterRequest {
 
 /// Creates an account. The first account of an empty system is the admin.
 #[utoipa::path(post, path = "/api/auth/register", tag = "auth", request_body = RegisterRequest,
-    responses((status = 201, body = User), (status = 409, body = kernel::Problem),
-              (status = 422, body = kernel::Problem)))]
+    responses((status = 201, description = "Created", body = User), (status = 409, description = "Conflict", body = kernel::Problem),
+              (status = 422, description = "Validation failed", body = kernel::Problem)))]
 pub async fn register(
     State(state): State<AuthState>,
     Json(req): Json<RegisterRequest>,
@@ -57,7 +57,7 @@ pub async fn register(
 
 /// The signed-in user.
 #[utoipa::path(get, path = "/api/auth/me", tag = "auth", security(("bearer" = [])),
-    responses((status = 200, body = User), (status = 401, body = kernel::Problem)))]
+    responses((status = 200, description = "OK", body = User), (status = 401, description = "Not signed in, or the token is invalid", body = kernel::Problem)))]
 pub async fn me(State(state): State<AuthState>, caller: AuthUser) -> Result<Json<User>> {
     let id = caller.require_user()?;
     let user = state
@@ -78,7 +78,7 @@ pub struct ListQuery {
 
 /// All users, newest first (admin).
 #[utoipa::path(get, path = "/api/auth/users", tag = "auth", params(ListQuery), security(("bearer" = [])),
-    responses((status = 200, body = Page<User>), (status = 403, body = kernel::Problem)))]
+    responses((status = 200, description = "OK", body = Page<User>), (status = 403, description = "Not allowed for this role", body = kernel::Problem)))]
 pub async fn list(
     State(state): State<AuthState>,
     caller: AuthUser,
@@ -103,8 +103,8 @@ pub struct UpdateUser {
 /// Changes a user's role, name or disabled flag (admin). The last admin stays an admin.
 #[utoipa::path(patch, path = "/api/auth/users/{id}", tag = "auth", request_body = UpdateUser,
     params(("id" = Uuid, Path)), security(("bearer" = [])),
-    responses((status = 200, body = User), (status = 403, body = kernel::Problem),
-              (status = 404, body = kernel::Problem), (status = 409, body = kernel::Problem)))]
+    responses((status = 200, description = "OK", body = User), (status = 403, description = "Not allowed for this role", body = kernel::Problem),
+              (status = 404, description = "Not found", body = kernel::Problem), (status = 409, description = "Conflict", body = kernel::Problem)))]
 pub async fn update(
     State(state): State<AuthState>,
     caller: AuthUser,

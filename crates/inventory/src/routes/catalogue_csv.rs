@@ -45,7 +45,7 @@ pub struct ImportReport {
 /// optional). New SKUs are created with their initial stock; existing SKUs are updated.
 #[utoipa::path(post, path = "/api/products/import", tag = "inventory",
     request_body(content = String, content_type = "text/csv"), security(("bearer" = [])),
-    responses((status = 200, body = ImportReport), (status = 422, body = kernel::Problem)))]
+    responses((status = 200, description = "OK", body = ImportReport), (status = 422, description = "Validation failed", body = kernel::Problem)))]
 pub async fn import(
     State(state): State<InventoryState>,
     caller: AuthUser,

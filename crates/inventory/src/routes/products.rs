@@ -37,7 +37,7 @@ pub struct ListQuery {
 
 /// Products, newest first.
 #[utoipa::path(get, path = "/api/products", tag = "inventory", params(ListQuery), security(("bearer" = [])),
-    responses((status = 200, body = Page<Product>), (status = 401, body = kernel::Problem)))]
+    responses((status = 200, description = "OK", body = Page<Product>), (status = 401, description = "Not signed in, or the token is invalid", body = kernel::Problem)))]
 pub async fn list(
     State(state): State<InventoryState>,
     caller: AuthUser,
@@ -71,7 +71,7 @@ pub async fn list(
 /// One product, with its version as `ETag`.
 #[utoipa::path(get, path = "/api/products/{id}", tag = "inventory", params(("id" = Uuid, Path)),
     security(("bearer" = [])),
-    responses((status = 200, body = Product), (status = 404, body = kernel::Problem)))]
+    responses((status = 200, description = "OK", body = Product), (status = 404, description = "Not found", body = kernel::Problem)))]
 pub async fn get(
     State(state): State<InventoryState>,
     caller: AuthUser,
@@ -89,8 +89,8 @@ pub async fn get(
 /// Adds a product; `initial_stock` is recorded as received.
 #[utoipa::path(post, path = "/api/products", tag = "inventory", request_body = CreateProduct,
     security(("bearer" = [])),
-    responses((status = 201, body = Product), (status = 409, body = kernel::Problem),
-              (status = 422, body = kernel::Problem), (status = 403, body = kernel::Problem)))]
+    responses((status = 201, description = "Created", body = Product), (status = 409, description = "Conflict", body = kernel::Problem),
+              (status = 422, description = "Validation failed", body = kernel::Problem), (status = 403, description = "Not allowed for this role", body = kernel::Problem)))]
 pub async fn create(
     State(state): State<InventoryState>,
     caller: AuthUser,
@@ -114,8 +114,8 @@ pub async fn create(
 #[utoipa::path(patch, path = "/api/products/{id}", tag = "inventory", request_body = UpdateProduct,
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "the ETag last read")),
     security(("bearer" = [])),
-    responses((status = 200, body = Product), (status = 409, body = kernel::Problem),
-              (status = 412, body = kernel::Problem), (status = 422, body = kernel::Problem)))]
+    responses((status = 200, description = "OK", body = Product), (status = 409, description = "Conflict", body = kernel::Problem),
+              (status = 412, description = "Stale If-Match", body = kernel::Problem), (status = 422, description = "Validation failed", body = kernel::Problem)))]
 pub async fn update(
     State(state): State<InventoryState>,
     caller: AuthUser,
@@ -146,8 +146,8 @@ pub async fn update(
 #[utoipa::path(delete, path = "/api/products/{id}", tag = "inventory",
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "the ETag last read")),
     security(("bearer" = [])),
-    responses((status = 200, body = Product), (status = 409, body = kernel::Problem),
-              (status = 412, body = kernel::Problem)))]
+    responses((status = 200, description = "OK", body = Product), (status = 409, description = "Conflict", body = kernel::Problem),
+              (status = 412, description = "Stale If-Match", body = kernel::Problem)))]
 pub async fn archive(
     State(state): State<InventoryState>,
     caller: AuthUser,

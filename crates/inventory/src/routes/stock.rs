@@ -22,8 +22,8 @@ use crate::{
 /// Records a stock change with its reason.
 #[utoipa::path(post, path = "/api/inventory/adjustments", tag = "inventory", request_body = Adjustment,
     security(("bearer" = [])),
-    responses((status = 201, body = AdjustmentResult), (status = 409, body = kernel::Problem),
-              (status = 422, body = kernel::Problem), (status = 404, body = kernel::Problem)))]
+    responses((status = 201, description = "Created", body = AdjustmentResult), (status = 409, description = "Conflict", body = kernel::Problem),
+              (status = 422, description = "Validation failed", body = kernel::Problem), (status = 404, description = "Not found", body = kernel::Problem)))]
 pub async fn adjust(
     State(state): State<InventoryState>,
     caller: AuthUser,
@@ -65,7 +65,7 @@ pub struct MovementQuery {
 
 /// The stock ledger, newest first.
 #[utoipa::path(get, path = "/api/inventory/movements", tag = "inventory", params(MovementQuery),
-    security(("bearer" = [])), responses((status = 200, body = Page<Movement>)))]
+    security(("bearer" = [])), responses((status = 200, description = "OK", body = Page<Movement>)))]
 pub async fn movements(
     State(state): State<InventoryState>,
     caller: AuthUser,
@@ -86,7 +86,7 @@ pub struct LowStock {
 
 /// Active products whose available stock is at or below their reorder point, most urgent first.
 #[utoipa::path(get, path = "/api/inventory/low-stock", tag = "inventory", security(("bearer" = [])),
-    responses((status = 200, body = LowStock)))]
+    responses((status = 200, description = "OK", body = LowStock)))]
 pub async fn low_stock(
     State(state): State<InventoryState>,
     caller: AuthUser,
@@ -99,7 +99,7 @@ pub async fn low_stock(
 
 /// Counts, units and stock value.
 #[utoipa::path(get, path = "/api/inventory/summary", tag = "inventory", security(("bearer" = [])),
-    responses((status = 200, body = Summary)))]
+    responses((status = 200, description = "OK", body = Summary)))]
 pub async fn summary(
     State(state): State<InventoryState>,
     caller: AuthUser,

@@ -25,8 +25,8 @@ pub struct ListQuery {
     cursor: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/suppliers", tag = "inventory", params(ListQuery), security(("bearer" = [])),
-    responses((status = 200, body = Page<Supplier>)))]
+#[utoipa::path(get, path = "/api/suppliers", operation_id = "list_suppliers", tag = "inventory", params(ListQuery), security(("bearer" = [])),
+    responses((status = 200, description = "OK", body = Page<Supplier>)))]
 pub async fn list(
     State(state): State<InventoryState>,
     caller: AuthUser,
@@ -40,9 +40,9 @@ pub async fn list(
     })))
 }
 
-#[utoipa::path(post, path = "/api/suppliers", tag = "inventory", request_body = SupplierInput,
+#[utoipa::path(post, path = "/api/suppliers", operation_id = "create_supplier", tag = "inventory", request_body = SupplierInput,
     security(("bearer" = [])),
-    responses((status = 201, body = Supplier), (status = 422, body = kernel::Problem)))]
+    responses((status = 201, description = "Created", body = Supplier), (status = 422, description = "Validation failed", body = kernel::Problem)))]
 pub async fn create(
     State(state): State<InventoryState>,
     caller: AuthUser,
@@ -56,9 +56,9 @@ pub async fn create(
     ))
 }
 
-#[utoipa::path(get, path = "/api/suppliers/{id}", tag = "inventory", params(("id" = Uuid, Path)),
+#[utoipa::path(get, path = "/api/suppliers/{id}", operation_id = "get_supplier", tag = "inventory", params(("id" = Uuid, Path)),
     security(("bearer" = [])),
-    responses((status = 200, body = Supplier), (status = 404, body = kernel::Problem)))]
+    responses((status = 200, description = "OK", body = Supplier), (status = 404, description = "Not found", body = kernel::Problem)))]
 pub async fn get(
     State(state): State<InventoryState>,
     caller: AuthUser,
@@ -71,10 +71,10 @@ pub async fn get(
         .ok_or_else(|| AppError::NotFound("no supplier with this id".into()))
 }
 
-#[utoipa::path(patch, path = "/api/suppliers/{id}", tag = "inventory", request_body = SupplierInput,
+#[utoipa::path(patch, path = "/api/suppliers/{id}", operation_id = "update_supplier", tag = "inventory", request_body = SupplierInput,
     params(("id" = Uuid, Path)), security(("bearer" = [])),
-    responses((status = 200, body = Supplier), (status = 404, body = kernel::Problem),
-              (status = 422, body = kernel::Problem)))]
+    responses((status = 200, description = "OK", body = Supplier), (status = 404, description = "Not found", body = kernel::Problem),
+              (status = 422, description = "Validation failed", body = kernel::Problem)))]
 pub async fn update(
     State(state): State<InventoryState>,
     caller: AuthUser,

@@ -25,8 +25,8 @@ use crate::{
 #[utoipa::path(post, path = "/api/orders", tag = "orders", request_body = CreateOrder,
     params(("Idempotency-Key" = Option<String>, Header, description = "retries with the same key and body return the first answer")),
     security(("bearer" = [])),
-    responses((status = 201, body = Order), (status = 409, description = "insufficient stock", body = kernel::Problem),
-              (status = 422, body = kernel::Problem), (status = 503, body = kernel::Problem)))]
+    responses((status = 201, description = "Created", body = Order), (status = 409, description = "insufficient stock", body = kernel::Problem),
+              (status = 422, description = "Validation failed", body = kernel::Problem), (status = 503, description = "A service this needs is unavailable", body = kernel::Problem)))]
 pub async fn create(
     State(state): State<OrdersState>,
     caller: AuthUser,
@@ -51,7 +51,7 @@ pub struct ListQuery {
 
 /// Orders, newest first: customers see their own, staff see all.
 #[utoipa::path(get, path = "/api/orders", tag = "orders", params(ListQuery), security(("bearer" = [])),
-    responses((status = 200, body = Page<Order>)))]
+    responses((status = 200, description = "OK", body = Page<Order>)))]
 pub async fn list(
     State(state): State<OrdersState>,
     caller: AuthUser,
@@ -61,24 +61,47 @@ pub async fn list(
     let status = q
         .status
         .as_deref()
-        .map(|s| OrderStatus::parse(s).ok_or_else(|| AppError::BadRequest(format!("unknown status {s:?}"))))
+        .map(|s| {
+            OrderStatus::parse(s)
+                .ok_or_else(|| AppError::BadRequest(format!("unknown status {s:?}")))
+        })
         .transpose()?;
-    let customer_id = if caller.role().is_staff() { q.customer_id } else { Some(caller.require_user()?.to_string()) };
-    let orders = state.saga.store.list_orders(&OrderFilter { status, customer_id }, &page).await?;
-    Ok(Json(page.page(orders, |o| (kernel::time::to_db(o.created_at), o.id.to_string()))))
+    let customer_id = if caller.role().is_staff() {
+        q.customer_id
+    } else {
+        Some(caller.require_user()?.to_string())
+    };
+    let orders = state
+        .saga
+        .store
+        .list_orders(
+            &OrderFilter {
+                status,
+                customer_id,
+            },
+            &page,
+        )
+        .await?;
+    Ok(Json(page.page(orders, |o| {
+        (kernel::time::to_db(o.created_at), o.id.to_string())
+    })))
 }
 
 /// One order with its history and AI summary.
 #[utoipa::path(get, path = "/api/orders/{id}", tag = "orders", params(("id" = Uuid, Path)), security(("bearer" = [])),
-    responses((status = 200, body = Order), (status = 404, body = kernel::Problem)))]
-pub async fn get(State(state): State<OrdersState>, caller: AuthUser, Path(id): Path<Uuid>) -> Result<Json<Order>> {
+    responses((status = 200, description = "OK", body = Order), (status = 404, description = "Not found", body = kernel::Problem)))]
+pub async fn get(
+    State(state): State<OrdersState>,
+    caller: AuthUser,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Order>> {
     Ok(Json(state.saga.visible(id, &caller).await?))
 }
 
 /// Cancels a confirmed order and releases its stock.
 #[utoipa::path(post, path = "/api/orders/{id}/cancel", tag = "orders", params(("id" = Uuid, Path)),
     request_body = Reason, security(("bearer" = [])),
-    responses((status = 200, body = Order), (status = 404, body = kernel::Problem), (status = 409, body = kernel::Problem)))]
+    responses((status = 200, description = "OK", body = Order), (status = 404, description = "Not found", body = kernel::Problem), (status = 409, description = "Conflict", body = kernel::Problem)))]
 pub async fn cancel(
     State(state): State<OrdersState>,
     caller: AuthUser,
@@ -86,16 +109,31 @@ pub async fn cancel(
     body: axum::body::Bytes,
 ) -> Result<Json<Order>> {
     // The body is optional: an empty one means no reason.
-    let body: Reason = if body.is_empty() { Reason::default() } else { kernel::json::parse(&body)? };
-    let reason = body.reason.map(|r| r.trim().chars().take(500).collect::<String>());
-    Ok(Json(state.saga.cancel(id, &caller, reason.filter(|r| !r.is_empty())).await?))
+    let body: Reason = if body.is_empty() {
+        Reason::default()
+    } else {
+        kernel::json::parse(&body)?
+    };
+    let reason = body
+        .reason
+        .map(|r| r.trim().chars().take(500).collect::<String>());
+    Ok(Json(
+        state
+            .saga
+            .cancel(id, &caller, reason.filter(|r| !r.is_empty()))
+            .await?,
+    ))
 }
 
 /// Fulfils a confirmed order: its stock leaves the warehouse (staff).
 #[utoipa::path(post, path = "/api/orders/{id}/fulfil", tag = "orders", params(("id" = Uuid, Path)),
     security(("bearer" = [])),
-    responses((status = 200, body = Order), (status = 403, body = kernel::Problem), (status = 409, body = kernel::Problem)))]
-pub async fn fulfil(State(state): State<OrdersState>, caller: AuthUser, Path(id): Path<Uuid>) -> Result<Json<Order>> {
+    responses((status = 200, description = "OK", body = Order), (status = 403, description = "Not allowed for this role", body = kernel::Problem), (status = 409, description = "Conflict", body = kernel::Problem)))]
+pub async fn fulfil(
+    State(state): State<OrdersState>,
+    caller: AuthUser,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Order>> {
     Ok(Json(state.saga.fulfil(id, &caller).await?))
 }
 
@@ -108,8 +146,12 @@ pub struct StatsQuery {
 
 /// Counts by status, revenue by day and top products (staff).
 #[utoipa::path(get, path = "/api/orders/stats", tag = "orders", params(StatsQuery), security(("bearer" = [])),
-    responses((status = 200, body = Stats)))]
-pub async fn stats(State(state): State<OrdersState>, caller: AuthUser, Query(q): Query<StatsQuery>) -> Result<Json<Stats>> {
+    responses((status = 200, description = "OK", body = Stats)))]
+pub async fn stats(
+    State(state): State<OrdersState>,
+    caller: AuthUser,
+    Query(q): Query<StatsQuery>,
+) -> Result<Json<Stats>> {
     caller.require_staff()?;
     let days = q.days.unwrap_or(30);
     if !(1..=365).contains(&days) {

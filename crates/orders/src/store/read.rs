@@ -18,7 +18,8 @@ pub struct OrderFilter {
     pub customer_id: Option<String>,
 }
 
-pub(super) const ORDER_SELECT: &str = "SELECT o.id, o.number, o.customer_id, o.customer_email, o.status, o.total_cents,
+pub(super) const ORDER_SELECT: &str =
+    "SELECT o.id, o.number, o.customer_id, o.customer_email, o.status, o.total_cents,
         o.currency, o.note, o.created_at, o.updated_at, s.status AS ai_status, s.text AS ai_text,
         s.customer_message AS ai_message, s.model AS ai_model, s.generated_at AS ai_generated_at
      FROM orders o LEFT JOIN ai_summaries s ON s.order_id = o.id";
@@ -45,7 +46,9 @@ fn order_head(row: &AnyRow) -> Result<Order> {
         currency: row.try_get("currency")?,
         note: row.try_get("note")?,
         ai_summary: AiSummary {
-            status: row.try_get::<Option<String>, _>("ai_status")?.unwrap_or_else(|| "disabled".into()),
+            status: row
+                .try_get::<Option<String>, _>("ai_status")?
+                .unwrap_or_else(|| "disabled".into()),
             text: row.try_get("ai_text")?,
             customer_message: row.try_get("ai_message")?,
             model: row.try_get("ai_model")?,
@@ -70,7 +73,11 @@ impl Store {
     }
 
     /// Newest first.
-    pub async fn list_orders(&self, filter: &OrderFilter, page: &PageRequest) -> Result<Vec<Order>> {
+    pub async fn list_orders(
+        &self,
+        filter: &OrderFilter,
+        page: &PageRequest,
+    ) -> Result<Vec<Order>> {
         let mut args = Args::default();
         let mut clauses = Vec::new();
         if let Some(s) = filter.status {
@@ -81,11 +88,18 @@ impl Store {
         }
         if let Some((at, id)) = &page.after {
             let (at, id) = (args.text(at.clone()), args.text(id.clone()));
-            clauses.push(format!("(o.created_at < {at} OR (o.created_at = {at} AND o.id < {id}))"));
+            clauses.push(format!(
+                "(o.created_at < {at} OR (o.created_at = {at} AND o.id < {id}))"
+            ));
         }
         let limit = args.int(page.limit + 1);
-        let filter = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
-        let sql = format!("{ORDER_SELECT} {filter} ORDER BY o.created_at DESC, o.id DESC LIMIT {limit}");
+        let filter = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", clauses.join(" AND "))
+        };
+        let sql =
+            format!("{ORDER_SELECT} {filter} ORDER BY o.created_at DESC, o.id DESC LIMIT {limit}");
         let rows = args.bind(&sql).fetch_all(&self.db.pool).await?;
         let mut orders = rows.iter().map(order_head).collect::<Result<Vec<_>>>()?;
         self.attach_details(&mut orders).await?;
@@ -118,23 +132,29 @@ impl Store {
         )?;
         let mut lines: HashMap<String, Vec<OrderLine>> = HashMap::new();
         for r in &line_rows {
-            lines.entry(r.try_get("order_id")?).or_default().push(OrderLine {
-                product_id: uuid(r, "product_id")?,
-                sku: r.try_get("sku")?,
-                name: r.try_get("name")?,
-                quantity: r.try_get("quantity")?,
-                unit_price_cents: r.try_get("unit_price_cents")?,
-                line_total_cents: r.try_get("line_total_cents")?,
-            });
+            lines
+                .entry(r.try_get("order_id")?)
+                .or_default()
+                .push(OrderLine {
+                    product_id: uuid(r, "product_id")?,
+                    sku: r.try_get("sku")?,
+                    name: r.try_get("name")?,
+                    quantity: r.try_get("quantity")?,
+                    unit_price_cents: r.try_get("unit_price_cents")?,
+                    line_total_cents: r.try_get("line_total_cents")?,
+                });
         }
         let mut history: HashMap<String, Vec<HistoryEntry>> = HashMap::new();
         for r in &history_rows {
-            history.entry(r.try_get("order_id")?).or_default().push(HistoryEntry {
-                status: status(r.try_get("status")?)?,
-                at: from_db(r.try_get("at")?)?,
-                by: r.try_get("by_user")?,
-                reason: r.try_get("reason")?,
-            });
+            history
+                .entry(r.try_get("order_id")?)
+                .or_default()
+                .push(HistoryEntry {
+                    status: status(r.try_get("status")?)?,
+                    at: from_db(r.try_get("at")?)?,
+                    by: r.try_get("by_user")?,
+                    reason: r.try_get("reason")?,
+                });
         }
         for order in orders.iter_mut() {
             let id = order.id.to_string();

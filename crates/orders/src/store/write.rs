@@ -38,7 +38,14 @@ pub struct PricedLine {
 
 type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
 
-async fn history(tx: &mut Tx<'_>, order_id: &str, status: OrderStatus, at: &str, by: &str, reason: Option<&str>) -> Result<()> {
+async fn history(
+    tx: &mut Tx<'_>,
+    order_id: &str,
+    status: OrderStatus,
+    at: &str,
+    by: &str,
+    reason: Option<&str>,
+) -> Result<()> {
     sqlx::query("INSERT INTO order_history (id, order_id, status, at, by_user, reason) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(Uuid::now_v7().to_string())
         .bind(order_id)
@@ -115,9 +122,11 @@ impl Store {
             Err(e) if is_unique_violation(&e) && key.is_some() => {
                 tx.rollback().await?;
                 let existing = self.existing(customer_id, key.unwrap_or_default()).await?;
-                return existing
-                    .map(Err)
-                    .ok_or_else(|| AppError::internal("idempotency key vanished (its order failed meanwhile); retry"));
+                return existing.map(Err).ok_or_else(|| {
+                    AppError::internal(
+                        "idempotency key vanished (its order failed meanwhile); retry",
+                    )
+                });
             }
             Err(e) => return Err(e.into()),
         };
@@ -134,7 +143,15 @@ impl Store {
             })
             .collect();
         insert_lines(&mut tx, &oid, &lines).await?;
-        history(&mut tx, &oid, OrderStatus::Pending, &at_db, customer_id, None).await?;
+        history(
+            &mut tx,
+            &oid,
+            OrderStatus::Pending,
+            &at_db,
+            customer_id,
+            None,
+        )
+        .await?;
         tx.commit().await?;
         Ok(Ok(Inserted {
             order: Order {
@@ -147,8 +164,19 @@ impl Store {
                 total_cents: 0,
                 currency: self.currency.clone(),
                 note: request.note.clone(),
-                ai_summary: AiSummary { status: "disabled".into(), text: None, customer_message: None, model: None, generated_at: None },
-                history: vec![HistoryEntry { status: OrderStatus::Pending, at, by: Some(customer_id.to_string()), reason: None }],
+                ai_summary: AiSummary {
+                    status: "disabled".into(),
+                    text: None,
+                    customer_message: None,
+                    model: None,
+                    generated_at: None,
+                },
+                history: vec![HistoryEntry {
+                    status: OrderStatus::Pending,
+                    at,
+                    by: Some(customer_id.to_string()),
+                    reason: None,
+                }],
                 created_at: at,
                 updated_at: at,
             },
@@ -170,7 +198,9 @@ impl Store {
         Ok(Some(Existing {
             id: Uuid::parse_str(row.try_get::<&str, _>("id")?).map_err(AppError::internal)?,
             request_hash: row.try_get("request_hash")?,
-            response: response_status.zip(response_body).map(|(s, b)| (s as u16, b)),
+            response: response_status
+                .zip(response_body)
+                .map(|(s, b)| (s as u16, b)),
         }))
     }
 
@@ -200,7 +230,12 @@ impl Store {
         order.status = OrderStatus::Confirmed;
         order.updated_at = at;
         order.ai_summary.status = ai_status.to_string();
-        order.history.push(HistoryEntry { status: OrderStatus::Confirmed, at, by: Some(by.to_string()), reason: None });
+        order.history.push(HistoryEntry {
+            status: OrderStatus::Confirmed,
+            at,
+            by: Some(by.to_string()),
+            reason: None,
+        });
         let body = serde_json::to_string(&order).map_err(AppError::internal)?;
         let oid = order.id.to_string();
 
@@ -220,7 +255,10 @@ impl Store {
         if moved == 0 {
             return Ok(None);
         }
-        sqlx::query("DELETE FROM order_lines WHERE order_id = $1").bind(&oid).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM order_lines WHERE order_id = $1")
+            .bind(&oid)
+            .execute(&mut *tx)
+            .await?;
         insert_lines(&mut tx, &oid, &order.lines).await?;
         history(&mut tx, &oid, OrderStatus::Confirmed, &at_db, by, None).await?;
         sqlx::query("INSERT INTO ai_summaries (order_id, status) VALUES ($1, $2)")
@@ -242,14 +280,36 @@ impl Store {
     }
 
     /// pending → rejected, keeping the 409 answer for idempotent replays.
-    pub async fn reject(&self, order_id: Uuid, problem_body: &str, reason: &str, by: &str) -> Result<bool> {
-        self.finish_pending(order_id, OrderStatus::Rejected, Some((409, problem_body)), reason, by, None).await
+    pub async fn reject(
+        &self,
+        order_id: Uuid,
+        problem_body: &str,
+        reason: &str,
+        by: &str,
+    ) -> Result<bool> {
+        self.finish_pending(
+            order_id,
+            OrderStatus::Rejected,
+            Some((409, problem_body)),
+            reason,
+            by,
+            None,
+        )
+        .await
     }
 
     /// pending → failed. Inventory is owed a release, and the idempotency key is freed: a
     /// 5xx answer is not kept, so the client's retry makes a new attempt.
     pub async fn fail(&self, order_id: Uuid, reason: &str, by: &str) -> Result<bool> {
-        self.finish_pending(order_id, OrderStatus::Failed, None, reason, by, Some("release")).await
+        self.finish_pending(
+            order_id,
+            OrderStatus::Failed,
+            None,
+            reason,
+            by,
+            Some("release"),
+        )
+        .await
     }
 
     async fn finish_pending(
@@ -265,7 +325,11 @@ impl Store {
         let oid = order_id.to_string();
         let at = now_db();
         let mut tx = self.db.pool.begin().await?;
-        let free_key = if response.is_none() { ", idempotency_key = NULL" } else { "" };
+        let free_key = if response.is_none() {
+            ", idempotency_key = NULL"
+        } else {
+            ""
+        };
         let moved = sqlx::query(&format!(
             "UPDATE orders SET status = $2, response_status = $3, response_body = $4, inventory_action = $5,
                  updated_at = $6 {free_key}
@@ -321,16 +385,21 @@ impl Store {
 
     /// Inventory has done what this order owed it.
     pub async fn inventory_done(&self, order_id: Uuid, action: &str) -> Result<()> {
-        sqlx::query("UPDATE orders SET inventory_action = NULL WHERE id = $1 AND inventory_action = $2")
-            .bind(order_id.to_string())
-            .bind(action)
-            .execute(&self.db.pool)
-            .await?;
+        sqlx::query(
+            "UPDATE orders SET inventory_action = NULL WHERE id = $1 AND inventory_action = $2",
+        )
+        .bind(order_id.to_string())
+        .bind(action)
+        .execute(&self.db.pool)
+        .await?;
         Ok(())
     }
 
     /// Orders still pending after `older_than`: a crash left them mid-saga.
-    pub async fn stuck_pending(&self, older_than: chrono::DateTime<chrono::Utc>) -> Result<Vec<Order>> {
+    pub async fn stuck_pending(
+        &self,
+        older_than: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<Order>> {
         let rows = sqlx::query("SELECT id FROM orders WHERE status = 'pending' AND created_at < $1 ORDER BY created_at LIMIT 100")
             .bind(to_db(older_than))
             .fetch_all(&self.db.pool)
@@ -347,9 +416,11 @@ impl Store {
 
     /// Orders whose release or commit has not reached inventory yet.
     pub async fn owed_to_inventory(&self) -> Result<Vec<(Uuid, String)>> {
-        let rows = sqlx::query("SELECT id, inventory_action FROM orders WHERE inventory_action IS NOT NULL LIMIT 500")
-            .fetch_all(&self.db.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT id, inventory_action FROM orders WHERE inventory_action IS NOT NULL LIMIT 500",
+        )
+        .fetch_all(&self.db.pool)
+        .await?;
         rows.iter()
             .map(|r| {
                 Ok((

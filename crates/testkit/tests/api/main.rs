@@ -2,6 +2,7 @@
 //! PostgreSQL when `STOCKROOM_TEST_DATABASE_URL` is set. One binary keeps link time down.
 
 mod auth;
+mod gateway;
 mod inventory;
-mod tokens;
 mod orders;
+mod tokens;

@@ -1,0 +1,73 @@
+//! One OpenAPI 3.1 document for the whole public API, merged from the services' own
+//! (generated from their handlers with utoipa), and the offline docs page at `/docs`.
+
+use utoipa::{
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+    Modify, OpenApi,
+};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Stockroom API",
+        description = "AI-assisted order and inventory management. Errors are RFC 9457 problem+json; \
+            money is integer minor units with a currency; lists take `limit` and `cursor`.",
+    ),
+    paths(crate::aggregate::dashboard, crate::aggregate::status),
+    components(schemas(kernel::Problem, kernel::FieldError)),
+    modifiers(&BearerAuth),
+    tags((name = "gateway", description = "Aggregates and platform status"))
+)]
+struct GatewayDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = GatewayDoc::openapi();
+    for part in [auth::openapi(), inventory::openapi(), orders::openapi()] {
+        doc.merge(part);
+    }
+    doc.info.version = env!("CARGO_PKG_VERSION").to_string();
+    qualify_operation_ids(&mut doc);
+    doc
+}
+
+/// Handler names repeat across services (`list`, `get`): prefix each with its tag, so
+/// every operation id is unique as OpenAPI requires (`orders_list`, `inventory_list`).
+fn qualify_operation_ids(doc: &mut utoipa::openapi::OpenApi) {
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let tag = operation
+                .tags
+                .as_ref()
+                .and_then(|t| t.first())
+                .cloned()
+                .unwrap_or_default();
+            if let Some(id) = &operation.operation_id {
+                operation.operation_id = Some(format!("{tag}_{id}"));
+            }
+        }
+    }
+}

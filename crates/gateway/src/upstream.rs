@@ -1,0 +1,81 @@
+//! The gateway's upstreams: one pooled client each, with timeouts and a circuit breaker, so a
+//! dead service answers 503 at once and a slow one 504 after the timeout.
+
+use std::{sync::Arc, time::Duration};
+
+use kernel::breaker::CircuitBreaker;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Service {
+    Auth,
+    Inventory,
+    Orders,
+}
+
+impl Service {
+    pub const ALL: [Service; 3] = [Service::Auth, Service::Inventory, Service::Orders];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Service::Auth => "auth",
+            Service::Inventory => "inventory",
+            Service::Orders => "orders",
+        }
+    }
+
+    /// Which service answers a public path; `None` for paths no service owns.
+    pub fn for_path(path: &str) -> Option<Service> {
+        let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
+        if under("/api/auth") || path == "/.well-known/jwks.json" {
+            Some(Service::Auth)
+        } else if under("/api/products") || under("/api/suppliers") || under("/api/inventory") {
+            Some(Service::Inventory)
+        } else if under("/api/orders") || under("/api/ai") || under("/api/insights") {
+            Some(Service::Orders)
+        } else {
+            None
+        }
+    }
+}
+
+pub struct Upstream {
+    pub service: Service,
+    pub base: String,
+    pub http: reqwest::Client,
+    pub breaker: CircuitBreaker,
+}
+
+/// Every upstream, created once at start.
+#[derive(Clone)]
+pub struct Upstreams {
+    all: Arc<Vec<Upstream>>,
+    pub timeout: Duration,
+}
+
+impl Upstreams {
+    pub fn new(settings: &kernel::Settings) -> Self {
+        let base = |s: Service| match s {
+            Service::Auth => settings.auth_url.clone(),
+            Service::Inventory => settings.inventory_url.clone(),
+            Service::Orders => settings.orders_url.clone(),
+        };
+        let all = Service::ALL
+            .iter()
+            .map(|&service| Upstream {
+                service,
+                base: base(service).trim_end_matches('/').to_string(),
+                http: kernel::server::http_client(settings.upstream_timeout),
+                breaker: CircuitBreaker::new(5, Duration::from_secs(5)),
+            })
+            .collect();
+        Self {
+            all: Arc::new(all),
+            timeout: settings.upstream_timeout,
+        }
+    }
+
+    pub fn get(&self, service: Service) -> &Upstream {
+        // ALL and `all` are built from the same list, in the same order.
+        &self.all[Service::ALL.iter().position(|s| *s == service).unwrap_or(0)]
+    }
+}

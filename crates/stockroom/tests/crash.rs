@@ -1,0 +1,187 @@
+//! Crash tests against the real binary: an orders process killed with SIGKILL while orders
+//! are in flight, then restarted on the same database.
+
+use std::{
+    process::{Child, Command, Stdio},
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc,
+    },
+    time::{Duration, Instant},
+};
+
+use serde_json::json;
+use testkit::{Api, Svc, TestSystem};
+
+/// `stockroom serve orders` as a child process, wired to the test's auth and inventory.
+struct OrdersProcess {
+    child: Child,
+    port: u16,
+}
+
+impl OrdersProcess {
+    fn start(sys: &TestSystem, db: &kernel::testing::TestDatabase, port: u16) -> Self {
+        let child = Command::new(env!("CARGO_BIN_EXE_stockroom"))
+            .args(["serve", "orders"])
+            .env("BIND_ADDR", "127.0.0.1")
+            .env("ORDERS_PORT", port.to_string())
+            .env("DATABASE_URL", &db.url)
+            .env("DATABASE_SCHEMA", &db.schema)
+            .env("AUTH_URL", &sys.settings.auth_url)
+            .env("INVENTORY_URL", &sys.settings.inventory_url)
+            .env(
+                "SERVICE_CLIENT_SECRET",
+                sys.settings.service_client_secret.expose(),
+            )
+            .env("ORDERS_PENDING_GRACE_MS", "300")
+            .env("ORDERS_SWEEP_INTERVAL_MS", "200")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start the stockroom binary");
+        Self { child, port }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    async fn wait_ready(&self) {
+        let api = Api::new(self.url());
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(r) = reqwest::get(api.url("/healthz")).await {
+                if r.status().is_success() {
+                    return;
+                }
+            }
+            assert!(Instant::now() < deadline, "orders did not become ready");
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    fn kill(&mut self) {
+        // Child::kill sends SIGKILL on Unix: no graceful shutdown, no cleanup.
+        self.child.kill().expect("SIGKILL the orders process");
+        self.child.wait().expect("reap the orders process");
+    }
+}
+
+impl Drop for OrdersProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orders_killed_mid_flight_settle_after_restart_without_leaking_stock() {
+    let sys = TestSystem::start(&[Svc::Auth, Svc::Inventory]).await;
+    let (_, staff, customer) = sys.cast().await;
+    let product = sys.product(&staff, "CRASH", 100, 40).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let db = kernel::testing::fresh_database("orders");
+    let port = free_port();
+    let mut orders = OrdersProcess::start(&sys, &db, port);
+    orders.wait_ready().await;
+
+    // 80 orders for 40 units, 8 at a time; the process dies once 15 have answered.
+    let api = Api::new(orders.url()).with_token(&customer.token);
+    let answered = Arc::new(AtomicUsize::new(0));
+    let load = {
+        let (api, product, answered) = (api.clone(), product.clone(), answered.clone());
+        tokio::spawn(async move {
+            futures::future::join_all((0..8).map(|_| {
+                let (api, product, answered) = (api.clone(), product.clone(), answered.clone());
+                async move {
+                    let mut outcomes = Vec::new();
+                    for _ in 0..10 {
+                        let body = json!({"lines": [{"product_id": product, "quantity": 1}]});
+                        let sent = api
+                            .request(reqwest::Method::POST, "/api/orders")
+                            .json(&body)
+                            .send()
+                            .await;
+                        outcomes.push(sent.map(|r| r.status().as_u16()).unwrap_or(0));
+                        answered.fetch_add(1, Ordering::SeqCst);
+                    }
+                    outcomes
+                }
+            }))
+            .await
+        })
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while answered.load(Ordering::SeqCst) < 15 {
+        assert!(Instant::now() < deadline, "no progress before the crash");
+        tokio::task::yield_now().await;
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    orders.kill();
+    let outcomes: Vec<u16> = load
+        .await
+        .expect("load task")
+        .into_iter()
+        .flatten()
+        .collect();
+    // Every request got an answer or a dropped connection (0): never a hang, never a 500.
+    assert!(
+        outcomes.iter().all(|s| [0, 201, 409].contains(s)),
+        "{outcomes:?}"
+    );
+    assert!(
+        outcomes.contains(&0),
+        "the kill interrupted requests in flight"
+    );
+
+    let orders = OrdersProcess::start(&sys, &db, port);
+    orders.wait_ready().await;
+    let staff_api = Api::new(orders.url()).with_token(&staff.token);
+    // The sweeper settles every order the crash left pending.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let all = loop {
+        let page = staff_api.get("/api/orders?limit=100").await.expect(200);
+        let items = page.body["items"].as_array().unwrap().clone();
+        if items.iter().all(|o| o["status"] != "pending") {
+            break items;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "orders stayed pending after the restart"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    for order in &all {
+        let status = order["status"].as_str().unwrap();
+        assert!(
+            ["confirmed", "rejected", "failed"].contains(&status),
+            "order ended {status}"
+        );
+    }
+    let confirmed: i64 = all.iter().filter(|o| o["status"] == "confirmed").count() as i64;
+    assert!(confirmed <= 40);
+    // Reserved stock matches the confirmed orders exactly, once owed releases have landed.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (on_hand, reserved) = sys.stock_of(&staff, &product).await;
+        assert_eq!(on_hand, 40);
+        if reserved == confirmed {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "reserved {reserved} but {confirmed} orders are confirmed"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
