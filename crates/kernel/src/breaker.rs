@@ -102,6 +102,16 @@ impl CircuitBreaker {
         }
     }
 
+    /// How long the breaker stays open, if it is; `None` once a probe may go through.
+    pub fn open_remaining(&self) -> Option<Duration> {
+        match self.state.lock().as_deref() {
+            Ok(State::Open { until }) if Instant::now() < *until => {
+                Some(until.saturating_duration_since(Instant::now()))
+            }
+            _ => None,
+        }
+    }
+
     pub fn state(&self) -> BreakerState {
         match self.state.lock().as_deref() {
             Ok(State::Closed { .. }) | Err(_) => BreakerState::Closed,
@@ -136,5 +146,16 @@ mod tests {
         assert_eq!(b.state(), BreakerState::Open);
         assert!(!b.allow());
         assert!(b.retry_after_secs() >= 59);
+        assert!(b
+            .open_remaining()
+            .is_some_and(|d| d > Duration::from_secs(59)));
+    }
+
+    #[test]
+    fn an_expired_cooldown_is_not_open_any_more() {
+        let b = CircuitBreaker::new(1, Duration::from_millis(0));
+        b.on_failure();
+        assert_eq!(b.open_remaining(), None);
+        assert_eq!(b.state(), BreakerState::HalfOpen);
     }
 }

@@ -42,6 +42,17 @@ pub struct AiSettings {
     pub base_url: String,
     pub model: String,
     pub timeout: Duration,
+    /// Tries per call (1 = no retry), and the base of the exponential backoff.
+    pub max_attempts: u32,
+    pub retry_base: Duration,
+    /// Consecutive failures that open the breaker, and how long it stays open.
+    pub breaker_threshold: u32,
+    pub breaker_cooldown: Duration,
+    pub workers: usize,
+    /// How long a claimed job is a worker's before another may take it over.
+    pub job_lease: Duration,
+    /// Queued jobs beyond this are shed (oldest first) so the queue cannot grow without bound.
+    pub queue_max: i64,
 }
 
 /// Every setting of every service. Services read what they need.
@@ -173,6 +184,13 @@ impl Settings {
                     .unwrap_or_else(|| "https://openrouter.ai/api/v1".into()),
                 model: var("AI_MODEL").unwrap_or_else(|| "openai/gpt-4o-mini".into()),
                 timeout: millis("AI_TIMEOUT_MS", 10_000)?,
+                max_attempts: parse("AI_MAX_ATTEMPTS", 3)?,
+                retry_base: millis("AI_RETRY_BASE_MS", 500)?,
+                breaker_threshold: parse("AI_BREAKER_THRESHOLD", 5)?,
+                breaker_cooldown: millis("AI_BREAKER_COOLDOWN_MS", 30_000)?,
+                workers: parse("AI_WORKERS", 2)?,
+                job_lease: millis("AI_JOB_LEASE_MS", 60_000)?,
+                queue_max: parse("AI_QUEUE_MAX", 10_000)?,
             },
             web_dir: var("STOCKROOM_WEB_DIR")
                 .unwrap_or_else(|| "./web/dist".into())

@@ -75,7 +75,7 @@ mod hex {
         bytes.iter().map(|b| format!("{b:02x}")).collect()
     }
     pub fn decode(s: &str) -> Option<Vec<u8>> {
-        if s.len() % 2 != 0 || s.len() > 512 {
+        if !s.len().is_multiple_of(2) || s.len() > 512 {
             return None;
         }
         (0..s.len())

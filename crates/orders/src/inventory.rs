@@ -138,6 +138,17 @@ impl InventoryClient {
         }
     }
 
+    /// Current stock levels of every active product.
+    pub async fn stock(&self) -> Result<serde_json::Value, Unavailable> {
+        match self
+            .call(reqwest::Method::GET, "/internal/stock", None)
+            .await?
+        {
+            (s, value) if s.is_success() => Ok(value),
+            (other, _) => Err(Unavailable::Down(format!("inventory answered {other}"))),
+        }
+    }
+
     /// One call through the breaker. Every inventory call is idempotent, so a failure to
     /// connect is retried once; a token inventory rejects is renewed once.
     async fn call(

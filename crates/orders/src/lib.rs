@@ -1,6 +1,7 @@
 //! The orders service: the order lifecycle as a saga over inventory, idempotent order
 //! creation, history, statistics, and (in `ai/`) the AI summaries and insights.
 
+mod ai;
 mod domain;
 mod inventory;
 mod model;
@@ -8,6 +9,8 @@ mod routes;
 mod saga;
 mod store;
 mod sweeper;
+
+use std::sync::Arc;
 
 use axum::{extract::FromRef, Router};
 use kernel::{
@@ -32,6 +35,8 @@ static MIGRATIONS: Migrations = Migrations {
 #[derive(Clone)]
 pub struct OrdersState {
     saga: saga::Saga,
+    ai: Arc<ai::Ai>,
+    insights: ai::Insights,
     verifier: TokenVerifier,
 }
 
@@ -64,15 +69,27 @@ pub async fn build(
     );
     let store = store::Store::new(db.clone(), settings.currency.clone());
     let inventory = inventory::InventoryClient::new(settings, http.clone());
-    let ai_enabled = settings.ai.api_key.is_some();
-    let saga = saga::Saga::new(store, inventory, ai_enabled, settings.upstream_timeout);
+    let ai = Arc::new(ai::Ai::new(&settings.ai));
+    let insights = ai::Insights::new(ai.clone(), store.clone(), inventory.clone());
+    let saga = saga::Saga::new(
+        store.clone(),
+        inventory,
+        ai.clone(),
+        settings.upstream_timeout,
+    );
     sweeper::spawn(
         saga.clone(),
         settings.sweep_interval,
         settings.pending_grace,
-        shutdown,
+        shutdown.clone(),
     );
-    let state = OrdersState { saga, verifier };
+    ai::worker::spawn(ai.clone(), store, &settings.ai, shutdown);
+    let state = OrdersState {
+        saga,
+        ai,
+        insights,
+        verifier,
+    };
     let checks = vec![
         Check::database(db),
         Check::peer("inventory", http, &settings.inventory_url),

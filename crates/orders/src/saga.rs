@@ -16,6 +16,7 @@ use kernel::{auth::AuthUser, AppError, FieldError, Json, Problem, Result};
 use uuid::Uuid;
 
 use crate::{
+    ai::Ai,
     domain::{OrderRequest, OrderStatus},
     inventory::{InventoryClient, Reserve, Unavailable},
     model::Order,
@@ -28,6 +29,7 @@ pub struct Saga {
     pub inventory: InventoryClient,
     /// `pending` when AI is configured, else `disabled`: what a new summary starts as.
     pub ai_status: &'static str,
+    ai: Arc<Ai>,
     pub upstream_timeout: Duration,
     locks: KeyLocks,
 }
@@ -36,13 +38,14 @@ impl Saga {
     pub fn new(
         store: Store,
         inventory: InventoryClient,
-        ai_enabled: bool,
+        ai: Arc<Ai>,
         upstream_timeout: Duration,
     ) -> Self {
         Self {
             store,
             inventory,
-            ai_status: if ai_enabled { "pending" } else { "disabled" },
+            ai_status: if ai.enabled() { "pending" } else { "disabled" },
+            ai,
             upstream_timeout,
             locks: KeyLocks::default(),
         }
@@ -112,6 +115,7 @@ impl Saga {
                 {
                     Some(order) => {
                         metrics::counter!("orders_total", "outcome" => "confirmed").increment(1);
+                        self.ai.jobs_waiting.notify_one();
                         Ok((StatusCode::CREATED, Json(order)).into_response())
                     }
                     None => self.stored_answer(id).await,

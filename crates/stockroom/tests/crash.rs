@@ -21,7 +21,17 @@ struct OrdersProcess {
 
 impl OrdersProcess {
     fn start(sys: &TestSystem, db: &kernel::testing::TestDatabase, port: u16) -> Self {
+        Self::start_with(sys, db, port, &[])
+    }
+
+    fn start_with(
+        sys: &TestSystem,
+        db: &kernel::testing::TestDatabase,
+        port: u16,
+        env: &[(&str, &str)],
+    ) -> Self {
         let child = Command::new(env!("CARGO_BIN_EXE_stockroom"))
+            .envs(env.iter().copied())
             .args(["serve", "orders"])
             .env("BIND_ADDR", "127.0.0.1")
             .env("ORDERS_PORT", port.to_string())
@@ -184,4 +194,74 @@ async fn orders_killed_mid_flight_settle_after_restart_without_leaking_stock() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ai_jobs_in_flight_when_orders_dies_complete_exactly_once_after_restart() {
+    use testkit::fake_ai::{Behaviour, FakeAi};
+    let sys = TestSystem::start(&[Svc::Auth, Svc::Inventory]).await;
+    let (_, staff, customer) = sys.cast().await;
+    let product = sys.product(&staff, "AI-CRASH", 100, 100).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let fake = FakeAi::start(Behaviour::Slow(Duration::from_millis(300))).await;
+    let env = [
+        ("OPENROUTER_API_KEY", "test-key"),
+        ("AI_BASE_URL", fake.url.as_str()),
+        ("AI_TIMEOUT_MS", "3000"),
+        ("AI_JOB_LEASE_MS", "1500"),
+        ("AI_WORKERS", "2"),
+    ];
+    let db = kernel::testing::fresh_database("orders");
+    let port = free_port();
+    let mut orders = OrdersProcess::start_with(&sys, &db, port, &env);
+    orders.wait_ready().await;
+    let api = Api::new(orders.url()).with_token(&customer.token);
+    for _ in 0..10 {
+        api.post(
+            "/api/orders",
+            json!({"lines": [{"product_id": product, "quantity": 1}]}),
+        )
+        .await
+        .expect(201);
+    }
+    // Kill while the provider is working on the first jobs.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while fake.prompts().len() < 3 {
+        assert!(Instant::now() < deadline, "the AI workers never started");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    orders.kill();
+
+    let orders = OrdersProcess::start_with(&sys, &db, port, &env);
+    orders.wait_ready().await;
+    let staff_api = Api::new(orders.url()).with_token(&staff.token);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let page = staff_api.get("/api/orders?limit=100").await.expect(200);
+        let items = page.body["items"].as_array().unwrap().clone();
+        assert_eq!(items.len(), 10);
+        if items.iter().all(|o| o["ai_summary"]["status"] == "ready") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "summaries did not all complete after the restart"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let status = staff_api.get("/api/ai/status").await.expect(200).body;
+    assert_eq!(
+        status["jobs"]["done"], 10,
+        "one completed job per order: {status}"
+    );
+    assert_eq!(status["jobs"]["failed"], 0);
+    assert_eq!(status["queued"], 0);
+    // A call cut off by the kill may be repeated, but never more than the two in flight.
+    assert!(
+        fake.prompts().len() <= 12,
+        "{} provider calls",
+        fake.prompts().len()
+    );
 }

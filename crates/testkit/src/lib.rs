@@ -4,6 +4,7 @@
 
 mod accounts;
 mod client;
+pub mod fake_ai;
 
 use std::net::SocketAddr;
 

@@ -344,7 +344,7 @@ async fn insert_product(
             user_id: Some(user_id),
             note: Some("initial stock"),
         }
-        .write(&mut **tx, &now)
+        .write(tx, &now)
         .await?;
     }
     Ok(row)

@@ -1,5 +1,6 @@
 //! Orders' HTTP routes, merged here.
 
+mod ai;
 mod orders;
 
 use axum::Router;
@@ -11,7 +12,8 @@ use crate::OrdersState;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Stockroom orders", description = "Orders, AI summaries and insights"),
-    tags((name = "orders", description = "The order lifecycle"))
+    tags((name = "orders", description = "The order lifecycle"),
+         (name = "ai", description = "AI summaries, the assistant and restock insights"))
 )]
 struct ApiDoc;
 
@@ -22,6 +24,10 @@ fn api() -> OpenApiRouter<OrdersState> {
         .routes(routes!(orders::get))
         .routes(routes!(orders::cancel))
         .routes(routes!(orders::fulfil))
+        .routes(routes!(ai::summarise))
+        .routes(routes!(ai::chat))
+        .routes(routes!(ai::status))
+        .routes(routes!(ai::restock))
 }
 
 pub fn router(state: OrdersState) -> Router {

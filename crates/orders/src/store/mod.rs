@@ -1,12 +1,14 @@
 //! Orders' storage: plain SQL that SQLite and PostgreSQL both accept; the one dialect
 //! difference (how order numbers are drawn) is [`Store::next_number_sql`].
 
+mod ai;
 mod read;
 mod stats;
 mod write;
 
 use kernel::db::{Backend, Db};
 
+pub use ai::Job;
 pub use read::OrderFilter;
 pub use write::{Existing, PricedLine};
 

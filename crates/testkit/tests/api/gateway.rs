@@ -38,7 +38,7 @@ async fn each_route_reaches_its_service_and_internal_paths_do_not() {
         "upstream headers come back"
     );
     let pid = product.body["id"].as_str().unwrap();
-    gw.get(&format!("/api/products?q=gw")).await.expect(200);
+    gw.get("/api/products?q=gw").await.expect(200);
     gw.post("/api/suppliers", json!({"name": "S"}))
         .await
         .expect(201);

@@ -1,6 +1,7 @@
 //! Stockroom's integration tests: real services over HTTP, on SQLite by default and on
 //! PostgreSQL when `STOCKROOM_TEST_DATABASE_URL` is set. One binary keeps link time down.
 
+mod ai;
 mod auth;
 mod gateway;
 mod inventory;

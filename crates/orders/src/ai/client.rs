@@ -1,0 +1,174 @@
+//! The AI client every feature uses: retries with exponential backoff and full jitter on
+//! retryable failures only, a circuit breaker, and the counters `/api/ai/status` shows.
+
+use std::{
+    sync::Mutex,
+    time::{Duration, Instant},
+};
+
+use kernel::{
+    breaker::{BreakerState, CircuitBreaker},
+    config::AiSettings,
+    time::Timestamp,
+};
+use rand::Rng;
+use tokio::sync::Notify;
+
+use super::provider::{CallError, Message, Provider};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AiError {
+    #[error("AI is not configured (set OPENROUTER_API_KEY)")]
+    Disabled,
+    #[error("AI is paused after repeated provider failures; retry in {retry_after_secs} s")]
+    Open { retry_after_secs: u64 },
+    #[error("{0}")]
+    Failed(String),
+}
+
+#[derive(Default, Debug, Clone)]
+pub struct Counters {
+    pub succeeded: u64,
+    pub failed: u64,
+    pub last_error: Option<String>,
+    pub last_success_at: Option<Timestamp>,
+}
+
+pub struct Ai {
+    provider: Option<Provider>,
+    breaker: CircuitBreaker,
+    max_attempts: u32,
+    retry_base: Duration,
+    counters: Mutex<Counters>,
+    /// Woken when a job is queued, so idle workers start at once.
+    pub jobs_waiting: Notify,
+}
+
+impl Ai {
+    pub fn new(settings: &AiSettings) -> Self {
+        let provider = settings
+            .api_key
+            .clone()
+            .map(|key| Provider::new(settings, key));
+        match &provider {
+            Some(p) => tracing::info!(model = %p.model, provider = %p.host, "AI enabled"),
+            None => tracing::info!(
+                "AI disabled: OPENROUTER_API_KEY is not set; every AI field says `disabled`"
+            ),
+        }
+        Self {
+            provider,
+            breaker: CircuitBreaker::new(settings.breaker_threshold, settings.breaker_cooldown),
+            max_attempts: settings.max_attempts.max(1),
+            retry_base: settings.retry_base,
+            counters: Mutex::new(Counters::default()),
+            jobs_waiting: Notify::new(),
+        }
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.provider.is_some()
+    }
+
+    pub fn model(&self) -> Option<&str> {
+        self.provider.as_ref().map(|p| p.model.as_str())
+    }
+
+    pub fn provider_host(&self) -> Option<&str> {
+        self.provider.as_ref().map(|p| p.host.as_str())
+    }
+
+    pub fn breaker_state(&self) -> BreakerState {
+        self.breaker.state()
+    }
+
+    /// `Some(seconds)` while the breaker refuses calls.
+    pub fn open_for(&self) -> Option<u64> {
+        (self.breaker.state() == BreakerState::Open).then(|| self.breaker.retry_after_secs())
+    }
+
+    /// How long until the breaker lets a probe through, while it is open.
+    pub fn open_remaining(&self) -> Option<Duration> {
+        self.breaker.open_remaining()
+    }
+
+    pub fn counters(&self) -> Counters {
+        self.counters.lock().map(|c| c.clone()).unwrap_or_default()
+    }
+
+    /// One completion, retried on retryable failures within `attempts`.
+    pub async fn complete(
+        &self,
+        messages: &[Message],
+        max_tokens: u32,
+        attempts: u32,
+    ) -> Result<(String, String), AiError> {
+        let provider = self.provider.as_ref().ok_or(AiError::Disabled)?;
+        let attempts = attempts.clamp(1, self.max_attempts);
+        for attempt in 1..=attempts {
+            if !self.breaker.allow() {
+                return Err(AiError::Open {
+                    retry_after_secs: self.breaker.retry_after_secs(),
+                });
+            }
+            let started = Instant::now();
+            let result = provider.chat(messages, max_tokens).await;
+            metrics::histogram!("ai_call_duration_seconds").record(started.elapsed().as_secs_f64());
+            match result {
+                Ok(text) => {
+                    self.breaker.on_success();
+                    metrics::counter!("ai_calls_total", "outcome" => "success").increment(1);
+                    self.record(|c| {
+                        c.succeeded += 1;
+                        c.last_success_at = Some(chrono::Utc::now());
+                    });
+                    return Ok((text, provider.model.clone()));
+                }
+                Err(e) => {
+                    self.breaker.on_failure();
+                    let outcome = if matches!(e, CallError::Fatal(_)) {
+                        "fatal"
+                    } else {
+                        "retryable"
+                    };
+                    metrics::counter!("ai_calls_total", "outcome" => outcome).increment(1);
+                    tracing::warn!(attempt, error = %e, "AI call failed");
+                    let last = attempt == attempts;
+                    match e {
+                        CallError::Retryable { retry_after, .. } if !last => {
+                            tokio::time::sleep(
+                                retry_after.unwrap_or_else(|| self.backoff(attempt)),
+                            )
+                            .await;
+                        }
+                        e => {
+                            let reason = e.to_string();
+                            self.record(|c| {
+                                c.failed += 1;
+                                c.last_error = Some(reason.clone());
+                            });
+                            return Err(AiError::Failed(reason));
+                        }
+                    }
+                }
+            }
+        }
+        Err(AiError::Failed("no attempt was made".into()))
+    }
+
+    /// Full jitter: a random pause up to base × 2^(attempt-1), capped at 30 s.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let ceiling = self
+            .retry_base
+            .saturating_mul(1 << (attempt - 1).min(16))
+            .min(Duration::from_secs(30));
+        let millis = ceiling.as_millis().max(1) as u64;
+        Duration::from_millis(rand::rng().random_range(0..=millis))
+    }
+
+    fn record(&self, f: impl FnOnce(&mut Counters)) {
+        if let Ok(mut c) = self.counters.lock() {
+            f(&mut c);
+        }
+    }
+}

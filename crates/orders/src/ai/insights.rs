@@ -1,0 +1,160 @@
+//! Restock insights: the deterministic forecast, always; an AI narrative on top, cached and
+//! refreshed in the background so the page never waits for the provider.
+
+use std::{
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc, RwLock,
+    },
+    time::{Duration, Instant},
+};
+
+use kernel::{AppError, Result};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{
+    forecast::{forecast, rank, Restock, StockFacts, WINDOW_DAYS},
+    provider::Message,
+    Ai,
+};
+use crate::{inventory::InventoryClient, store::Store};
+
+const NARRATIVE_TTL: Duration = Duration::from_secs(600);
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Narrative {
+    /// pending, ready, failed or disabled
+    pub status: String,
+    pub text: Option<String>,
+    pub generated_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RestockReport {
+    pub items: Vec<Restock>,
+    pub narrative: Narrative,
+    pub window_days: i64,
+}
+
+#[derive(Clone)]
+pub struct Insights {
+    ai: Arc<Ai>,
+    store: Store,
+    inventory: InventoryClient,
+    cache: Arc<RwLock<(Narrative, Option<Instant>)>>,
+    refreshing: Arc<AtomicBool>,
+}
+
+impl Insights {
+    pub fn new(ai: Arc<Ai>, store: Store, inventory: InventoryClient) -> Self {
+        let status = if ai.enabled() { "pending" } else { "disabled" };
+        Self {
+            ai,
+            store,
+            inventory,
+            cache: Arc::new(RwLock::new((
+                Narrative {
+                    status: status.into(),
+                    text: None,
+                    generated_at: None,
+                },
+                None,
+            ))),
+            refreshing: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    pub async fn restock(&self) -> Result<RestockReport> {
+        let since = chrono::Utc::now() - chrono::Duration::days(WINDOW_DAYS);
+        let (stock, demand) = tokio::join!(self.inventory.stock(), self.store.demand(since));
+        let stock = stock
+            .map_err(|e| AppError::Unavailable(format!("stock levels are unavailable: {e}")))?;
+        let demand = demand?;
+        let mut items: Vec<Restock> = stock["items"]
+            .as_array()
+            .map(|levels| {
+                levels
+                    .iter()
+                    .filter_map(|p| {
+                        let product_id = Uuid::parse_str(p["product_id"].as_str()?).ok()?;
+                        Some(forecast(&StockFacts {
+                            product_id,
+                            sku: p["sku"].as_str()?.to_string(),
+                            name: p["name"].as_str()?.to_string(),
+                            on_hand: p["on_hand"].as_i64()?,
+                            available: p["available"].as_i64()?,
+                            reorder_point: p["reorder_point"].as_i64()?,
+                            reorder_quantity: p["reorder_quantity"].as_i64()?,
+                            lead_time_days: p["lead_time_days"].as_i64(),
+                            sold_in_window: demand.get(&product_id).copied().unwrap_or(0),
+                        }))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        rank(&mut items);
+        let narrative = self.narrative(&items);
+        Ok(RestockReport {
+            items,
+            narrative,
+            window_days: WINDOW_DAYS,
+        })
+    }
+
+    /// The cached narrative; starts a background refresh when it is stale.
+    fn narrative(&self, items: &[Restock]) -> Narrative {
+        let (current, refreshed) = self
+            .cache
+            .read()
+            .map(|c| c.clone())
+            .unwrap_or_else(|p| p.into_inner().clone());
+        let stale = refreshed.is_none_or(|t| t.elapsed() > NARRATIVE_TTL);
+        if self.ai.enabled() && stale && !self.refreshing.swap(true, Ordering::SeqCst) {
+            let this = self.clone();
+            let top: Vec<Restock> = items.iter().take(15).cloned().collect();
+            tokio::spawn(async move { this.refresh(top).await });
+        }
+        current
+    }
+
+    async fn refresh(&self, top: Vec<Restock>) {
+        let facts = serde_json::to_string(&top).unwrap_or_default();
+        let messages = [
+            Message::system(
+                "You advise a warehouse team on restocking. In at most five short sentences, say what to reorder \
+                 first and why, using only this forecast (urgency, days of cover, suggested quantities). \
+                 Do not invent products or numbers.",
+            ),
+            Message::user(facts),
+        ];
+        let result = self.ai.complete(&messages, 500, 2).await;
+        let mut cache = self.cache.write().unwrap_or_else(|p| p.into_inner());
+        match result {
+            Ok((text, _)) => {
+                *cache = (
+                    Narrative {
+                        status: "ready".into(),
+                        text: Some(text),
+                        generated_at: Some(chrono::Utc::now()),
+                    },
+                    Some(Instant::now()),
+                )
+            }
+            // Keep an older narrative if there is one; try again on a later request.
+            Err(e) if cache.0.text.is_none() => {
+                cache.0 = Narrative {
+                    status: "failed".into(),
+                    text: None,
+                    generated_at: None,
+                };
+                tracing::warn!(error = %e, "restock narrative failed");
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "restock narrative refresh failed; keeping the last one")
+            }
+        }
+        self.refreshing.store(false, Ordering::SeqCst);
+    }
+}

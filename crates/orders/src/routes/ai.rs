@@ -1,0 +1,117 @@
+//! AI over HTTP: the assistant, the AI status, re-queuing a summary, restock insights.
+
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+};
+use kernel::{auth::AuthUser, AppError, Json, Result};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::{
+    ai::{self, ChatAnswer, ChatRequest, RestockReport},
+    OrdersState,
+};
+
+/// Answers a staff question from live data (low stock, recent orders, stats).
+#[utoipa::path(post, path = "/api/ai/chat", tag = "ai", request_body = ChatRequest, security(("bearer" = [])),
+    responses((status = 200, description = "OK", body = ChatAnswer), (status = 422, description = "Validation failed", body = kernel::Problem),
+              (status = 503, description = "AI disabled or paused", body = kernel::Problem)))]
+pub async fn chat(
+    State(state): State<OrdersState>,
+    caller: AuthUser,
+    Json(req): Json<ChatRequest>,
+) -> Result<Json<ChatAnswer>> {
+    caller.require_staff()?;
+    let question = req.message.trim();
+    if question.is_empty() || question.chars().count() > 2000 {
+        return Err(AppError::validation(
+            "message",
+            "must be 1 to 2000 characters",
+        ));
+    }
+    let saga = &state.saga;
+    Ok(Json(
+        ai::chat(&state.ai, &saga.store, &saga.inventory, question).await?,
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AiStatus {
+    enabled: bool,
+    provider: Option<String>,
+    model: Option<String>,
+    /// closed, open or half_open
+    breaker: &'static str,
+    /// Jobs waiting or running.
+    queued: i64,
+    succeeded: u64,
+    failed: u64,
+    last_error: Option<String>,
+    last_success_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Jobs by status, across every replica.
+    jobs: std::collections::BTreeMap<String, i64>,
+}
+
+/// The AI layer's health: configuration, breaker, queue and outcomes.
+#[utoipa::path(get, path = "/api/ai/status", tag = "ai", security(("bearer" = [])),
+    responses((status = 200, description = "OK", body = AiStatus), (status = 403, description = "Not allowed for this role", body = kernel::Problem)))]
+pub async fn status(State(state): State<OrdersState>, caller: AuthUser) -> Result<Json<AiStatus>> {
+    caller.require_staff()?;
+    let ai = &state.ai;
+    let jobs = state.saga.store.job_counts().await?;
+    let counters = ai.counters();
+    Ok(Json(AiStatus {
+        enabled: ai.enabled(),
+        provider: ai.provider_host().map(str::to_string),
+        model: ai.model().map(str::to_string),
+        breaker: ai.breaker_state().as_str(),
+        queued: jobs["queued"] + jobs["running"],
+        succeeded: counters.succeeded,
+        failed: counters.failed,
+        last_error: counters.last_error,
+        last_success_at: counters.last_success_at,
+        jobs,
+    }))
+}
+
+/// Queues a fresh AI summary of an order (staff).
+#[utoipa::path(post, path = "/api/orders/{id}/summary", tag = "ai", params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 202, description = "Accepted"), (status = 404, description = "Not found", body = kernel::Problem),
+              (status = 409, description = "Conflict", body = kernel::Problem), (status = 503, description = "AI disabled", body = kernel::Problem)))]
+pub async fn summarise(
+    State(state): State<OrdersState>,
+    caller: AuthUser,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode> {
+    caller.require_staff()?;
+    if !state.ai.enabled() {
+        return Err(ai::AiError::Disabled.into());
+    }
+    let order = state.saga.visible(id, &caller).await?;
+    if order.status.as_str() == "pending"
+        || order.status.as_str() == "rejected"
+        || order.status.as_str() == "failed"
+    {
+        return Err(AppError::conflict(
+            "not-confirmed",
+            "Order not confirmed",
+            "only confirmed orders get a summary",
+        ));
+    }
+    state.saga.store.queue_summary(id).await?;
+    state.ai.jobs_waiting.notify_one();
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// Per product: demand, days of cover, a suggested reorder and its urgency; plus an AI narrative.
+#[utoipa::path(get, path = "/api/insights/restock", tag = "ai", security(("bearer" = [])),
+    responses((status = 200, description = "OK", body = RestockReport), (status = 503, description = "Inventory unavailable", body = kernel::Problem)))]
+pub async fn restock(
+    State(state): State<OrdersState>,
+    caller: AuthUser,
+) -> Result<Json<RestockReport>> {
+    caller.require_staff()?;
+    Ok(Json(state.insights.restock().await?))
+}

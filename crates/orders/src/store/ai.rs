@@ -1,0 +1,232 @@
+//! AI jobs: claimed with a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL, the single writer on
+//! SQLite), completed only by the worker still holding the lease, so no job is done twice.
+
+use std::collections::{BTreeMap, HashMap};
+
+use kernel::{
+    db::Backend,
+    time::{now, now_db, to_db},
+    AppError, Result,
+};
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::Store;
+
+/// A claimed job. `lease` fences the completion: a worker whose lease expired and was
+/// taken over cannot write.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub id: String,
+    pub order_id: Uuid,
+    pub lease: String,
+}
+
+impl Store {
+    pub async fn claim_job(&self, lease: std::time::Duration) -> Result<Option<Job>> {
+        let at = now();
+        let until = to_db(at + chrono::Duration::from_std(lease).map_err(AppError::internal)?);
+        let lock = match self.db.backend {
+            Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let row = sqlx::query(&format!(
+            "UPDATE ai_jobs SET status = 'running', lease_until = $2, attempts = attempts + 1, updated_at = $1
+             WHERE id = (SELECT id FROM ai_jobs
+                         WHERE (status = 'queued' AND run_after <= $1) OR (status = 'running' AND lease_until < $1)
+                         ORDER BY created_at LIMIT 1 {lock})
+             RETURNING id, order_id"
+        ))
+        .bind(to_db(at))
+        .bind(&until)
+        .fetch_optional(&self.db.pool)
+        .await?;
+        row.map(|r| {
+            Ok(Job {
+                id: r.try_get("id")?,
+                order_id: Uuid::parse_str(r.try_get::<&str, _>("order_id")?)
+                    .map_err(AppError::internal)?,
+                lease: until.clone(),
+            })
+        })
+        .transpose()
+    }
+
+    /// Writes the summary and closes the job, if this worker still holds it.
+    pub async fn finish_summary(
+        &self,
+        job: &Job,
+        status: &str,
+        text: Option<&str>,
+        customer_message: Option<&str>,
+        model: Option<&str>,
+        error: Option<&str>,
+    ) -> Result<bool> {
+        let at = now_db();
+        let mut tx = self.db.pool.begin().await?;
+        let job_status = if status == "ready" { "done" } else { "failed" };
+        let held = sqlx::query(
+            "UPDATE ai_jobs SET status = $3, last_error = $4, lease_until = NULL, updated_at = $5
+             WHERE id = $1 AND status = 'running' AND lease_until = $2",
+        )
+        .bind(&job.id)
+        .bind(&job.lease)
+        .bind(job_status)
+        .bind(error)
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if !held {
+            return Ok(false);
+        }
+        sqlx::query(
+            "UPDATE ai_summaries SET status = $2, text = $3, customer_message = $4, model = $5, generated_at = $6
+             WHERE order_id = $1",
+        )
+        .bind(job.order_id.to_string())
+        .bind(status)
+        .bind(text)
+        .bind(customer_message)
+        .bind(model)
+        .bind(text.map(|_| at.clone()))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Puts a job back to wait (the breaker is open): it is not counted as an attempt.
+    pub async fn requeue(&self, job: &Job, after: std::time::Duration) -> Result<()> {
+        let run_after =
+            to_db(now() + chrono::Duration::from_std(after).map_err(AppError::internal)?);
+        sqlx::query(
+            "UPDATE ai_jobs SET status = 'queued', run_after = $3, attempts = attempts - 1, lease_until = NULL
+             WHERE id = $1 AND status = 'running' AND lease_until = $2",
+        )
+        .bind(&job.id)
+        .bind(&job.lease)
+        .bind(run_after)
+        .execute(&self.db.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// A fresh summary for an order (staff asked for one). No-op while one is under way.
+    pub async fn queue_summary(&self, order_id: Uuid) -> Result<()> {
+        let oid = order_id.to_string();
+        let at = now_db();
+        let mut tx = self.db.pool.begin().await?;
+        let busy = sqlx::query(
+            "SELECT 1 AS one FROM ai_jobs WHERE order_id = $1 AND status IN ('queued', 'running')",
+        )
+        .bind(&oid)
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_some();
+        if !busy {
+            sqlx::query(
+                "INSERT INTO ai_jobs (id, order_id, kind, status, attempts, run_after, created_at, updated_at)
+                 VALUES ($1, $2, 'order_summary', 'queued', 0, $3, $3, $3)",
+            )
+            .bind(Uuid::now_v7().to_string())
+            .bind(&oid)
+            .bind(&at)
+            .execute(&mut *tx)
+            .await?;
+            let updated =
+                sqlx::query("UPDATE ai_summaries SET status = 'pending' WHERE order_id = $1")
+                    .bind(&oid)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            if updated == 0 {
+                sqlx::query("INSERT INTO ai_summaries (order_id, status) VALUES ($1, 'pending')")
+                    .bind(&oid)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Jobs by status.
+    pub async fn job_counts(&self) -> Result<BTreeMap<String, i64>> {
+        let rows = sqlx::query(
+            "SELECT status, CAST(COUNT(*) AS BIGINT) AS n FROM ai_jobs GROUP BY status",
+        )
+        .fetch_all(&self.db.pool)
+        .await?;
+        let mut counts: BTreeMap<String, i64> = ["queued", "running", "done", "failed"]
+            .iter()
+            .map(|s| (s.to_string(), 0))
+            .collect();
+        for r in rows {
+            counts.insert(r.try_get("status")?, r.try_get("n")?);
+        }
+        Ok(counts)
+    }
+
+    /// Keeps at most `max` jobs queued: the oldest beyond that are dropped and their
+    /// summaries marked failed, so an outage cannot grow the queue without bound.
+    pub async fn shed_jobs(&self, max: i64) -> Result<u64> {
+        let cut = sqlx::query("SELECT created_at FROM ai_jobs WHERE status = 'queued' ORDER BY created_at DESC LIMIT 1 OFFSET $1")
+            .bind(max.max(0))
+            .fetch_optional(&self.db.pool)
+            .await?;
+        let Some(cut) = cut else { return Ok(0) };
+        let cut: String = cut.try_get("created_at")?;
+        let mut tx = self.db.pool.begin().await?;
+        sqlx::query(
+            "UPDATE ai_summaries SET status = 'failed' WHERE order_id IN
+                 (SELECT order_id FROM ai_jobs WHERE status = 'queued' AND created_at <= $1)",
+        )
+        .bind(&cut)
+        .execute(&mut *tx)
+        .await?;
+        let shed = sqlx::query(
+            "UPDATE ai_jobs SET status = 'failed', last_error = 'dropped: the AI backlog was too long' \
+             WHERE status = 'queued' AND created_at <= $1",
+        )
+        .bind(&cut)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(shed)
+    }
+
+    /// Units sold per product (confirmed and fulfilled orders) since `since`.
+    pub async fn demand(&self, since: chrono::DateTime<chrono::Utc>) -> Result<HashMap<Uuid, i64>> {
+        let rows = sqlx::query(
+            "SELECT l.product_id, CAST(SUM(l.quantity) AS BIGINT) AS qty
+             FROM order_lines l JOIN orders o ON o.id = l.order_id
+             WHERE o.status IN ('confirmed', 'fulfilled') AND o.created_at >= $1 GROUP BY l.product_id",
+        )
+        .bind(to_db(since))
+        .fetch_all(&self.db.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    Uuid::parse_str(r.try_get::<&str, _>("product_id")?)
+                        .map_err(AppError::internal)?,
+                    r.try_get("qty")?,
+                ))
+            })
+            .collect()
+    }
+}
+
+impl Store {
+    /// How many times a job has been claimed.
+    pub async fn job_claims(&self, job_id: &str) -> Result<i64> {
+        let row = sqlx::query("SELECT attempts FROM ai_jobs WHERE id = $1")
+            .bind(job_id)
+            .fetch_optional(&self.db.pool)
+            .await?;
+        Ok(row.map(|r| r.try_get("attempts")).transpose()?.unwrap_or(0))
+    }
+}

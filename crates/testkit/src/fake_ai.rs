@@ -1,0 +1,141 @@
+//! A fake OpenAI-compatible provider the tests control: fast, slow, failing with 500 or 429,
+//! answering garbage, hanging forever, or closing the connection. It records every prompt.
+
+use std::{
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::{TcpListener, TcpStream},
+};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Behaviour {
+    Fast,
+    Slow(Duration),
+    Status(u16),
+    TooManyRequests,
+    Malformed,
+    Hang,
+    Close,
+}
+
+#[derive(Default)]
+struct State {
+    behaviour: Option<Behaviour>,
+    prompts: Vec<String>,
+}
+
+#[derive(Clone)]
+pub struct FakeAi {
+    pub url: String,
+    state: Arc<Mutex<State>>,
+}
+
+impl FakeAi {
+    pub async fn start(behaviour: Behaviour) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind the fake AI provider");
+        let url = format!("http://{}/v1", listener.local_addr().expect("address"));
+        let state = Arc::new(Mutex::new(State {
+            behaviour: Some(behaviour),
+            prompts: Vec::new(),
+        }));
+        let shared = state.clone();
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                tokio::spawn(serve(socket, shared.clone()));
+            }
+        });
+        Self { url, state }
+    }
+
+    pub fn set(&self, behaviour: Behaviour) {
+        self.state.lock().expect("fake AI state").behaviour = Some(behaviour);
+    }
+
+    /// Every request body received so far.
+    pub fn prompts(&self) -> Vec<String> {
+        self.state.lock().expect("fake AI state").prompts.clone()
+    }
+}
+
+async fn serve(mut socket: TcpStream, state: Arc<Mutex<State>>) {
+    let Some(body) = read_request(&mut socket).await else {
+        return;
+    };
+    let behaviour = {
+        let mut s = state.lock().expect("fake AI state");
+        s.prompts.push(body.clone());
+        s.behaviour.clone().unwrap_or(Behaviour::Fast)
+    };
+    let reply = |status: &str, extra: &str, body: &str| {
+        format!("HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n{extra}\r\n{body}", body.len())
+    };
+    let response = match behaviour {
+        Behaviour::Fast => reply("200 OK", "", &completion(&body)),
+        Behaviour::Slow(d) => {
+            tokio::time::sleep(d).await;
+            reply("200 OK", "", &completion(&body))
+        }
+        Behaviour::Status(code) => reply(&format!("{code} Error"), "", "{\"error\": \"boom\"}"),
+        Behaviour::TooManyRequests => reply(
+            "429 Too Many Requests",
+            "retry-after: 0\r\n",
+            "{\"error\": \"slow down\"}",
+        ),
+        Behaviour::Malformed => reply("200 OK", "", "{\"choices\": [ this is not json"),
+        Behaviour::Hang => {
+            std::future::pending::<()>().await;
+            return;
+        }
+        Behaviour::Close => return,
+    };
+    let _ = socket.write_all(response.as_bytes()).await;
+    let _ = socket.shutdown().await;
+}
+
+/// An answer built from the prompt, so tests can see it used the real order.
+fn completion(request: &str) -> String {
+    let prompt: serde_json::Value = serde_json::from_str(request).unwrap_or_default();
+    let user = prompt["messages"]
+        .as_array()
+        .and_then(|m| m.iter().rev().find(|m| m["role"] == "user"))
+        .and_then(|m| m["content"].as_str())
+        .unwrap_or("")
+        .to_string();
+    let first_line = user.lines().next().unwrap_or("").to_string();
+    let content = serde_json::json!({"summary": format!("Summary of: {first_line}"), "customer_message": "Thank you for your order!"});
+    serde_json::json!({"choices": [{"message": {"role": "assistant", "content": content.to_string()}}]}).to_string()
+}
+
+async fn read_request(socket: &mut TcpStream) -> Option<String> {
+    let mut buffer = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        let n = socket.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buffer.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&buffer);
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length = text[..end]
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                })
+                .unwrap_or(0);
+            if buffer.len() >= end + 4 + length {
+                return Some(
+                    String::from_utf8_lossy(&buffer[end + 4..end + 4 + length]).into_owned(),
+                );
+            }
+        }
+    }
+}

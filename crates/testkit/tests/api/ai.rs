@@ -1,0 +1,379 @@
+//! The AI layer against a fake provider the tests control.
+
+use std::time::{Duration, Instant};
+
+use kernel::config::Secret;
+use serde_json::{json, Value};
+use testkit::{
+    fake_ai::{Behaviour, FakeAi},
+    Api, Session, Svc, TestSystem,
+};
+
+const CORE: [Svc; 3] = [Svc::Auth, Svc::Inventory, Svc::Orders];
+
+struct Tuning {
+    attempts: u32,
+    threshold: u32,
+    cooldown: Duration,
+}
+
+async fn system_with_ai(fake: &FakeAi, tuning: Tuning) -> (TestSystem, Session, Session) {
+    let url = fake.url.clone();
+    let sys = TestSystem::start_with(&CORE, move |s| {
+        s.ai.api_key = Some(Secret::new("test-key"));
+        s.ai.base_url = url;
+        s.ai.model = "fake/model-1".into();
+        s.ai.timeout = Duration::from_millis(300);
+        s.ai.max_attempts = tuning.attempts;
+        s.ai.retry_base = Duration::from_millis(10);
+        s.ai.breaker_threshold = tuning.threshold;
+        s.ai.breaker_cooldown = tuning.cooldown;
+        s.ai.job_lease = Duration::from_secs(5);
+    })
+    .await;
+    let (_, staff, customer) = sys.cast().await;
+    (sys, staff, customer)
+}
+
+async fn order(sys: &TestSystem, customer: &Session, product: &str, quantity: i64) -> Value {
+    let started = Instant::now();
+    let reply = sys
+        .api(Svc::Orders)
+        .with_token(&customer.token)
+        .post(
+            "/api/orders",
+            json!({"lines": [{"product_id": product, "quantity": quantity}]}),
+        )
+        .await
+        .expect(201);
+    // The provider's state never reaches the order path.
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "order took {:?}",
+        started.elapsed()
+    );
+    reply.body
+}
+
+/// Polls an order until its AI summary leaves `pending`, for at most 10 s.
+async fn settled_summary(sys: &TestSystem, staff: &Session, order_id: &str) -> Value {
+    let api = sys.api(Svc::Orders).with_token(&staff.token);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let summary = api
+            .get(&format!("/api/orders/{order_id}"))
+            .await
+            .expect(200)
+            .body["ai_summary"]
+            .clone();
+        if summary["status"] != "pending" || Instant::now() > deadline {
+            return summary;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn ai_status(sys: &TestSystem, staff: &Session) -> Value {
+    sys.api(Svc::Orders)
+        .with_token(&staff.token)
+        .get("/api/ai/status")
+        .await
+        .expect(200)
+        .body
+}
+
+#[tokio::test]
+async fn a_fast_provider_summarises_orders_from_their_real_lines() {
+    let fake = FakeAi::start(Behaviour::Fast).await;
+    let (sys, staff, customer) = system_with_ai(
+        &fake,
+        Tuning {
+            attempts: 3,
+            threshold: 5,
+            cooldown: Duration::from_secs(30),
+        },
+    )
+    .await;
+    let inv = sys.api(Svc::Inventory).with_token(&staff.token);
+    let tea = inv
+        .post("/api/products", json!({"sku": "TEA-GREEN", "name": "Green tea", "price_cents": 450, "initial_stock": 10}))
+        .await
+        .expect(201)
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let placed = order(&sys, &customer, &tea, 2).await;
+    assert_eq!(placed["ai_summary"]["status"], "pending");
+    let summary = settled_summary(&sys, &staff, placed["id"].as_str().unwrap()).await;
+    assert_eq!(summary["status"], "ready", "{summary}");
+    assert!(summary["text"]
+        .as_str()
+        .unwrap()
+        .contains(placed["number"].as_str().unwrap()));
+    assert_eq!(summary["customer_message"], "Thank you for your order!");
+    assert_eq!(summary["model"], "fake/model-1");
+    assert!(summary["generated_at"].is_string());
+    let prompt = fake.prompts().join("\n");
+    assert!(
+        prompt.contains("2 x Green tea (SKU TEA-GREEN) at 4.50 USD"),
+        "{prompt}"
+    );
+    let status = ai_status(&sys, &staff).await;
+    assert_eq!(
+        (status["enabled"].as_bool(), status["breaker"].as_str()),
+        (Some(true), Some("closed"))
+    );
+    assert_eq!(status["jobs"]["done"], 1);
+    assert_eq!(status["model"], "fake/model-1");
+}
+
+#[tokio::test]
+async fn failing_providers_never_touch_orders_and_open_the_breaker() {
+    let cases = [
+        Behaviour::Status(500),
+        Behaviour::TooManyRequests,
+        Behaviour::Malformed,
+        Behaviour::Hang,
+        Behaviour::Close,
+    ];
+    for behaviour in cases {
+        let fake = FakeAi::start(behaviour.clone()).await;
+        // Two orders × two attempts open a breaker with threshold four.
+        let (sys, staff, customer) = system_with_ai(
+            &fake,
+            Tuning {
+                attempts: 2,
+                threshold: 4,
+                cooldown: Duration::from_secs(60),
+            },
+        )
+        .await;
+        let product = sys.product(&staff, "P", 100, 10).await["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let a = order(&sys, &customer, &product, 1).await;
+        let first = settled_summary(&sys, &staff, a["id"].as_str().unwrap()).await;
+        let b = order(&sys, &customer, &product, 1).await;
+        let second = settled_summary(&sys, &staff, b["id"].as_str().unwrap()).await;
+        assert_eq!(
+            (first["status"].as_str(), second["status"].as_str()),
+            (Some("failed"), Some("failed")),
+            "{behaviour:?}"
+        );
+        let status = ai_status(&sys, &staff).await;
+        assert_eq!(status["breaker"], "open", "{behaviour:?}: {status}");
+        assert!(status["last_error"].is_string());
+        // With the breaker open, a new order's job waits instead of burning retries.
+        let calls_before = fake.prompts().len();
+        let c = order(&sys, &customer, &product, 1).await;
+        let orders_api = sys.api(Svc::Orders).with_token(&staff.token);
+        assert_eq!(
+            orders_api
+                .get(&format!("/api/orders/{}", c["id"].as_str().unwrap()))
+                .await
+                .body["ai_summary"]["status"],
+            "pending"
+        );
+        assert_eq!(
+            fake.prompts().len(),
+            calls_before,
+            "{behaviour:?}: no call while open"
+        );
+        // Every order is intact.
+        assert_eq!(sys.stock_of(&staff, &product).await, (10, 3));
+        orders_api
+            .get("/api/orders?status=confirmed")
+            .await
+            .expect(200);
+    }
+}
+
+#[tokio::test]
+async fn a_provider_down_then_back_is_probed_and_waiting_jobs_complete() {
+    let fake = FakeAi::start(Behaviour::Status(503)).await;
+    let (sys, staff, customer) = system_with_ai(
+        &fake,
+        Tuning {
+            attempts: 1,
+            threshold: 2,
+            cooldown: Duration::from_millis(400),
+        },
+    )
+    .await;
+    let product = sys.product(&staff, "P", 100, 10).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let a = order(&sys, &customer, &product, 1).await;
+    assert_eq!(
+        settled_summary(&sys, &staff, a["id"].as_str().unwrap()).await["status"],
+        "failed"
+    );
+    let b = order(&sys, &customer, &product, 1).await;
+    assert_eq!(
+        settled_summary(&sys, &staff, b["id"].as_str().unwrap()).await["status"],
+        "failed"
+    );
+    assert_eq!(ai_status(&sys, &staff).await["breaker"], "open");
+    let waiting = order(&sys, &customer, &product, 1).await;
+    fake.set(Behaviour::Fast);
+    // After the cool-down one probe goes through, succeeds, and the queue drains.
+    let summary = settled_summary(&sys, &staff, waiting["id"].as_str().unwrap()).await;
+    assert_eq!(summary["status"], "ready", "{summary}");
+    assert_eq!(ai_status(&sys, &staff).await["breaker"], "closed");
+    // Staff can ask again for a summary that failed.
+    let orders_api = sys.api(Svc::Orders).with_token(&staff.token);
+    let a_id = a["id"].as_str().unwrap();
+    orders_api
+        .post(&format!("/api/orders/{a_id}/summary"), json!({}))
+        .await
+        .expect(202);
+    assert_eq!(settled_summary(&sys, &staff, a_id).await["status"], "ready");
+    sys.api(Svc::Orders)
+        .with_token(&customer.token)
+        .post(&format!("/api/orders/{a_id}/summary"), json!({}))
+        .await
+        .expect_problem(403);
+}
+
+#[tokio::test]
+async fn without_a_key_everything_works_and_says_disabled() {
+    let sys = TestSystem::start(&CORE).await;
+    let (_, staff, customer) = sys.cast().await;
+    let product = sys.product(&staff, "P", 100, 10).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let placed = order(&sys, &customer, &product, 2).await;
+    assert_eq!(placed["ai_summary"]["status"], "disabled");
+    let api = sys.api(Svc::Orders).with_token(&staff.token);
+    let status = api.get("/api/ai/status").await.expect(200).body;
+    assert_eq!(
+        (status["enabled"].as_bool(), status["queued"].as_i64()),
+        (Some(false), Some(0))
+    );
+    let chat = api
+        .post("/api/ai/chat", json!({"message": "What should I reorder?"}))
+        .await
+        .expect_problem(503);
+    assert_eq!(chat.problem_type(), "/problems/ai-unavailable");
+    api.post(
+        &format!("/api/orders/{}/summary", placed["id"].as_str().unwrap()),
+        json!({}),
+    )
+    .await
+    .expect_problem(503);
+    let insights = api.get("/api/insights/restock").await.expect(200).body;
+    assert_eq!(insights["narrative"]["status"], "disabled");
+    assert_eq!(insights["items"][0]["sku"], "P");
+}
+
+#[tokio::test]
+async fn the_assistant_answers_from_live_data() {
+    let fake = FakeAi::start(Behaviour::Fast).await;
+    let (sys, staff, customer) = system_with_ai(
+        &fake,
+        Tuning {
+            attempts: 2,
+            threshold: 5,
+            cooldown: Duration::from_secs(30),
+        },
+    )
+    .await;
+    let low = sys
+        .api(Svc::Inventory)
+        .with_token(&staff.token)
+        .post("/api/products", json!({"sku": "LOW-1", "name": "Rare oolong", "price_cents": 900, "initial_stock": 2, "reorder_point": 5}))
+        .await
+        .expect(201);
+    order(&sys, &customer, low.body["id"].as_str().unwrap(), 1).await;
+    let api = sys.api(Svc::Orders).with_token(&staff.token);
+    let answer = api
+        .post("/api/ai/chat", json!({"message": "What is running low?"}))
+        .await
+        .expect(200)
+        .body;
+    assert!(answer["answer"]
+        .as_str()
+        .unwrap()
+        .contains("Summary of: What is running low?"));
+    assert_eq!(answer["context"]["low_stock"][0]["sku"], "LOW-1");
+    let prompt = fake.prompts().last().unwrap().clone();
+    assert!(
+        prompt.contains("Rare oolong"),
+        "the live data went into the prompt"
+    );
+    api.post("/api/ai/chat", json!({"message": ""}))
+        .await
+        .expect_problem(422);
+    sys.api(Svc::Orders)
+        .with_token(&customer.token)
+        .post("/api/ai/chat", json!({"message": "hi"}))
+        .await
+        .expect_problem(403);
+}
+
+#[tokio::test]
+async fn restock_insights_forecast_from_real_demand_with_a_narrative_on_top() {
+    let fake = FakeAi::start(Behaviour::Fast).await;
+    let (sys, staff, customer) = system_with_ai(
+        &fake,
+        Tuning {
+            attempts: 2,
+            threshold: 5,
+            cooldown: Duration::from_secs(30),
+        },
+    )
+    .await;
+    let inv = sys.api(Svc::Inventory).with_token(&staff.token);
+    let supplier = inv
+        .post(
+            "/api/suppliers",
+            json!({"name": "Slow Co", "lead_time_days": 30}),
+        )
+        .await
+        .expect(201);
+    let hot = inv
+        .post(
+            "/api/products",
+            json!({"sku": "HOT", "name": "Hot seller", "price_cents": 100, "initial_stock": 10,
+               "reorder_point": 2, "reorder_quantity": 5, "supplier_id": supplier.body["id"]}),
+        )
+        .await
+        .expect(201);
+    sys.product(&staff, "IDLE", 100, 100).await;
+    order(&sys, &customer, hot.body["id"].as_str().unwrap(), 6).await;
+    let api = sys.api(Svc::Orders).with_token(&staff.token);
+    let report = api.get("/api/insights/restock").await.expect(200).body;
+    let first = &report["items"][0];
+    assert_eq!(first["sku"], "HOT");
+    assert_eq!(first["daily_demand"], 0.2);
+    assert_eq!(first["available"], 4);
+    assert_eq!(first["days_of_cover"], 20.0);
+    assert_eq!(first["lead_time_days"], 30);
+    assert_eq!(
+        first["urgency"], "critical",
+        "20 days of cover, 30 days to restock"
+    );
+    // 0.2/day × (30 + 14) days = 8.8 → 9, plus the reorder point 2, minus 4 available.
+    assert_eq!(first["suggested_reorder_quantity"], 7);
+    assert_eq!(report["items"][1]["urgency"], "ok");
+    assert!(report["items"][1]["days_of_cover"].is_null());
+    // The narrative is made in the background; the page never waited for it.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let narrative =
+            api.get("/api/insights/restock").await.expect(200).body["narrative"].clone();
+        if narrative["status"] == "ready" {
+            assert!(narrative["text"].as_str().unwrap().contains("HOT"));
+            break;
+        }
+        assert!(Instant::now() < deadline, "no narrative: {narrative}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    Api::send(api.request(reqwest::Method::GET, "/api/insights/restock"))
+        .await
+        .expect(200);
+}
