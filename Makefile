@@ -3,21 +3,33 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 CARGO ?= cargo
+NPM ?= npm
+CHROMIUM ?= /usr/bin/chromium
 # nextest runs the tests in parallel processes; plain cargo test is the fallback.
 TEST_RUNNER := $(shell cargo nextest --version >/dev/null 2>&1 && echo "nextest run" || echo "test")
 
-.PHONY: help run build test test-rust test-sqlite test-postgres test-openapi test-reliability bench fmt lint clean
+.PHONY: help run build web-deps web-build test test-rust test-sqlite test-postgres test-openapi \
+        test-web test-e2e test-reliability bench fmt lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-build: ## build the stockroom binary (release)
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	@command -v $(NPM) >/dev/null || { echo "The web UI needs Node.js 20+ and npm: apt-get install -y nodejs npm" >&2; exit 1; }
+	cd web && $(NPM) ci --no-audit --no-fund
+
+web-deps: web/node_modules/.package-lock.json ## install the UI's npm packages
+
+web-build: web-deps ## build the UI into web/dist (the gateway serves it)
+	cd web && $(NPM) run build
+
+build: web-build ## build the UI and the stockroom binary (release)
 	$(CARGO) build --release -p stockroom
 
 run: build ## build everything and start the whole system on SQLite (http://localhost:8000)
-	LOG_FORMAT=$${LOG_FORMAT:-pretty} ./target/release/stockroom all
+	LOG_FORMAT=$${LOG_FORMAT:-pretty} STOCKROOM_WEB_DIR=$${STOCKROOM_WEB_DIR:-web/dist} ./target/release/stockroom all
 
-test: test-rust test-openapi ## every test: Rust on SQLite and PostgreSQL, the OpenAPI document
+test: test-rust test-openapi test-web test-e2e ## every test: Rust on SQLite and PostgreSQL, OpenAPI, UI, browser end to end
 	@echo "make test: all suites passed"
 
 test-rust: test-sqlite test-postgres
@@ -34,6 +46,14 @@ test-openapi: ## validate /openapi.json with openapi-spec-validator (PyPI)
 	  ./target/debug/stockroom openapi > target/openapi.json && \
 	  $$bin/openapi-spec-validator target/openapi.json
 
+test-web: web-deps ## UI: type check, component tests (vitest), build, bundle budget
+	cd web && npx tsc -b && $(NPM) test && $(NPM) run build && node e2e/check-bundle.mjs
+
+test-e2e: web-build ## browser end to end in headless Chromium against the real services
+	@test -x $(CHROMIUM) || { echo "make test-e2e needs Chromium at $(CHROMIUM): apt-get install -y chromium" >&2; exit 1; }
+	$(CARGO) build -q -p stockroom
+	cd web && CHROMIUM=$(CHROMIUM) STOCKROOM_BIN=$(CURDIR)/target/debug/stockroom $(NPM) run e2e
+
 bench: ## benchmarks; figures go to bench/results/
 	@echo "no benchmarks yet"
 
@@ -46,3 +66,4 @@ lint: ## clippy with warnings as errors, and a format check
 
 clean:
 	$(CARGO) clean
+	rm -rf web/dist web/node_modules

@@ -1,0 +1,60 @@
+// One function per API call the UI makes.
+import { http } from './client';
+import type {
+  AiStatus, Dashboard, Movement, Order, Page, PlatformStatus, Product, RestockReport, Session, Supplier, User,
+} from './types';
+
+const data = <T,>(p: Promise<{ data: T }>) => p.then((r) => r.data);
+
+export type Query = Record<string, string | number | boolean | undefined | null>;
+
+function clean(q: Query): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== null && v !== '') out[k] = String(v);
+  return out;
+}
+
+export const api = {
+  login: (email: string, password: string) =>
+    data(http.post<Session>('/api/auth/login', { email, password }, { skipAuth: true } as object)),
+  register: (body: { email: string; password: string; name: string }) =>
+    data(http.post<User>('/api/auth/register', body, { skipAuth: true } as object)),
+  logout: (refresh_token: string) => http.post('/api/auth/logout', { refresh_token }, { skipAuth: true } as object),
+  me: () => data(http.get<User>('/api/auth/me')),
+  users: (q: Query) => data(http.get<Page<User>>('/api/auth/users', { params: clean(q) })),
+  updateUser: (id: string, body: Partial<Pick<User, 'role' | 'disabled' | 'name'>>) =>
+    data(http.patch<User>(`/api/auth/users/${id}`, body)),
+
+  products: (q: Query) => data(http.get<Page<Product>>('/api/products', { params: clean(q) })),
+  product: (id: string) => data(http.get<Product>(`/api/products/${id}`)),
+  createProduct: (body: object) => data(http.post<Product>('/api/products', body)),
+  updateProduct: (id: string, version: number, body: object) =>
+    data(http.patch<Product>(`/api/products/${id}`, body, { headers: { 'If-Match': `"${version}"` } })),
+  archiveProduct: (id: string, version: number) =>
+    data(http.delete<Product>(`/api/products/${id}`, { headers: { 'If-Match': `"${version}"` } })),
+  adjust: (body: { product_id: string; delta: number; reason: string; note?: string }) =>
+    data(http.post<{ product: Product; movement: Movement }>('/api/inventory/adjustments', body)),
+  movements: (q: Query) => data(http.get<Page<Movement>>('/api/inventory/movements', { params: clean(q) })),
+  importCsv: (csv: string) =>
+    data(http.post<{ created: number; updated: number }>('/api/products/import', csv, { headers: { 'Content-Type': 'text/csv' } })),
+  exportCsv: () => data(http.get<string>('/api/products/export', { responseType: 'text' })),
+
+  suppliers: (q: Query) => data(http.get<Page<Supplier>>('/api/suppliers', { params: clean(q) })),
+  createSupplier: (body: object) => data(http.post<Supplier>('/api/suppliers', body)),
+  updateSupplier: (id: string, body: object) => data(http.patch<Supplier>(`/api/suppliers/${id}`, body)),
+
+  orders: (q: Query) => data(http.get<Page<Order>>('/api/orders', { params: clean(q) })),
+  order: (id: string) => data(http.get<Order>(`/api/orders/${id}`)),
+  placeOrder: (lines: { product_id: string; quantity: number }[], note: string, key: string) =>
+    data(http.post<Order>('/api/orders', { lines, note: note || undefined }, { headers: { 'Idempotency-Key': key } })),
+  cancelOrder: (id: string, reason?: string) => data(http.post<Order>(`/api/orders/${id}/cancel`, { reason })),
+  fulfilOrder: (id: string) => data(http.post<Order>(`/api/orders/${id}/fulfil`, {})),
+  resummarise: (id: string) => http.post(`/api/orders/${id}/summary`, {}),
+
+  dashboard: () => data(http.get<Dashboard>('/api/dashboard')),
+  status: () => data(http.get<PlatformStatus>('/api/status')),
+  aiStatus: () => data(http.get<AiStatus>('/api/ai/status')),
+  chat: (message: string) =>
+    data(http.post<{ answer: string; model: string; generated_at: string }>('/api/ai/chat', { message })),
+  restock: () => data(http.get<RestockReport>('/api/insights/restock')),
+};

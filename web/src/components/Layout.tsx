@@ -1,0 +1,89 @@
+// The frame: left navigation (collapses on narrow screens), the user, and service health.
+import { useQuery } from '@tanstack/react-query';
+import { useState, type ReactNode } from 'react';
+import { NavLink, useNavigate } from 'react-router';
+import { api } from '../api/endpoints';
+import { isStaff, useAuth } from '../auth/AuthContext';
+
+interface NavItem {
+  to: string;
+  label: string;
+  staff?: boolean;
+  admin?: boolean;
+}
+
+const NAV: NavItem[] = [
+  { to: '/', label: 'Dashboard', staff: true },
+  { to: '/orders', label: 'Orders' },
+  { to: '/products', label: 'Products' },
+  { to: '/suppliers', label: 'Suppliers', staff: true },
+  { to: '/restock', label: 'Restock', staff: true },
+  { to: '/assistant', label: 'Assistant', staff: true },
+  { to: '/users', label: 'Users', admin: true },
+];
+
+function HealthDot() {
+  const { data, isError } = useQuery({ queryKey: ['status'], queryFn: api.status, refetchInterval: 15000 });
+  const down = data ? Object.entries(data.services).filter(([, s]) => s.status !== 'up').map(([n]) => n) : [];
+  const level = isError ? 'red' : down.length ? 'amber' : data ? 'green' : 'grey';
+  const text = isError ? 'Cannot reach Stockroom' : down.length ? `Down: ${down.join(', ')}` : data ? 'All services up' : 'Checking…';
+  return (
+    <span className="health" title={text}>
+      <span className={`dot dot-${level}`} aria-hidden="true" />
+      <span className="small">{text}</span>
+    </span>
+  );
+}
+
+export function Layout({ children }: { children: ReactNode }) {
+  const { user, signOut } = useAuth();
+  const navigate = useNavigate();
+  const [open, setOpen] = useState(false);
+  const items = NAV.filter((i) => (i.admin ? user?.role === 'admin' : i.staff ? isStaff(user) : true));
+  return (
+    <div className="shell">
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <nav className={`sidebar${open ? ' open' : ''}`} aria-label="Main">
+        <div className="brand">
+          <span className="logo" aria-hidden="true">▦</span> Stockroom
+          <button type="button" className="icon menu" aria-expanded={open} aria-label="Menu" onClick={() => setOpen(!open)}>
+            ☰
+          </button>
+        </div>
+        <ul>
+          {items.map((i) => (
+            <li key={i.to}>
+              <NavLink to={i.to} end={i.to === '/'} onClick={() => setOpen(false)}>
+                {i.label}
+              </NavLink>
+            </li>
+          ))}
+        </ul>
+        <div className="sidebar-foot">
+          <HealthDot />
+          <div className="who">
+            <strong>{user?.name}</strong>
+            <span className="muted small">
+              {user?.email} · {user?.role}
+            </span>
+          </div>
+          <button
+            type="button"
+            className="secondary"
+            onClick={async () => {
+              await signOut();
+              navigate('/signin');
+            }}
+          >
+            Sign out
+          </button>
+        </div>
+      </nav>
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
+    </div>
+  );
+}

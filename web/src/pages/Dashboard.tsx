@@ -1,0 +1,171 @@
+// "Is anything on fire?" in one look. Each section shows its own state: a section whose
+// service is down says so, and the rest of the page still works.
+import { useQuery } from '@tanstack/react-query';
+import { Link } from 'react-router';
+import { Bar, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { api } from '../api/endpoints';
+import { isUnavailable, type Dashboard as Data } from '../api/types';
+import { Empty, ErrorNotice, Loading } from '../components/Feedback';
+import { StatusPill, TimeAgo } from '../components/Status';
+import { money } from '../format';
+
+function Unavailable({ what, reason }: { what: string; reason: string }) {
+  return (
+    <div className="notice notice-warn" role="status">
+      <strong>{what} unavailable</strong>
+      <span>{reason}</span>
+    </div>
+  );
+}
+
+function Kpi({ label, value, tone }: { label: string; value: string | number; tone?: 'warn' }) {
+  return (
+    <div className={`card kpi${tone ? ` kpi-${tone}` : ''}`}>
+      <span className="muted small">{label}</span>
+      <strong className="num">{value}</strong>
+    </div>
+  );
+}
+
+function OrdersPart({ orders }: { orders: Data['orders'] }) {
+  if (isUnavailable(orders)) return <Unavailable what="Orders" reason={orders.reason} />;
+  const waiting = orders.by_status.confirmed ?? 0;
+  const days = orders.revenue_by_day.map((d) => ({ ...d, revenue: d.revenue_cents / 100 }));
+  return (
+    <>
+      <div className="kpis">
+        <Kpi label="Revenue today" value={money(orders.revenue_today_cents, orders.currency)} />
+        <Kpi label="Waiting to be fulfilled" value={waiting} tone={waiting > 0 ? 'warn' : undefined} />
+        <Kpi label="Fulfilled" value={orders.by_status.fulfilled ?? 0} />
+        <Kpi label="Rejected / failed" value={(orders.by_status.rejected ?? 0) + (orders.by_status.failed ?? 0)} />
+      </div>
+      <section className="card">
+        <h2>Revenue and orders, last 30 days</h2>
+        {days.length === 0 ? (
+          <Empty>No orders in the last 30 days.</Empty>
+        ) : (
+          <div className="chart" aria-label="Revenue and orders per day">
+            <ResponsiveContainer width="100%" height={240}>
+              <ComposedChart data={days}>
+                <CartesianGrid strokeDasharray="3 3" opacity={0.3} />
+                <XAxis dataKey="date" fontSize={12} />
+                <YAxis yAxisId="r" fontSize={12} />
+                <YAxis yAxisId="o" orientation="right" allowDecimals={false} fontSize={12} />
+                <Tooltip />
+                <Bar yAxisId="r" dataKey="revenue" name={`Revenue (${orders.currency})`} fill="var(--accent)" maxBarSize={36} isAnimationActive={false} />
+                <Line yAxisId="o" dataKey="orders" name="Orders" stroke="var(--green)" isAnimationActive={false} />
+              </ComposedChart>
+            </ResponsiveContainer>
+          </div>
+        )}
+      </section>
+      <div className="grid-2">
+        <section className="card">
+          <h2>Recent orders</h2>
+          {orders.recent.length === 0 ? (
+            <Empty>No orders yet.</Empty>
+          ) : (
+            <table>
+              <thead>
+                <tr><th>Order</th><th>Status</th><th className="num">Total</th><th>When</th></tr>
+              </thead>
+              <tbody>
+                {orders.recent.map((o) => (
+                  <tr key={o.id}>
+                    <td><Link to={`/orders/${o.id}`}>{o.number}</Link></td>
+                    <td><StatusPill status={o.status} /></td>
+                    <td className="num">{money(o.total_cents, o.currency)}</td>
+                    <td><TimeAgo at={o.created_at} /></td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+        <section className="card">
+          <h2>Top products</h2>
+          {orders.top_products.length === 0 ? (
+            <Empty>Nothing sold yet.</Empty>
+          ) : (
+            <table>
+              <thead>
+                <tr><th>Product</th><th className="num">Units</th><th className="num">Revenue</th></tr>
+              </thead>
+              <tbody>
+                {orders.top_products.map((p) => (
+                  <tr key={p.product_id}>
+                    <td>{p.name} <span className="muted small">{p.sku}</span></td>
+                    <td className="num">{p.quantity}</td>
+                    <td className="num">{money(p.revenue_cents, orders.currency)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+      </div>
+    </>
+  );
+}
+
+function InventoryPart({ inventory }: { inventory: Data['inventory'] }) {
+  if (isUnavailable(inventory)) return <Unavailable what="Inventory" reason={inventory.reason} />;
+  const s = inventory.summary;
+  return (
+    <>
+      <div className="kpis">
+        <Kpi label="Stock value" value={money(s.stock_value_cents, s.currency)} />
+        <Kpi label="Low-stock products" value={s.low_stock} tone={s.low_stock > 0 ? 'warn' : undefined} />
+        <Kpi label="Active products" value={s.active_products} />
+        <Kpi label="Units reserved" value={s.units_reserved} />
+      </div>
+      <section className="card">
+        <h2>Low stock</h2>
+        {inventory.low_stock.length === 0 ? (
+          <Empty>Nothing is below its reorder point.</Empty>
+        ) : (
+          <table>
+            <thead>
+              <tr><th>Product</th><th className="num">Available</th><th className="num">Reorder at</th></tr>
+            </thead>
+            <tbody>
+              {inventory.low_stock.slice(0, 8).map((p) => (
+                <tr key={p.id}>
+                  <td><Link to={`/products/${p.id}`}>{p.name}</Link> <span className="muted small">{p.sku}</span></td>
+                  <td className="num">{p.available}</td>
+                  <td className="num">{p.reorder_point}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </>
+  );
+}
+
+export default function Dashboard() {
+  const { data, error, isLoading, refetch } = useQuery({ queryKey: ['dashboard'], queryFn: api.dashboard, refetchInterval: 15000 });
+  if (isLoading) return <Loading label="Loading the dashboard" />;
+  if (error || !data) return <ErrorNotice error={error} retry={() => void refetch()} />;
+  const ai = isUnavailable(data.ai) ? null : data.ai.status;
+  return (
+    <div className="page">
+      <header className="page-head">
+        <h1>Dashboard</h1>
+        <div className="services" aria-label="Service health">
+          {Object.entries(data.services).map(([name, s]) => (
+            <span key={name} className={`pill ${s.status === 'up' ? 'stock-ok' : 'stock-out'}`}>
+              {name}: {s.status}
+            </span>
+          ))}
+          <span className="pill ai-pill">
+            AI: {ai ? (ai.enabled ? `${ai.breaker === 'closed' ? 'on' : 'paused'} · ${ai.queued} queued` : 'not configured') : 'unknown'}
+          </span>
+        </div>
+      </header>
+      <OrdersPart orders={data.orders} />
+      <InventoryPart inventory={data.inventory} />
+    </div>
+  );
+}

@@ -1,0 +1,85 @@
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { Link, useSearchParams } from 'react-router';
+import { api } from '../api/endpoints';
+import type { OrderStatus } from '../api/types';
+import { isStaff, useAuth } from '../auth/AuthContext';
+import { Empty, ErrorNotice, Loading } from '../components/Feedback';
+import { Pager, usePageCursor } from '../components/Pager';
+import { StatusPill, TimeAgo } from '../components/Status';
+import { money } from '../format';
+
+const STATUSES: OrderStatus[] = ['confirmed', 'fulfilled', 'cancelled', 'rejected', 'failed', 'pending'];
+
+export default function Orders() {
+  const { user } = useAuth();
+  const [params, setParams] = useSearchParams();
+  const status = params.get('status') ?? '';
+  const [cursor, next, prev, hasPrev] = usePageCursor();
+  const { data, error, isLoading, refetch } = useQuery({
+    queryKey: ['orders', status, cursor],
+    queryFn: () => api.orders({ status, cursor, limit: 25 }),
+    placeholderData: keepPreviousData,
+  });
+  const staff = isStaff(user);
+  return (
+    <div className="page">
+      <header className="page-head">
+        <h1>{staff ? 'Orders' : 'My orders'}</h1>
+        <Link className="button" to="/orders/new">
+          New order
+        </Link>
+      </header>
+      <div className="filters" role="group" aria-label="Filter by status">
+        {['', ...STATUSES].map((s) => (
+          <button
+            key={s || 'all'}
+            type="button"
+            className={`chip${s === status ? ' active' : ''}`}
+            aria-pressed={s === status}
+            onClick={() => setParams(s ? { status: s } : {})}
+          >
+            {s || 'all'}
+          </button>
+        ))}
+      </div>
+      {isLoading ? (
+        <Loading />
+      ) : error ? (
+        <ErrorNotice error={error} retry={() => void refetch()} />
+      ) : !data?.items.length ? (
+        <Empty>
+          {status ? `No ${status} orders.` : 'No orders yet — '}
+          {!status && <Link to="/orders/new">place the first one</Link>}
+        </Empty>
+      ) : (
+        <div className="card table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>Order</th>
+                {staff && <th>Customer</th>}
+                <th>Status</th>
+                <th className="num">Lines</th>
+                <th className="num">Total</th>
+                <th>Placed</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.items.map((o) => (
+                <tr key={o.id}>
+                  <td><Link to={`/orders/${o.id}`}>{o.number}</Link></td>
+                  {staff && <td>{o.customer_email}</td>}
+                  <td><StatusPill status={o.status} /></td>
+                  <td className="num">{o.lines.length}</td>
+                  <td className="num">{money(o.total_cents, o.currency)}</td>
+                  <td><TimeAgo at={o.created_at} /></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <Pager nextCursor={data.next_cursor} onNext={next} onPrev={prev} hasPrev={hasPrev} />
+        </div>
+      )}
+    </div>
+  );
+}

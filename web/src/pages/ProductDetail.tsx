@@ -1,0 +1,115 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useParams } from 'react-router';
+import { toApiError } from '../api/client';
+import { api } from '../api/endpoints';
+import { AdjustForm } from '../components/AdjustForm';
+import { Empty, ErrorNotice, Loading, useToast } from '../components/Feedback';
+import { Dialog } from '../components/Form';
+import { ProductForm } from '../components/ProductForm';
+import { StockBadge, TimeAgo } from '../components/Status';
+import { money } from '../format';
+
+export default function ProductDetail() {
+  const { id = '' } = useParams();
+  const [dialog, setDialog] = useState<'edit' | 'adjust' | null>(null);
+  const toast = useToast();
+  const queryClient = useQueryClient();
+  const product = useQuery({ queryKey: ['products', 'one', id], queryFn: () => api.product(id) });
+  const movements = useQuery({ queryKey: ['products', 'movements', id], queryFn: () => api.movements({ product_id: id, limit: 50 }) });
+  const refresh = () => void queryClient.invalidateQueries({ queryKey: ['products'] });
+
+  if (product.isLoading) return <Loading />;
+  if (product.error || !product.data) return <ErrorNotice error={product.error} retry={() => void product.refetch()} />;
+  const p = product.data;
+  return (
+    <div className="page">
+      <header className="page-head">
+        <h1>
+          {p.name} <code className="muted">{p.sku}</code>
+        </h1>
+        <div className="actions">
+          <button type="button" className="secondary" onClick={() => setDialog('edit')}>Edit</button>
+          <button type="button" onClick={() => setDialog('adjust')}>Adjust stock</button>
+          {p.active && (
+            <button
+              type="button"
+              className="danger"
+              onClick={() =>
+                api
+                  .archiveProduct(p.id, p.version)
+                  .then(() => {
+                    toast(`${p.sku} archived`);
+                    refresh();
+                  })
+                  .catch((e) => toast(toApiError(e).friendly, 'error'))
+              }
+            >
+              Archive
+            </button>
+          )}
+        </div>
+      </header>
+      <div className="kpis">
+        <div className="card kpi"><span className="muted small">Price</span><strong className="num">{money(p.price_cents, p.currency)}</strong></div>
+        <div className="card kpi"><span className="muted small">On hand</span><strong className="num">{p.on_hand}</strong></div>
+        <div className="card kpi"><span className="muted small">Reserved</span><strong className="num">{p.reserved}</strong></div>
+        <div className="card kpi">
+          <span className="muted small">Available</span>
+          <strong className="num">{p.available}</strong>
+          <StockBadge available={p.available} reorderPoint={p.reorder_point} />
+        </div>
+      </div>
+      <section className="card">
+        <h2>Stock movements</h2>
+        {movements.isLoading ? (
+          <Loading />
+        ) : movements.error ? (
+          <ErrorNotice error={movements.error} />
+        ) : !movements.data?.items.length ? (
+          <Empty>No stock movements yet.</Empty>
+        ) : (
+          <table>
+            <thead>
+              <tr><th>When</th><th>Reason</th><th className="num">On hand Δ</th><th className="num">Reserved Δ</th><th className="num">On hand after</th><th>Note</th></tr>
+            </thead>
+            <tbody>
+              {movements.data.items.map((m) => (
+                <tr key={m.id}>
+                  <td><TimeAgo at={m.created_at} /></td>
+                  <td>{m.reason}</td>
+                  <td className="num">{m.on_hand_delta > 0 ? `+${m.on_hand_delta}` : m.on_hand_delta}</td>
+                  <td className="num">{m.reserved_delta > 0 ? `+${m.reserved_delta}` : m.reserved_delta}</td>
+                  <td className="num">{m.on_hand_after}</td>
+                  <td>{m.note}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <Dialog title="Edit product" open={dialog === 'edit'} onClose={() => setDialog(null)}>
+        <ProductForm
+          product={p}
+          onSave={async (body) => {
+            const saved = await api.updateProduct(p.id, p.version, body);
+            toast(`Saved ${saved.sku}`);
+            refresh();
+            setDialog(null);
+          }}
+        />
+      </Dialog>
+      <Dialog title="Adjust stock" open={dialog === 'adjust'} onClose={() => setDialog(null)}>
+        <AdjustForm
+          product={p}
+          onSave={async (b) => {
+            const r = await api.adjust({ product_id: p.id, ...b });
+            toast(`${p.sku}: ${r.product.on_hand} on hand, ${r.product.available} available`);
+            refresh();
+            setDialog(null);
+          }}
+        />
+      </Dialog>
+    </div>
+  );
+}

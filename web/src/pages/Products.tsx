@@ -1,0 +1,161 @@
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { ApiError, toApiError } from '../api/client';
+import { api } from '../api/endpoints';
+import { isStaff, useAuth } from '../auth/AuthContext';
+import { Empty, ErrorNotice, Loading, useToast } from '../components/Feedback';
+import { Dialog } from '../components/Form';
+import { Pager, usePageCursor } from '../components/Pager';
+import { ProductForm } from '../components/ProductForm';
+import { StockBadge } from '../components/Status';
+import { money } from '../format';
+
+function ImportDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const toast = useToast();
+  const queryClient = useQueryClient();
+  async function upload(file: File) {
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await api.importCsv(await file.text());
+      toast(`Imported: ${r.created} created, ${r.updated} updated`);
+      void queryClient.invalidateQueries({ queryKey: ['products'] });
+      onClose();
+    } catch (e) {
+      setError(toApiError(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <Dialog title="Import products" open={open} onClose={onClose}>
+      <p className="muted small">
+        CSV with a header row: <code>sku,name,price_cents</code> and optionally <code>description, category, supplier_id,
+        reorder_point, reorder_quantity, initial_stock, active</code>. All rows are imported, or none.
+      </p>
+      <label className="file">
+        Choose a CSV file
+        <input type="file" accept=".csv,text/csv" disabled={busy} onChange={(e) => e.target.files?.[0] && void upload(e.target.files[0])} />
+      </label>
+      {busy && <Loading label="Importing" />}
+      {error && (
+        <div className="notice notice-error" role="alert">
+          <strong>{error.friendly}</strong>
+          <ul>
+            {Object.entries(error.fieldErrors).map(([field, message]) => (
+              <li key={field}>
+                {field.replace(/^line\[(\d+)\]\.?/, 'Line $1 ')}: {message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </Dialog>
+  );
+}
+
+async function download() {
+  const csv = await api.exportCsv();
+  const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
+  const a = Object.assign(document.createElement('a'), { href: url, download: 'products.csv' });
+  a.click();
+  URL.revokeObjectURL(url);
+}
+
+export default function Products() {
+  const { user } = useAuth();
+  const staff = isStaff(user);
+  const [params, setParams] = useSearchParams();
+  const q = params.get('q') ?? '';
+  const low = params.get('low_stock') === 'true';
+  const [cursor, next, prev, hasPrev] = usePageCursor();
+  const [dialog, setDialog] = useState<'create' | 'import' | null>(null);
+  const toast = useToast();
+  const queryClient = useQueryClient();
+  const { data, error, isLoading, refetch } = useQuery({
+    queryKey: ['products', q, low, cursor],
+    queryFn: () => api.products({ q, low_stock: low || undefined, cursor, limit: 25 }),
+    placeholderData: keepPreviousData,
+  });
+  const setFilter = (k: string, v: string) => {
+    const p = new URLSearchParams(params);
+    if (v) p.set(k, v);
+    else p.delete(k);
+    p.delete('trail');
+    setParams(p, { replace: true });
+  };
+
+  return (
+    <div className="page">
+      <header className="page-head">
+        <h1>Products</h1>
+        {staff && (
+          <div className="actions">
+            <button type="button" className="secondary" onClick={() => void download().catch((e) => toast(toApiError(e).friendly, 'error'))}>
+              Export CSV
+            </button>
+            <button type="button" className="secondary" onClick={() => setDialog('import')}>
+              Import CSV
+            </button>
+            <button type="button" onClick={() => setDialog('create')}>
+              New product
+            </button>
+          </div>
+        )}
+      </header>
+      <div className="filters">
+        <input type="search" aria-label="Search products" placeholder="Search name or SKU" value={q} onChange={(e) => setFilter('q', e.target.value)} />
+        <label className="check">
+          <input type="checkbox" checked={low} onChange={(e) => setFilter('low_stock', e.target.checked ? 'true' : '')} /> Low stock only
+        </label>
+      </div>
+      {isLoading ? (
+        <Loading />
+      ) : error ? (
+        <ErrorNotice error={error} retry={() => void refetch()} />
+      ) : !data?.items.length ? (
+        <Empty>{q || low ? 'No products match.' : staff ? 'No products yet — add one or import a CSV.' : 'No products yet.'}</Empty>
+      ) : (
+        <div className="card table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>SKU</th><th>Name</th><th>Category</th><th className="num">Price</th>
+                <th className="num">On hand</th><th className="num">Reserved</th><th className="num">Available</th><th>Stock</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.items.map((p) => (
+                <tr key={p.id} className={p.active ? '' : 'archived'}>
+                  <td><code>{p.sku}</code></td>
+                  <td>{staff ? <Link to={`/products/${p.id}`}>{p.name}</Link> : p.name}{!p.active && <span className="muted small"> (archived)</span>}</td>
+                  <td>{p.category}</td>
+                  <td className="num">{money(p.price_cents, p.currency)}</td>
+                  <td className="num">{p.on_hand}</td>
+                  <td className="num">{p.reserved}</td>
+                  <td className="num">{p.available}</td>
+                  <td><StockBadge available={p.available} reorderPoint={p.reorder_point} /></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <Pager nextCursor={data.next_cursor} onNext={next} onPrev={prev} hasPrev={hasPrev} />
+        </div>
+      )}
+      <Dialog title="New product" open={dialog === 'create'} onClose={() => setDialog(null)}>
+        <ProductForm
+          onSave={async (body) => {
+            const p = await api.createProduct(body);
+            toast(`Created ${p.sku} with ${p.on_hand} in stock`);
+            void queryClient.invalidateQueries({ queryKey: ['products'] });
+            setDialog(null);
+          }}
+        />
+      </Dialog>
+      <ImportDialog open={dialog === 'import'} onClose={() => setDialog(null)} />
+    </div>
+  );
+}

@@ -1,0 +1,58 @@
+import { useState, type FormEvent } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { ApiError, toApiError } from '../api/client';
+import { api } from '../api/endpoints';
+import { useAuth } from '../auth/AuthContext';
+import { Field } from '../components/Form';
+
+export default function Register() {
+  const { signIn } = useAuth();
+  const navigate = useNavigate();
+  const [form, setForm] = useState({ name: '', email: '', password: '' });
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await api.register(form);
+      const user = await signIn(form.email, form.password);
+      navigate(user.role === 'customer' ? '/orders' : '/', { replace: true });
+    } catch (err) {
+      setError(toApiError(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="auth-page">
+      <form className="card auth-card" onSubmit={submit} noValidate>
+        <h1>Create your account</h1>
+        {error && !Object.keys(error.fieldErrors).length && (
+          <p className="notice notice-error" role="alert">
+            {error.friendly}
+          </p>
+        )}
+        <Field label="Name" error={error?.fieldErrors.name}>
+          {(p) => <input {...p} autoComplete="name" value={form.name} onChange={set('name')} />}
+        </Field>
+        <Field label="Email" error={error?.fieldErrors.email}>
+          {(p) => <input {...p} type="email" autoComplete="email" value={form.email} onChange={set('email')} />}
+        </Field>
+        <Field label="Password" error={error?.fieldErrors.password} hint="8 to 128 characters, not your email">
+          {(p) => <input {...p} type="password" autoComplete="new-password" value={form.password} onChange={set('password')} />}
+        </Field>
+        <button type="submit" disabled={busy}>
+          {busy ? 'Creating…' : 'Create account'}
+        </button>
+        <p className="muted small">
+          Already have one? <Link to="/signin">Sign in</Link>.
+        </p>
+      </form>
+    </div>
+  );
+}

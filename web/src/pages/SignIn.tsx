@@ -1,0 +1,57 @@
+import { useState, type FormEvent } from 'react';
+import { Link, useLocation, useNavigate } from 'react-router';
+import { ApiError, toApiError } from '../api/client';
+import { useAuth } from '../auth/AuthContext';
+import { Field } from '../components/Form';
+
+export default function SignIn() {
+  const { signIn } = useAuth();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const user = await signIn(email, password);
+      const from = (location.state as { from?: string } | null)?.from;
+      navigate(from ?? (user.role === 'customer' ? '/orders' : '/'), { replace: true });
+    } catch (err) {
+      setError(toApiError(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="auth-page">
+      <form className="card auth-card" onSubmit={submit} noValidate>
+        <h1>Sign in to Stockroom</h1>
+        {error && (
+          <p className="notice notice-error" role="alert">
+            {error.friendly}
+          </p>
+        )}
+        <Field label="Email" error={error?.fieldErrors.email}>
+          {(p) => <input {...p} type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} required />}
+        </Field>
+        <Field label="Password" error={error?.fieldErrors.password}>
+          {(p) => (
+            <input {...p} type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
+          )}
+        </Field>
+        <button type="submit" disabled={busy}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+        <p className="muted small">
+          No account? <Link to="/register">Create one</Link>. The first account of a new Stockroom is its admin.
+        </p>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,82 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { ApiError, toApiError } from '../api/client';
+import { api } from '../api/endpoints';
+import { Empty, ErrorNotice, Loading, useToast } from '../components/Feedback';
+import { Dialog, Field } from '../components/Form';
+import { TimeAgo } from '../components/Status';
+
+function SupplierForm({ onSaved }: { onSaved: () => void }) {
+  const [form, setForm] = useState({ name: '', contact_email: '', phone: '', lead_time_days: '7' });
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const toast = useToast();
+  const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const lead = Number(form.lead_time_days);
+      const s = await api.createSupplier({
+        name: form.name,
+        contact_email: form.contact_email || undefined,
+        phone: form.phone || undefined,
+        lead_time_days: Number.isInteger(lead) ? lead : form.lead_time_days,
+      });
+      toast(`Added supplier ${s.name}`);
+      onSaved();
+    } catch (err) {
+      setError(toApiError(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <form className="form" onSubmit={submit} noValidate>
+      <Field label="Name" error={error?.fieldErrors.name}>{(p) => <input {...p} value={form.name} onChange={set('name')} />}</Field>
+      <Field label="Contact email" error={error?.fieldErrors.contact_email}>{(p) => <input {...p} type="email" value={form.contact_email} onChange={set('contact_email')} />}</Field>
+      <Field label="Phone" error={error?.fieldErrors.phone}>{(p) => <input {...p} value={form.phone} onChange={set('phone')} />}</Field>
+      <Field label="Lead time (days)" error={error?.fieldErrors.lead_time_days}>{(p) => <input {...p} inputMode="numeric" value={form.lead_time_days} onChange={set('lead_time_days')} />}</Field>
+      <button type="submit" disabled={busy}>{busy ? 'Saving…' : 'Add supplier'}</button>
+    </form>
+  );
+}
+
+export default function Suppliers() {
+  const [open, setOpen] = useState(false);
+  const queryClient = useQueryClient();
+  const { data, error, isLoading, refetch } = useQuery({ queryKey: ['suppliers'], queryFn: () => api.suppliers({ limit: 100 }) });
+  return (
+    <div className="page">
+      <header className="page-head">
+        <h1>Suppliers</h1>
+        <button type="button" onClick={() => setOpen(true)}>New supplier</button>
+      </header>
+      {isLoading ? (
+        <Loading />
+      ) : error ? (
+        <ErrorNotice error={error} retry={() => void refetch()} />
+      ) : !data?.items.length ? (
+        <Empty>No suppliers yet — add one so restock advice knows lead times.</Empty>
+      ) : (
+        <div className="card table-wrap">
+          <table>
+            <thead><tr><th>Name</th><th>Email</th><th>Phone</th><th className="num">Lead time (days)</th><th>Added</th></tr></thead>
+            <tbody>
+              {data.items.map((s) => (
+                <tr key={s.id}>
+                  <td>{s.name}</td><td>{s.contact_email}</td><td>{s.phone}</td>
+                  <td className="num">{s.lead_time_days}</td><td><TimeAgo at={s.created_at} /></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Dialog title="New supplier" open={open} onClose={() => setOpen(false)}>
+        <SupplierForm onSaved={() => { setOpen(false); void queryClient.invalidateQueries({ queryKey: ['suppliers'] }); }} />
+      </Dialog>
+    </div>
+  );
+}
