@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Makes sure the test database exists on the local PostgreSQL and prints its URL.
-# Fails with a message that says exactly what is missing.
+# Makes a fresh test database on the local PostgreSQL with the deployment's roles and schemas
+# (deploy/postgres/init.sql), and prints its URL. Each service's tests then connect as that
+# service's own role. Fails with a message that says exactly what is missing.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 PG_HOST=${PG_HOST:-127.0.0.1}
 PG_PORT=${PG_PORT:-5432}
 PG_ADMIN_USER=${PG_ADMIN_USER:-postgres}
@@ -20,4 +22,7 @@ psql_admin() { psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_ADMIN_USER" -v ON_ERROR_
 # A fresh database each run: test schemas from the previous run go with it.
 psql_admin -d postgres -c "DROP DATABASE IF EXISTS $TEST_DB WITH (FORCE)" >/dev/null
 psql_admin -d postgres -c "CREATE DATABASE $TEST_DB" >/dev/null
+psql_admin -d "$TEST_DB" -f deploy/postgres/init.sql >/dev/null
+# Tests make a fresh schema per test, so each role may create schemas in the test database.
+psql_admin -d "$TEST_DB" -c "GRANT CREATE ON DATABASE $TEST_DB TO auth, inventory, orders" >/dev/null
 echo "postgres://$PG_ADMIN_USER@$PG_HOST:$PG_PORT/$TEST_DB"

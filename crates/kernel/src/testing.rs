@@ -21,12 +21,13 @@ pub fn is_postgres() -> bool {
     std::env::var("STOCKROOM_TEST_DATABASE_URL").is_ok_and(|u| u.starts_with("postgres"))
 }
 
-/// A fresh, empty database for one service of one test.
+/// A fresh, empty database for one service of one test. On PostgreSQL the service connects
+/// as its own login role (made by `deploy/postgres/init.sql`), as in production.
 pub fn fresh_database(service: &str) -> TestDatabase {
     let id = uuid::Uuid::new_v4().simple().to_string();
     match std::env::var("STOCKROOM_TEST_DATABASE_URL") {
         Ok(url) if url.starts_with("postgres") => TestDatabase {
-            url,
+            url: as_role(&url, service),
             schema: format!("t_{service}_{}", &id[..12]),
         },
         _ => {
@@ -88,5 +89,17 @@ pub fn spawn_on(listener: tokio::net::TcpListener, app: Router) -> Spawned {
         addr,
         shutdown,
         handle,
+    }
+}
+
+/// The same database URL, logged in as `role` (whose password is its name in tests).
+pub fn as_role(url: &str, role: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut u) => {
+            let _ = u.set_username(role);
+            let _ = u.set_password(Some(role));
+            u.to_string()
+        }
+        Err(_) => url.to_string(),
     }
 }

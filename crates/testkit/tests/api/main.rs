@@ -7,3 +7,4 @@ mod gateway;
 mod inventory;
 mod orders;
 mod tokens;
+mod isolation;
