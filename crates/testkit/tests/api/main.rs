@@ -5,6 +5,6 @@ mod ai;
 mod auth;
 mod gateway;
 mod inventory;
+mod isolation;
 mod orders;
 mod tokens;
-mod isolation;

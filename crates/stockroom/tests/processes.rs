@@ -265,3 +265,74 @@ async fn ai_jobs_in_flight_when_orders_dies_complete_exactly_once_after_restart(
         fake.prompts().len()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_orders_replicas_share_the_load_and_do_no_order_or_ai_job_twice() {
+    use testkit::fake_ai::{Behaviour, FakeAi};
+    let sys = TestSystem::start(&[Svc::Auth, Svc::Inventory]).await;
+    let (_, staff, customer) = sys.cast().await;
+    let product = sys.product(&staff, "SHARED", 100, 1000).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let fake = FakeAi::start(Behaviour::Slow(Duration::from_millis(30))).await;
+    let env = [
+        ("OPENROUTER_API_KEY", "test-key"),
+        ("AI_BASE_URL", fake.url.as_str()),
+        ("AI_WORKERS", "2"),
+    ];
+    let db = kernel::testing::fresh_database("orders");
+    let first = OrdersProcess::start_with(&sys, &db, free_port(), &env);
+    first.wait_ready().await;
+    let second = OrdersProcess::start_with(&sys, &db, free_port(), &env);
+    second.wait_ready().await;
+    let replicas = [
+        Api::new(first.url()).with_token(&customer.token),
+        Api::new(second.url()).with_token(&customer.token),
+    ];
+
+    let placed = futures::future::join_all((0..30).map(|i| {
+        let api = replicas[i % 2].clone();
+        let product = product.clone();
+        async move {
+            api.post(
+                "/api/orders",
+                json!({"lines": [{"product_id": product, "quantity": 1}]}),
+            )
+            .await
+            .expect(201)
+            .body["number"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    }))
+    .await;
+    let numbers: std::collections::HashSet<&String> = placed.iter().collect();
+    assert_eq!(numbers.len(), 30, "every order has its own number");
+
+    let staff_api = Api::new(second.url()).with_token(&staff.token);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let page = staff_api.get("/api/orders?limit=100").await.expect(200);
+        let items = page.body["items"].as_array().unwrap().clone();
+        assert_eq!(items.len(), 30);
+        if items.iter().all(|o| o["ai_summary"]["status"] == "ready") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "summaries did not complete");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Each order's summary was asked for exactly once, across both replicas.
+    let prompts = fake.prompts();
+    for number in &placed {
+        let asked = prompts
+            .iter()
+            .filter(|p| p.contains(&format!("Order {number} ")))
+            .count();
+        assert_eq!(asked, 1, "{number} was summarised {asked} times");
+    }
+    let status = staff_api.get("/api/ai/status").await.expect(200).body;
+    assert_eq!(status["jobs"]["done"], 30);
+    assert_eq!(sys.stock_of(&staff, &product).await, (1000, 30));
+}
