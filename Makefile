@@ -7,6 +7,8 @@ NPM ?= npm
 CHROMIUM ?= /usr/bin/chromium
 # nextest runs the tests in parallel processes; plain cargo test is the fallback.
 TEST_RUNNER := $(shell cargo nextest --version >/dev/null 2>&1 && echo "nextest run" || echo "test")
+# The reliability suite is marked #[ignore] so the ordinary run skips it.
+IGNORED := $(if $(findstring nextest,$(TEST_RUNNER)),--run-ignored only,-- --ignored)
 
 .PHONY: help run build web-deps web-build test test-rust test-sqlite test-postgres test-openapi \
         test-deploy test-web test-e2e test-reliability bench fmt lint clean
@@ -59,6 +61,13 @@ test-e2e: web-build ## browser end to end in headless Chromium against the real 
 	@test -x $(CHROMIUM) || { echo "make test-e2e needs Chromium at $(CHROMIUM): apt-get install -y chromium" >&2; exit 1; }
 	$(CARGO) build -q -p stockroom
 	cd web && CHROMIUM=$(CHROMIUM) STOCKROOM_BIN=$(CURDIR)/target/debug/stockroom $(NPM) run e2e
+
+test-reliability: ## fuzzing, oversell, crash and dependency-failure suites, on SQLite and PostgreSQL
+	$(CARGO) build -q -p stockroom
+	scripts/fuzz-api.sh
+	$(CARGO) $(TEST_RUNNER) -p stockroom --test reliability $(IGNORED)
+	@url=$$(scripts/pg-test-db.sh) && \
+	  STOCKROOM_TEST_DATABASE_URL=$$url $(CARGO) $(TEST_RUNNER) -p stockroom --test reliability $(IGNORED)
 
 bench: ## benchmarks; figures go to bench/results/
 	@echo "no benchmarks yet"

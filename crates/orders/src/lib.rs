@@ -60,7 +60,9 @@ pub async fn build(
         &MIGRATIONS,
     )
     .await?;
-    let http = kernel::server::http_client(settings.upstream_timeout);
+    // Half the gateway's timeout: the innermost call gives up first, so a hung inventory
+    // costs the client a clean 503 from orders, not the gateway's 504.
+    let http = kernel::server::http_client(settings.upstream_timeout / 2);
     let verifier = TokenVerifier::remote(
         &settings.auth_url,
         &settings.jwt_issuer,

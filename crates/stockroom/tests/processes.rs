@@ -2,7 +2,6 @@
 //! are in flight, then restarted on the same database.
 
 use std::{
-    process::{Child, Command, Stdio},
     sync::{
         atomic::{AtomicUsize, Ordering},
         Arc,
@@ -11,85 +10,36 @@ use std::{
 };
 
 use serde_json::json;
-use testkit::{Api, Svc, TestSystem};
+use testkit::{
+    process::{free_port, ServiceProcess},
+    Api, Svc, TestSystem,
+};
 
 /// `stockroom serve orders` as a child process, wired to the test's auth and inventory.
-struct OrdersProcess {
-    child: Child,
+fn orders_process(
+    sys: &TestSystem,
+    db: &kernel::testing::TestDatabase,
     port: u16,
-}
-
-impl OrdersProcess {
-    fn start(sys: &TestSystem, db: &kernel::testing::TestDatabase, port: u16) -> Self {
-        Self::start_with(sys, db, port, &[])
-    }
-
-    fn start_with(
-        sys: &TestSystem,
-        db: &kernel::testing::TestDatabase,
-        port: u16,
-        env: &[(&str, &str)],
-    ) -> Self {
-        let child = Command::new(env!("CARGO_BIN_EXE_stockroom"))
-            .envs(env.iter().copied())
-            .args(["serve", "orders"])
-            .env("BIND_ADDR", "127.0.0.1")
-            .env("ORDERS_PORT", port.to_string())
-            .env("DATABASE_URL", &db.url)
-            .env("DATABASE_SCHEMA", &db.schema)
-            .env("AUTH_URL", &sys.settings.auth_url)
-            .env("INVENTORY_URL", &sys.settings.inventory_url)
-            .env(
-                "SERVICE_CLIENT_SECRET",
-                sys.settings.service_client_secret.expose(),
-            )
-            .env("ORDERS_PENDING_GRACE_MS", "300")
-            .env("ORDERS_SWEEP_INTERVAL_MS", "200")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start the stockroom binary");
-        Self { child, port }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    async fn wait_ready(&self) {
-        let api = Api::new(self.url());
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Ok(r) = reqwest::get(api.url("/healthz")).await {
-                if r.status().is_success() {
-                    return;
-                }
-            }
-            assert!(Instant::now() < deadline, "orders did not become ready");
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-    }
-
-    fn kill(&mut self) {
-        // Child::kill sends SIGKILL on Unix: no graceful shutdown, no cleanup.
-        self.child.kill().expect("SIGKILL the orders process");
-        self.child.wait().expect("reap the orders process");
-    }
-}
-
-impl Drop for OrdersProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+    env: &[(&str, &str)],
+) -> ServiceProcess {
+    let mut all = vec![
+        ("AUTH_URL", sys.settings.auth_url.as_str()),
+        ("INVENTORY_URL", sys.settings.inventory_url.as_str()),
+        (
+            "SERVICE_CLIENT_SECRET",
+            sys.settings.service_client_secret.expose(),
+        ),
+        ("ORDERS_PENDING_GRACE_MS", "300"),
+        ("ORDERS_SWEEP_INTERVAL_MS", "200"),
+    ];
+    all.extend_from_slice(env);
+    ServiceProcess::spawn(
+        env!("CARGO_BIN_EXE_stockroom"),
+        "orders",
+        port,
+        Some(db),
+        &all,
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -102,7 +52,7 @@ async fn orders_killed_mid_flight_settle_after_restart_without_leaking_stock() {
         .to_string();
     let db = kernel::testing::fresh_database("orders");
     let port = free_port();
-    let mut orders = OrdersProcess::start(&sys, &db, port);
+    let mut orders = orders_process(&sys, &db, port, &[]);
     orders.wait_ready().await;
 
     // 80 orders for 40 units, 8 at a time; the process dies once 15 have answered.
@@ -154,7 +104,7 @@ async fn orders_killed_mid_flight_settle_after_restart_without_leaking_stock() {
         "the kill interrupted requests in flight"
     );
 
-    let orders = OrdersProcess::start(&sys, &db, port);
+    let orders = orders_process(&sys, &db, port, &[]);
     orders.wait_ready().await;
     let staff_api = Api::new(orders.url()).with_token(&staff.token);
     // The sweeper settles every order the crash left pending.
@@ -215,7 +165,7 @@ async fn ai_jobs_in_flight_when_orders_dies_complete_exactly_once_after_restart(
     ];
     let db = kernel::testing::fresh_database("orders");
     let port = free_port();
-    let mut orders = OrdersProcess::start_with(&sys, &db, port, &env);
+    let mut orders = orders_process(&sys, &db, port, &env);
     orders.wait_ready().await;
     let api = Api::new(orders.url()).with_token(&customer.token);
     for _ in 0..10 {
@@ -234,7 +184,7 @@ async fn ai_jobs_in_flight_when_orders_dies_complete_exactly_once_after_restart(
     }
     orders.kill();
 
-    let orders = OrdersProcess::start_with(&sys, &db, port, &env);
+    let orders = orders_process(&sys, &db, port, &env);
     orders.wait_ready().await;
     let staff_api = Api::new(orders.url()).with_token(&staff.token);
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -282,9 +232,9 @@ async fn two_orders_replicas_share_the_load_and_do_no_order_or_ai_job_twice() {
         ("AI_WORKERS", "2"),
     ];
     let db = kernel::testing::fresh_database("orders");
-    let first = OrdersProcess::start_with(&sys, &db, free_port(), &env);
+    let first = orders_process(&sys, &db, free_port(), &env);
     first.wait_ready().await;
-    let second = OrdersProcess::start_with(&sys, &db, free_port(), &env);
+    let second = orders_process(&sys, &db, free_port(), &env);
     second.wait_ready().await;
     let replicas = [
         Api::new(first.url()).with_token(&customer.token),

@@ -5,6 +5,9 @@
 mod accounts;
 mod client;
 pub mod fake_ai;
+pub mod fault;
+pub mod forge;
+pub mod process;
 
 use std::net::SocketAddr;
 

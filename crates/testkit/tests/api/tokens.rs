@@ -1,18 +1,12 @@
 //! Tokens are verified by other services through the shared crate: every forgery is 401.
 
 use axum::{routing::get, Router};
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use ed25519_dalek::{pkcs8::EncodePrivateKey, SigningKey};
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use kernel::{
     auth::{AuthUser, TokenVerifier},
-    config::Secret,
     testing::{spawn, Spawned},
 };
-use serde_json::{json, Value};
-use testkit::{Api, Svc, TestSystem};
-
-const SEED: [u8; 32] = [7; 32];
+use serde_json::json;
+use testkit::{forge, Api, Svc, TestSystem};
 
 /// A minimal "other service": it only verifies tokens, with auth's JWKS, like every service.
 async fn probe(sys: &TestSystem) -> Spawned {
@@ -35,7 +29,7 @@ async fn probe(sys: &TestSystem) -> Spawned {
 
 async fn system() -> (TestSystem, Spawned, String) {
     let sys = TestSystem::start_with(&[Svc::Auth], |s| {
-        s.signing_key = Some(Secret::new(URL_SAFE_NO_PAD.encode(SEED)));
+        s.signing_key = Some(forge::seed_secret());
     })
     .await;
     let jwks = sys
@@ -50,19 +44,6 @@ async fn system() -> (TestSystem, Spawned, String) {
     assert_eq!(jwks.body["keys"][0]["alg"], "EdDSA");
     let probe = probe(&sys).await;
     (sys, probe, kid)
-}
-
-fn claims(sys: &TestSystem) -> Value {
-    let now = chrono::Utc::now().timestamp();
-    json!({"sub": uuid::Uuid::new_v4().to_string(), "role": "admin", "iss": sys.settings.jwt_issuer,
-           "aud": sys.settings.jwt_audience, "iat": now, "exp": now + 600, "jti": "t"})
-}
-
-fn sign_with(seed: [u8; 32], kid: &str, claims: &Value) -> String {
-    let der = SigningKey::from_bytes(&seed).to_pkcs8_der().unwrap();
-    let mut header = Header::new(Algorithm::EdDSA);
-    header.kid = Some(kid.to_string());
-    jsonwebtoken::encode(&header, claims, &EncodingKey::from_ed_der(der.as_bytes())).unwrap()
 }
 
 async fn whoami(probe: &Spawned, token: &str) -> testkit::Reply {
@@ -81,62 +62,12 @@ async fn a_real_token_is_accepted_by_another_service() {
 #[tokio::test]
 async fn forged_expired_and_misaddressed_tokens_are_all_401() {
     let (sys, probe, kid) = system().await;
-    let good = claims(&sys);
+    let good = forge::claims(&sys, &uuid::Uuid::new_v4().to_string());
     // Sanity: the crafted token with the real key passes, so the failures below are meaningful.
-    whoami(&probe, &sign_with(SEED, &kid, &good))
+    whoami(&probe, &forge::sign_with(forge::SEED, &kid, &good))
         .await
         .expect(200);
-
-    let mut expired = good.clone();
-    expired["exp"] = json!(chrono::Utc::now().timestamp() - 120);
-    let mut wrong_aud = good.clone();
-    wrong_aud["aud"] = json!("another-system");
-    let mut wrong_iss = good.clone();
-    wrong_iss["iss"] = json!("somebody-else");
-
-    let b64 = |v: &Value| URL_SAFE_NO_PAD.encode(v.to_string());
-    let alg_none = format!(
-        "{}.{}.",
-        b64(&json!({"alg": "none", "typ": "JWT", "kid": kid})),
-        b64(&good)
-    );
-    // Key confusion: HS256 keyed with the public key's bytes, as a naive verifier would accept.
-    let public = SigningKey::from_bytes(&SEED).verifying_key().to_bytes();
-    let mut hs_header = Header::new(Algorithm::HS256);
-    hs_header.kid = Some(kid.clone());
-    let hs256 =
-        jsonwebtoken::encode(&hs_header, &good, &EncodingKey::from_secret(&public)).unwrap();
-    let hs256_b64 = jsonwebtoken::encode(
-        &hs_header,
-        &good,
-        &EncodingKey::from_secret(URL_SAFE_NO_PAD.encode(public).as_bytes()),
-    )
-    .unwrap();
-    let tampered = {
-        let customer = {
-            let mut c = good.clone();
-            c["role"] = json!("customer");
-            sign_with(SEED, &kid, &c)
-        };
-        let parts: Vec<&str> = customer.split('.').collect();
-        format!("{}.{}.{}", parts[0], b64(&good), parts[2])
-    };
-
-    let cases = [
-        ("expired", sign_with(SEED, &kid, &expired)),
-        ("wrong audience", sign_with(SEED, &kid, &wrong_aud)),
-        ("wrong issuer", sign_with(SEED, &kid, &wrong_iss)),
-        ("unknown kid", sign_with(SEED, "no-such-key", &good)),
-        (
-            "another key under the real kid",
-            sign_with([9; 32], &kid, &good),
-        ),
-        ("alg none", alg_none),
-        ("HS256 with the public key", hs256),
-        ("HS256 with the public key as base64", hs256_b64),
-        ("tampered payload", tampered),
-        ("garbage", "not.a.token".to_string()),
-    ];
+    let cases = forge::attacks(&kid, &good);
     for (name, token) in cases {
         let reply = whoami(&probe, &token).await;
         assert_eq!(
