@@ -69,8 +69,8 @@ test-reliability: ## fuzzing, oversell, crash and dependency-failure suites, on 
 	@url=$$(scripts/pg-test-db.sh) && \
 	  STOCKROOM_TEST_DATABASE_URL=$$url $(CARGO) $(TEST_RUNNER) -p stockroom --test reliability $(IGNORED)
 
-bench: ## benchmarks; figures go to bench/results/
-	@echo "no benchmarks yet"
+bench: build ## load and database-floor benchmarks on PostgreSQL; figures to bench/results/ and the README
+	python3 bench/run.py
 
 fmt: ## format the code
 	$(CARGO) fmt --all

@@ -8,6 +8,7 @@ pub mod breaker;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod extract;
 pub mod health;
 pub mod json;
 pub mod middleware;

@@ -1,11 +1,9 @@
 //! Users: registration, the caller's own profile, and admin management.
 
-use axum::{
-    extract::{Path, Query, State},
-    http::StatusCode,
-};
+use axum::{extract::State, http::StatusCode};
 use kernel::{
     auth::{AuthUser, Role},
+    extract::{Path, Query},
     pagination::{Page, PageRequest},
     AppError, FieldError, Json, Result,
 };

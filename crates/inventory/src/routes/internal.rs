@@ -4,12 +4,16 @@
 use std::collections::HashSet;
 
 use axum::{
-    extract::{Path, Query, State},
+    extract::State,
     http::StatusCode,
     routing::{delete, get, post},
     Router,
 };
-use kernel::{auth::AuthUser, AppError, FieldError, Json, Problem, Result};
+use kernel::{
+    auth::AuthUser,
+    extract::{Path, Query},
+    AppError, FieldError, Json, Problem, Result,
+};
 use serde::Deserialize;
 use uuid::Uuid;
 

@@ -1,12 +1,13 @@
 //! The catalogue: list, read, create, edit, archive.
 
 use axum::{
-    extract::{Path, Query, State},
+    extract::State,
     http::{HeaderMap, StatusCode},
     response::IntoResponse,
 };
 use kernel::{
     auth::AuthUser,
+    extract::{Path, Query},
     pagination::{Page, PageRequest},
     AppError, Json, Result,
 };

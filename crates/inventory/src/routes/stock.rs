@@ -1,11 +1,9 @@
 //! Stock: adjustments, the ledger, low stock and the summary.
 
-use axum::{
-    extract::{Query, State},
-    http::StatusCode,
-};
+use axum::{extract::State, http::StatusCode};
 use kernel::{
     auth::AuthUser,
+    extract::Query,
     pagination::{Page, PageRequest},
     AppError, Json, Result,
 };

@@ -1,11 +1,9 @@
 //! Suppliers.
 
-use axum::{
-    extract::{Path, Query, State},
-    http::StatusCode,
-};
+use axum::{extract::State, http::StatusCode};
 use kernel::{
     auth::AuthUser,
+    extract::{Path, Query},
     pagination::{Page, PageRequest},
     AppError, Json, Result,
 };

@@ -8,11 +8,13 @@ use kernel::config::AiSettings;
 use tokio_util::sync::CancellationToken;
 
 use super::{client::AiError, prompts, Ai};
-use crate::store::{Job, Store};
+use crate::store::{Job, JobResult, Store};
 
 /// A job claimed this many times (its workers kept dying) is given up.
 const MAX_CLAIMS: i64 = 5;
 const IDLE_POLL: Duration = Duration::from_secs(1);
+/// Jobs one worker claims and works on together.
+const BATCH: i64 = 8;
 
 pub fn spawn(ai: Arc<Ai>, store: Store, settings: &AiSettings, shutdown: CancellationToken) {
     if !ai.enabled() {
@@ -63,9 +65,9 @@ async fn work(ai: Arc<Ai>, store: Store, lease: Duration, shutdown: Cancellation
                 _ = tokio::time::sleep(wait.max(Duration::from_millis(10))) => continue,
             }
         }
-        match store.claim_job(lease).await {
-            Ok(Some(job)) => process(&ai, &store, job).await,
-            Ok(None) => {
+        match store.claim_jobs(lease, BATCH).await {
+            Ok(jobs) if !jobs.is_empty() => process(&ai, &store, jobs).await,
+            Ok(_) => {
                 tokio::select! {
                     _ = shutdown.cancelled() => return,
                     _ = ai.jobs_waiting.notified() => {}
@@ -74,7 +76,7 @@ async fn work(ai: Arc<Ai>, store: Store, lease: Duration, shutdown: Cancellation
                 }
             }
             Err(e) => {
-                tracing::warn!(error = %e, "could not claim an AI job");
+                tracing::warn!(error = %e, "could not claim AI jobs");
                 tokio::select! {
                     _ = shutdown.cancelled() => return,
                     _ = tokio::time::sleep(IDLE_POLL) => {}
@@ -84,61 +86,63 @@ async fn work(ai: Arc<Ai>, store: Store, lease: Duration, shutdown: Cancellation
     }
 }
 
-#[tracing::instrument(skip_all, fields(order_id = %job.order_id))]
-async fn process(ai: &Ai, store: &Store, job: Job) {
-    let result = summarise(ai, store, &job).await;
-    let written = match result {
-        Ok((summary, message, model)) => {
-            store
-                .finish_summary(
-                    &job,
-                    "ready",
-                    Some(&summary),
-                    message.as_deref(),
-                    Some(&model),
-                    None,
-                )
-                .await
-        }
-        Err(AiError::Open { .. }) => {
-            let wait = ai.open_remaining().unwrap_or(Duration::from_secs(1));
-            store.requeue(&job, wait).await.map(|_| true)
-        }
-        Err(e) => {
-            store
-                .finish_summary(&job, "failed", None, None, None, Some(&e.to_string()))
-                .await
-        }
+/// Summarises a batch: the orders are read in one go, the provider is asked for each in
+/// parallel, and the results are written in one transaction, so AI work costs the database
+/// a few statements per batch rather than per order.
+async fn process(ai: &Ai, store: &Store, jobs: Vec<Job>) {
+    let ids: Vec<_> = jobs.iter().map(|j| j.order_id).collect();
+    let orders = match store.orders_by_ids(&ids).await {
+        Ok(orders) => orders,
+        // The leases run out and the jobs are claimed again.
+        Err(e) => return tracing::warn!(error = %e, "could not read the orders of AI jobs"),
     };
-    match written {
-        Ok(true) => {}
-        Ok(false) => {
-            tracing::warn!("AI job was taken over after its lease ran out; result discarded")
+    let outcomes = futures::future::join_all(jobs.iter().map(|job| {
+        let order = orders.iter().find(|o| o.id == job.order_id);
+        async move {
+            match order {
+                None => Err(AiError::Failed("the order no longer exists".into())),
+                Some(_) if job.claims > MAX_CLAIMS => Err(AiError::Failed(
+                    "given up after repeated interruptions".into(),
+                )),
+                Some(order) => {
+                    ai.complete(&prompts::order_summary(order), 400, u32::MAX)
+                        .await
+                }
+            }
         }
-        Err(e) => {
-            tracing::warn!(error = %e, "could not record an AI result; the job will be retried")
+    }))
+    .await;
+    let mut finished = Vec::with_capacity(jobs.len());
+    for (job, outcome) in jobs.into_iter().zip(outcomes) {
+        match outcome {
+            Ok((answer, model)) => {
+                let (text, customer_message) = prompts::parse_summary(&answer);
+                finished.push((
+                    job,
+                    JobResult::Ready {
+                        text,
+                        customer_message,
+                        model,
+                    },
+                ));
+            }
+            Err(AiError::Open { .. }) => {
+                let wait = ai.open_remaining().unwrap_or(Duration::from_secs(1));
+                if let Err(e) = store.requeue(&job, wait).await {
+                    tracing::warn!(error = %e, "could not put an AI job back; its lease will expire");
+                }
+            }
+            Err(e) => finished.push((job, JobResult::Failed(e.to_string()))),
         }
     }
-}
-
-async fn summarise(
-    ai: &Ai,
-    store: &Store,
-    job: &Job,
-) -> Result<(String, Option<String>, String), AiError> {
-    let order = match store.get_order(job.order_id).await {
-        Ok(Some(order)) => order,
-        Ok(None) => return Err(AiError::Failed("the order no longer exists".into())),
-        Err(e) => return Err(AiError::Failed(format!("could not read the order: {e}"))),
-    };
-    if store.job_claims(&job.id).await.unwrap_or(0) > MAX_CLAIMS {
-        return Err(AiError::Failed(
-            "given up after repeated interruptions".into(),
-        ));
+    match store.finish_jobs(&finished).await {
+        Ok(n) if n < finished.len() => tracing::warn!(
+            discarded = finished.len() - n,
+            "AI jobs taken over after their lease ran out"
+        ),
+        Ok(_) => {}
+        Err(e) => {
+            tracing::warn!(error = %e, "could not record AI results; the jobs will be retried")
+        }
     }
-    let (answer, model) = ai
-        .complete(&prompts::order_summary(&order), 400, u32::MAX)
-        .await?;
-    let (summary, message) = prompts::parse_summary(&answer);
-    Ok((summary, message, model))
 }

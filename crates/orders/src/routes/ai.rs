@@ -1,10 +1,7 @@
 //! AI over HTTP: the assistant, the AI status, re-queuing a summary, restock insights.
 
-use axum::{
-    extract::{Path, State},
-    http::StatusCode,
-};
-use kernel::{auth::AuthUser, AppError, Json, Result};
+use axum::{extract::State, http::StatusCode};
+use kernel::{auth::AuthUser, extract::Path, AppError, Json, Result};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;

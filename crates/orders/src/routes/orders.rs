@@ -1,12 +1,9 @@
 //! The order lifecycle over HTTP.
 
-use axum::{
-    extract::{Path, Query, State},
-    http::HeaderMap,
-    response::Response,
-};
+use axum::{extract::State, http::HeaderMap, response::Response};
 use kernel::{
     auth::AuthUser,
+    extract::{Path, Query},
     pagination::{Page, PageRequest},
     AppError, Json, Result,
 };

@@ -20,81 +20,114 @@ pub struct Job {
     pub id: String,
     pub order_id: Uuid,
     pub lease: String,
+    /// How many times the job has been claimed, this time included.
+    pub claims: i64,
+}
+
+/// How a job ended, to be written with [`Store::finish_jobs`].
+pub enum JobResult {
+    Ready {
+        text: String,
+        customer_message: Option<String>,
+        model: String,
+    },
+    Failed(String),
 }
 
 impl Store {
-    pub async fn claim_job(&self, lease: std::time::Duration) -> Result<Option<Job>> {
+    /// Claims up to `max` runnable jobs, oldest first: queued ones, and running ones whose
+    /// lease ran out (their worker died). One statement, so one round trip for a batch.
+    pub async fn claim_jobs(&self, lease: std::time::Duration, max: i64) -> Result<Vec<Job>> {
         let at = now();
         let until = to_db(at + chrono::Duration::from_std(lease).map_err(AppError::internal)?);
         let lock = match self.db.backend {
             Backend::Postgres => "FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
         };
-        let row = sqlx::query(&format!(
+        let rows = sqlx::query(&format!(
             "UPDATE ai_jobs SET status = 'running', lease_until = $2, attempts = attempts + 1, updated_at = $1
-             WHERE id = (SELECT id FROM ai_jobs
-                         WHERE (status = 'queued' AND run_after <= $1) OR (status = 'running' AND lease_until < $1)
-                         ORDER BY created_at LIMIT 1 {lock})
-             RETURNING id, order_id"
+             WHERE id IN (SELECT id FROM ai_jobs
+                          WHERE (status = 'queued' AND run_after <= $1) OR (status = 'running' AND lease_until < $1)
+                          ORDER BY created_at LIMIT $3 {lock})
+             RETURNING id, order_id, attempts"
         ))
         .bind(to_db(at))
         .bind(&until)
-        .fetch_optional(&self.db.pool)
+        .bind(max.max(1))
+        .fetch_all(&self.db.pool)
         .await?;
-        row.map(|r| {
-            Ok(Job {
-                id: r.try_get("id")?,
-                order_id: Uuid::parse_str(r.try_get::<&str, _>("order_id")?)
-                    .map_err(AppError::internal)?,
-                lease: until.clone(),
+        rows.iter()
+            .map(|r| {
+                Ok(Job {
+                    id: r.try_get("id")?,
+                    order_id: Uuid::parse_str(r.try_get::<&str, _>("order_id")?)
+                        .map_err(AppError::internal)?,
+                    lease: until.clone(),
+                    claims: r.try_get("attempts")?,
+                })
             })
-        })
-        .transpose()
+            .collect()
     }
 
-    /// Writes the summary and closes the job, if this worker still holds it.
-    pub async fn finish_summary(
-        &self,
-        job: &Job,
-        status: &str,
-        text: Option<&str>,
-        customer_message: Option<&str>,
-        model: Option<&str>,
-        error: Option<&str>,
-    ) -> Result<bool> {
-        let at = now_db();
-        let mut tx = self.db.pool.begin().await?;
-        let job_status = if status == "ready" { "done" } else { "failed" };
-        let held = sqlx::query(
-            "UPDATE ai_jobs SET status = $3, last_error = $4, lease_until = NULL, updated_at = $5
-             WHERE id = $1 AND status = 'running' AND lease_until = $2",
-        )
-        .bind(&job.id)
-        .bind(&job.lease)
-        .bind(job_status)
-        .bind(error)
-        .bind(&at)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        if !held {
-            return Ok(false);
+    /// Writes the summaries of finished jobs and closes them, in one transaction. A job whose
+    /// lease was taken over is skipped. Returns how many were written.
+    pub async fn finish_jobs(&self, results: &[(Job, JobResult)]) -> Result<usize> {
+        if results.is_empty() {
+            return Ok(0);
         }
-        sqlx::query(
-            "UPDATE ai_summaries SET status = $2, text = $3, customer_message = $4, model = $5, generated_at = $6
-             WHERE order_id = $1",
-        )
-        .bind(job.order_id.to_string())
-        .bind(status)
-        .bind(text)
-        .bind(customer_message)
-        .bind(model)
-        .bind(text.map(|_| at.clone()))
-        .execute(&mut *tx)
-        .await?;
+        let at = now_db();
+        let mut written = 0;
+        let mut tx = self.db.pool.begin().await?;
+        for (job, result) in results {
+            let (job_status, error) = match result {
+                JobResult::Ready { .. } => ("done", None),
+                JobResult::Failed(e) => ("failed", Some(e.as_str())),
+            };
+            let held = sqlx::query(
+                "UPDATE ai_jobs SET status = $3, last_error = $4, lease_until = NULL, updated_at = $5
+                 WHERE id = $1 AND status = 'running' AND lease_until = $2",
+            )
+            .bind(&job.id)
+            .bind(&job.lease)
+            .bind(job_status)
+            .bind(error)
+            .bind(&at)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            if !held {
+                continue;
+            }
+            let (status, text, message, model) = match result {
+                JobResult::Ready {
+                    text,
+                    customer_message,
+                    model,
+                } => (
+                    "ready",
+                    Some(text.as_str()),
+                    customer_message.as_deref(),
+                    Some(model.as_str()),
+                ),
+                JobResult::Failed(_) => ("failed", None, None, None),
+            };
+            sqlx::query(
+                "UPDATE ai_summaries SET status = $2, text = $3, customer_message = $4, model = $5, generated_at = $6
+                 WHERE order_id = $1",
+            )
+            .bind(job.order_id.to_string())
+            .bind(status)
+            .bind(text)
+            .bind(message)
+            .bind(model)
+            .bind(text.map(|_| at.clone()))
+            .execute(&mut *tx)
+            .await?;
+            written += 1;
+        }
         tx.commit().await?;
-        Ok(true)
+        Ok(written)
     }
 
     /// Puts a job back to wait (the breaker is open): it is not counted as an attempt.
@@ -217,16 +250,5 @@ impl Store {
                 ))
             })
             .collect()
-    }
-}
-
-impl Store {
-    /// How many times a job has been claimed.
-    pub async fn job_claims(&self, job_id: &str) -> Result<i64> {
-        let row = sqlx::query("SELECT attempts FROM ai_jobs WHERE id = $1")
-            .bind(job_id)
-            .fetch_optional(&self.db.pool)
-            .await?;
-        Ok(row.map(|r| r.try_get("attempts")).transpose()?.unwrap_or(0))
     }
 }

@@ -8,7 +8,7 @@ mod write;
 
 use kernel::db::{Backend, Db};
 
-pub use ai::Job;
+pub use ai::{Job, JobResult};
 pub use read::OrderFilter;
 pub use write::{Existing, PricedLine};
 

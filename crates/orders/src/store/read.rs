@@ -62,14 +62,21 @@ fn order_head(row: &AnyRow) -> Result<Order> {
 
 impl Store {
     pub async fn get_order(&self, id: Uuid) -> Result<Option<Order>> {
-        let row = sqlx::query(&format!("{ORDER_SELECT} WHERE o.id = $1"))
-            .bind(id.to_string())
-            .fetch_optional(&self.db.pool)
-            .await?;
-        let Some(row) = row else { return Ok(None) };
-        let mut orders = vec![order_head(&row)?];
+        Ok(self.orders_by_ids(&[id]).await?.pop())
+    }
+
+    /// The orders with these ids, in no particular order; unknown ids are left out.
+    pub async fn orders_by_ids(&self, ids: &[Uuid]) -> Result<Vec<Order>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut args = Args::default();
+        let list: Vec<String> = ids.iter().map(|id| args.text(id.to_string())).collect();
+        let sql = format!("{ORDER_SELECT} WHERE o.id IN ({})", list.join(", "));
+        let rows = args.bind(&sql).fetch_all(&self.db.pool).await?;
+        let mut orders = rows.iter().map(order_head).collect::<Result<Vec<_>>>()?;
         self.attach_details(&mut orders).await?;
-        Ok(orders.pop())
+        Ok(orders)
     }
 
     /// Newest first.

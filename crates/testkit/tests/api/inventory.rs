@@ -287,6 +287,19 @@ async fn listing_searches_filters_and_paginates() {
     inv.get("/api/products?active=maybe")
         .await
         .expect_problem(400);
+    let bad_flag = inv
+        .get("/api/products?low_stock=maybe")
+        .await
+        .expect_problem(400);
+    assert!(
+        bad_flag.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("low_stock"),
+        "{}",
+        bad_flag.text
+    );
+    inv.get("/api/products/not-an-id").await.expect_problem(404);
     let low = inv.get("/api/inventory/low-stock").await.expect(200);
     assert_eq!(ids(&low.body), ["COFFEE-1", "TEA-BLACK"]);
     let summary = inv.get("/api/inventory/summary").await.expect(200).body;
