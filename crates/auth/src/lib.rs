@@ -24,9 +24,11 @@ pub use routes::openapi;
 
 pub const SERVICE: &str = "auth";
 
+// The same DDL suits both backends here, so one directory serves both.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 static MIGRATIONS: Migrations = Migrations {
-    postgres: &sqlx::migrate!("migrations/postgres"),
-    sqlite: &sqlx::migrate!("migrations/sqlite"),
+    postgres: &MIGRATOR,
+    sqlite: &MIGRATOR,
 };
 
 /// Everything a handler needs; cheap to clone.

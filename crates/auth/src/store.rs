@@ -4,7 +4,7 @@ use kernel::{
     auth::Role,
     db::Db,
     error::is_unique_violation,
-    pagination::PageRequest,
+    pagination::{PageQuery, PageRequest},
     time::{from_db, now_db, to_db},
     AppError, Result,
 };
@@ -119,20 +119,9 @@ impl Store {
 
     /// Newest first.
     pub async fn users(&self, page: &PageRequest) -> Result<Vec<User>> {
-        let (at, id) = page
-            .after
-            .clone()
-            .unwrap_or_else(|| ("9999".into(), String::new()));
-        let rows = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS} FROM users
-             WHERE created_at < $1 OR (created_at = $1 AND id < $2)
-             ORDER BY created_at DESC, id DESC LIMIT $3"
-        ))
-        .bind(at)
-        .bind(id)
-        .bind(page.limit + 1)
-        .fetch_all(&self.db.pool)
-        .await?;
+        let (sql, args) =
+            PageQuery::default().finish(&format!("SELECT {USER_COLUMNS} FROM users"), "", page);
+        let rows = args.bind(&sql).fetch_all(&self.db.pool).await?;
         rows.iter().map(user).collect()
     }
 

@@ -84,3 +84,44 @@ mod hex {
             .collect()
     }
 }
+
+/// A newest-first list query: the caller's filters, then the keyset condition for the cursor,
+/// `ORDER BY created_at DESC, id DESC` and one row more than the page (to know if more follow).
+#[derive(Default)]
+pub struct PageQuery {
+    pub args: crate::db::Args,
+    clauses: Vec<String>,
+}
+
+impl PageQuery {
+    /// Adds a condition; build it with placeholders from `self.args`.
+    pub fn filter(&mut self, clause: impl Into<String>) {
+        self.clauses.push(clause.into());
+    }
+
+    /// The SQL for `select` (e.g. `SELECT … FROM orders o`), keyed on `{prefix}created_at` and
+    /// `{prefix}id`, and its arguments.
+    pub fn finish(
+        mut self,
+        select: &str,
+        prefix: &str,
+        page: &PageRequest,
+    ) -> (String, crate::db::Args) {
+        if let Some((at, id)) = &page.after {
+            let (at, id) = (self.args.text(at.clone()), self.args.text(id.clone()));
+            self.clauses.push(format!(
+                "({prefix}created_at < {at} OR ({prefix}created_at = {at} AND {prefix}id < {id}))"
+            ));
+        }
+        let limit = self.args.int(page.limit + 1);
+        let filter = if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.clauses.join(" AND "))
+        };
+        let sql = format!(
+            "{select}{filter} ORDER BY {prefix}created_at DESC, {prefix}id DESC LIMIT {limit}"
+        );
+        (sql, self.args)
+    }
+}

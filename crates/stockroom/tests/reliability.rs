@@ -9,6 +9,7 @@ use std::{
 
 use serde_json::{json, Value};
 use testkit::{
+    confirmed_units,
     fake_ai::{Behaviour, FakeAi},
     fault::{FaultSwitch, Mode},
     forge,
@@ -21,30 +22,6 @@ const ALL: [Svc; 4] = [Svc::Auth, Svc::Inventory, Svc::Orders, Svc::Gateway];
 fn roomy(s: &mut kernel::Settings) {
     s.rate_limit_per_second = 100_000;
     s.rate_limit_burst = 100_000;
-}
-
-/// Units per product held by confirmed orders, read through the gateway.
-async fn confirmed_units(api: &Api) -> HashMap<String, i64> {
-    let (mut units, mut cursor) = (HashMap::new(), String::new());
-    loop {
-        let page = api
-            .get(&format!(
-                "/api/orders?status=confirmed&limit=100&cursor={cursor}"
-            ))
-            .await
-            .expect(200);
-        for order in page.body["items"].as_array().unwrap() {
-            for line in order["lines"].as_array().unwrap() {
-                *units
-                    .entry(line["product_id"].as_str().unwrap().to_string())
-                    .or_default() += line["quantity"].as_i64().unwrap();
-            }
-        }
-        match page.body["next_cursor"].as_str() {
-            Some(c) => cursor = c.to_string(),
-            None => return units,
-        }
-    }
 }
 
 /// Every product's `reserved` equals the units confirmed orders hold, and nothing is negative.

@@ -133,3 +133,27 @@ impl TestSystem {
         )
     }
 }
+
+/// Units per product held by confirmed orders, read page by page from `api` (orders or the
+/// gateway, signed in as staff).
+pub async fn confirmed_units(api: &Api) -> std::collections::HashMap<String, i64> {
+    let (mut units, mut cursor) = (std::collections::HashMap::new(), String::new());
+    loop {
+        let page = api
+            .get(&format!(
+                "/api/orders?status=confirmed&limit=100&cursor={cursor}"
+            ))
+            .await
+            .expect(200);
+        for order in page.body["items"].as_array().expect("items") {
+            for line in order["lines"].as_array().expect("lines") {
+                let product = line["product_id"].as_str().expect("product id").to_string();
+                *units.entry(product).or_default() += line["quantity"].as_i64().expect("quantity");
+            }
+        }
+        match page.body["next_cursor"].as_str() {
+            Some(c) => cursor = c.to_string(),
+            None => return units,
+        }
+    }
+}

@@ -100,3 +100,18 @@ async fn forward(client: TcpStream, upstream: TcpStream, mode: Arc<AtomicU8>) {
     }
     back.abort();
 }
+
+/// A server that accepts connections and never answers; its URL.
+pub async fn hanging_server() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind the hanging server");
+    let url = format!("http://{}", listener.local_addr().expect("address"));
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    url
+}

@@ -19,7 +19,7 @@ use kernel::{
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-pub use accounts::Session;
+pub use accounts::{confirmed_units, Session};
 pub use client::{Api, Reply};
 
 /// Which services a test needs. Peers a test leaves out simply are not listening.

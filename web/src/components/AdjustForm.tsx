@@ -1,8 +1,7 @@
 // Record a stock change with its reason.
-import { useState, type FormEvent } from 'react';
-import { ApiError, toApiError } from '../api/client';
+import { useState } from 'react';
 import type { Product } from '../api/types';
-import { Field } from './Form';
+import { Field, useSubmit } from './Form';
 
 const REASONS = [
   ['received', 'Received (+)'],
@@ -16,27 +15,16 @@ export function AdjustForm({ product, onSave }: { product: Product; onSave: (b: 
   const [reason, setReason] = useState<string>('received');
   const [amount, setAmount] = useState('');
   const [note, setNote] = useState('');
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
+  const { error, busy, onSubmit } = useSubmit(() => {
     const n = Number(amount);
     // Damaged and lost remove stock: the user types how many, the sign follows the reason.
     const delta = reason === 'damaged' || reason === 'lost' ? -Math.abs(n) : reason === 'correction' ? n : Math.abs(n);
-    setBusy(true);
-    setError(null);
-    try {
-      await onSave({ delta, reason, note: note || undefined });
-    } catch (err) {
-      setError(toApiError(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+    return onSave({ delta, reason, note: note || undefined });
+  });
 
   return (
-    <form onSubmit={submit} noValidate className="form">
+    <form onSubmit={onSubmit} noValidate className="form">
       <p className="muted">
         {product.name}: {product.on_hand} on hand, {product.reserved} reserved.
       </p>

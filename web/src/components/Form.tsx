@@ -1,5 +1,6 @@
 // Form parts: labelled fields that show the API's field errors, and a native dialog.
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { ApiError, toApiError } from '../api/client';
 
 interface FieldProps {
   label: string;
@@ -50,4 +51,26 @@ export function Dialog({ title, open, onClose, children }: { title: string; open
       {open && children}
     </dialog>
   );
+}
+
+/**
+ * Runs a form's action with the state every form needs: `busy` while it runs (to disable the
+ * button) and the API's error after it fails (field errors go next to their fields).
+ */
+export function useSubmit(action: () => Promise<unknown>) {
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const onSubmit = async (e?: FormEvent) => {
+    e?.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (err) {
+      setError(toApiError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { error, busy, onSubmit };
 }

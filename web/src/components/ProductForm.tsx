@@ -1,9 +1,8 @@
 // Create or edit a product. The API's field errors appear next to their fields; what the
 // user typed is kept; the button is disabled while saving.
-import { useState, type FormEvent } from 'react';
-import { ApiError, toApiError } from '../api/client';
+import { useState } from 'react';
 import type { Product } from '../api/types';
-import { Field } from './Form';
+import { Field, useSubmit } from './Form';
 
 export interface ProductInput {
   sku: string;
@@ -51,27 +50,14 @@ export function ProductForm({ product, onSave }: { product?: Product; onSave: (b
     reorder_quantity: String(product?.reorder_quantity ?? 0),
     initial_stock: '0',
   });
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
   const set = (k: keyof ProductInput) => (e: { target: { value: string } }) => setInput({ ...input, [k]: e.target.value });
   const fe = (k: string) => error?.fieldErrors[k];
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await onSave(body(input, creating));
-    } catch (err) {
-      setError(toApiError(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { error, busy, onSubmit } = useSubmit(() => onSave(body(input, creating)));
 
   const general = error && !Object.keys(error.fieldErrors).length;
   return (
-    <form onSubmit={submit} noValidate className="form">
+    <form onSubmit={onSubmit} noValidate className="form">
       {general && (
         <p className="notice notice-error" role="alert">
           {error.friendly}

@@ -1,36 +1,24 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { ApiError, toApiError } from '../api/client';
 import { api } from '../api/endpoints';
 import { useAuth } from '../auth/AuthContext';
-import { Field } from '../components/Form';
+import { Field, useSubmit } from '../components/Form';
 
 export default function Register() {
   const { signIn } = useAuth();
   const navigate = useNavigate();
   const [form, setForm] = useState({ name: '', email: '', password: '' });
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await api.register(form);
-      const user = await signIn(form.email, form.password);
-      navigate(user.role === 'customer' ? '/orders' : '/', { replace: true });
-    } catch (err) {
-      setError(toApiError(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { error, busy, onSubmit } = useSubmit(async () => {
+    await api.register(form);
+    const user = await signIn(form.email, form.password);
+    navigate(user.role === 'customer' ? '/orders' : '/', { replace: true });
+  });
 
   return (
     <div className="auth-page">
-      <form className="card auth-card" onSubmit={submit} noValidate>
+      <form className="card auth-card" onSubmit={onSubmit} noValidate>
         <h1>Create your account</h1>
         {error && !Object.keys(error.fieldErrors).length && (
           <p className="notice notice-error" role="alert">

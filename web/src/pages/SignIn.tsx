@@ -1,8 +1,7 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
-import { ApiError, toApiError } from '../api/client';
 import { useAuth } from '../auth/AuthContext';
-import { Field } from '../components/Form';
+import { Field, useSubmit } from '../components/Form';
 
 export default function SignIn() {
   const { signIn } = useAuth();
@@ -10,27 +9,15 @@ export default function SignIn() {
   const location = useLocation();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const user = await signIn(email, password);
-      const from = (location.state as { from?: string } | null)?.from;
-      navigate(from ?? (user.role === 'customer' ? '/orders' : '/'), { replace: true });
-    } catch (err) {
-      setError(toApiError(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { error, busy, onSubmit } = useSubmit(async () => {
+    const user = await signIn(email, password);
+    const from = (location.state as { from?: string } | null)?.from;
+    navigate(from ?? (user.role === 'customer' ? '/orders' : '/'), { replace: true });
+  });
 
   return (
     <div className="auth-page">
-      <form className="card auth-card" onSubmit={submit} noValidate>
+      <form className="card auth-card" onSubmit={onSubmit} noValidate>
         <h1>Sign in to Stockroom</h1>
         {error && (
           <p className="notice notice-error" role="alert">

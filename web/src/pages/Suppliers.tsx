@@ -1,39 +1,27 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
-import { ApiError, toApiError } from '../api/client';
+import { useState } from 'react';
 import { api } from '../api/endpoints';
 import { Empty, ErrorNotice, Loading, useToast } from '../components/Feedback';
-import { Dialog, Field } from '../components/Form';
+import { Dialog, Field, useSubmit } from '../components/Form';
 import { TimeAgo } from '../components/Status';
 
 function SupplierForm({ onSaved }: { onSaved: () => void }) {
   const [form, setForm] = useState({ name: '', contact_email: '', phone: '', lead_time_days: '7' });
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
   const toast = useToast();
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const lead = Number(form.lead_time_days);
-      const s = await api.createSupplier({
-        name: form.name,
-        contact_email: form.contact_email || undefined,
-        phone: form.phone || undefined,
-        lead_time_days: Number.isInteger(lead) ? lead : form.lead_time_days,
-      });
-      toast(`Added supplier ${s.name}`);
-      onSaved();
-    } catch (err) {
-      setError(toApiError(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { error, busy, onSubmit } = useSubmit(async () => {
+    const lead = Number(form.lead_time_days);
+    const s = await api.createSupplier({
+      name: form.name,
+      contact_email: form.contact_email || undefined,
+      phone: form.phone || undefined,
+      lead_time_days: Number.isInteger(lead) ? lead : form.lead_time_days,
+    });
+    toast(`Added supplier ${s.name}`);
+    onSaved();
+  });
   return (
-    <form className="form" onSubmit={submit} noValidate>
+    <form className="form" onSubmit={onSubmit} noValidate>
       <Field label="Name" error={error?.fieldErrors.name}>{(p) => <input {...p} value={form.name} onChange={set('name')} />}</Field>
       <Field label="Contact email" error={error?.fieldErrors.contact_email}>{(p) => <input {...p} type="email" value={form.contact_email} onChange={set('contact_email')} />}</Field>
       <Field label="Phone" error={error?.fieldErrors.phone}>{(p) => <input {...p} value={form.phone} onChange={set('phone')} />}</Field>

@@ -110,7 +110,7 @@ pub(crate) struct LedgerEntry<'a> {
     pub note: Option<&'a str>,
 }
 
-const MOVEMENT_COLUMNS: &str =
+pub(crate) const MOVEMENT_COLUMNS: &str =
     "id, product_id, reason, on_hand_delta, reserved_delta, on_hand_after, \
      reserved_after, order_id, user_id, note, created_at";
 

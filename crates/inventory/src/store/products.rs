@@ -1,7 +1,11 @@
 //! The catalogue: products, their search, edits and bulk import.
 
 use kernel::{
-    db::Args, error::is_unique_violation, pagination::PageRequest, time::now_db, AppError, Result,
+    db::Args,
+    error::is_unique_violation,
+    pagination::{PageQuery, PageRequest},
+    time::now_db,
+    AppError, Result,
 };
 use sqlx::Row;
 use uuid::Uuid;
@@ -98,41 +102,29 @@ impl Store {
         filter: &ProductFilter,
         page: &PageRequest,
     ) -> Result<Vec<Product>> {
-        let mut args = Args::default();
-        let mut clauses = Vec::new();
+        let mut query = PageQuery::default();
         if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            let sku = args.text(contains_pattern(&q.to_ascii_uppercase()));
-            let name = args.text(contains_pattern(&q.to_lowercase()));
-            clauses.push(format!(
+            let sku = query.args.text(contains_pattern(&q.to_ascii_uppercase()));
+            let name = query.args.text(contains_pattern(&q.to_lowercase()));
+            query.filter(format!(
                 "(sku LIKE {sku} ESCAPE '\\' OR LOWER(name) LIKE {name} ESCAPE '\\')"
             ));
         }
         if let Some(category) = &filter.category {
-            clauses.push(format!("category = {}", args.text(category.clone())));
+            let category = query.args.text(category.clone());
+            query.filter(format!("category = {category}"));
         }
         match filter.low_stock {
-            Some(true) => clauses.push("on_hand - reserved <= reorder_point".into()),
-            Some(false) => clauses.push("on_hand - reserved > reorder_point".into()),
+            Some(true) => query.filter("on_hand - reserved <= reorder_point"),
+            Some(false) => query.filter("on_hand - reserved > reorder_point"),
             None => {}
         }
         if let Some(active) = filter.active {
-            clauses.push(format!("active = {}", args.int(active as i64)));
+            let active = query.args.int(active as i64);
+            query.filter(format!("active = {active}"));
         }
-        if let Some((at, id)) = &page.after {
-            let (at, id) = (args.text(at.clone()), args.text(id.clone()));
-            clauses.push(format!(
-                "(created_at < {at} OR (created_at = {at} AND id < {id}))"
-            ));
-        }
-        let limit = args.int(page.limit + 1);
-        let filter_sql = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", clauses.join(" AND "))
-        };
-        let sql = format!(
-            "SELECT {PRODUCT_COLUMNS} FROM products {filter_sql} ORDER BY created_at DESC, id DESC LIMIT {limit}"
-        );
+        let (sql, args) =
+            query.finish(&format!("SELECT {PRODUCT_COLUMNS} FROM products"), "", page);
         let rows = args.bind(&sql).fetch_all(&self.db.pool).await?;
         rows.iter().map(|r| self.product(r)).collect()
     }

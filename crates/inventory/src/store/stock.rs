@@ -6,11 +6,16 @@
 //! reservations lock rows in the same order and cannot deadlock on PostgreSQL. SQLite runs one
 //! transaction at a time.
 
-use kernel::{db::Args, pagination::PageRequest, time::now_db, AppError, Result};
+use kernel::{
+    db::Args,
+    pagination::{PageQuery, PageRequest},
+    time::now_db,
+    AppError, Result,
+};
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::{movement, LedgerEntry, Store, PRODUCT_COLUMNS};
+use super::{movement, LedgerEntry, Store, MOVEMENT_COLUMNS, PRODUCT_COLUMNS};
 use crate::{
     domain::Reason,
     model::{AdjustmentResult, Movement, Reservation, ReserveLine, ReservedLine, ShortLine},
@@ -312,27 +317,15 @@ impl Store {
         product_id: Option<Uuid>,
         page: &PageRequest,
     ) -> Result<Vec<Movement>> {
-        let mut args = Args::default();
-        let mut clauses = Vec::new();
+        let mut query = PageQuery::default();
         if let Some(pid) = product_id {
-            clauses.push(format!("product_id = {}", args.text(pid.to_string())));
+            let pid = query.args.text(pid.to_string());
+            query.filter(format!("product_id = {pid}"));
         }
-        if let Some((at, id)) = &page.after {
-            let (at, id) = (args.text(at.clone()), args.text(id.clone()));
-            clauses.push(format!(
-                "(created_at < {at} OR (created_at = {at} AND id < {id}))"
-            ));
-        }
-        let limit = args.int(page.limit + 1);
-        let filter = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", clauses.join(" AND "))
-        };
-        let sql = format!(
-            "SELECT id, product_id, reason, on_hand_delta, reserved_delta, on_hand_after, reserved_after, order_id,
-                    user_id, note, created_at
-             FROM movements {filter} ORDER BY created_at DESC, id DESC LIMIT {limit}"
+        let (sql, args) = query.finish(
+            &format!("SELECT {MOVEMENT_COLUMNS} FROM movements"),
+            "",
+            page,
         );
         let rows = args.bind(&sql).fetch_all(&self.db.pool).await?;
         rows.iter().map(movement).collect()

@@ -1,6 +1,10 @@
 //! Suppliers: who a product is bought from and how long it takes to arrive.
 
-use kernel::{pagination::PageRequest, time::now_db, AppError, Result};
+use kernel::{
+    pagination::{PageQuery, PageRequest},
+    time::now_db,
+    AppError, Result,
+};
 use uuid::Uuid;
 
 use super::{supplier, Store};
@@ -44,19 +48,9 @@ impl Store {
     }
 
     pub async fn list_suppliers(&self, page: &PageRequest) -> Result<Vec<Supplier>> {
-        let (at, id) = page
-            .after
-            .clone()
-            .unwrap_or_else(|| ("9999".into(), String::new()));
-        let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM suppliers WHERE created_at < $1 OR (created_at = $1 AND id < $2)
-             ORDER BY created_at DESC, id DESC LIMIT $3"
-        ))
-        .bind(at)
-        .bind(id)
-        .bind(page.limit + 1)
-        .fetch_all(&self.db.pool)
-        .await?;
+        let (sql, args) =
+            PageQuery::default().finish(&format!("SELECT {COLUMNS} FROM suppliers"), "", page);
+        let rows = args.bind(&sql).fetch_all(&self.db.pool).await?;
         rows.iter().map(supplier).collect()
     }
 

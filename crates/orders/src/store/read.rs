@@ -2,7 +2,12 @@
 
 use std::collections::HashMap;
 
-use kernel::{db::Args, pagination::PageRequest, time::from_db, AppError, Result};
+use kernel::{
+    db::Args,
+    pagination::{PageQuery, PageRequest},
+    time::from_db,
+    AppError, Result,
+};
 use sqlx::{any::AnyRow, Row};
 use uuid::Uuid;
 
@@ -85,28 +90,16 @@ impl Store {
         filter: &OrderFilter,
         page: &PageRequest,
     ) -> Result<Vec<Order>> {
-        let mut args = Args::default();
-        let mut clauses = Vec::new();
+        let mut query = PageQuery::default();
         if let Some(s) = filter.status {
-            clauses.push(format!("o.status = {}", args.text(s.as_str())));
+            let status = query.args.text(s.as_str());
+            query.filter(format!("o.status = {status}"));
         }
         if let Some(c) = &filter.customer_id {
-            clauses.push(format!("o.customer_id = {}", args.text(c.clone())));
+            let customer = query.args.text(c.clone());
+            query.filter(format!("o.customer_id = {customer}"));
         }
-        if let Some((at, id)) = &page.after {
-            let (at, id) = (args.text(at.clone()), args.text(id.clone()));
-            clauses.push(format!(
-                "(o.created_at < {at} OR (o.created_at = {at} AND o.id < {id}))"
-            ));
-        }
-        let limit = args.int(page.limit + 1);
-        let filter = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", clauses.join(" AND "))
-        };
-        let sql =
-            format!("{ORDER_SELECT} {filter} ORDER BY o.created_at DESC, o.id DESC LIMIT {limit}");
+        let (sql, args) = query.finish(ORDER_SELECT, "o.", page);
         let rows = args.bind(&sql).fetch_all(&self.db.pool).await?;
         let mut orders = rows.iter().map(order_head).collect::<Result<Vec<_>>>()?;
         self.attach_details(&mut orders).await?;

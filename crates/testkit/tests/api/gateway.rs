@@ -95,14 +95,7 @@ async fn with_inventory_down_its_routes_are_503_fast_and_the_dashboard_degrades(
 
 #[tokio::test]
 async fn a_service_that_never_answers_is_504_after_the_timeout() {
-    let hang = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let hang_url = format!("http://{}", hang.local_addr().unwrap());
-    let _holder = tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((socket, _)) = hang.accept().await {
-            held.push(socket);
-        }
-    });
+    let hang_url = testkit::fault::hanging_server().await;
     let sys = TestSystem::start_with(&[Svc::Auth, Svc::Gateway], |s| {
         s.upstream_timeout = Duration::from_millis(500);
         s.inventory_url = hang_url;

@@ -375,27 +375,8 @@ async fn a_hundred_concurrent_orders_for_thirty_in_stock() {
 
 /// Units of `product` in confirmed orders, read from the orders service.
 async fn sum_confirmed(sys: &TestSystem, staff: &Session, product: &str) -> i64 {
-    let api = sys.api(Svc::Orders).with_token(&staff.token);
-    let (mut total, mut cursor) = (0, String::new());
-    loop {
-        let page = api
-            .get(&format!(
-                "/api/orders?status=confirmed&limit=100&cursor={cursor}"
-            ))
-            .await
-            .expect(200);
-        for order in page.body["items"].as_array().unwrap() {
-            for line in order["lines"].as_array().unwrap() {
-                if line["product_id"] == product {
-                    total += line["quantity"].as_i64().unwrap();
-                }
-            }
-        }
-        match page.body["next_cursor"].as_str() {
-            Some(c) => cursor = c.to_string(),
-            None => return total,
-        }
-    }
+    let held = testkit::confirmed_units(&sys.api(Svc::Orders).with_token(&staff.token)).await;
+    held.get(product).copied().unwrap_or(0)
 }
 
 #[tokio::test]
@@ -502,15 +483,7 @@ async fn with_inventory_down_orders_fail_fast_and_nothing_stays_reserved() {
 
 #[tokio::test]
 async fn a_hung_inventory_costs_a_timeout_then_the_breaker_answers_at_once() {
-    let hang = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let hang_url = format!("http://{}", hang.local_addr().unwrap());
-    // Accepts connections and never answers.
-    let _holder = tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((socket, _)) = hang.accept().await {
-            held.push(socket);
-        }
-    });
+    let hang_url = testkit::fault::hanging_server().await;
     let sys = TestSystem::start_with(&[Svc::Auth, Svc::Inventory, Svc::Orders], |s| {
         s.upstream_timeout = Duration::from_millis(500);
         s.inventory_url = hang_url;
