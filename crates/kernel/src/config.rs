@@ -72,6 +72,9 @@ pub struct Settings {
     pub inventory_url: String,
     pub orders_url: String,
     pub service_client_secret: Secret,
+    /// True when no `SERVICE_CLIENT_SECRET` was given and this process made one up: fine in
+    /// `all`, useless for services in separate processes.
+    pub service_client_secret_generated: bool,
     pub upstream_timeout: Duration,
     pub cors_origins: Vec<String>,
     pub currency: String,
@@ -160,6 +163,7 @@ impl Settings {
             service_client_secret: var("SERVICE_CLIENT_SECRET")
                 .map(Secret::new)
                 .unwrap_or_else(Secret::generate),
+            service_client_secret_generated: var("SERVICE_CLIENT_SECRET").is_none(),
             upstream_timeout: millis("UPSTREAM_TIMEOUT_MS", 5000)?,
             cors_origins: var("CORS_ORIGINS")
                 .unwrap_or_else(|| "http://localhost:3000".into())

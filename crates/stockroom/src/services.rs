@@ -83,6 +83,17 @@ pub async fn run_all() -> Result<(), StartupError> {
 
 pub async fn run_one(service: Service) -> Result<(), StartupError> {
     let settings = Settings::from_env(Mode::Serve)?;
+    // auth checks the secret and orders presents it: apart, they must share one.
+    if settings.service_client_secret_generated
+        && matches!(service, Service::Auth | Service::Orders)
+    {
+        return Err(kernel::config::ConfigError {
+            name: "SERVICE_CLIENT_SECRET",
+            value: String::new(),
+            reason: "must be set (the same value for auth and orders) when services run as separate processes".into(),
+        }
+        .into());
+    }
     let shutdown = kernel::server::shutdown_on_signal();
     let (listener, app) = prepare(service, &settings, &shutdown).await?;
     tracing::info!(service = service.name(), "ready");
