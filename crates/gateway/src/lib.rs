@@ -45,12 +45,7 @@ impl FromRef<GatewayState> for TokenVerifier {
 pub async fn build(settings: &Settings) -> Result<Router, StartupError> {
     let upstreams = upstream::Upstreams::new(settings);
     let http = kernel::server::http_client(settings.upstream_timeout);
-    let verifier = TokenVerifier::remote(
-        &settings.auth_url,
-        &settings.jwt_issuer,
-        &settings.jwt_audience,
-        http,
-    );
+    let verifier = TokenVerifier::from_settings(settings, http);
     let state = GatewayState {
         upstreams,
         verifier,

@@ -54,12 +54,7 @@ pub async fn build(
     )
     .await?;
     let http = kernel::server::http_client(settings.upstream_timeout);
-    let verifier = TokenVerifier::remote(
-        &settings.auth_url,
-        &settings.jwt_issuer,
-        &settings.jwt_audience,
-        http,
-    );
+    let verifier = TokenVerifier::from_settings(settings, http);
     let state = InventoryState {
         store: store::Store::new(db.clone(), settings.currency.clone()),
         verifier,

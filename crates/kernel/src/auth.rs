@@ -104,6 +104,16 @@ impl TokenVerifier {
         )
     }
 
+    /// The verifier a service uses: auth's keys, this deployment's issuer and audience.
+    pub fn from_settings(settings: &crate::Settings, http: reqwest::Client) -> Self {
+        Self::remote(
+            &settings.auth_url,
+            &settings.jwt_issuer,
+            &settings.jwt_audience,
+            http,
+        )
+    }
+
     /// A verifier whose keys are set with [`TokenVerifier::set_keys`].
     pub fn local(issuer: &str, audience: &str) -> Self {
         Self::build(KeySource::Static, issuer, audience, reqwest::Client::new())

@@ -63,12 +63,7 @@ pub async fn build(
     // Half the gateway's timeout: the innermost call gives up first, so a hung inventory
     // costs the client a clean 503 from orders, not the gateway's 504.
     let http = kernel::server::http_client(settings.upstream_timeout / 2);
-    let verifier = TokenVerifier::remote(
-        &settings.auth_url,
-        &settings.jwt_issuer,
-        &settings.jwt_audience,
-        http.clone(),
-    );
+    let verifier = TokenVerifier::from_settings(settings, http.clone());
     let store = store::Store::new(db.clone(), settings.currency.clone());
     let inventory = inventory::InventoryClient::new(settings, http.clone());
     let ai = Arc::new(ai::Ai::new(&settings.ai));

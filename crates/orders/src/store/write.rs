@@ -38,6 +38,16 @@ pub struct PricedLine {
 
 type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
 
+/// What a status change writes besides the status.
+struct Change<'a> {
+    /// The answer to keep for idempotent replays.
+    response: Option<(u16, &'a str)>,
+    /// What inventory is owed (`release` or `commit`).
+    owed: Option<&'a str>,
+    /// Free the idempotency key, so a retry is a new attempt.
+    free_key: bool,
+}
+
 async fn history(
     tx: &mut Tx<'_>,
     order_id: &str,
@@ -290,13 +300,18 @@ impl Store {
         reason: &str,
         by: &str,
     ) -> Result<bool> {
-        self.finish_pending(
+        let change = Change {
+            response: Some((409, problem_body)),
+            owed: None,
+            free_key: false,
+        };
+        self.change_status(
             order_id,
+            OrderStatus::Pending,
             OrderStatus::Rejected,
-            Some((409, problem_body)),
-            reason,
+            change,
             by,
-            None,
+            Some(reason),
         )
         .await
     }
@@ -304,55 +319,20 @@ impl Store {
     /// pending → failed. Inventory is owed a release, and the idempotency key is freed: a
     /// 5xx answer is not kept, so the client's retry makes a new attempt.
     pub async fn fail(&self, order_id: Uuid, reason: &str, by: &str) -> Result<bool> {
-        self.finish_pending(
+        let change = Change {
+            response: None,
+            owed: Some("release"),
+            free_key: true,
+        };
+        self.change_status(
             order_id,
+            OrderStatus::Pending,
             OrderStatus::Failed,
-            None,
-            reason,
+            change,
             by,
-            Some("release"),
+            Some(reason),
         )
         .await
-    }
-
-    async fn finish_pending(
-        &self,
-        order_id: Uuid,
-        to: OrderStatus,
-        response: Option<(u16, &str)>,
-        reason: &str,
-        by: &str,
-        owed: Option<&str>,
-    ) -> Result<bool> {
-        OrderStatus::Pending.transition(to)?;
-        let oid = order_id.to_string();
-        let at = now_db();
-        let mut tx = self.db.pool.begin().await?;
-        let free_key = if response.is_none() {
-            ", idempotency_key = NULL"
-        } else {
-            ""
-        };
-        let moved = sqlx::query(&format!(
-            "UPDATE orders SET status = $2, response_status = $3, response_body = $4, inventory_action = $5,
-                 updated_at = $6 {free_key}
-             WHERE id = $1 AND status = 'pending'"
-        ))
-        .bind(&oid)
-        .bind(to.as_str())
-        .bind(response.map(|(s, _)| s as i64))
-        .bind(response.map(|(_, b)| b))
-        .bind(owed)
-        .bind(&at)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        if moved {
-            history(&mut tx, &oid, to, &at, by, Some(reason)).await?;
-        }
-        tx.commit().await?;
-        Ok(moved)
     }
 
     /// confirmed → cancelled | fulfilled, recording what inventory is owed.
@@ -364,21 +344,49 @@ impl Store {
         by: &str,
         reason: Option<&str>,
     ) -> Result<bool> {
-        OrderStatus::Confirmed.transition(to)?;
+        let change = Change {
+            response: None,
+            owed: Some(owed),
+            free_key: false,
+        };
+        self.change_status(order_id, OrderStatus::Confirmed, to, change, by, reason)
+            .await
+    }
+
+    /// Moves the order `from` → `to` if it is still `from`, with its history entry, in one
+    /// transaction. `false` when someone else moved it first.
+    async fn change_status(
+        &self,
+        order_id: Uuid,
+        from: OrderStatus,
+        to: OrderStatus,
+        change: Change<'_>,
+        by: &str,
+        reason: Option<&str>,
+    ) -> Result<bool> {
+        from.transition(to)?;
         let oid = order_id.to_string();
         let at = now_db();
         let mut tx = self.db.pool.begin().await?;
-        let moved = sqlx::query(
-            "UPDATE orders SET status = $2, inventory_action = $3, updated_at = $4 WHERE id = $1 AND status = 'confirmed'",
-        )
-        .bind(&oid)
-        .bind(to.as_str())
-        .bind(owed)
-        .bind(&at)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
+        let mut sql =
+            String::from("UPDATE orders SET status = $3, inventory_action = $4, updated_at = $5");
+        if change.response.is_some() {
+            sql.push_str(", response_status = $6, response_body = $7");
+        }
+        if change.free_key {
+            sql.push_str(", idempotency_key = NULL");
+        }
+        sql.push_str(" WHERE id = $1 AND status = $2");
+        let mut query = sqlx::query(&sql)
+            .bind(&oid)
+            .bind(from.as_str())
+            .bind(to.as_str())
+            .bind(change.owed)
+            .bind(&at);
+        if let Some((status, body)) = change.response {
+            query = query.bind(status as i64).bind(body);
+        }
+        let moved = query.execute(&mut *tx).await?.rows_affected() == 1;
         if moved {
             history(&mut tx, &oid, to, &at, by, reason).await?;
         }
