@@ -287,3 +287,60 @@ async fn two_orders_replicas_share_the_load_and_do_no_order_or_ai_job_twice() {
     assert_eq!(status["jobs"]["done"], 30);
     assert_eq!(sys.stock_of(&staff, &product).await, (1000, 30));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_finishes_the_request_in_flight_then_exits_cleanly() {
+    use testkit::fake_ai::{Behaviour, FakeAi};
+    let sys = TestSystem::start(&[Svc::Auth, Svc::Inventory]).await;
+    let (_, staff, _) = sys.cast().await;
+    let fake = FakeAi::start(Behaviour::Held).await;
+    let env = [
+        ("OPENROUTER_API_KEY", "test-key"),
+        ("AI_BASE_URL", fake.url.as_str()),
+        ("AI_TIMEOUT_MS", "20000"),
+    ];
+    let mut orders = orders_process(
+        &sys,
+        &kernel::testing::fresh_database("orders"),
+        free_port(),
+        &env,
+    );
+    orders.wait_ready().await;
+    let api = Api::new(orders.url()).with_token(&staff.token);
+    let in_flight = {
+        let api = api.clone();
+        tokio::spawn(async move {
+            api.post("/api/ai/chat", json!({"message": "What is low?"}))
+                .await
+        })
+    };
+    // The request is in flight once the provider holds its prompt.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while fake.prompts().is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the chat never reached the provider"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    orders.terminate();
+    // New connections are refused while the old request is still being served.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while reqwest::get(format!("{}/healthz", orders.url()))
+        .await
+        .is_ok()
+    {
+        assert!(
+            Instant::now() < deadline,
+            "still accepting connections after SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    fake.release();
+    let reply = in_flight.await.expect("the request task").expect(200);
+    assert!(reply.body["answer"].as_str().is_some_and(|a| !a.is_empty()));
+    assert!(
+        orders.wait_exit().await.success(),
+        "a clean exit after the drain"
+    );
+}

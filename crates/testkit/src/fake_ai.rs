@@ -20,12 +20,15 @@ pub enum Behaviour {
     Malformed,
     Hang,
     Close,
+    /// Holds every call until [`FakeAi::release`], then answers as `Fast`.
+    Held,
 }
 
 #[derive(Default)]
 struct State {
     behaviour: Option<Behaviour>,
     prompts: Vec<String>,
+    released: Option<tokio::sync::watch::Sender<bool>>,
 }
 
 #[derive(Clone)]
@@ -40,9 +43,11 @@ impl FakeAi {
             .await
             .expect("bind the fake AI provider");
         let url = format!("http://{}/v1", listener.local_addr().expect("address"));
+        let (released, _) = tokio::sync::watch::channel(false);
         let state = Arc::new(Mutex::new(State {
             behaviour: Some(behaviour),
             prompts: Vec::new(),
+            released: Some(released),
         }));
         let shared = state.clone();
         tokio::spawn(async move {
@@ -57,6 +62,13 @@ impl FakeAi {
         self.state.lock().expect("fake AI state").behaviour = Some(behaviour);
     }
 
+    /// Lets every held call (and later ones) answer.
+    pub fn release(&self) {
+        if let Some(tx) = &self.state.lock().expect("fake AI state").released {
+            let _ = tx.send(true);
+        }
+    }
+
     /// Every request body received so far.
     pub fn prompts(&self) -> Vec<String> {
         self.state.lock().expect("fake AI state").prompts.clone()
@@ -67,10 +79,11 @@ async fn serve(mut socket: TcpStream, state: Arc<Mutex<State>>) {
     let Some(body) = read_request(&mut socket).await else {
         return;
     };
-    let behaviour = {
+    let (behaviour, mut released) = {
         let mut s = state.lock().expect("fake AI state");
         s.prompts.push(body.clone());
-        s.behaviour.clone().unwrap_or(Behaviour::Fast)
+        let released = s.released.as_ref().map(|tx| tx.subscribe());
+        (s.behaviour.clone().unwrap_or(Behaviour::Fast), released)
     };
     let reply = |status: &str, extra: &str, body: &str| {
         format!("HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n{extra}\r\n{body}", body.len())
@@ -93,6 +106,12 @@ async fn serve(mut socket: TcpStream, state: Arc<Mutex<State>>) {
             return;
         }
         Behaviour::Close => return,
+        Behaviour::Held => {
+            if let Some(rx) = released.as_mut() {
+                let _ = rx.wait_for(|r| *r).await;
+            }
+            reply("200 OK", "", &completion(&body))
+        }
     };
     let _ = socket.write_all(response.as_bytes()).await;
     let _ = socket.shutdown().await;

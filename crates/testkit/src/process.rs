@@ -99,6 +99,31 @@ impl ServiceProcess {
         }
     }
 
+    /// SIGTERM: the process stops taking connections and finishes what it is serving.
+    pub fn terminate(&self) {
+        if let Some(child) = &self.child {
+            let status = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status()
+                .expect("run kill");
+            assert!(status.success(), "kill -TERM {}", child.id());
+        }
+    }
+
+    /// Waits (at most 20 s) for the process to exit; its exit status.
+    pub async fn wait_exit(&mut self) -> std::process::ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let child = self.child.as_mut().expect("a running process");
+        loop {
+            if let Some(status) = child.try_wait().expect("poll the process") {
+                self.child = None;
+                return status;
+            }
+            assert!(Instant::now() < deadline, "{} did not exit", self.service);
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
     /// Starts the killed process again, same port, same database, and waits for it.
     pub async fn restart(&mut self) {
         assert!(
