@@ -14,6 +14,8 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::store::PricedLine;
+
 #[derive(Debug, Deserialize)]
 pub struct ReservedLine {
     pub product_id: Uuid,
@@ -26,6 +28,21 @@ pub struct ReservedLine {
 pub struct Reservation {
     pub status: String,
     pub lines: Vec<ReservedLine>,
+}
+
+impl Reservation {
+    /// The lines as the order stores them: inventory's names and prices.
+    pub fn priced(self) -> Vec<PricedLine> {
+        self.lines
+            .into_iter()
+            .map(|l| PricedLine {
+                product_id: l.product_id,
+                sku: l.sku,
+                name: l.name,
+                unit_price_cents: l.unit_price_cents,
+            })
+            .collect()
+    }
 }
 
 pub enum Reserve {

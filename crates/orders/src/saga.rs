@@ -98,16 +98,7 @@ impl Saga {
         let id = order.id;
         match self.inventory.reserve(id, &request.lines).await {
             Ok(Reserve::Held(reservation)) => {
-                let priced: Vec<_> = reservation
-                    .lines
-                    .into_iter()
-                    .map(|l| crate::store::PricedLine {
-                        product_id: l.product_id,
-                        sku: l.sku,
-                        name: l.name,
-                        unit_price_cents: l.unit_price_cents,
-                    })
-                    .collect();
+                let priced = reservation.priced();
                 match self
                     .store
                     .confirm(order, &priced, self.ai_status, by)

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::{inventory::Reserve, saga::Saga, store::PricedLine};
+use crate::{inventory::Reserve, saga::Saga};
 
 pub fn spawn(saga: Saga, interval: Duration, grace: Duration, shutdown: CancellationToken) {
     tokio::spawn(async move {
@@ -39,16 +39,7 @@ pub async fn sweep(saga: &Saga, grace: Duration) -> kernel::Result<()> {
         let id = order.id;
         match saga.inventory.reserve(id, &lines).await {
             Ok(Reserve::Held(reservation)) => {
-                let priced: Vec<PricedLine> = reservation
-                    .lines
-                    .into_iter()
-                    .map(|l| PricedLine {
-                        product_id: l.product_id,
-                        sku: l.sku,
-                        name: l.name,
-                        unit_price_cents: l.unit_price_cents,
-                    })
-                    .collect();
+                let priced = reservation.priced();
                 if saga
                     .store
                     .confirm(order, &priced, saga.ai_status, "system")

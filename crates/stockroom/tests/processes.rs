@@ -46,10 +46,7 @@ fn orders_process(
 async fn orders_killed_mid_flight_settle_after_restart_without_leaking_stock() {
     let sys = TestSystem::start(&[Svc::Auth, Svc::Inventory]).await;
     let (_, staff, customer) = sys.cast().await;
-    let product = sys.product(&staff, "CRASH", 100, 40).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let product = sys.product_id(&staff, "CRASH", 100, 40).await;
     let db = kernel::testing::fresh_database("orders");
     let port = free_port();
     let mut orders = orders_process(&sys, &db, port, &[]);
@@ -151,10 +148,7 @@ async fn ai_jobs_in_flight_when_orders_dies_complete_exactly_once_after_restart(
     use testkit::fake_ai::{Behaviour, FakeAi};
     let sys = TestSystem::start(&[Svc::Auth, Svc::Inventory]).await;
     let (_, staff, customer) = sys.cast().await;
-    let product = sys.product(&staff, "AI-CRASH", 100, 100).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let product = sys.product_id(&staff, "AI-CRASH", 100, 100).await;
     let fake = FakeAi::start(Behaviour::Slow(Duration::from_millis(300))).await;
     let env = [
         ("OPENROUTER_API_KEY", "test-key"),
@@ -222,10 +216,7 @@ async fn two_orders_replicas_share_the_load_and_do_no_order_or_ai_job_twice() {
     use testkit::fake_ai::{Behaviour, FakeAi};
     let sys = TestSystem::start(&[Svc::Auth, Svc::Inventory]).await;
     let (_, staff, customer) = sys.cast().await;
-    let product = sys.product(&staff, "SHARED", 100, 1000).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let product = sys.product_id(&staff, "SHARED", 100, 1000).await;
     let fake = FakeAi::start(Behaviour::Slow(Duration::from_millis(30))).await;
     let env = [
         ("OPENROUTER_API_KEY", "test-key"),

@@ -57,11 +57,8 @@ async fn stocked_products(sys: &TestSystem, staff: &Session, n: usize, stock: i6
     let mut ids = Vec::new();
     for i in 0..n {
         ids.push(
-            sys.product(staff, &format!("REL-{i:02}"), 100 + i as i64, stock)
-                .await["id"]
-                .as_str()
-                .unwrap()
-                .to_string(),
+            sys.product_id(staff, &format!("REL-{i:02}"), 100 + i as i64, stock)
+                .await,
         );
     }
     ids
@@ -123,10 +120,7 @@ async fn dependencies_down_or_hung_cost_a_fast_clean_error_and_nothing_else() {
     })
     .await;
     let (_, staff, customer) = sys.cast().await;
-    let product = sys.product(&staff, "DEP", 100, 1000).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let product = sys.product_id(&staff, "DEP", 100, 1000).await;
     let gw = sys.api(Svc::Gateway);
     let (as_staff, as_customer) = (gw.with_token(&staff.token), gw.with_token(&customer.token));
     let order = || {

@@ -157,3 +157,19 @@ pub async fn confirmed_units(api: &Api) -> std::collections::HashMap<String, i64
         }
     }
 }
+
+impl TestSystem {
+    /// Creates a product as `staff` and returns its id.
+    pub async fn product_id(
+        &self,
+        staff: &Session,
+        sku: &str,
+        price_cents: i64,
+        stock: i64,
+    ) -> String {
+        self.product(staff, sku, price_cents, stock).await["id"]
+            .as_str()
+            .expect("a product id")
+            .to_string()
+    }
+}

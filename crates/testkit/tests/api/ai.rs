@@ -149,10 +149,7 @@ async fn failing_providers_never_touch_orders_and_open_the_breaker() {
             },
         )
         .await;
-        let product = sys.product(&staff, "P", 100, 10).await["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let product = sys.product_id(&staff, "P", 100, 10).await;
         let a = order(&sys, &customer, &product, 1).await;
         let first = settled_summary(&sys, &staff, a["id"].as_str().unwrap()).await;
         let b = order(&sys, &customer, &product, 1).await;
@@ -202,10 +199,7 @@ async fn a_provider_down_then_back_is_probed_and_waiting_jobs_complete() {
         },
     )
     .await;
-    let product = sys.product(&staff, "P", 100, 10).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let product = sys.product_id(&staff, "P", 100, 10).await;
     let a = order(&sys, &customer, &product, 1).await;
     assert_eq!(
         settled_summary(&sys, &staff, a["id"].as_str().unwrap()).await["status"],
@@ -242,10 +236,7 @@ async fn a_provider_down_then_back_is_probed_and_waiting_jobs_complete() {
 async fn without_a_key_everything_works_and_says_disabled() {
     let sys = TestSystem::start(&CORE).await;
     let (_, staff, customer) = sys.cast().await;
-    let product = sys.product(&staff, "P", 100, 10).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let product = sys.product_id(&staff, "P", 100, 10).await;
     let placed = order(&sys, &customer, &product, 2).await;
     assert_eq!(placed["ai_summary"]["status"], "disabled");
     let api = sys.api(Svc::Orders).with_token(&staff.token);

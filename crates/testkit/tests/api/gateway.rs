@@ -191,10 +191,7 @@ async fn the_dashboard_is_for_staff_and_has_every_section() {
         .get("/api/dashboard")
         .await
         .expect_problem(403);
-    let tea = sys.product(&staff, "TEA", 250, 3).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let tea = sys.product_id(&staff, "TEA", 250, 3).await;
     sys.api(Svc::Orders)
         .with_token(&customer.token)
         .post(

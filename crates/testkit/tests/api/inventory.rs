@@ -135,10 +135,7 @@ async fn a_duplicate_sku_is_409() {
 #[tokio::test]
 async fn stale_if_match_is_412_and_stale_version_is_409() {
     let (sys, _, staff, _) = system().await;
-    let id = sys.product(&staff, "V-1", 100, 0).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = sys.product_id(&staff, "V-1", 100, 0).await;
     let inv = sys.api(Svc::Inventory).with_token(&staff.token);
     let path = format!("/api/products/{id}");
     Api::send(
@@ -175,10 +172,7 @@ async fn stale_if_match_is_412_and_stale_version_is_409() {
 #[tokio::test]
 async fn customers_read_but_cannot_write_and_strangers_are_401() {
     let (sys, _, staff, customer) = system().await;
-    let id = sys.product(&staff, "C-1", 100, 3).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = sys.product_id(&staff, "C-1", 100, 3).await;
     let inv = sys.api(Svc::Inventory);
     inv.get("/api/products").await.expect_problem(401);
     inv.get(&format!("/api/products/{id}"))
@@ -312,10 +306,7 @@ async fn listing_searches_filters_and_paginates() {
 #[tokio::test]
 async fn adjustments_keep_on_hand_at_or_above_reserved_and_zero() {
     let (sys, _, staff, _) = system().await;
-    let id = sys.product(&staff, "ADJ", 100, 10).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = sys.product_id(&staff, "ADJ", 100, 10).await;
     let inv = sys.api(Svc::Inventory).with_token(&staff.token);
     let adjust = |delta: i64, reason: &str| {
         inv.post(
@@ -366,10 +357,7 @@ async fn reserve(internal: &Api, rid: &str, lines: Value) -> testkit::Reply {
 #[tokio::test]
 async fn two_hundred_concurrent_reservations_never_oversell_fifty() {
     let (sys, _, staff, _) = system().await;
-    let id = sys.product(&staff, "HOT", 999, 50).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = sys.product_id(&staff, "HOT", 999, 50).await;
     let internal = sys
         .api(Svc::Inventory)
         .with_token(&sys.service_token().await);
@@ -424,10 +412,7 @@ async fn assert_ledger_matches(sys: &TestSystem, staff: &Session, id: &str) {
 #[tokio::test]
 async fn repeating_a_reservation_concurrently_reserves_once() {
     let (sys, _, staff, _) = system().await;
-    let id = sys.product(&staff, "IDEM", 250, 10).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = sys.product_id(&staff, "IDEM", 250, 10).await;
     let internal = sys
         .api(Svc::Inventory)
         .with_token(&sys.service_token().await);
@@ -466,10 +451,7 @@ async fn repeating_a_reservation_concurrently_reserves_once() {
 #[tokio::test]
 async fn release_is_idempotent_and_a_late_reserve_after_release_takes_nothing() {
     let (sys, _, staff, _) = system().await;
-    let id = sys.product(&staff, "REL", 100, 5).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = sys.product_id(&staff, "REL", 100, 5).await;
     let internal = sys
         .api(Svc::Inventory)
         .with_token(&sys.service_token().await);
@@ -511,14 +493,8 @@ async fn release_is_idempotent_and_a_late_reserve_after_release_takes_nothing() 
 #[tokio::test]
 async fn a_multi_line_reservation_with_one_short_line_reserves_nothing() {
     let (sys, _, staff, _) = system().await;
-    let a = sys.product(&staff, "A", 100, 10).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let b = sys.product(&staff, "B", 100, 1).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let a = sys.product_id(&staff, "A", 100, 10).await;
+    let b = sys.product_id(&staff, "B", 100, 1).await;
     let internal = sys
         .api(Svc::Inventory)
         .with_token(&sys.service_token().await);

@@ -34,8 +34,8 @@ async fn place_keyed(api: &Api, key: &str, body: &Value) -> testkit::Reply {
 #[tokio::test]
 async fn an_order_is_confirmed_at_inventory_prices_and_reserves_stock() {
     let (sys, _, staff, customer) = system().await;
-    let tea = id_of(&sys.product(&staff, "TEA", 450, 10).await);
-    let mug = id_of(&sys.product(&staff, "MUG", 1200, 5).await);
+    let tea = sys.product_id(&staff, "TEA", 450, 10).await;
+    let mug = sys.product_id(&staff, "MUG", 1200, 5).await;
     let reply = sys
         .api(Svc::Orders)
         .with_token(&customer.token)
@@ -87,7 +87,7 @@ async fn an_order_is_confirmed_at_inventory_prices_and_reserves_stock() {
 #[tokio::test]
 async fn clients_cannot_set_prices_and_bad_orders_are_422() {
     let (sys, _, staff, customer) = system().await;
-    let tea = id_of(&sys.product(&staff, "TEA", 450, 10).await);
+    let tea = sys.product_id(&staff, "TEA", 450, 10).await;
     place(
         &sys,
         &customer,
@@ -135,8 +135,8 @@ async fn clients_cannot_set_prices_and_bad_orders_are_422() {
 #[tokio::test]
 async fn an_order_beyond_the_stock_is_rejected_kept_and_reserves_nothing() {
     let (sys, _, staff, customer) = system().await;
-    let tea = id_of(&sys.product(&staff, "TEA", 450, 10).await);
-    let mug = id_of(&sys.product(&staff, "MUG", 1200, 1).await);
+    let tea = sys.product_id(&staff, "TEA", 450, 10).await;
+    let mug = sys.product_id(&staff, "MUG", 1200, 1).await;
     let reply = place(
         &sys,
         &customer,
@@ -168,7 +168,7 @@ async fn an_order_beyond_the_stock_is_rejected_kept_and_reserves_nothing() {
 #[tokio::test]
 async fn every_allowed_and_forbidden_transition() {
     let (sys, _, staff, customer) = system().await;
-    let tea = id_of(&sys.product(&staff, "TEA", 100, 10).await);
+    let tea = sys.product_id(&staff, "TEA", 100, 10).await;
     let orders = sys.api(Svc::Orders);
     let (as_staff, as_customer) = (
         orders.with_token(&staff.token),
@@ -293,7 +293,7 @@ async fn every_allowed_and_forbidden_transition() {
 async fn customers_never_see_each_others_orders() {
     let (sys, _, staff, alice) = system().await;
     let bob = sys.sign_up("bob").await;
-    let tea = id_of(&sys.product(&staff, "TEA", 100, 10).await);
+    let tea = sys.product_id(&staff, "TEA", 100, 10).await;
     let order = id_of(
         &place(&sys, &alice, json!([{"product_id": tea, "quantity": 1}]))
             .await
@@ -347,7 +347,7 @@ async fn customers_never_see_each_others_orders() {
 #[tokio::test]
 async fn a_hundred_concurrent_orders_for_thirty_in_stock() {
     let (sys, _, staff, customer) = system().await;
-    let hot = id_of(&sys.product(&staff, "HOT", 500, 30).await);
+    let hot = sys.product_id(&staff, "HOT", 500, 30).await;
     let api = sys.api(Svc::Orders).with_token(&customer.token);
     let replies = futures::future::join_all((0..100).map(|_| {
         let (api, hot) = (api.clone(), hot.clone());
@@ -382,7 +382,7 @@ async fn sum_confirmed(sys: &TestSystem, staff: &Session, product: &str) -> i64 
 #[tokio::test]
 async fn the_same_idempotency_key_twenty_times_at_once_makes_one_order() {
     let (sys, _, staff, customer) = system().await;
-    let tea = id_of(&sys.product(&staff, "TEA", 100, 50).await);
+    let tea = sys.product_id(&staff, "TEA", 100, 50).await;
     let api = sys.api(Svc::Orders).with_token(&customer.token);
     let body = json!({"lines": [{"product_id": tea, "quantity": 2}]});
     let replies =
@@ -416,7 +416,7 @@ async fn the_same_idempotency_key_twenty_times_at_once_makes_one_order() {
 #[tokio::test]
 async fn a_rejected_answer_is_replayed_for_the_same_key() {
     let (sys, _, staff, customer) = system().await;
-    let tea = id_of(&sys.product(&staff, "TEA", 100, 1).await);
+    let tea = sys.product_id(&staff, "TEA", 100, 1).await;
     let api = sys.api(Svc::Orders).with_token(&customer.token);
     let body = json!({"lines": [{"product_id": tea, "quantity": 2}]});
     let first = place_keyed(&api, "k", &body).await.expect_problem(409);
@@ -447,7 +447,7 @@ impl StatusId for testkit::Reply {
 #[tokio::test]
 async fn with_inventory_down_orders_fail_fast_and_nothing_stays_reserved() {
     let (mut sys, _, staff, customer) = system().await;
-    let tea = id_of(&sys.product(&staff, "TEA", 100, 10).await);
+    let tea = sys.product_id(&staff, "TEA", 100, 10).await;
     sys.stop(Svc::Inventory).await;
     let api = sys.api(Svc::Orders).with_token(&customer.token);
     let body = json!({"lines": [{"product_id": tea, "quantity": 2}]});
@@ -530,8 +530,8 @@ where
 #[tokio::test]
 async fn stats_come_from_real_orders() {
     let (sys, _, staff, customer) = system().await;
-    let tea = id_of(&sys.product(&staff, "TEA", 300, 100).await);
-    let mug = id_of(&sys.product(&staff, "MUG", 1000, 100).await);
+    let tea = sys.product_id(&staff, "TEA", 300, 100).await;
+    let mug = sys.product_id(&staff, "MUG", 1000, 100).await;
     place(&sys, &customer, json!([{"product_id": tea, "quantity": 5}]))
         .await
         .expect(201);
