@@ -2,7 +2,7 @@
 
 use kernel::{
     auth::Role,
-    db::Db,
+    db::{Backend, Db},
     error::is_unique_violation,
     pagination::{PageQuery, PageRequest},
     time::{from_db, now_db, to_db},
@@ -141,13 +141,21 @@ impl Store {
         let loses_admin =
             current.role == Role::Admin && !current.disabled && (role != Role::Admin || disabled);
         if loses_admin {
-            let others: i64 = sqlx::query(
-                "SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled = 0 AND id <> $1",
-            )
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("n")?;
+            // On PostgreSQL the active admins are locked, in id order, so two admins demoting
+            // each other at once queue up (no deadlock) and the second sees the first's change.
+            let lock = match self.db.backend {
+                Backend::Postgres => " FOR UPDATE",
+                Backend::Sqlite => "",
+            };
+            let admins = sqlx::query(&format!(
+                "SELECT id FROM users WHERE role = 'admin' AND disabled = 0 ORDER BY id{lock}"
+            ))
+            .fetch_all(&mut *tx)
+            .await?;
+            let others = admins
+                .iter()
+                .filter(|r| r.try_get::<&str, _>("id").is_ok_and(|a| a != id))
+                .count();
             if others == 0 {
                 return Err(AppError::conflict(
                     "last-admin",

@@ -447,3 +447,45 @@ async fn request_ids_are_kept_when_sane_and_replaced_when_not() {
     let id = replaced.header("x-request-id").unwrap();
     assert!(id != long && !id.is_empty());
 }
+
+#[tokio::test]
+async fn two_admins_demoted_at_once_leave_one_admin() {
+    let sys = auth_only().await;
+    let first = sys.sign_up("first").await;
+    let second = sys.user_with_role(&first, "second", "admin").await;
+    // Tokens carry the role they were issued with, so both stay usable as admin here.
+    let (as_first, as_second) = (
+        sys.api(Svc::Auth).with_token(&first.token),
+        sys.api(Svc::Auth).with_token(&second.token),
+    );
+    let (path_first, path_second) = (
+        format!("/api/auth/users/{}", first.id),
+        format!("/api/auth/users/{}", second.id),
+    );
+    for _ in 0..5 {
+        // Each admin demotes the other, at the same moment.
+        let (a, b) = tokio::join!(
+            as_first.patch(&path_second, json!({"role": "staff"})),
+            as_second.patch(&path_first, json!({"role": "staff"})),
+        );
+        let statuses = [a.status.as_u16(), b.status.as_u16()];
+        assert!(
+            statuses.contains(&409) && statuses.contains(&200),
+            "one demotion must be refused: {statuses:?}"
+        );
+        let list = as_first.get("/api/auth/users").await.expect(200);
+        let admins = list.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|u| u["role"] == "admin")
+            .count();
+        assert_eq!(admins, 1, "exactly one admin is left");
+        for path in [&path_first, &path_second] {
+            as_first
+                .patch(path, json!({"role": "admin"}))
+                .await
+                .expect(200);
+        }
+    }
+}
