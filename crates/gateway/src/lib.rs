@@ -50,7 +50,11 @@ pub async fn build(settings: &Settings) -> Result<Router, StartupError> {
         upstreams,
         verifier,
     };
-    let limits = ratelimit::Limits::new(settings.rate_limit_per_second, settings.rate_limit_burst);
+    let limits = ratelimit::Limits::new(
+        settings.rate_limit_per_second,
+        settings.rate_limit_burst,
+        settings.trusted_proxies.clone(),
+    );
 
     let import = any(proxy::forward).layer(RequestBodyLimitLayer::new(IMPORT_BODY_LIMIT));
     let api = Router::new()

@@ -13,16 +13,19 @@ use kernel::AppError;
 #[derive(Clone)]
 pub struct Limits {
     by_key: Arc<DefaultKeyedRateLimiter<String>>,
+    /// Proxies in front of the gateway: behind them, the client is read from `X-Forwarded-For`.
+    trusted: Arc<Vec<ipnet::IpNet>>,
 }
 
 impl Limits {
-    pub fn new(per_second: u32, burst: u32) -> Self {
+    pub fn new(per_second: u32, burst: u32, trusted: Vec<ipnet::IpNet>) -> Self {
         let rate = NonZeroU32::new(per_second.max(1)).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(burst.max(1)).unwrap_or(NonZeroU32::MIN);
         Self {
             by_key: Arc::new(RateLimiter::keyed(
                 Quota::per_second(rate).allow_burst(burst),
             )),
+            trusted: Arc::new(trusted),
         }
     }
 
@@ -50,7 +53,8 @@ pub async fn limit(
                 .or_else(|| v.strip_prefix("bearer "))
         })
         .and_then(kernel::auth::unverified_subject);
-    let mut verdict = limits.check(format!("ip:{}", peer.ip()));
+    let client = kernel::server::client_addr(req.headers(), peer, &limits.trusted);
+    let mut verdict = limits.check(format!("ip:{client}"));
     if let (Ok(()), Some(user)) = (&verdict, user) {
         verdict = limits.check(format!("user:{user}"));
     }

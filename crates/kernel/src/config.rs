@@ -92,6 +92,9 @@ pub struct Settings {
     /// How long an order may stay `pending` before the sweeper settles it.
     pub pending_grace: Duration,
     pub sweep_interval: Duration,
+    /// Proxies whose `X-Forwarded-For` is believed (the gateway, a load balancer); loopback by
+    /// default, which covers `stockroom all`.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Gateway rate limit per client address and per user: sustained rate and burst.
     pub rate_limit_per_second: u32,
     pub rate_limit_burst: u32,
@@ -130,6 +133,24 @@ fn millis(name: &'static str, default: u64) -> Result<Duration, ConfigError> {
 
 fn secs(name: &'static str, default: u64) -> Result<Duration, ConfigError> {
     parse(name, default).map(Duration::from_secs)
+}
+
+/// A comma-separated list of addresses or CIDR blocks.
+fn networks(name: &'static str, default: &str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    let text = var(name).unwrap_or_else(|| default.to_string());
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<ipnet::IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|e| ConfigError {
+                    name,
+                    value: text.clone(),
+                    reason: format!("{s:?}: {e}"),
+                })
+        })
+        .collect()
 }
 
 impl Settings {
@@ -201,6 +222,7 @@ impl Settings {
                 .into(),
             pending_grace: millis("ORDERS_PENDING_GRACE_MS", 30_000)?,
             sweep_interval: millis("ORDERS_SWEEP_INTERVAL_MS", 2_000)?,
+            trusted_proxies: networks("TRUSTED_PROXIES", "127.0.0.0/8,::1/128")?,
             rate_limit_per_second: parse("RATE_LIMIT_PER_SECOND", 100)?,
             rate_limit_burst: parse("RATE_LIMIT_BURST", 200)?,
         })

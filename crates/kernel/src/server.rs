@@ -99,14 +99,70 @@ pub fn http_client(timeout: Duration) -> reqwest::Client {
         .unwrap_or_else(|_| reqwest::Client::new())
 }
 
-/// The caller's address: the gateway's `X-Forwarded-For` entry when present, else the peer.
-pub fn client_addr(headers: &axum::http::HeaderMap, peer: Option<SocketAddr>) -> String {
-    headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.rsplit(',').next())
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .or_else(|| peer.map(|p| p.ip().to_string()))
-        .unwrap_or_else(|| "unknown".into())
+/// The client's address: the peer, unless the peer is a trusted proxy, in which case the
+/// `X-Forwarded-For` entries are read from the right, skipping trusted proxies. An entry a
+/// client wrote itself is never believed, because only trusted hops are looked through.
+pub fn client_addr(
+    headers: &axum::http::HeaderMap,
+    peer: SocketAddr,
+    trusted: &[ipnet::IpNet],
+) -> std::net::IpAddr {
+    let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|net| net.contains(ip));
+    let mut client = peer.ip();
+    if !is_trusted(&client) {
+        return client;
+    }
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok());
+    let hops: Vec<std::net::IpAddr> = forwarded
+        .flat_map(|v| v.split(','))
+        .filter_map(|h| h.trim().parse().ok())
+        .collect();
+    for hop in hops.into_iter().rev() {
+        client = hop;
+        if !is_trusted(&hop) {
+            break;
+        }
+    }
+    client
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_addr;
+    use axum::http::{HeaderMap, HeaderValue};
+
+    fn addr(peer: &str, forwarded: Option<&str>, trusted: &[&str]) -> String {
+        let mut headers = HeaderMap::new();
+        if let Some(f) = forwarded {
+            headers.insert("x-forwarded-for", HeaderValue::from_str(f).unwrap());
+        }
+        let trusted: Vec<ipnet::IpNet> = trusted.iter().map(|t| t.parse().unwrap()).collect();
+        client_addr(&headers, format!("{peer}:1234").parse().unwrap(), &trusted).to_string()
+    }
+
+    #[test]
+    fn a_client_cannot_choose_its_address_by_writing_the_header() {
+        assert_eq!(
+            addr("203.0.113.9", Some("1.2.3.4"), &["127.0.0.0/8"]),
+            "203.0.113.9"
+        );
+        assert_eq!(addr("203.0.113.9", None, &[]), "203.0.113.9");
+    }
+
+    #[test]
+    fn behind_trusted_proxies_the_first_untrusted_hop_from_the_right_is_the_client() {
+        assert_eq!(
+            addr("127.0.0.1", Some("198.51.100.7"), &["127.0.0.0/8"]),
+            "198.51.100.7"
+        );
+        let lb = ["127.0.0.0/8", "10.0.0.0/8"];
+        assert_eq!(
+            addr("10.1.2.3", Some("6.6.6.6, 198.51.100.7, 10.0.0.5"), &lb),
+            "198.51.100.7"
+        );
+        assert_eq!(addr("127.0.0.1", None, &lb), "127.0.0.1");
+    }
 }

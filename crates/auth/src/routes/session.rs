@@ -118,7 +118,8 @@ pub async fn login(
     headers: HeaderMap,
     Json(req): Json<LoginRequest>,
 ) -> Result<Json<Session>> {
-    let address = kernel::server::client_addr(&headers, Some(peer));
+    let address =
+        kernel::server::client_addr(&headers, peer, &state.settings.trusted_proxies).to_string();
     let account = req.email.trim().to_lowercase();
     if let Some(retry_after_secs) = state.limiter.blocked(&account, &address) {
         return Err(AppError::RateLimited {

@@ -300,3 +300,37 @@ async fn ui_responses_carry_security_headers_and_unknown_paths_serve_the_app() {
     assert!(asset.header("cache-control").unwrap().contains("immutable"));
     gw.get("/api/unknown").await.expect_problem(404);
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_gets_its_own_rate_limit() {
+    let limited = |trusted: &'static str| {
+        TestSystem::start_with(&[Svc::Auth, Svc::Gateway], move |s| {
+            s.rate_limit_per_second = 1;
+            s.rate_limit_burst = 2;
+            s.trusted_proxies = trusted
+                .split(',')
+                .filter(|t| !t.is_empty())
+                .map(|t| t.parse().unwrap())
+                .collect();
+        })
+    };
+    let as_client = |gw: &Api, ip: &str| {
+        Api::send(
+            gw.request(Method::GET, "/api/status")
+                .header("x-forwarded-for", ip),
+        )
+    };
+    // The test talks from loopback, which is trusted here like a load balancer would be.
+    let sys = limited("127.0.0.0/8").await;
+    let gw = sys.api(Svc::Gateway);
+    as_client(&gw, "198.51.100.1").await.expect(200);
+    as_client(&gw, "198.51.100.1").await.expect(200);
+    as_client(&gw, "198.51.100.1").await.expect_problem(429);
+    as_client(&gw, "198.51.100.2").await.expect(200);
+    // Not trusted: the header is the client's own claim and changes nothing.
+    let sys = limited("").await;
+    let gw = sys.api(Svc::Gateway);
+    as_client(&gw, "198.51.100.1").await.expect(200);
+    as_client(&gw, "198.51.100.2").await.expect(200);
+    as_client(&gw, "198.51.100.3").await.expect_problem(429);
+}
