@@ -99,14 +99,7 @@ pub async fn create(
 ) -> Result<impl IntoResponse> {
     caller.require_staff()?;
     let new = validate::new_product(&req, "").map_err(AppError::Validation)?;
-    if let Some(supplier) = new.supplier_id {
-        if !state.store.supplier_exists(supplier).await? {
-            return Err(AppError::validation(
-                "supplier_id",
-                "no supplier with this id",
-            ));
-        }
-    }
+    state.store.check_supplier(new.supplier_id).await?;
     let product = state.store.create_product(&new, &caller.claims.sub).await?;
     Ok((StatusCode::CREATED, etag(product.version), Json(product)))
 }
@@ -126,14 +119,10 @@ pub async fn update(
 ) -> Result<impl IntoResponse> {
     caller.require_staff()?;
     let patch = validate::product_patch(&req).map_err(AppError::Validation)?;
-    if let Some(Some(supplier)) = patch.supplier_id {
-        if !state.store.supplier_exists(supplier).await? {
-            return Err(AppError::validation(
-                "supplier_id",
-                "no supplier with this id",
-            ));
-        }
-    }
+    state
+        .store
+        .check_supplier(patch.supplier_id.flatten())
+        .await?;
     let header_version = if_match(&headers)?;
     let product = state
         .store

@@ -79,6 +79,17 @@ impl Store {
             .is_some())
     }
 
+    /// A product may name only a supplier that exists: 422 on `supplier_id` otherwise.
+    pub async fn check_supplier(&self, supplier: Option<Uuid>) -> Result<()> {
+        match supplier {
+            Some(id) if !self.supplier_exists(id).await? => Err(AppError::validation(
+                "supplier_id",
+                "no supplier with this id",
+            )),
+            _ => Ok(()),
+        }
+    }
+
     pub async fn create_product(&self, new: &NewProduct, user_id: &str) -> Result<Product> {
         let mut tx = self.db.pool.begin().await?;
         let product = insert_product(&mut tx, new, user_id).await?;

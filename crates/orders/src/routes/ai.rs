@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::{
     ai::{self, ChatAnswer, ChatRequest, RestockReport},
+    domain::OrderStatus,
     OrdersState,
 };
 
@@ -87,10 +88,10 @@ pub async fn summarise(
         return Err(ai::AiError::Disabled.into());
     }
     let order = state.saga.visible(id, &caller).await?;
-    if order.status.as_str() == "pending"
-        || order.status.as_str() == "rejected"
-        || order.status.as_str() == "failed"
-    {
+    if matches!(
+        order.status,
+        OrderStatus::Pending | OrderStatus::Rejected | OrderStatus::Failed
+    ) {
         return Err(AppError::conflict(
             "not-confirmed",
             "Order not confirmed",

@@ -13,6 +13,24 @@ use uuid::Uuid;
 
 use super::Store;
 
+/// Queues a summary job for an order, inside the caller's transaction.
+pub(super) async fn queue_job(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    order_id: &str,
+    at: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO ai_jobs (id, order_id, kind, status, attempts, run_after, created_at, updated_at)
+         VALUES ($1, $2, 'order_summary', 'queued', 0, $3, $3, $3)",
+    )
+    .bind(Uuid::now_v7().to_string())
+    .bind(order_id)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// A claimed job. `lease` fences the completion: a worker whose lease expired and was
 /// taken over cannot write.
 #[derive(Debug, Clone)]
@@ -159,15 +177,7 @@ impl Store {
         .await?
         .is_some();
         if !busy {
-            sqlx::query(
-                "INSERT INTO ai_jobs (id, order_id, kind, status, attempts, run_after, created_at, updated_at)
-                 VALUES ($1, $2, 'order_summary', 'queued', 0, $3, $3, $3)",
-            )
-            .bind(Uuid::now_v7().to_string())
-            .bind(&oid)
-            .bind(&at)
-            .execute(&mut *tx)
-            .await?;
+            queue_job(&mut tx, &oid, &at).await?;
             let updated =
                 sqlx::query("UPDATE ai_summaries SET status = 'pending' WHERE order_id = $1")
                     .bind(&oid)

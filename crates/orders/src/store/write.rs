@@ -278,15 +278,7 @@ impl Store {
             .await?;
         // The AI job is written with the order: it survives a crash right after the commit.
         if ai_status == "pending" {
-            sqlx::query(
-                "INSERT INTO ai_jobs (id, order_id, kind, status, attempts, run_after, created_at, updated_at)
-                 VALUES ($1, $2, 'order_summary', 'queued', 0, $3, $3, $3)",
-            )
-            .bind(Uuid::now_v7().to_string())
-            .bind(&oid)
-            .bind(&at_db)
-            .execute(&mut *tx)
-            .await?;
+            super::ai::queue_job(&mut tx, &oid, &at_db).await?;
         }
         tx.commit().await?;
         Ok(Some(order))
