@@ -11,7 +11,7 @@ TEST_RUNNER := $(shell cargo nextest --version >/dev/null 2>&1 && echo "nextest 
 IGNORED := $(if $(findstring nextest,$(TEST_RUNNER)),--run-ignored only,-- --ignored)
 
 .PHONY: help run build web-deps web-build test test-rust test-sqlite test-postgres test-openapi \
-        test-deploy test-web test-e2e test-reliability bench fmt lint clean
+        test-deploy test-web test-e2e lighthouse test-reliability bench fmt lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -31,7 +31,7 @@ build: web-build ## build the UI and the stockroom binary (release)
 run: build ## build everything and start the whole system on SQLite (http://localhost:8000)
 	LOG_FORMAT=$${LOG_FORMAT:-pretty} STOCKROOM_WEB_DIR=$${STOCKROOM_WEB_DIR:-web/dist} ./target/release/stockroom all
 
-test: test-rust test-openapi test-deploy test-web test-e2e ## every test: Rust on SQLite and PostgreSQL, OpenAPI, deployment files, UI, browser end to end
+test: test-rust test-openapi test-deploy test-web test-e2e lighthouse ## every test: Rust on SQLite and PostgreSQL, OpenAPI, deployment files, UI, browser end to end, Lighthouse
 	@echo "make test: all suites passed"
 
 test-rust: test-sqlite test-postgres
@@ -50,24 +50,37 @@ test-openapi: ## validate /openapi.json with openapi-spec-validator (PyPI)
 
 test-deploy: ## validate docker-compose.yml, the Kubernetes manifests and the Dockerfile
 	@command -v docker-compose >/dev/null || { echo "make test-deploy needs docker-compose: apt-get install -y docker-compose" >&2; exit 1; }
-	docker-compose -f docker-compose.yml config -q
+	@mkdir -p target && env_ok=target/compose-check.env && env_none=target/compose-empty.env && \
+	  for v in SERVICE_CLIENT_SECRET POSTGRES_PASSWORD AUTH_DB_PASSWORD INVENTORY_DB_PASSWORD ORDERS_DB_PASSWORD; do \
+	    echo "$$v=$$(openssl rand -hex 32)"; done > $$env_ok && : > $$env_none && \
+	  docker-compose --env-file $$env_ok -f docker-compose.yml config -q && \
+	  if docker-compose --env-file $$env_none -f docker-compose.yml config -q 2>target/compose-empty.log; then \
+	    echo "docker-compose.yml must refuse to start without the secrets in .env" >&2; exit 1; fi && \
+	  grep -q 'create .env first' target/compose-empty.log && \
+	  if grep -rniE 'change-?me|replace-?me' docker-compose.yml .env.example deploy; then \
+	    echo "a placeholder secret is shipped (above)" >&2; exit 1; fi
 	@bin=$$(scripts/python-tools.sh) && $$bin/kubernetes-validate --quiet deploy/k8s/*.yaml && \
 	  $$bin/hadolint deploy/Dockerfile && echo "deployment files: valid"
 
 test-web: web-deps ## UI: type check, component tests (vitest), build, bundle budget
 	cd web && npx tsc -b && $(NPM) test && $(NPM) run build && node e2e/check-bundle.mjs
 
-test-e2e: web-build ## browser end to end in headless Chromium against the real services
+test-e2e: web-build ## browser end to end in headless Chromium against the real services, axe on every page
 	@test -x $(CHROMIUM) || { echo "make test-e2e needs Chromium at $(CHROMIUM): apt-get install -y chromium" >&2; exit 1; }
 	$(CARGO) build -q -p stockroom
 	cd web && CHROMIUM=$(CHROMIUM) STOCKROOM_BIN=$(CURDIR)/target/debug/stockroom $(NPM) run e2e
 
+lighthouse: web-build ## Lighthouse (mobile) on the dashboard and products pages; scores to bench/results/lighthouse.json
+	@test -x $(CHROMIUM) || { echo "make lighthouse needs Chromium at $(CHROMIUM): apt-get install -y chromium" >&2; exit 1; }
+	$(CARGO) build -q -p stockroom
+	cd web && CHROMIUM=$(CHROMIUM) STOCKROOM_BIN=$(CURDIR)/target/debug/stockroom node e2e/lighthouse.mjs
+
 test-reliability: ## fuzzing, oversell, crash and dependency-failure suites, on SQLite and PostgreSQL
 	$(CARGO) build -q -p stockroom
 	scripts/fuzz-api.sh
-	$(CARGO) $(TEST_RUNNER) -p stockroom --test reliability $(IGNORED)
+	$(CARGO) $(TEST_RUNNER) -p stockroom --test reliability --test security $(IGNORED)
 	@url=$$(scripts/pg-test-db.sh) && \
-	  STOCKROOM_TEST_DATABASE_URL=$$url $(CARGO) $(TEST_RUNNER) -p stockroom --test reliability $(IGNORED)
+	  STOCKROOM_TEST_DATABASE_URL=$$url $(CARGO) $(TEST_RUNNER) -p stockroom --test reliability --test security $(IGNORED)
 
 bench: build ## load and database-floor benchmarks on PostgreSQL; figures to bench/results/ and the README
 	python3 bench/run.py

@@ -4,6 +4,7 @@ one run so ratios compare like with like. Loopback only; every load is bounded i
 
 Writes bench/results/latest.json and bench/results/latest.md, and the README's Performance table.
 """
+import secrets
 import json
 import os
 import re
@@ -104,7 +105,8 @@ class System:
         self.cold_ms = {}
         self.env = {**os.environ,
                     "BIND_ADDR": "127.0.0.1", "RUST_LOG": "info", "LOG_FORMAT": "json",
-                    "SERVICE_CLIENT_SECRET": "bench-secret",
+                    "SERVICE_CLIENT_SECRET": secrets.token_hex(32),
+                    "ADMIN_EMAIL": "bench@example.com",
                     "RATE_LIMIT_PER_SECOND": "1000000", "RATE_LIMIT_BURST": "1000000",
                     **{f"{s.upper()}_PORT": str(p) for s, p in self.ports.items()},
                     **{f"{s.upper()}_URL": self.url(s) for s in ["auth", "inventory", "orders"]}}

@@ -1,7 +1,9 @@
 //! Auth's domain types: each constructor is the only place its rule lives.
 
+use std::fmt;
+
 use kernel::{auth::Role, FieldError};
-use serde::Serialize;
+use serde::{de, Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -79,6 +81,43 @@ impl Name {
     }
 }
 
+/// Request text of at most `MAX` characters, refused while the body is parsed (422 naming the
+/// field): an over-long value is never copied, normalised, hashed or used as a key.
+#[derive(Clone)]
+pub struct Bounded<const MAX: usize>(String);
+
+impl<const MAX: usize> Bounded<MAX> {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl<'de, const MAX: usize> Deserialize<'de> for Bounded<MAX> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor<const MAX: usize>;
+        impl<const MAX: usize> de::Visitor<'_> for Visitor<MAX> {
+            type Value = Bounded<MAX>;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                write!(f, "a string of at most {MAX} characters")
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
+                // A character is at most 4 bytes: longer text is refused without counting.
+                if text.len() > MAX * 4 || text.chars().count() > MAX {
+                    return Err(E::custom(format!("must be at most {MAX} characters long")));
+                }
+                Ok(Bounded(text.to_owned()))
+            }
+        }
+        deserializer.deserialize_str(Visitor::<MAX>)
+    }
+}
+
 /// A user as the API shows it (never with the password hash).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct User {
@@ -111,6 +150,15 @@ mod tests {
         ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be rejected");
         }
+    }
+
+    #[test]
+    fn over_long_text_is_refused_while_parsing() {
+        let ok: Bounded<4> = serde_json::from_str("\"abcd\"").unwrap();
+        assert_eq!(ok.as_str(), "abcd");
+        assert!(serde_json::from_str::<Bounded<4>>("\"abcde\"").is_err());
+        let multibyte: Bounded<4> = serde_json::from_str("\"ééé\"").unwrap();
+        assert_eq!(multibyte.into_inner(), "ééé");
     }
 
     #[test]

@@ -1,5 +1,10 @@
-//! The Ed25519 signing key: generated on first start and kept in the auth database (or given
-//! as `AUTH_SIGNING_KEY`), so a restart keeps every issued token valid.
+//! Ed25519 signing keys. The current key signs; the JWKS also publishes the previous ones, so
+//! tokens they signed stay valid until they expire and a rotation logs nobody out.
+//!
+//! The current key is `AUTH_SIGNING_KEY`, or one generated on first start and kept in the
+//! auth database (so a restart keeps every issued token valid). Previous keys are
+//! `AUTH_PREVIOUS_SIGNING_KEYS`, plus, from the database, the generated key a configured one
+//! replaced, or the generated key retired last.
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use ed25519_dalek::{pkcs8::EncodePrivateKey, SigningKey};
@@ -7,77 +12,150 @@ use jsonwebtoken::{
     jwk::{Jwk, JwkSet, KeyAlgorithm, PublicKeyUse},
     Algorithm, DecodingKey, EncodingKey,
 };
-use kernel::{config::Secret, AppError};
+use kernel::{config::ConfigError, error::StartupError, AppError, Settings};
 
 use crate::store::Store;
 
 pub struct Keys {
     pub kid: String,
     pub encoding: EncodingKey,
+    /// The current key first, then the previous ones.
     pub jwks: JwkSet,
 }
 
+type Seed = [u8; 32];
+
 impl Keys {
-    /// Loads the active key, creating one if this is the first start.
-    pub async fn load(store: &Store, configured: Option<&Secret>) -> Result<Self, AppError> {
-        let (kid, seed) = match configured {
+    /// Loads the current key (creating one if this is the first start) and the previous ones.
+    pub async fn load(store: &Store, settings: &Settings) -> Result<Self, StartupError> {
+        let (current, mut previous) = match &settings.signing_key {
             Some(secret) => {
-                let seed = decode_seed(secret.expose())?;
-                (kid_for(&seed), seed)
+                let seed = configured_seed(secret.expose(), "AUTH_SIGNING_KEY")?;
+                // Moving from a generated key to a configured one is a rotation too.
+                let generated = store.active_signing_key().await?;
+                (seed, generated.into_iter().collect::<Vec<_>>())
             }
-            None => match store.active_signing_key().await? {
-                Some((kid, seed)) => (kid, decode_seed(&seed)?),
-                None => {
-                    use rand::Rng;
-                    let seed: [u8; 32] = rand::rng().random();
-                    let kid = kid_for(&seed);
-                    // Replicas starting together: the first insert wins, everyone loads it.
-                    store
-                        .insert_signing_key(&kid, &URL_SAFE_NO_PAD.encode(seed))
-                        .await?;
-                    let (kid, seed) = store
-                        .active_signing_key()
-                        .await?
-                        .ok_or_else(|| AppError::internal("signing key vanished after insert"))?;
-                    (kid, decode_seed(&seed)?)
-                }
-            },
+            None => {
+                let (_, seed) = generated_key(store).await?;
+                let predecessor = store.predecessor_signing_key().await?;
+                (stored_seed(&seed)?, predecessor.into_iter().collect())
+            }
         };
-        Self::from_seed(kid, &seed)
+        let mut seeds = vec![current];
+        for (_, seed) in previous.drain(..) {
+            seeds.push(stored_seed(&seed)?);
+        }
+        for secret in &settings.previous_signing_keys {
+            seeds.push(configured_seed(
+                secret.expose(),
+                "AUTH_PREVIOUS_SIGNING_KEYS",
+            )?);
+        }
+        Ok(Self::from_seeds(&seeds)?)
     }
 
-    fn from_seed(kid: String, seed: &[u8; 32]) -> Result<Self, AppError> {
-        let signing = SigningKey::from_bytes(seed);
+    /// Signs with the first seed; publishes all of them, each once.
+    fn from_seeds(seeds: &[Seed]) -> Result<Self, AppError> {
+        let first = seeds
+            .first()
+            .ok_or_else(|| AppError::internal("no signing key"))?;
+        let signing = SigningKey::from_bytes(first);
         let der = signing.to_pkcs8_der().map_err(AppError::internal)?;
-        let encoding = EncodingKey::from_ed_der(der.as_bytes());
-        let public = URL_SAFE_NO_PAD.encode(signing.verifying_key().to_bytes());
-        let decoding = DecodingKey::from_ed_components(&public).map_err(AppError::internal)?;
-        let mut jwk = Jwk::from_decoding_key(&decoding, Some(Algorithm::EdDSA))
-            .map_err(AppError::internal)?;
-        jwk.common.key_id = Some(kid.clone());
-        jwk.common.public_key_use = Some(PublicKeyUse::Signature);
-        jwk.common.key_algorithm = Some(KeyAlgorithm::EdDSA);
+        let mut jwks = JwkSet { keys: Vec::new() };
+        for seed in seeds {
+            let jwk = public_jwk(seed)?;
+            if !jwks
+                .keys
+                .iter()
+                .any(|k| k.common.key_id == jwk.common.key_id)
+            {
+                jwks.keys.push(jwk);
+            }
+        }
         Ok(Self {
-            kid,
-            encoding,
-            jwks: JwkSet { keys: vec![jwk] },
+            kid: kid_for(first),
+            encoding: EncodingKey::from_ed_der(der.as_bytes()),
+            jwks,
         })
     }
 }
 
-fn decode_seed(text: &str) -> Result<[u8; 32], AppError> {
+/// The generated key in the database, made now if there is none.
+async fn generated_key(store: &Store) -> Result<(String, String), AppError> {
+    if let Some(key) = store.active_signing_key().await? {
+        return Ok(key);
+    }
+    use rand::Rng;
+    let seed: Seed = rand::rng().random();
+    // Replicas starting together: the first insert wins, everyone loads it.
+    store
+        .insert_signing_key(&kid_for(&seed), &URL_SAFE_NO_PAD.encode(seed))
+        .await?;
+    store
+        .active_signing_key()
+        .await?
+        .ok_or_else(|| AppError::internal("signing key vanished after insert"))
+}
+
+fn public_jwk(seed: &Seed) -> Result<Jwk, AppError> {
+    let public = URL_SAFE_NO_PAD.encode(SigningKey::from_bytes(seed).verifying_key().to_bytes());
+    let decoding = DecodingKey::from_ed_components(&public).map_err(AppError::internal)?;
+    let mut jwk =
+        Jwk::from_decoding_key(&decoding, Some(Algorithm::EdDSA)).map_err(AppError::internal)?;
+    jwk.common.key_id = Some(kid_for(seed));
+    jwk.common.public_key_use = Some(PublicKeyUse::Signature);
+    jwk.common.key_algorithm = Some(KeyAlgorithm::EdDSA);
+    Ok(jwk)
+}
+
+fn decode_seed(text: &str) -> Option<Seed> {
     URL_SAFE_NO_PAD
         .decode(text.trim())
         .ok()
-        .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
-        .ok_or_else(|| {
-            AppError::internal("the signing key must be 32 bytes, base64url without padding")
-        })
+        .and_then(|bytes| Seed::try_from(bytes).ok())
+}
+
+fn configured_seed(text: &str, name: &'static str) -> Result<Seed, ConfigError> {
+    decode_seed(text).ok_or_else(|| ConfigError {
+        name,
+        value: "<redacted>".into(),
+        reason: "each key must be 32 bytes, base64url without padding; generate one with `openssl rand 32 | basenc --base64url | tr -d =`".into(),
+    })
+}
+
+fn stored_seed(text: &str) -> Result<Seed, AppError> {
+    decode_seed(text).ok_or_else(|| AppError::internal("a stored signing key is malformed"))
 }
 
 /// A key id derived from the key, so the same key always has the same id.
-fn kid_for(seed: &[u8; 32]) -> String {
+fn kid_for(seed: &Seed) -> String {
     use sha2::{Digest, Sha256};
     let public = SigningKey::from_bytes(seed).verifying_key().to_bytes();
     URL_SAFE_NO_PAD.encode(&Sha256::digest(public)[..12])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_seed_signs_and_every_distinct_seed_is_published_once() {
+        let (a, b) = ([1u8; 32], [2u8; 32]);
+        let keys = Keys::from_seeds(&[b, a, b]).unwrap();
+        assert_eq!(keys.kid, kid_for(&b));
+        let kids: Vec<_> = keys
+            .jwks
+            .keys
+            .iter()
+            .map(|k| k.common.key_id.clone().unwrap())
+            .collect();
+        assert_eq!(kids, [kid_for(&b), kid_for(&a)]);
+    }
+
+    #[test]
+    fn a_malformed_configured_key_names_its_variable() {
+        let err = configured_seed("not base64!", "AUTH_PREVIOUS_SIGNING_KEYS").unwrap_err();
+        assert_eq!(err.name, "AUTH_PREVIOUS_SIGNING_KEYS");
+        assert!(!err.to_string().contains("not base64"));
+    }
 }

@@ -1,7 +1,9 @@
 //! The auth service: users, roles, passwords, sessions (refresh tokens), service tokens and
 //! the public signing keys every other service verifies tokens with.
 
+mod bootstrap;
 mod domain;
+mod hashing;
 mod keys;
 mod limiter;
 mod routes;
@@ -38,7 +40,8 @@ pub struct AuthState {
     store: store::Store,
     keys: Arc<keys::Keys>,
     verifier: TokenVerifier,
-    limiter: Arc<limiter::LoginLimiter>,
+    limits: Arc<limiter::Limits>,
+    hasher: hashing::Hasher,
     /// Verified against for unknown emails, so both failures take the same time.
     dummy_hash: Arc<String>,
 }
@@ -63,22 +66,25 @@ pub async fn build(
     )
     .await?;
     let store = store::Store::new(db.clone());
-    let keys = keys::Keys::load(&store, settings.signing_key.as_ref()).await?;
+    let keys = keys::Keys::load(&store, settings).await?;
+    bootstrap::announce(&store, settings).await?;
     let verifier = TokenVerifier::local(&settings.jwt_issuer, &settings.jwt_audience);
     verifier.set_keys(&keys.jwks);
-    let dummy_hash = routes::hash_password("a password nobody has".into()).await?;
+    let hasher = hashing::Hasher::new(settings.password_hash_queue);
+    let dummy_hash = hasher.hash("a password nobody has".into()).await?;
     let state = AuthState {
         settings: Arc::new(settings.clone()),
+        limits: Arc::new(limiter::Limits::new(store.clone(), settings)),
         store,
         keys: Arc::new(keys),
         verifier,
-        limiter: Arc::new(limiter::LoginLimiter::new(
-            settings.login_max_failures,
-            settings.login_window,
-        )),
+        hasher,
         dummy_hash: Arc::new(dummy_hash),
     };
     let app = routes::router(state).merge(health::routes(SERVICE, vec![Check::database(db)]));
+    // The common limit, the one the gateway forwards up to: a smaller one here would answer
+    // before the body is read, and the gateway would see a reset connection, not our 413.
+    // Over-long fields are refused while parsing, without a copy (see `domain::Bounded`).
     Ok(kernel::server::wrap(
         SERVICE,
         app,

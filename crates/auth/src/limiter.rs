@@ -1,69 +1,136 @@
-//! Login failure limits, per account and per client address, over a fixed window.
+//! Attempt limits: sign-ins per account and per client address, registrations per address.
 //!
-//! Kept in memory: each replica counts on its own, which bounds guessing per replica; the
-//! window is short enough that this is the usual trade-off for not needing a shared store.
+//! The counts live in auth's database, so every replica enforces one limit. Counting is one
+//! atomic upsert that returns the new count, done before any password is checked: parallel
+//! guesses cannot all pass a check that runs before any of them is recorded. Keys are a hash
+//! of the normalised email or the client's address (IPv6 by /64, what one host controls), so
+//! a key's size never depends on what the client sent, and rows past their window are pruned.
 
 use std::{
-    collections::HashMap,
-    sync::Mutex,
-    time::{Duration, Instant},
+    net::IpAddr,
+    sync::atomic::{AtomicU64, Ordering},
+    time::Duration,
 };
 
-pub struct LoginLimiter {
-    max_per_account: u32,
-    max_per_address: u32,
-    window: Duration,
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
+use kernel::{AppError, Result, Settings};
+
+use crate::{store::Store, tokens};
+
+/// Every this many counted attempts, expired rows are deleted.
+const PRUNE_EVERY: u64 = 256;
+const REGISTER_WINDOW: Duration = Duration::from_secs(3600);
+
+pub struct Limits {
+    store: Store,
+    login_per_account: i64,
+    /// An address may hold several accounts (an office behind one NAT).
+    login_per_address: i64,
+    login_window: Duration,
+    register_per_address: i64,
+    counted: AtomicU64,
 }
 
-impl LoginLimiter {
-    pub fn new(max_per_account: u32, window: Duration) -> Self {
+impl Limits {
+    pub fn new(store: Store, settings: &Settings) -> Self {
+        let per_account = i64::from(settings.login_max_failures.max(1));
         Self {
-            max_per_account: max_per_account.max(1),
-            // An address may hold several accounts (an office behind one NAT).
-            max_per_address: max_per_account.max(1) * 4,
-            window,
-            failures: Mutex::new(HashMap::new()),
+            store,
+            login_per_account: per_account,
+            login_per_address: per_account * 4,
+            login_window: settings.login_window,
+            register_per_address: i64::from(settings.register_max_per_hour.max(1)),
+            counted: AtomicU64::new(0),
         }
     }
 
-    /// `Some(seconds)` to wait when either the account or the address is over its limit.
-    pub fn blocked(&self, account: &str, address: &str) -> Option<u64> {
-        let map = self.failures.lock().ok()?;
-        [
-            (format!("a:{account}"), self.max_per_account),
-            (format!("i:{address}"), self.max_per_address),
-        ]
-        .iter()
-        .filter_map(|(key, max)| {
-            let (count, since) = map.get(key)?;
-            let left = self.window.checked_sub(since.elapsed())?;
-            (*count >= *max).then(|| left.as_secs().max(1))
+    /// Counts a sign-in attempt against the address, then the account; 429 when either is
+    /// over its limit. A refused attempt still counts for the address: hammering is abuse.
+    pub async fn admit_login(&self, account: &str, address: IpAddr) -> Result<()> {
+        let (by_address, by_account) = (login_address_key(address), account_key(account));
+        self.admit(&by_address, self.login_window, self.login_per_address)
+            .await?;
+        self.admit(&by_account, self.login_window, self.login_per_account)
+            .await
+    }
+
+    /// After a correct password: the account starts afresh, and the address is charged only
+    /// for its failures.
+    pub async fn login_succeeded(&self, account: &str, address: IpAddr) -> Result<()> {
+        self.store.reset_count(&account_key(account)).await?;
+        self.store.uncount(&login_address_key(address)).await
+    }
+
+    /// The attempt was counted but no password was checked (the hashing queue was full).
+    pub async fn login_not_checked(&self, account: &str, address: IpAddr) -> Result<()> {
+        self.store.uncount(&account_key(account)).await?;
+        self.store.uncount(&login_address_key(address)).await
+    }
+
+    /// Counts a registration from `address`; 429 over the hourly limit.
+    pub async fn admit_registration(&self, address: IpAddr) -> Result<()> {
+        let key = format!("register:{}", address_text(address));
+        self.admit(&key, REGISTER_WINDOW, self.register_per_address)
+            .await
+            .map_err(|e| match e {
+                AppError::RateLimited {
+                    retry_after_secs, ..
+                } => AppError::RateLimited {
+                    detail: "too many accounts were registered from this address; try again later"
+                        .into(),
+                    retry_after_secs,
+                },
+                other => other,
+            })
+    }
+
+    async fn admit(&self, key: &str, window: Duration, max: i64) -> Result<()> {
+        self.prune_now_and_then().await;
+        let count = self.store.count(key, window).await?;
+        if count.hits <= max {
+            return Ok(());
+        }
+        let left = (count.window_ends - chrono::Utc::now()).num_seconds();
+        Err(AppError::RateLimited {
+            detail: "too many failed sign-ins; wait before trying again".into(),
+            retry_after_secs: u64::try_from(left).unwrap_or(0).max(1),
         })
-        .max()
     }
 
-    pub fn record_failure(&self, account: &str, address: &str) {
-        let Ok(mut map) = self.failures.lock() else {
+    async fn prune_now_and_then(&self) {
+        if !self
+            .counted
+            .fetch_add(1, Ordering::Relaxed)
+            .is_multiple_of(PRUNE_EVERY)
+        {
             return;
-        };
-        if map.len() > 100_000 {
-            let window = self.window;
-            map.retain(|_, (_, since)| since.elapsed() < window);
         }
-        for key in [format!("a:{account}"), format!("i:{address}")] {
-            let entry = map.entry(key).or_insert((0, Instant::now()));
-            if entry.1.elapsed() >= self.window {
-                *entry = (0, Instant::now());
-            }
-            entry.0 += 1;
+        if let Err(e) = self.store.prune_counts().await {
+            tracing::warn!(error = %e, "could not prune expired attempt counters");
         }
     }
+}
 
-    pub fn record_success(&self, account: &str) {
-        if let Ok(mut map) = self.failures.lock() {
-            map.remove(&format!("a:{account}"));
-        }
+/// The account as a fixed-size key: the email is already normalised and at most 254 chars,
+/// and hashing it keeps addresses out of this table.
+fn account_key(account: &str) -> String {
+    format!("login:account:{}", tokens::hash(account))
+}
+
+fn login_address_key(address: IpAddr) -> String {
+    format!("login:address:{}", address_text(address))
+}
+
+/// IPv4 as is; IPv6 by its /64, since one host is routinely given a whole /64.
+fn address_text(address: IpAddr) -> String {
+    match address {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
     }
 }
 
@@ -72,20 +139,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn blocks_an_account_after_max_failures_and_success_clears_it() {
-        let limiter = LoginLimiter::new(3, Duration::from_secs(60));
-        for _ in 0..3 {
-            assert!(limiter.blocked("ana", "1.2.3.4").is_none());
-            limiter.record_failure("ana", "1.2.3.4");
-        }
-        assert!(limiter
-            .blocked("ana", "9.9.9.9")
-            .is_some_and(|s| s > 0 && s <= 60));
-        assert!(
-            limiter.blocked("bob", "1.2.3.4").is_none(),
-            "the address is below its own limit"
+    fn ipv6_addresses_share_a_key_per_64_and_mapped_ipv4_is_ipv4() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(address_text(a), address_text(b));
+        assert_ne!(address_text(a), address_text(c));
+        let mapped: IpAddr = "::ffff:203.0.113.9".parse().unwrap();
+        assert_eq!(address_text(mapped), "203.0.113.9");
+    }
+
+    #[test]
+    fn account_keys_have_a_fixed_size() {
+        assert_eq!(
+            account_key("a@b.co").len(),
+            account_key(&"x".repeat(254)).len()
         );
-        limiter.record_success("ana");
-        assert!(limiter.blocked("ana", "9.9.9.9").is_none());
     }
 }

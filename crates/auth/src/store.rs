@@ -1,5 +1,9 @@
 //! Auth's storage. The queries are plain SQL that SQLite and PostgreSQL both accept.
 
+mod admin;
+mod counters;
+mod signing_keys;
+
 use kernel::{
     auth::Role,
     db::{Backend, Db},
@@ -12,6 +16,8 @@ use sqlx::{any::AnyRow, Row};
 use uuid::Uuid;
 
 use crate::domain::User;
+
+pub use admin::AdminClaim;
 
 #[derive(Clone)]
 pub struct Store {
@@ -56,20 +62,18 @@ impl Store {
         Self { db }
     }
 
-    /// Creates a user; the first one ever is the admin.
-    pub async fn register(&self, email: &str, name: &str, password_hash: &str) -> Result<User> {
+    /// Creates a user, as the admin when `claim` holds.
+    pub async fn register(
+        &self,
+        email: &str,
+        name: &str,
+        password_hash: &str,
+        claim: AdminClaim,
+    ) -> Result<User> {
         let id = Uuid::now_v7().to_string();
         let now = now_db();
         let mut tx = self.db.pool.begin().await?;
-        let first = sqlx::query(
-            "INSERT INTO bootstrap (id, first_user_id) VALUES (1, $1) ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(&id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        let role = if first { Role::Admin } else { Role::Customer };
+        let role = claim.role(&mut tx, &id).await?;
         let inserted = sqlx::query(&format!(
             "INSERT INTO users (id, email, name, role, password_hash, disabled, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, 0, $6, $6) RETURNING {USER_COLUMNS}"
@@ -274,26 +278,6 @@ impl Store {
             revoke_family(&mut tx, row.try_get("family_id")?, &now_db()).await?;
         }
         tx.commit().await?;
-        Ok(())
-    }
-
-    pub async fn active_signing_key(&self) -> Result<Option<(String, String)>> {
-        let row = sqlx::query(
-            "SELECT kid, seed FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at, kid LIMIT 1",
-        )
-        .fetch_optional(&self.db.pool)
-        .await?;
-        row.map(|r| Ok((r.try_get("kid")?, r.try_get("seed")?)))
-            .transpose()
-    }
-
-    pub async fn insert_signing_key(&self, kid: &str, seed: &str) -> Result<()> {
-        sqlx::query("INSERT INTO signing_keys (kid, seed, created_at) VALUES ($1, $2, $3) ON CONFLICT (kid) DO NOTHING")
-            .bind(kid)
-            .bind(seed)
-            .bind(now_db())
-            .execute(&self.db.pool)
-            .await?;
         Ok(())
     }
 }

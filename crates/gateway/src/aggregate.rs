@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use axum::extract::State;
-use kernel::{auth::AuthUser, Json, Result};
+use kernel::{auth::AuthUser, breaker::Call, Json, Result};
 use serde_json::{json, Value};
 
 use crate::{upstream::Service, GatewayState};
@@ -19,11 +19,9 @@ async fn fetch(
     token: Option<&str>,
 ) -> Result<Value, String> {
     let upstream = state.upstreams.get(service);
-    if !upstream.breaker.allow() {
-        return Err(format!(
-            "the {} service is unavailable (circuit open)",
-            service.name()
-        ));
+    let name = service.name();
+    if !upstream.breaker.allow(Call::Read) {
+        return Err(format!("the {name} service is unavailable (circuit open)"));
     }
     let mut request = upstream
         .http
@@ -32,36 +30,29 @@ async fn fetch(
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
-    let outcome = match request.send().await {
-        Ok(r) if r.status().is_success() => r
+    let response = match kernel::context::apply(request).send().await {
+        Ok(response) => {
+            // Any answer is the service working, even one that refuses this request.
+            upstream.breaker.answered(Call::Read);
+            response
+        }
+        Err(e) => {
+            upstream.breaker.failed(Call::Read);
+            return Err(if e.is_timeout() {
+                format!("the {name} service did not answer in time")
+            } else {
+                format!("the {name} service is unreachable")
+            });
+        }
+    };
+    match response.status() {
+        s if s.is_success() => response
             .json::<Value>()
             .await
             .map_err(|e| format!("unreadable answer: {e}")),
-        Ok(r) if r.status().is_server_error() => Err(format!(
-            "the {} service answered {}",
-            service.name(),
-            r.status()
-        )),
-        Ok(r) => {
-            // A 4xx is about the request, not the service's health.
-            upstream.breaker.on_success();
-            return Err(format!(
-                "the {} service refused: {}",
-                service.name(),
-                r.status()
-            ));
-        }
-        Err(e) if e.is_timeout() => Err(format!(
-            "the {} service did not answer in time",
-            service.name()
-        )),
-        Err(_) => Err(format!("the {} service is unreachable", service.name())),
-    };
-    match &outcome {
-        Ok(_) => upstream.breaker.on_success(),
-        Err(_) => upstream.breaker.on_failure(),
+        s if s.is_server_error() => Err(format!("the {name} service answered {s}")),
+        s => Err(format!("the {name} service refused: {s}")),
     }
-    outcome
 }
 
 fn section(result: Result<Value, String>) -> Value {

@@ -42,6 +42,10 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     for part in [auth::openapi(), inventory::openapi(), orders::openapi()] {
         doc.merge(part);
     }
+    // Service tokens are between services: the gateway does not route them, so not public.
+    doc.paths
+        .paths
+        .retain(|path, _| !crate::path::is_never_routed(path));
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
     qualify_operation_ids(&mut doc);
     doc

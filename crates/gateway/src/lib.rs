@@ -3,6 +3,7 @@
 
 mod aggregate;
 mod docs;
+mod path;
 mod proxy;
 mod ratelimit;
 mod ui;
@@ -11,7 +12,7 @@ mod upstream;
 use axum::{
     extract::FromRef,
     http::{header, HeaderName, HeaderValue, Method},
-    middleware::from_fn_with_state,
+    middleware::{from_fn, from_fn_with_state},
     routing::{any, get},
     Router,
 };
@@ -27,8 +28,21 @@ pub use docs::openapi;
 
 pub const SERVICE: &str = "gateway";
 
+/// Sign-in, registration and user edits never need more than this.
+const AUTH_BODY_LIMIT: usize = 16 * 1024;
+
 /// CSV imports may be larger than the 1 MiB every other body is held to.
 const IMPORT_BODY_LIMIT: usize = 32 * 1024 * 1024;
+
+/// JSON and problem answers load nothing and may not be framed.
+const API_CSP: &str =
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/// The vendored Swagger UI: its own scripts and styles (it sets inline styles), icons as
+/// `data:` images, and calls to this origin only ("try it out", `/openapi.json`).
+const DOCS_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+    img-src 'self' data:; connect-src 'self'; font-src 'self' data:; object-src 'none'; \
+    base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 #[derive(Clone)]
 pub struct GatewayState {
@@ -46,6 +60,7 @@ pub async fn build(settings: &Settings) -> Result<Router, StartupError> {
     let upstreams = upstream::Upstreams::new(settings);
     let http = kernel::server::http_client(settings.upstream_timeout);
     let verifier = TokenVerifier::from_settings(settings, http);
+    let keys_known = health::Check::signing_keys(&verifier);
     let state = GatewayState {
         upstreams,
         verifier,
@@ -54,6 +69,7 @@ pub async fn build(settings: &Settings) -> Result<Router, StartupError> {
         settings.rate_limit_per_second,
         settings.rate_limit_burst,
         settings.trusted_proxies.clone(),
+        state.verifier.clone(),
     );
 
     let import = any(proxy::forward).layer(RequestBodyLimitLayer::new(IMPORT_BODY_LIMIT));
@@ -61,6 +77,11 @@ pub async fn build(settings: &Settings) -> Result<Router, StartupError> {
         .route("/api/dashboard", get(aggregate::dashboard))
         .route("/api/status", get(aggregate::status))
         .route("/api/products/import", import)
+        // Credentials and names are small: a big body to auth is an attack on its memory.
+        .route(
+            "/api/auth/{*rest}",
+            any(proxy::forward).layer(RequestBodyLimitLayer::new(AUTH_BODY_LIMIT)),
+        )
         .route(
             "/api/{*rest}",
             any(proxy::forward).layer(RequestBodyLimitLayer::new(kernel::server::BODY_LIMIT)),
@@ -70,13 +91,28 @@ pub async fn build(settings: &Settings) -> Result<Router, StartupError> {
         .route_layer(from_fn_with_state(limits, ratelimit::limit))
         .with_state(state);
 
+    let docs = Router::from(SwaggerUi::new("/docs").url("/openapi.json", docs::openapi())).layer(
+        SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(DOCS_CSP),
+        ),
+    );
     let app = Router::new()
         .merge(api)
-        .merge(SwaggerUi::new("/docs").url("/openapi.json", docs::openapi()))
-        .merge(health::routes(SERVICE, vec![]))
+        .merge(docs)
+        .merge(health::routes(SERVICE, vec![keys_known]))
         // The UI is the fallback: `/orders/123` serves index.html for client-side routing.
         .merge(ui::router(&settings.web_dir))
-        .layer(cors(settings))
+        // Before any handler, so routing and forwarding only ever see canonical paths.
+        .layer(from_fn(path::guard))
+        .layer(cors(settings));
+    let app = kernel::server::wrap_with_fallback(SERVICE, app, IMPORT_BODY_LIMIT);
+    // Outermost, so every answer has them, errors from the common layers included.
+    Ok(app
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(API_CSP),
+        ))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -88,12 +124,7 @@ pub async fn build(settings: &Settings) -> Result<Router, StartupError> {
         .layer(SetResponseHeaderLayer::overriding(
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
-        ));
-    Ok(kernel::server::wrap_with_fallback(
-        SERVICE,
-        app,
-        IMPORT_BODY_LIMIT,
-    ))
+        )))
 }
 
 fn cors(settings: &Settings) -> CorsLayer {

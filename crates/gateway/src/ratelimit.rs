@@ -1,40 +1,119 @@
-//! Token-bucket rate limits per client address and per user (governor's GCRA).
+//! Token-bucket rate limits per client address and per signed-in user (governor's GCRA, whose
+//! check-and-record is one atomic step).
+//!
+//! Every key is bounded: an address (IPv6 by its /64, which one client usually holds whole)
+//! or the user id of a token whose signature was verified. An unverified token only ever
+//! meets its address's bucket, and then the service's 401. Buckets that have refilled are
+//! pruned periodically, so memory follows the clients active in the last minute.
 
-use std::{net::SocketAddr, num::NonZeroU32, sync::Arc};
+use std::{
+    net::{IpAddr, Ipv6Addr, SocketAddr},
+    num::NonZeroU32,
+    sync::{Arc, Weak},
+    time::Duration,
+};
 
 use axum::{
     extract::{ConnectInfo, Request, State},
+    http::{header, HeaderMap},
     middleware::Next,
     response::{IntoResponse, Response},
 };
 use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota, RateLimiter};
-use kernel::AppError;
+use kernel::{auth::TokenVerifier, AppError};
+use uuid::Uuid;
+
+/// Tokens auth issues are well under this; a longer one is not worth verifying.
+const MAX_TOKEN_BYTES: usize = 4096;
+/// How often refilled buckets are dropped.
+const PRUNE_EVERY: Duration = Duration::from_secs(30);
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
+enum Bucket {
+    Address(IpAddr),
+    User(Uuid),
+}
+
+impl Bucket {
+    fn address(ip: IpAddr) -> Self {
+        match ip {
+            IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
+                let prefix = u128::from(v6) & !((1u128 << 64) - 1);
+                Bucket::Address(IpAddr::V6(Ipv6Addr::from(prefix)))
+            }
+            IpAddr::V6(v6) => Bucket::Address(v6.to_canonical()),
+            v4 => Bucket::Address(v4),
+        }
+    }
+}
 
 #[derive(Clone)]
 pub struct Limits {
-    by_key: Arc<DefaultKeyedRateLimiter<String>>,
+    buckets: Arc<DefaultKeyedRateLimiter<Bucket>>,
     /// Proxies in front of the gateway: behind them, the client is read from `X-Forwarded-For`.
     trusted: Arc<Vec<ipnet::IpNet>>,
+    verifier: TokenVerifier,
 }
 
 impl Limits {
-    pub fn new(per_second: u32, burst: u32, trusted: Vec<ipnet::IpNet>) -> Self {
+    /// The limits, and a background task pruning them (it ends when they are dropped).
+    pub fn new(
+        per_second: u32,
+        burst: u32,
+        trusted: Vec<ipnet::IpNet>,
+        verifier: TokenVerifier,
+    ) -> Self {
         let rate = NonZeroU32::new(per_second.max(1)).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(burst.max(1)).unwrap_or(NonZeroU32::MIN);
+        let buckets = Arc::new(RateLimiter::keyed(
+            Quota::per_second(rate).allow_burst(burst),
+        ));
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(prune_periodically(Arc::downgrade(&buckets)));
+        }
         Self {
-            by_key: Arc::new(RateLimiter::keyed(
-                Quota::per_second(rate).allow_burst(burst),
-            )),
+            buckets,
             trusted: Arc::new(trusted),
+            verifier,
         }
     }
 
-    /// `Err(seconds to wait)` when the key has used up its burst.
-    fn check(&self, key: String) -> Result<(), u64> {
-        self.by_key.check_key(&key).map_err(|not_until| {
+    /// `Err(seconds to wait)` when the bucket is empty.
+    fn check(&self, bucket: &Bucket) -> Result<(), u64> {
+        self.buckets.check_key(bucket).map_err(|not_until| {
             let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
             wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
         })
+    }
+
+    /// The user id of a bearer token whose signature, issuer, audience and expiry check out.
+    async fn verified_user(&self, headers: &HeaderMap) -> Option<Uuid> {
+        let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+        let (scheme, token) = value.split_once(' ')?;
+        let token = token.trim();
+        if !scheme.eq_ignore_ascii_case("bearer") || token.len() > MAX_TOKEN_BYTES {
+            return None;
+        }
+        let claims = self.verifier.verify(token).await.ok()?;
+        Uuid::parse_str(&claims.sub).ok()
+    }
+
+    #[cfg(test)]
+    fn prune(&self) -> usize {
+        self.buckets.retain_recent();
+        self.buckets.len()
+    }
+}
+
+async fn prune_periodically(buckets: Weak<DefaultKeyedRateLimiter<Bucket>>) {
+    let mut tick = tokio::time::interval(PRUNE_EVERY);
+    loop {
+        tick.tick().await;
+        let Some(buckets) = buckets.upgrade() else {
+            return;
+        };
+        buckets.retain_recent();
+        buckets.shrink_to_fit();
     }
 }
 
@@ -44,19 +123,12 @@ pub async fn limit(
     req: Request,
     next: Next,
 ) -> Response {
-    let user = req
-        .headers()
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .and_then(kernel::auth::unverified_subject);
     let client = kernel::server::client_addr(req.headers(), peer, &limits.trusted);
-    let mut verdict = limits.check(format!("ip:{client}"));
-    if let (Ok(()), Some(user)) = (&verdict, user) {
-        verdict = limits.check(format!("user:{user}"));
+    let mut verdict = limits.check(&Bucket::address(client));
+    if verdict.is_ok() {
+        if let Some(user) = limits.verified_user(req.headers()).await {
+            verdict = limits.check(&Bucket::User(user));
+        }
     }
     match verdict {
         Ok(()) => next.run(req).await,
@@ -65,5 +137,60 @@ pub async fn limit(
             retry_after_secs: retry_after_secs.max(1),
         }
         .into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits(per_second: u32, burst: u32) -> Limits {
+        Limits::new(
+            per_second,
+            burst,
+            vec![],
+            TokenVerifier::local("iss", "aud"),
+        )
+    }
+
+    #[test]
+    fn an_ipv6_client_has_one_bucket_for_its_whole_prefix() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(Bucket::address(a), Bucket::address(b));
+        assert_ne!(Bucket::address(a), Bucket::address(other));
+        let mapped: IpAddr = "::ffff:192.0.2.7".parse().unwrap();
+        assert_eq!(
+            Bucket::address(mapped),
+            Bucket::Address("192.0.2.7".parse().unwrap())
+        );
+    }
+
+    #[tokio::test]
+    async fn refilled_buckets_are_pruned() {
+        // A bucket of one refills in a millisecond.
+        let limits = limits(1000, 1);
+        for i in 0..500u32 {
+            let ip = IpAddr::from(i.to_be_bytes());
+            assert!(limits.check(&Bucket::address(ip)).is_ok());
+        }
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while limits.prune() > 0 {
+            assert!(std::time::Instant::now() < deadline, "idle buckets stay");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn a_token_that_does_not_verify_has_no_bucket_of_its_own() {
+        let limits = limits(1, 1);
+        let mut headers = HeaderMap::new();
+        let forged = "eyJhbGciOiJFZERTQSIsImtpZCI6ImsifQ.eyJzdWIiOiJ4In0.c2ln";
+        headers.insert(
+            header::AUTHORIZATION,
+            format!("Bearer {forged}").parse().unwrap(),
+        );
+        assert_eq!(limits.verified_user(&headers).await, None);
     }
 }

@@ -1,9 +1,10 @@
-//! The gateway's upstreams: one pooled client each, with timeouts and a circuit breaker, so a
-//! dead service answers 503 at once and a slow one 504 after the timeout.
+//! The gateway's upstreams: one pooled client each, with timeouts and a peer breaker, so a
+//! dead service answers 503 at once and a slow one 504 after the timeout, while a service
+//! that answers (even with its own 503) is always routed to.
 
 use std::{sync::Arc, time::Duration};
 
-use kernel::breaker::CircuitBreaker;
+use kernel::breaker::PeerBreaker;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Service {
@@ -25,7 +26,10 @@ impl Service {
 
     /// Which service answers a public path; `None` for paths no service owns.
     pub fn for_path(path: &str) -> Option<Service> {
-        let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
+        let under = |prefix: &str| {
+            path.strip_prefix(prefix)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        };
         if under("/api/auth") || path == "/.well-known/jwks.json" {
             Some(Service::Auth)
         } else if under("/api/products") || under("/api/suppliers") || under("/api/inventory") {
@@ -42,7 +46,7 @@ pub struct Upstream {
     pub service: Service,
     pub base: String,
     pub http: reqwest::Client,
-    pub breaker: CircuitBreaker,
+    pub breaker: PeerBreaker,
 }
 
 /// Every upstream, created once at start.
@@ -61,11 +65,15 @@ impl Upstreams {
         };
         let all = Service::ALL
             .iter()
-            .map(|&service| Upstream {
-                service,
-                base: base(service).trim_end_matches('/').to_string(),
-                http: kernel::server::http_client(settings.upstream_timeout),
-                breaker: CircuitBreaker::new(5, Duration::from_secs(5)),
+            .map(|&service| {
+                let base = base(service).trim_end_matches('/').to_string();
+                let http = kernel::server::http_client(settings.upstream_timeout);
+                Upstream {
+                    service,
+                    breaker: PeerBreaker::new(service.name(), &base, http.clone()),
+                    base,
+                    http,
+                }
             })
             .collect();
         Self {

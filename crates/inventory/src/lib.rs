@@ -1,6 +1,7 @@
 //! The inventory service: the catalogue, stock levels, the stock ledger, suppliers, and the
 //! all-or-nothing reservations the orders service places.
 
+mod csv_cells;
 mod domain;
 mod model;
 mod routes;
@@ -55,11 +56,15 @@ pub async fn build(
     .await?;
     let http = kernel::server::http_client(settings.upstream_timeout);
     let verifier = TokenVerifier::from_settings(settings, http);
+    let keys_known = Check::signing_keys(&verifier);
     let state = InventoryState {
         store: store::Store::new(db.clone(), settings.currency.clone()),
         verifier,
     };
-    let app = routes::router(state).merge(health::routes(SERVICE, vec![Check::database(db)]));
+    let app = routes::router(state).merge(health::routes(
+        SERVICE,
+        vec![Check::database(db), keys_known],
+    ));
     Ok(kernel::server::wrap(
         SERVICE,
         app,

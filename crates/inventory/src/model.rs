@@ -30,7 +30,8 @@ pub struct Product {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+// Serialize: its canonical JSON is the request's idempotency fingerprint.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateProduct {
     pub sku: String,
@@ -90,7 +91,8 @@ pub struct Movement {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+// Serialize: its canonical JSON is the request's idempotency fingerprint.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Adjustment {
     pub product_id: Uuid,
@@ -116,7 +118,8 @@ pub struct Supplier {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+// Serialize: its canonical JSON is the request's idempotency fingerprint.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SupplierInput {
     pub name: Option<String>,

@@ -1,12 +1,16 @@
 //! Access-token verification, done locally in every service with auth's public keys.
 //!
-//! Keys come from auth's JWKS, fetched once and cached; an unknown `kid` triggers a refetch,
-//! at most once per [`REFETCH_INTERVAL`], so a flood of forged tokens cannot hammer auth.
-//! Once keys are cached, tokens keep verifying while auth is down.
+//! A service's verifier fetches auth's JWKS when it starts and refreshes it in the background
+//! (`JWKS_REFRESH_SECS`); the service is not ready until it knows keys. The last good JWKS is
+//! kept on disk (`<data dir>/jwks-cache.json`, mode 0600) and loaded when auth cannot be
+//! reached, so a service restarted while auth is down still verifies tokens. An unknown `kid`
+//! triggers a refetch, at most once per [`REFETCH_INTERVAL`], so a flood of forged tokens
+//! cannot hammer auth.
 
 use std::{
     collections::HashMap,
-    sync::{Arc, RwLock},
+    path::PathBuf,
+    sync::{Arc, Mutex, RwLock},
     time::{Duration, Instant},
 };
 
@@ -21,6 +25,11 @@ use utoipa::ToSchema;
 use crate::AppError;
 
 const REFETCH_INTERVAL: Duration = Duration::from_secs(10);
+/// How soon the background refresh tries again after a failure, with and without keys.
+const RETRY_WITH_KEYS: Duration = Duration::from_secs(10);
+const RETRY_WITHOUT_KEYS: Duration = Duration::from_millis(500);
+/// The file, in the data directory, holding the last JWKS fetched from auth.
+pub const JWKS_CACHE_FILE: &str = "jwks-cache.json";
 
 /// Who may do what. Ordered: admin ⊃ staff ⊃ customer. `service` is for `/internal/` only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -91,35 +100,57 @@ struct Inner {
     last_fetch: tokio::sync::Mutex<Option<Instant>>,
     validation: Validation,
     http: reqwest::Client,
+    /// Where the last good JWKS is kept across restarts, if anywhere.
+    cache_file: Option<PathBuf>,
+    /// The JWKS last written there, to skip rewriting an unchanged file.
+    saved: Mutex<Option<String>>,
 }
 
 impl TokenVerifier {
-    /// A verifier that fetches keys from auth at `auth_url`.
+    /// A verifier that fetches keys from auth at `auth_url` when a token needs them.
     pub fn remote(auth_url: &str, issuer: &str, audience: &str, http: reqwest::Client) -> Self {
         Self::build(
             KeySource::Remote(auth_url.trim_end_matches('/').to_string()),
             issuer,
             audience,
             http,
+            None,
         )
     }
 
-    /// The verifier a service uses: auth's keys, this deployment's issuer and audience.
+    /// The verifier a service uses: auth's keys, this deployment's issuer and audience, fetched
+    /// now and every `jwks_refresh`, and kept in the data directory for restarts while auth is
+    /// down. Pair it with [`crate::health::Check::signing_keys`].
     pub fn from_settings(settings: &crate::Settings, http: reqwest::Client) -> Self {
-        Self::remote(
-            &settings.auth_url,
+        let verifier = Self::build(
+            KeySource::Remote(settings.auth_url.trim_end_matches('/').to_string()),
             &settings.jwt_issuer,
             &settings.jwt_audience,
             http,
-        )
+            Some(settings.data_dir.join(JWKS_CACHE_FILE)),
+        );
+        verifier.keep_fresh(settings.jwks_refresh);
+        verifier
     }
 
     /// A verifier whose keys are set with [`TokenVerifier::set_keys`].
     pub fn local(issuer: &str, audience: &str) -> Self {
-        Self::build(KeySource::Static, issuer, audience, reqwest::Client::new())
+        Self::build(
+            KeySource::Static,
+            issuer,
+            audience,
+            reqwest::Client::new(),
+            None,
+        )
     }
 
-    fn build(source: KeySource, issuer: &str, audience: &str, http: reqwest::Client) -> Self {
+    fn build(
+        source: KeySource,
+        issuer: &str,
+        audience: &str,
+        http: reqwest::Client,
+        cache_file: Option<PathBuf>,
+    ) -> Self {
         let mut validation = Validation::new(Algorithm::EdDSA);
         validation.set_audience(&[audience]);
         validation.set_issuer(&[issuer]);
@@ -132,6 +163,8 @@ impl TokenVerifier {
                 last_fetch: tokio::sync::Mutex::new(None),
                 validation,
                 http,
+                cache_file,
+                saved: Mutex::new(None),
             }),
         }
     }
@@ -152,7 +185,8 @@ impl TokenVerifier {
         self.inner.keys.read().ok()?.get(kid).cloned()
     }
 
-    fn has_keys(&self) -> bool {
+    /// True once keys are known (fetched or loaded from the disk cache): tokens can be verified.
+    pub fn has_keys(&self) -> bool {
         self.inner
             .keys
             .read()
@@ -160,8 +194,16 @@ impl TokenVerifier {
             .unwrap_or(false)
     }
 
+    /// The auth service keys come from, for messages.
+    pub fn source(&self) -> &str {
+        match &self.inner.source {
+            KeySource::Remote(base) => base,
+            KeySource::Static => "local keys",
+        }
+    }
+
     /// Verifies signature, `alg`, `exp`, `iss` and `aud`. Every failure is 401, except auth
-    /// being unreachable before any key was ever fetched, which is 503.
+    /// being unreachable before any key was ever known, which is 503.
     pub async fn verify(&self, token: &str) -> Result<Claims, AppError> {
         let header = jsonwebtoken::decode_header(token)
             .map_err(|_| AppError::Unauthorized("the access token is malformed".into()))?;
@@ -200,45 +242,147 @@ impl TokenVerifier {
             })
     }
 
+    /// A token with an unknown `kid`: fetch again, unless that was done a moment ago.
     async fn refetch(&self) -> Result<(), AppError> {
-        let KeySource::Remote(base) = &self.inner.source else {
+        if matches!(self.inner.source, KeySource::Static) {
             return Ok(());
-        };
+        }
         let mut last = self.inner.last_fetch.lock().await;
         if last.is_some_and(|t| t.elapsed() < REFETCH_INTERVAL) {
             return Ok(());
         }
         *last = Some(Instant::now());
+        if !self.refresh().await && !self.has_keys() {
+            // Let the next request try again rather than waiting out the interval.
+            *last = None;
+            return Err(AppError::Unavailable(
+                "cannot verify tokens: the auth service is unreachable".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Fetches the JWKS and keeps it (in memory and on disk). When auth cannot be reached and
+    /// no key is known yet, falls back to the disk copy. True when fresh keys were fetched.
+    async fn refresh(&self) -> bool {
+        let KeySource::Remote(base) = &self.inner.source else {
+            return true;
+        };
         match self.fetch(base).await {
-            Ok(set) => {
+            Ok(set) if !set.keys.is_empty() => {
                 self.set_keys(&set);
-                Ok(())
+                self.save(&set).await;
+                true
             }
-            Err(e) if !self.has_keys() => {
-                // Let the next request try again rather than waiting out the interval.
-                *last = None;
-                tracing::warn!(error = %e, "could not fetch signing keys from auth");
-                Err(AppError::Unavailable(
-                    "cannot verify tokens: the auth service is unreachable".into(),
-                ))
+            Ok(_) => {
+                tracing::warn!(auth = %base, "auth published no signing keys");
+                self.load_saved().await;
+                false
             }
             Err(e) => {
-                tracing::warn!(error = %e, "could not refresh signing keys from auth");
-                Ok(())
+                tracing::warn!(auth = %base, error = %e, "could not fetch signing keys from auth");
+                self.load_saved().await;
+                false
             }
         }
     }
 
+    /// Refreshes now and then every `every`, retrying sooner after a failure, for as long as
+    /// the verifier is in use. Outside a Tokio runtime, keys are only fetched on demand.
+    fn keep_fresh(&self, every: Duration) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let weak = Arc::downgrade(&self.inner);
+        runtime.spawn(async move {
+            while let Some(inner) = weak.upgrade() {
+                let verifier = TokenVerifier { inner };
+                let wait = if verifier.refresh().await {
+                    every
+                } else if verifier.has_keys() {
+                    every.min(RETRY_WITH_KEYS)
+                } else {
+                    RETRY_WITHOUT_KEYS
+                };
+                // Not held while waiting: dropping the last verifier ends this task.
+                drop(verifier);
+                tokio::time::sleep(wait).await;
+            }
+        });
+    }
+
     async fn fetch(&self, base: &str) -> Result<JwkSet, reqwest::Error> {
-        self.inner
+        let request = self
+            .inner
             .http
             .get(format!("{base}/.well-known/jwks.json"))
-            .timeout(Duration::from_secs(2))
+            .timeout(Duration::from_secs(2));
+        crate::context::apply(request)
             .send()
             .await?
             .error_for_status()?
             .json::<JwkSet>()
             .await
+    }
+
+    async fn save(&self, set: &JwkSet) {
+        let Some(path) = self.inner.cache_file.clone() else {
+            return;
+        };
+        let Ok(text) = serde_json::to_string(set) else {
+            return;
+        };
+        let unchanged = self
+            .inner
+            .saved
+            .lock()
+            .map(|saved| saved.as_deref() == Some(text.as_str()))
+            .unwrap_or(false);
+        if unchanged {
+            return;
+        }
+        let (file, bytes) = (path.clone(), text.clone().into_bytes());
+        let written =
+            tokio::task::spawn_blocking(move || crate::files::write_private_atomic(&file, &bytes))
+                .await;
+        match written {
+            Ok(Ok(())) => {
+                if let Ok(mut saved) = self.inner.saved.lock() {
+                    *saved = Some(text);
+                }
+            }
+            Ok(Err(e)) => {
+                tracing::warn!(path = %path.display(), error = %e, "could not keep the signing keys on disk")
+            }
+            Err(e) => tracing::warn!(error = %e, "keeping the signing keys on disk failed"),
+        }
+    }
+
+    /// Loads the disk copy, only when no key is known: fresher keys in memory win.
+    async fn load_saved(&self) {
+        if self.has_keys() {
+            return;
+        }
+        let Some(path) = &self.inner.cache_file else {
+            return;
+        };
+        let Ok(bytes) = tokio::fs::read(path).await else {
+            return;
+        };
+        match serde_json::from_slice::<JwkSet>(&bytes) {
+            Ok(set) => {
+                self.set_keys(&set);
+                if self.has_keys() {
+                    tracing::warn!(
+                        path = %path.display(),
+                        "auth is unreachable: verifying tokens with the signing keys kept on disk"
+                    );
+                }
+            }
+            Err(e) => {
+                tracing::warn!(path = %path.display(), error = %e, "the signing keys kept on disk are unreadable")
+            }
+        }
     }
 }
 

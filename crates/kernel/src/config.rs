@@ -98,6 +98,36 @@ pub struct Settings {
     /// Gateway rate limit per client address and per user: sustained rate and burst.
     pub rate_limit_per_second: u32,
     pub rate_limit_burst: u32,
+    /// The shape this process runs in (`all` or `serve`).
+    pub mode: Mode,
+    /// Earlier Ed25519 seeds (base64url) still published in the JWKS, so tokens they signed
+    /// stay valid after a rotation.
+    pub previous_signing_keys: Vec<Secret>,
+    /// In `serve`, the account that becomes the first admin when it registers.
+    pub admin_email: Option<String>,
+    /// Password hashes waiting for a hashing thread before auth answers 503.
+    pub password_hash_queue: usize,
+    /// Registrations allowed per client address per hour.
+    pub register_max_per_hour: u32,
+    /// How often a service refreshes auth's signing keys in the background.
+    pub jwks_refresh: Duration,
+    /// Slow-client protection for every server.
+    pub http: HttpLimits,
+}
+
+/// Limits every server applies to its clients' connections.
+#[derive(Clone, Debug)]
+pub struct HttpLimits {
+    /// A client must finish sending its request head within this.
+    pub header_read_timeout: Duration,
+    /// An idle keep-alive connection is closed after this.
+    pub idle_timeout: Duration,
+    /// A whole request (reading the body and answering) must finish within this.
+    pub request_timeout: Duration,
+    /// Request heads larger than this are refused.
+    pub max_header_bytes: usize,
+    /// Connections served at once; more wait in the listen backlog.
+    pub max_connections: usize,
 }
 
 /// A variable that is set but cannot be parsed.
@@ -151,6 +181,40 @@ fn networks(name: &'static str, default: &str) -> Result<Vec<ipnet::IpNet>, Conf
                 })
         })
         .collect()
+}
+
+/// Values shipped as examples or typed by habit: never accepted as a real secret.
+const PLACEHOLDER_SECRETS: [&str; 6] = [
+    "change-me",
+    "changeme",
+    "replace-me",
+    "secret",
+    "password",
+    "example",
+];
+
+/// The least a service secret must have: 32 bytes, and not a known placeholder.
+pub const MIN_SECRET_BYTES: usize = 32;
+
+impl Secret {
+    /// Refuses a secret an attacker could guess: shorter than [`MIN_SECRET_BYTES`] or made
+    /// from a placeholder that shipped files or examples carry.
+    pub fn check_strong(&self, name: &'static str) -> Result<(), ConfigError> {
+        let value = self.0.trim();
+        let lower = value.to_ascii_lowercase();
+        let reason = if value.len() < MIN_SECRET_BYTES {
+            format!("must be at least {MIN_SECRET_BYTES} bytes; generate one with `openssl rand -hex 32`")
+        } else if PLACEHOLDER_SECRETS.iter().any(|p| lower.contains(p)) {
+            "is a placeholder, not a secret; generate one with `openssl rand -hex 32`".to_string()
+        } else {
+            return Ok(());
+        };
+        Err(ConfigError {
+            name,
+            value: "<redacted>".into(),
+            reason,
+        })
+    }
 }
 
 impl Settings {
@@ -225,6 +289,27 @@ impl Settings {
             trusted_proxies: networks("TRUSTED_PROXIES", "127.0.0.0/8,::1/128")?,
             rate_limit_per_second: parse("RATE_LIMIT_PER_SECOND", 100)?,
             rate_limit_burst: parse("RATE_LIMIT_BURST", 200)?,
+            mode,
+            previous_signing_keys: var("AUTH_PREVIOUS_SIGNING_KEYS")
+                .map(|v| {
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|k| !k.is_empty())
+                        .map(Secret::new)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            admin_email: var("ADMIN_EMAIL").map(|e| e.trim().to_lowercase()),
+            password_hash_queue: parse("PASSWORD_HASH_QUEUE", 64)?,
+            register_max_per_hour: parse("REGISTER_MAX_PER_HOUR", 20)?,
+            jwks_refresh: secs("JWKS_REFRESH_SECS", 300)?,
+            http: HttpLimits {
+                header_read_timeout: millis("HTTP_HEADER_TIMEOUT_MS", 10_000)?,
+                idle_timeout: millis("HTTP_IDLE_TIMEOUT_MS", 60_000)?,
+                request_timeout: millis("HTTP_REQUEST_TIMEOUT_MS", 30_000)?,
+                max_header_bytes: parse("HTTP_MAX_HEADER_BYTES", 16 * 1024)?,
+                max_connections: parse("HTTP_MAX_CONNECTIONS", 2048)?,
+            },
         })
     }
 
@@ -241,5 +326,19 @@ impl Settings {
         self.database_schema
             .clone()
             .unwrap_or_else(|| service.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Secret;
+
+    #[test]
+    fn a_short_or_placeholder_secret_is_refused_and_a_random_one_accepted() {
+        assert!(Secret::new("short").check_strong("S").is_err());
+        assert!(Secret::new("change-me-to-a-long-random-string-0123456789")
+            .check_strong("S")
+            .is_err());
+        assert!(Secret::generate().check_strong("S").is_ok());
     }
 }

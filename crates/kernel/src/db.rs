@@ -38,7 +38,7 @@ pub enum DbError {
     UnsupportedUrl(String),
     #[error("invalid schema name {0:?}: use lower-case letters, digits and _")]
     BadSchema(String),
-    #[error("could not create the data directory {0}: {1}")]
+    #[error("could not create or restrict {0} to this user: {1}")]
     DataDir(String, std::io::Error),
     #[error(transparent)]
     Sqlx(#[from] sqlx::Error),
@@ -77,12 +77,9 @@ impl Db {
             .trim_start_matches("sqlite://")
             .trim_start_matches("sqlite:");
         let path = path.split('?').next().unwrap_or(path);
-        if let Some(dir) = std::path::Path::new(path)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| DbError::DataDir(dir.display().to_string(), e))?;
+        let on_disk = !path.is_empty() && !path.starts_with(':');
+        if on_disk {
+            prepare_private_file(std::path::Path::new(path))?;
         }
         let url = if url.contains('?') {
             url.to_string()
@@ -111,6 +108,15 @@ impl Db {
             })
             .connect_with(options)
             .await?;
+        if on_disk {
+            // SQLite gives `-wal` and `-shm` the database's mode; files from older versions
+            // may have been created wider, so all three are tightened.
+            for suffix in ["", "-wal", "-shm"] {
+                let file = format!("{path}{suffix}");
+                crate::files::restrict_file(std::path::Path::new(&file))
+                    .map_err(|e| DbError::DataDir(file, e))?;
+            }
+        }
         Ok(Self {
             pool,
             backend: Backend::Sqlite,
@@ -152,6 +158,29 @@ impl Db {
             .execute(&self.pool)
             .await
             .map(|_| ())
+    }
+}
+
+/// Creates the database file's directory (0700) if missing and the file itself empty with mode
+/// 0600, before SQLite opens it: SQLite would create it with the process umask (often 0644).
+fn prepare_private_file(path: &std::path::Path) -> Result<(), DbError> {
+    let failed = |e| DbError::DataDir(path.display().to_string(), e);
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if !dir.exists() {
+            crate::files::create_private_dir(dir).map_err(failed)?;
+        }
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(failed(e)),
     }
 }
 
@@ -214,5 +243,42 @@ impl Args {
                 Arg::Text(s) => q.bind(s),
                 Arg::Int(i) => q.bind(i),
             })
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::Db;
+
+    fn mode(path: &std::path::Path) -> u32 {
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[tokio::test]
+    async fn sqlite_files_and_their_directory_are_readable_by_the_owner_only() {
+        super::DRIVERS.call_once(sqlx::any::install_default_drivers);
+        let dir = std::env::temp_dir()
+            .join("stockroom-tests")
+            .join(uuid::Uuid::new_v4().simple().to_string())
+            .join("data");
+        let file = dir.join("svc.db");
+        let db = Db::connect_sqlite(&format!("sqlite://{}", file.display()))
+            .await
+            .unwrap();
+        // A write makes SQLite create the -wal and -shm files.
+        sqlx::query("CREATE TABLE t (x INTEGER)")
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        assert_eq!(mode(&dir), 0o700);
+        for suffix in ["", "-wal", "-shm"] {
+            let path = std::path::PathBuf::from(format!("{}{suffix}", file.display()));
+            assert!(path.exists(), "{} exists", path.display());
+            assert_eq!(mode(&path), 0o600, "{}", path.display());
+        }
+        db.pool.close().await;
+        let _ = std::fs::remove_dir_all(dir.parent().unwrap());
     }
 }

@@ -11,7 +11,7 @@ use axum::{
 };
 use serde_json::{json, Map, Value};
 
-use crate::{db::Db, Problem};
+use crate::{auth::TokenVerifier, db::Db, Problem};
 
 type CheckFuture = Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
 
@@ -42,6 +42,25 @@ impl Check {
                 db.ping()
                     .await
                     .map_err(|e| format!("database unreachable: {e}"))
+            }
+        })
+    }
+
+    /// Tokens can be verified: auth's signing keys were fetched or loaded from the disk copy.
+    /// Until then every signed-in request would fail, so the service is not ready.
+    pub fn signing_keys(verifier: &TokenVerifier) -> Self {
+        let verifier = verifier.clone();
+        Self::new("signing_keys", move || {
+            let ready = verifier.has_keys();
+            let source = verifier.source().to_string();
+            async move {
+                if ready {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "no signing keys yet: {source} is unreachable and none are kept on disk"
+                    ))
+                }
             }
         })
     }

@@ -6,10 +6,14 @@
 pub mod auth;
 pub mod breaker;
 pub mod config;
+mod connection;
+pub mod context;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod files;
 pub mod health;
+pub mod idempotency;
 pub mod json;
 pub mod middleware;
 pub mod pagination;

@@ -1,20 +1,24 @@
 //! The layers every service wears: request id, a span per request, one log line per
 //! request, metrics by route and status, and problem+json for every error response.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::{
     body::Body,
     extract::{MatchedPath, Request, State},
-    http::{header, HeaderName, HeaderValue},
+    http::{header, HeaderName, HeaderValue, Method, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
 };
 use tracing::Instrument;
 
-use crate::Problem;
+use crate::{
+    context::{self, RequestContext},
+    Problem,
+};
 
 pub static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+static TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
 
 /// The request id of the current request, in the request's extensions.
 #[derive(Clone, Debug)]
@@ -44,6 +48,27 @@ pub async fn record_route(req: Request, next: Next) -> Response {
     response
 }
 
+/// The whole-request limit of the connection a request came on, set by the server: receiving
+/// the request and producing the response head must finish within it. A streamed response
+/// body (Server-Sent Events) is not limited by it, only by the connection's idle timeout.
+#[derive(Clone, Copy, Debug)]
+pub struct RequestTimeout(pub Duration);
+
+/// The methods this system answers. Anything else is refused before it becomes a metric
+/// label or a log field: labels must come from a fixed set, or `/metrics` grows without bound.
+fn known_method(method: &Method) -> Option<&'static str> {
+    Some(match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => return None,
+    })
+}
+
 /// Outer layer: wraps everything the service answers, errors from other layers included.
 pub async fn observe(
     State(service): State<&'static str>,
@@ -60,41 +85,119 @@ pub async fn observe(
         req.headers_mut().insert(X_REQUEST_ID.clone(), value);
     }
     req.extensions_mut().insert(RequestId(request_id.clone()));
-    let method = req.method().clone();
     let path = req.uri().path().to_string();
-    let span = tracing::info_span!("request", service, %method, path, request_id);
+    let Some(method) = known_method(req.method()) else {
+        let mut response = finish_problem(unknown_method(), &path, &request_id);
+        if let Ok(value) = HeaderValue::from_str(&request_id) {
+            response.headers_mut().insert(X_REQUEST_ID.clone(), value);
+        }
+        let span = tracing::info_span!("request", service, method = "OTHER", path, request_id);
+        span.in_scope(|| record(service, "OTHER", "unmatched", &response, start));
+        return response;
+    };
+    let traceparent = continue_trace(&mut req);
+    let trace_id = context::trace_id_of(&traceparent)
+        .unwrap_or_default()
+        .to_string();
+    let span = tracing::info_span!("request", service, method, path, request_id, trace_id);
+    let timeout = req.extensions().get::<RequestTimeout>().map(|t| t.0);
+    let ctx = RequestContext {
+        request_id: request_id.clone(),
+        traceparent: Some(traceparent),
+    };
+    let handled = context::scope(ctx, next.run(req)).instrument(span.clone());
 
-    let mut response = next.run(req).instrument(span.clone()).await;
-    let status = response.status();
-    if status.is_client_error() || status.is_server_error() {
+    let mut response = match timeout {
+        None => handled.await,
+        Some(limit) => tokio::time::timeout(limit, handled)
+            .await
+            .unwrap_or_else(|_| timed_out(limit)),
+    };
+    if response.status().is_client_error() || response.status().is_server_error() {
         response = finish_problem(response, &path, &request_id);
     }
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(X_REQUEST_ID.clone(), value);
     }
-
-    let elapsed = start.elapsed();
     let route = response
         .extensions()
         .get::<Route>()
         .map(|r| r.0.clone())
         .unwrap_or_else(|| "unmatched".to_string());
+    span.in_scope(|| record(service, method, &route, &response, start));
+    response
+}
+
+/// The incoming `traceparent` if it is well formed, else a new trace: written back into the
+/// request so a proxied request carries the same trace its outgoing calls do.
+fn continue_trace(req: &mut Request) -> String {
+    let incoming = req
+        .headers()
+        .get(&TRACEPARENT)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| context::trace_id_of(v).is_some())
+        .map(str::to_string);
+    incoming.unwrap_or_else(|| {
+        let fresh = format!(
+            "00-{}-{:016x}-01",
+            context::new_trace_id(),
+            rand::random::<u64>()
+        );
+        if let Ok(value) = HeaderValue::from_str(&fresh) {
+            req.headers_mut().insert(TRACEPARENT.clone(), value);
+        }
+        fresh
+    })
+}
+
+/// One log line and the metrics of one request; every label comes from a fixed set.
+fn record(
+    service: &'static str,
+    method: &'static str,
+    route: &str,
+    response: &Response,
+    start: Instant,
+) {
+    let status = response.status().as_u16();
+    let elapsed = start.elapsed();
     let labels = [
         ("service", service.to_string()),
         ("method", method.to_string()),
-        ("route", route),
-        ("status", status.as_u16().to_string()),
+        ("route", route.to_string()),
+        ("status", status.to_string()),
     ];
     metrics::counter!("http_requests_total", &labels).increment(1);
     metrics::histogram!("http_request_duration_seconds", &labels).record(elapsed.as_secs_f64());
-    span.in_scope(|| {
-        tracing::info!(
-            status = status.as_u16(),
-            latency_ms = elapsed.as_secs_f64() * 1000.0,
-            "served"
-        )
-    });
+    tracing::info!(
+        status,
+        route,
+        latency_ms = elapsed.as_secs_f64() * 1000.0,
+        "served"
+    );
+}
+
+fn unknown_method() -> Response {
+    let mut response = Problem::new(
+        StatusCode::NOT_IMPLEMENTED,
+        "method-not-implemented",
+        "Method not implemented",
+    )
+    .detail("this server answers GET, HEAD, POST, PUT, PATCH, DELETE and OPTIONS only")
+    .into_response();
+    response.headers_mut().insert(
+        header::ALLOW,
+        HeaderValue::from_static("GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"),
+    );
     response
+}
+
+fn timed_out(limit: Duration) -> Response {
+    Problem::for_status(StatusCode::REQUEST_TIMEOUT)
+        .detail(format!(
+            "the request was not received and answered within {} s; send it again, faster",
+            limit.as_secs_f64()
+        ))
+        .into_response()
 }
 
 /// Adds `instance` and `request_id` to a problem, or turns a bare error status from a layer

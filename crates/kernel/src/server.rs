@@ -13,7 +13,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower_http::catch_panic::CatchPanicLayer;
 
-use crate::{middleware, AppError, Problem};
+use crate::{config::HttpLimits, middleware, AppError, Problem};
 
 /// Request bodies above this are refused with 413 (API.md: 1 MiB).
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -48,18 +48,16 @@ pub async fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
         .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))
 }
 
-/// Serves until `shutdown` is cancelled, then finishes in-flight requests.
+/// Serves until `shutdown` is cancelled, then finishes in-flight requests. `limits` protect
+/// the service from slow and greedy clients: header read, idle and whole-request timeouts,
+/// the largest request head, and the connections served at once.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
+    limits: HttpLimits,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move { shutdown.cancelled().await })
-    .await
+    crate::connection::serve(listener, app, limits, shutdown).await
 }
 
 /// A token cancelled on SIGINT or SIGTERM.

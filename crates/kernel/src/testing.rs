@@ -8,7 +8,10 @@ use std::net::SocketAddr;
 use axum::Router;
 use tokio_util::sync::CancellationToken;
 
-use crate::{config::Mode, Settings};
+use crate::{
+    config::{HttpLimits, Mode},
+    Settings,
+};
 
 /// Where a test's service keeps its data.
 #[derive(Clone, Debug)]
@@ -43,7 +46,10 @@ pub fn fresh_database(service: &str) -> TestDatabase {
 /// Settings as `stockroom all` would read them, with test-friendly overrides.
 pub fn settings() -> Settings {
     let mut s = Settings::from_env(Mode::All).unwrap_or_else(|e| panic!("test settings: {e}"));
-    s.data_dir = std::env::temp_dir().join("stockroom-tests");
+    // Per system: the data directory holds cached signing keys, which differ between tests.
+    s.data_dir = std::env::temp_dir()
+        .join("stockroom-tests")
+        .join(format!("data-{}", uuid::Uuid::new_v4().simple()));
     s.db_max_connections = 5;
     s
 }
@@ -67,23 +73,23 @@ impl Spawned {
     }
 }
 
-/// Serves `app` on `127.0.0.1:0`.
+/// Serves `app` on `127.0.0.1:0` with the default connection limits.
 pub async fn spawn(app: Router) -> Spawned {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind a loopback port");
-    spawn_on(listener, app)
+    spawn_on(listener, app, settings().http)
 }
 
 /// Serves `app` on an already bound listener (to restart a service on the same port).
-pub fn spawn_on(listener: tokio::net::TcpListener, app: Router) -> Spawned {
+pub fn spawn_on(listener: tokio::net::TcpListener, app: Router, limits: HttpLimits) -> Spawned {
     let addr = listener
         .local_addr()
         .expect("a bound listener has an address");
     let shutdown = CancellationToken::new();
     let token = shutdown.clone();
     let handle = tokio::spawn(async move {
-        let _ = crate::server::serve(listener, app, token).await;
+        let _ = crate::server::serve(listener, app, limits, token).await;
     });
     Spawned {
         addr,

@@ -144,20 +144,6 @@ impl OrderRequest {
     }
 }
 
-/// A client's `Idempotency-Key`: 1–255 visible ASCII characters.
-pub fn idempotency_key(headers: &axum::http::HeaderMap) -> Result<Option<String>, AppError> {
-    let Some(value) = headers.get("idempotency-key") else {
-        return Ok(None);
-    };
-    let bytes = value.as_bytes();
-    if bytes.is_empty() || bytes.len() > 255 || !bytes.iter().all(|b| (0x20..=0x7e).contains(b)) {
-        return Err(AppError::BadRequest(
-            "Idempotency-Key must be 1 to 255 visible ASCII characters".into(),
-        ));
-    }
-    Ok(Some(String::from_utf8_lossy(bytes).into_owned()))
-}
-
 /// `SR-001234`
 pub fn order_number(n: i64) -> String {
     format!("SR-{n:06}")

@@ -1,17 +1,23 @@
 //! The client for inventory's `/internal/` API: one pooled HTTP client, a service token,
-//! timeouts, a small retry budget for idempotent calls, and a circuit breaker so a dead
-//! inventory costs a fast 503 rather than a hang.
+//! a time budget per call, a small retry budget for idempotent calls, and a peer breaker so a
+//! dead inventory costs a fast 503 rather than a hang.
+//!
+//! The breaker counts only inventory itself failing to answer (connection refused or reset,
+//! timeout): an answer, even inventory's own 503, means inventory is there, and auth failing
+//! to issue a token is not inventory's fault. While open it watches inventory's `/healthz`
+//! and closes as soon as inventory answers, so the first order after it returns succeeds.
 
 use std::{sync::Arc, time::Duration};
 
 use kernel::{
-    breaker::{BreakerState, CircuitBreaker},
+    breaker::{Call, PeerBreaker},
     service_token::ServiceTokens,
     Settings,
 };
 use reqwest::StatusCode;
 use serde::Deserialize;
 use serde_json::json;
+use tokio::time::{timeout_at, Instant};
 use uuid::Uuid;
 
 use crate::store::PricedLine;
@@ -71,31 +77,31 @@ struct Inner {
     http: reqwest::Client,
     base: String,
     tokens: ServiceTokens,
-    breaker: CircuitBreaker,
+    breaker: PeerBreaker,
+    /// A whole call, token included. Shorter than the gateway's timeout on orders, so a hung
+    /// inventory gets the client orders' own 503 rather than the gateway's 504.
+    budget: Duration,
 }
 
 impl InventoryClient {
     pub fn new(settings: &Settings, http: reqwest::Client) -> Self {
-        let tokens = ServiceTokens::new(
-            http.clone(),
-            &settings.auth_url,
-            "orders",
-            settings.service_client_secret.clone(),
-        );
+        // Kept on disk, so orders restarted while auth is down can still reach inventory.
+        let tokens = ServiceTokens::from_settings(settings, http.clone(), "orders");
+        let base = settings.inventory_url.trim_end_matches('/').to_string();
         Self {
             inner: Arc::new(Inner {
+                breaker: PeerBreaker::new("inventory", &base, http.clone()),
                 http,
-                base: settings.inventory_url.trim_end_matches('/').to_string(),
+                base,
                 tokens,
-                breaker: CircuitBreaker::new(5, Duration::from_secs(5)),
+                budget: settings.upstream_timeout.mul_f64(2.0 / 3.0),
             }),
         }
     }
 
-    /// `Some(seconds until a probe)` while the circuit is open.
+    /// `Some(seconds for Retry-After)` while reservations are refused without asking.
     pub fn open_for(&self) -> Option<u64> {
-        (self.inner.breaker.state() == BreakerState::Open)
-            .then(|| self.inner.breaker.retry_after_secs())
+        self.inner.breaker.open_for(Call::Write)
     }
 
     /// Reserves all lines (`reservation_id` = order id). Safe to repeat.
@@ -166,8 +172,9 @@ impl InventoryClient {
         }
     }
 
-    /// One call through the breaker. Every inventory call is idempotent, so a failure to
-    /// connect is retried once; a token inventory rejects is renewed once.
+    /// One call through the breaker, within the call budget. Every inventory call is
+    /// idempotent, so a failure to connect is retried once; a token inventory rejects is
+    /// renewed once.
     async fn call(
         &self,
         method: reqwest::Method,
@@ -175,51 +182,57 @@ impl InventoryClient {
         body: Option<&serde_json::Value>,
     ) -> Result<(StatusCode, serde_json::Value), Unavailable> {
         let inner = &self.inner;
-        if !inner.breaker.allow() {
+        let kind = Call::of(&method);
+        if !inner.breaker.allow(kind) {
             return Err(Unavailable::Open {
-                retry_after_secs: inner.breaker.retry_after_secs(),
+                retry_after_secs: inner.breaker.open_for(kind).unwrap_or(1),
             });
         }
+        let deadline = Instant::now() + inner.budget;
         let mut attempt = 0;
-        let outcome = loop {
+        loop {
             attempt += 1;
-            let token = match inner.tokens.token().await {
-                Ok(t) => t,
-                Err(e) => break Err(Unavailable::Down(format!("no service token: {e}"))),
+            let token = match timeout_at(deadline, inner.tokens.token()).await {
+                Ok(Ok(token)) => token,
+                Ok(Err(e)) => return Err(Unavailable::Down(format!("no service token: {e}"))),
+                Err(_) => {
+                    return Err(Unavailable::Down(
+                        "no service token in time: auth is slow".into(),
+                    ))
+                }
             };
             let mut request = inner
                 .http
                 .request(method.clone(), format!("{}{path}", inner.base))
-                .bearer_auth(token);
+                .bearer_auth(token)
+                .timeout(deadline.saturating_duration_since(Instant::now()));
             if let Some(body) = body {
                 request = request.json(body);
             }
-            match request.send().await {
-                Ok(r) if r.status() == StatusCode::UNAUTHORIZED && attempt == 1 => {
-                    inner.tokens.invalidate().await
-                }
-                Ok(r) if r.status().is_server_error() => {
-                    break Err(Unavailable::Down(format!(
-                        "inventory answered {}",
-                        r.status()
-                    )))
-                }
+            match kernel::context::apply(request).send().await {
                 Ok(r) => {
+                    inner.breaker.answered(kind);
                     let status = r.status();
+                    if status == StatusCode::UNAUTHORIZED && attempt == 1 {
+                        inner.tokens.invalidate().await;
+                        continue;
+                    }
+                    if status.is_server_error() {
+                        return Err(Unavailable::Down(format!("inventory answered {status}")));
+                    }
                     let value = r.json().await.unwrap_or(serde_json::Value::Null);
-                    break Ok((status, value));
+                    return Ok((status, value));
                 }
                 Err(e) if e.is_connect() && attempt == 1 => continue,
-                Err(e) if e.is_timeout() => {
-                    break Err(Unavailable::Down("inventory did not answer in time".into()))
+                Err(e) => {
+                    inner.breaker.failed(kind);
+                    return Err(Unavailable::Down(if e.is_timeout() {
+                        "inventory did not answer in time".into()
+                    } else {
+                        e.to_string()
+                    }));
                 }
-                Err(e) => break Err(Unavailable::Down(e.to_string())),
             }
-        };
-        match &outcome {
-            Ok(_) => inner.breaker.on_success(),
-            Err(_) => inner.breaker.on_failure(),
         }
-        outcome
     }
 }

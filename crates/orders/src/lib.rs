@@ -3,6 +3,7 @@
 
 mod ai;
 mod domain;
+mod idempotency;
 mod inventory;
 mod model;
 mod routes;
@@ -64,6 +65,7 @@ pub async fn build(
     // costs the client a clean 503 from orders, not the gateway's 504.
     let http = kernel::server::http_client(settings.upstream_timeout / 2);
     let verifier = TokenVerifier::from_settings(settings, http.clone());
+    let keys_known = Check::signing_keys(&verifier);
     let store = store::Store::new(db.clone(), settings.currency.clone());
     let inventory = inventory::InventoryClient::new(settings, http.clone());
     let ai = Arc::new(ai::Ai::new(&settings.ai));
@@ -89,6 +91,7 @@ pub async fn build(
     };
     let checks = vec![
         Check::database(db),
+        keys_known,
         Check::peer("inventory", http, &settings.inventory_url),
     ];
     let app = routes::router(state).merge(health::routes(SERVICE, checks));

@@ -37,6 +37,7 @@ pub struct HistoryEntry {
 pub struct AiSummary {
     /// pending, ready, failed or disabled
     pub status: String,
+    /// For staff only: customers get `null` here and read `customer_message`.
     pub text: Option<String>,
     pub customer_message: Option<String>,
     pub model: Option<String>,
@@ -59,6 +60,17 @@ pub struct Order {
     pub history: Vec<HistoryEntry>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Order {
+    /// The order as `caller` may read it: staff see the staff summary (`text`); a customer
+    /// sees only what is meant for them, the `customer_message`.
+    pub fn seen_by(mut self, caller: &kernel::auth::AuthUser) -> Self {
+        if !caller.role().is_staff() {
+            self.ai_summary.text = None;
+        }
+        self
+    }
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]

@@ -3,21 +3,25 @@
 //! outage between the two steps is repaired by the sweeper, never lost.
 
 use std::{
-    collections::HashMap,
-    sync::{Arc, Mutex},
+    sync::Arc,
     time::{Duration, Instant},
 };
 
 use axum::{
-    http::{header, HeaderValue, StatusCode},
+    http::StatusCode,
     response::{IntoResponse, Response},
 };
-use kernel::{auth::AuthUser, AppError, FieldError, Json, Problem, Result};
+use kernel::{
+    auth::AuthUser,
+    idempotency::{mismatch, IdempotencyKey},
+    AppError, FieldError, Json, Problem, Result,
+};
 use uuid::Uuid;
 
 use crate::{
     ai::Ai,
     domain::{OrderRequest, OrderStatus},
+    idempotency::{self, KeyLocks},
     inventory::{InventoryClient, Reserve, Unavailable},
     model::Order,
     store::{Existing, Store},
@@ -55,9 +59,10 @@ impl Saga {
     pub async fn place(
         &self,
         caller: &AuthUser,
-        key: Option<String>,
+        key: Option<IdempotencyKey>,
         request: OrderRequest,
     ) -> Result<Response> {
+        let key = key.map(|k| k.as_str().to_string());
         let customer_id = caller.require_user()?.to_string();
         let email = caller.claims.email.clone().unwrap_or_default();
         let hash = request.fingerprint();
@@ -70,7 +75,7 @@ impl Saga {
             // No order row for a request that cannot succeed; a stored answer still replays.
             if let Some(k) = &key {
                 if let Some(existing) = self.store.existing(&customer_id, k).await? {
-                    return self.replay(existing, &hash, &customer_id, k).await;
+                    return self.replay(existing, &hash, caller, k).await;
                 }
             }
             return Err(inventory_unavailable(retry_after_secs));
@@ -80,22 +85,23 @@ impl Saga {
             .insert_pending(&request, &customer_id, &email, key.as_deref(), &hash)
             .await?
         {
-            Ok(inserted) => self.run(inserted.order, &request, &customer_id).await,
+            Ok(inserted) => self.run(inserted.order, &request, caller).await,
             Err(existing) => {
-                self.replay(
-                    existing,
-                    &hash,
-                    &customer_id,
-                    key.as_deref().unwrap_or_default(),
-                )
-                .await
+                self.replay(existing, &hash, caller, key.as_deref().unwrap_or_default())
+                    .await
             }
         }
     }
 
     #[tracing::instrument(skip_all, fields(order_id = %order.id))]
-    async fn run(&self, order: Order, request: &OrderRequest, by: &str) -> Result<Response> {
+    async fn run(
+        &self,
+        order: Order,
+        request: &OrderRequest,
+        caller: &AuthUser,
+    ) -> Result<Response> {
         let id = order.id;
+        let by = &caller.require_user()?.to_string();
         match self.inventory.reserve(id, &request.lines).await {
             Ok(Reserve::Held(reservation)) => {
                 let priced = reservation.priced();
@@ -107,9 +113,9 @@ impl Saga {
                     Some(order) => {
                         metrics::counter!("orders_total", "outcome" => "confirmed").increment(1);
                         self.ai.jobs_waiting.notify_one();
-                        Ok((StatusCode::CREATED, Json(order)).into_response())
+                        Ok((StatusCode::CREATED, Json(order.seen_by(caller))).into_response())
                     }
-                    None => self.stored_answer(id).await,
+                    None => self.stored_answer(id, caller).await,
                 }
             }
             Ok(Reserve::Refused(body)) => {
@@ -161,27 +167,25 @@ impl Saga {
         &self,
         existing: Existing,
         hash: &str,
-        customer_id: &str,
+        caller: &AuthUser,
         key: &str,
     ) -> Result<Response> {
         if existing.request_hash != hash {
-            return Err(AppError::validation(
-                "Idempotency-Key",
-                "this key was already used for a different order request; use a new key",
-            ));
+            return Err(mismatch());
         }
         if let Some((status, body)) = existing.response {
-            return Ok(stored_response(status, body));
+            return Ok(idempotency::replay(status, body, caller));
         }
+        let customer_id = caller.require_user()?.to_string();
         // Another replica holds this order mid-saga: wait for its answer, bounded.
         let deadline = Instant::now() + self.upstream_timeout + Duration::from_secs(1);
         let mut pause = Duration::from_millis(10);
         while Instant::now() < deadline {
             tokio::time::sleep(pause).await;
             pause = (pause * 2).min(Duration::from_millis(200));
-            let now = self.store.existing(customer_id, key).await?;
+            let now = self.store.existing(&customer_id, key).await?;
             if let Some((status, body)) = now.and_then(|n| n.response) {
-                return Ok(stored_response(status, body));
+                return Ok(idempotency::replay(status, body, caller));
             }
         }
         Err(AppError::conflict(
@@ -195,7 +199,7 @@ impl Saga {
     }
 
     /// The answer kept for an order someone else settled first.
-    async fn stored_answer(&self, id: Uuid) -> Result<Response> {
+    async fn stored_answer(&self, id: Uuid, caller: &AuthUser) -> Result<Response> {
         let order = self
             .store
             .get_order(id)
@@ -203,7 +207,7 @@ impl Saga {
             .ok_or_else(|| AppError::internal("order vanished"))?;
         match order.status {
             OrderStatus::Confirmed | OrderStatus::Fulfilled | OrderStatus::Cancelled => {
-                Ok((StatusCode::CREATED, Json(order)).into_response())
+                Ok((StatusCode::CREATED, Json(order.seen_by(caller))).into_response())
             }
             _ => Err(AppError::conflict(
                 "not-confirmed",
@@ -336,60 +340,4 @@ fn refused(body: &serde_json::Value) -> Problem {
     .extension("short_lines", body["short_lines"].clone());
     problem.errors = errors;
     problem
-}
-
-fn stored_response(status: u16, body: String) -> Response {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-    let content_type = if status.is_success() {
-        "application/json"
-    } else {
-        "application/problem+json"
-    };
-    let mut response = (status, body).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    response
-        .headers_mut()
-        .insert("idempotent-replayed", HeaderValue::from_static("true"));
-    response
-}
-
-/// One async lock per idempotency key, dropped when nobody holds or waits for it.
-#[derive(Clone, Default)]
-struct KeyLocks {
-    map: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
-}
-
-struct KeyGuard {
-    _guard: tokio::sync::OwnedMutexGuard<()>,
-    key: String,
-    locks: KeyLocks,
-}
-
-impl KeyLocks {
-    async fn lock(&self, key: String) -> KeyGuard {
-        let lock = {
-            let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
-            map.entry(key.clone()).or_default().clone()
-        };
-        KeyGuard {
-            _guard: lock.lock_owned().await,
-            key,
-            locks: self.clone(),
-        }
-    }
-}
-
-impl Drop for KeyGuard {
-    fn drop(&mut self) {
-        let mut map = self.locks.map.lock().unwrap_or_else(|p| p.into_inner());
-        // Two references: the map's and ours. More means someone is waiting.
-        if map
-            .get(&self.key)
-            .is_some_and(|l| Arc::strong_count(l) <= 2)
-        {
-            map.remove(&self.key);
-        }
-    }
 }

@@ -53,9 +53,8 @@ const ALL: [Service; 4] = [
 pub async fn run_all() -> Result<(), StartupError> {
     let mut settings = Settings::from_env(Mode::All)?;
     // In one process, each service keeps its own SQLite file: same isolation as separate ones.
-    if settings.database_url.is_none() {
-        std::fs::create_dir_all(&settings.data_dir)?;
-    }
+    // It holds every service's data and the cached signing keys: the owner's alone.
+    kernel::files::create_private_dir(&settings.data_dir)?;
     settings.database_schema = None;
     let shutdown = kernel::server::shutdown_on_signal();
     let started = std::time::Instant::now();
@@ -65,6 +64,7 @@ pub async fn run_all() -> Result<(), StartupError> {
         servers.push(tokio::spawn(kernel::server::serve(
             listener,
             app,
+            settings.http.clone(),
             shutdown.clone(),
         )));
     }
@@ -83,21 +83,25 @@ pub async fn run_all() -> Result<(), StartupError> {
 
 pub async fn run_one(service: Service) -> Result<(), StartupError> {
     let settings = Settings::from_env(Mode::Serve)?;
-    // auth checks the secret and orders presents it: apart, they must share one.
-    if settings.service_client_secret_generated
-        && matches!(service, Service::Auth | Service::Orders)
-    {
-        return Err(kernel::config::ConfigError {
-            name: "SERVICE_CLIENT_SECRET",
-            value: String::new(),
-            reason: "must be set (the same value for auth and orders) when services run as separate processes".into(),
+    // auth checks the secret and orders presents it: apart, they must share one, and it must
+    // be one nobody can guess (a service token reserves stock and reads every order).
+    if matches!(service, Service::Auth | Service::Orders) {
+        if settings.service_client_secret_generated {
+            return Err(kernel::config::ConfigError {
+                name: "SERVICE_CLIENT_SECRET",
+                value: String::new(),
+                reason: "must be set (the same value for auth and orders) when services run as separate processes; generate one with `openssl rand -hex 32`".into(),
+            }
+            .into());
         }
-        .into());
+        settings
+            .service_client_secret
+            .check_strong("SERVICE_CLIENT_SECRET")?;
     }
     let shutdown = kernel::server::shutdown_on_signal();
     let (listener, app) = prepare(service, &settings, &shutdown).await?;
     tracing::info!(service = service.name(), "ready");
-    kernel::server::serve(listener, app, shutdown).await?;
+    kernel::server::serve(listener, app, settings.http.clone(), shutdown).await?;
     Ok(())
 }
 

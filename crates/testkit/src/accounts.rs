@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::{Api, Svc, TestSystem};
+use crate::{Api, Reply, Svc, TestSystem};
 
 /// A signed-in user.
 #[derive(Clone, Debug)]
@@ -171,5 +171,67 @@ impl TestSystem {
             .as_str()
             .expect("a product id")
             .to_string()
+    }
+}
+
+/// Attempts posing as client address `from`: the services believe `X-Forwarded-For` from
+/// loopback (a trusted proxy), so a test can be many clients, through the gateway or not.
+impl Api {
+    pub async fn post_from(&self, from: &str, path: &str, body: serde_json::Value) -> Reply {
+        Api::send(
+            self.request(reqwest::Method::POST, path)
+                .header("x-forwarded-for", from)
+                .json(&body),
+        )
+        .await
+    }
+
+    pub async fn login_from(&self, from: &str, email: &str, password: &str) -> Reply {
+        self.post_from(
+            from,
+            "/api/auth/login",
+            json!({"email": email, "password": password}),
+        )
+        .await
+    }
+
+    /// Registers `email` with the password every test account has.
+    pub async fn register_from(&self, from: &str, email: &str) -> Reply {
+        self.post_from(
+            from,
+            "/api/auth/register",
+            json!({"email": email, "password": "correct horse battery", "name": "Someone"}),
+        )
+        .await
+    }
+}
+
+/// Ed25519 signing keys as auth takes them (`AUTH_SIGNING_KEY`), for rotation tests.
+impl TestSystem {
+    /// A fresh random seed, base64url without padding.
+    pub fn fresh_signing_seed() -> String {
+        use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+        let mut seed = [0u8; 32];
+        seed[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+        seed[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+        URL_SAFE_NO_PAD.encode(seed)
+    }
+
+    /// The `kid` in a token's header.
+    pub fn token_kid(token: &str) -> String {
+        jsonwebtoken::decode_header(token)
+            .expect("a JWT header")
+            .kid
+            .expect("a kid in the header")
+    }
+
+    /// The key ids a JWKS document lists, in order.
+    pub fn jwks_kids(jwks: &serde_json::Value) -> Vec<String> {
+        jwks["keys"]
+            .as_array()
+            .expect("a key set")
+            .iter()
+            .map(|k| k["kid"].as_str().expect("a kid").to_string())
+            .collect()
     }
 }

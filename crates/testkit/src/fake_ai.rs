@@ -1,5 +1,7 @@
 //! A fake OpenAI-compatible provider the tests control: fast, slow, failing with 500 or 429,
-//! answering garbage, hanging forever, or closing the connection. It records every prompt.
+//! answering garbage, hanging forever, or closing the connection. It records every request it
+//! receives ([`FakeAi::prompts`], [`FakeAi::conversations`]) and echoes the last user message's
+//! first line in its answer.
 
 use std::{
     sync::{Arc, Mutex},
@@ -73,6 +75,39 @@ impl FakeAi {
     pub fn prompts(&self) -> Vec<String> {
         self.state.lock().expect("fake AI state").prompts.clone()
     }
+
+    /// The messages of every request received so far, as `(role, content)` pairs, so a test
+    /// can check what went into the system message and what into the data.
+    pub fn conversations(&self) -> Vec<Vec<(String, String)>> {
+        self.prompts()
+            .iter()
+            .map(|body| {
+                let request: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+                request["messages"]
+                    .as_array()
+                    .map(|messages| {
+                        messages
+                            .iter()
+                            .map(|m| {
+                                let text = |k: &str| m[k].as_str().unwrap_or("").to_string();
+                                (text("role"), text("content"))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+}
+
+/// The JSON document between `<tag>` and `</tag>` in a prompt, parsed: what the model was
+/// given as data.
+pub fn data_block(content: &str, tag: &str) -> Option<serde_json::Value> {
+    let open = format!("<{tag}>");
+    let close = format!("</{tag}>");
+    let start = content.find(&open)? + open.len();
+    let end = start + content[start..].find(&close)?;
+    serde_json::from_str(content[start..end].trim()).ok()
 }
 
 async fn serve(mut socket: TcpStream, state: Arc<Mutex<State>>) {

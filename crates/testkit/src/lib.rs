@@ -94,7 +94,7 @@ impl TestSystem {
                 let db = fresh_database(svc.name());
                 let background = CancellationToken::new();
                 let app = system.build(svc, &db, &background).await;
-                let server = Some(spawn_on(listener, app));
+                let server = Some(spawn_on(listener, app, system.settings.http.clone()));
                 system.running.push(Running {
                     svc,
                     addr,
@@ -171,7 +171,7 @@ impl TestSystem {
             .iter_mut()
             .find(|r| r.svc == svc)
             .expect("service was started");
-        running.server = Some(spawn_on(listener, app));
+        running.server = Some(spawn_on(listener, app, self.settings.http.clone()));
         running.background = background;
     }
 }

@@ -35,10 +35,18 @@ impl ServiceProcess {
         env: &[(&str, &str)],
     ) -> Self {
         let port_var = format!("{}_PORT", service.to_uppercase());
+        // Its own data directory unless `env` names one: never the working directory.
+        let data_dir = std::env::temp_dir()
+            .join("stockroom-tests")
+            .join(format!("proc-{}", uuid::Uuid::new_v4().simple()));
         let mut all = vec![
             ("BIND_ADDR".to_string(), "127.0.0.1".to_string()),
             (port_var, port.to_string()),
             ("RUST_LOG".to_string(), "warn".to_string()),
+            (
+                "STOCKROOM_DATA_DIR".to_string(),
+                data_dir.display().to_string(),
+            ),
         ];
         if let Some(db) = db {
             all.push(("DATABASE_URL".into(), db.url.clone()));
@@ -69,6 +77,23 @@ impl ServiceProcess {
 
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The running process's id, if it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
+    /// Resident memory in KiB (`VmRSS` from /proc), for bounded-growth checks.
+    pub fn rss_kib(&self) -> u64 {
+        let pid = self.pid().expect("the process runs");
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .expect("read /proc/<pid>/status");
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmRSS in /proc/<pid>/status")
     }
 
     /// Waits until `/healthz` answers, for at most 20 s.
@@ -140,4 +165,128 @@ impl Drop for ServiceProcess {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// The four services as separate processes of the real binary, wired to each other over
+/// loopback, each with its own database and data directory: the shape Compose runs.
+pub struct Cluster {
+    pub procs: std::collections::HashMap<&'static str, ServiceProcess>,
+    /// Kept alive so the data directories outlive the processes.
+    pub data_dir: PathBuf,
+}
+
+/// A strong service secret for tests (serve refuses short or placeholder ones).
+pub const TEST_SERVICE_SECRET: &str = "stockroom-test-0f1e2d3c4b5a69788796a5b4c3d2e1f0a9b8";
+
+impl Cluster {
+    pub const SERVICES: [&'static str; 4] = ["auth", "inventory", "orders", "gateway"];
+    pub const ADMIN_EMAIL: &'static str = "admin@example.com";
+    pub const PASSWORD: &'static str = "correct horse battery";
+
+    /// Registers `email` through the gateway and signs in: a client of the gateway with its token.
+    pub async fn sign_up(&self, email: &str) -> crate::Api {
+        let gw = self.gateway();
+        gw.post(
+            "/api/auth/register",
+            serde_json::json!({"email": email, "password": Self::PASSWORD, "name": "Test"}),
+        )
+        .await
+        .expect(201);
+        let reply = gw
+            .post(
+                "/api/auth/login",
+                serde_json::json!({"email": email, "password": Self::PASSWORD}),
+            )
+            .await
+            .expect(200);
+        gw.with_token(
+            reply.body["access_token"]
+                .as_str()
+                .expect("an access token"),
+        )
+    }
+
+    /// Starts every service with `env` on top of the wiring, and waits until all are ready.
+    pub async fn start(env: &[(&str, &str)]) -> Self {
+        Self::start_with(env, &[]).await
+    }
+
+    /// Like [`Cluster::start`], plus `(service, variable, value)` for one service only (for
+    /// example orders' `INVENTORY_URL` pointing at a recording proxy).
+    pub async fn start_with(env: &[(&str, &str)], only: &[(&str, &str, &str)]) -> Self {
+        let bin = std::env::var("STOCKROOM_BIN")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| default_bin());
+        let ports: std::collections::HashMap<&str, u16> =
+            Self::SERVICES.iter().map(|s| (*s, free_port())).collect();
+        let url = |s: &str| format!("http://127.0.0.1:{}", ports[s]);
+        let data_dir = std::env::temp_dir()
+            .join("stockroom-tests")
+            .join(format!("cluster-{}", uuid::Uuid::new_v4().simple()));
+        let mut wiring: Vec<(String, String)> = vec![
+            ("AUTH_URL".into(), url("auth")),
+            ("INVENTORY_URL".into(), url("inventory")),
+            ("ORDERS_URL".into(), url("orders")),
+            ("SERVICE_CLIENT_SECRET".into(), TEST_SERVICE_SECRET.into()),
+            // In `serve`, only this account becomes the first admin.
+            ("ADMIN_EMAIL".into(), Cluster::ADMIN_EMAIL.into()),
+            ("RUST_LOG".into(), "warn".into()),
+        ];
+        wiring.extend(
+            ports
+                .iter()
+                .map(|(s, p)| (format!("{}_PORT", s.to_uppercase()), p.to_string())),
+        );
+        let mut procs = std::collections::HashMap::new();
+        for service in Self::SERVICES {
+            let dir = data_dir.join(service);
+            std::fs::create_dir_all(&dir).expect("create a data directory");
+            let mut all: Vec<(&str, &str)> = wiring
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let dir_text = dir.display().to_string();
+            all.push(("STOCKROOM_DATA_DIR", &dir_text));
+            all.extend_from_slice(env);
+            all.extend(
+                only.iter()
+                    .filter(|(s, _, _)| *s == service)
+                    .map(|(_, k, v)| (*k, *v)),
+            );
+            let db = (service != "gateway").then(|| kernel::testing::fresh_database(service));
+            procs.insert(
+                service,
+                ServiceProcess::spawn(&bin, service, ports[service], db.as_ref(), &all),
+            );
+        }
+        for p in procs.values() {
+            p.wait_ready().await;
+        }
+        Self { procs, data_dir }
+    }
+
+    pub fn get(&mut self, service: &str) -> &mut ServiceProcess {
+        self.procs
+            .get_mut(service)
+            .unwrap_or_else(|| panic!("no {service} in the cluster"))
+    }
+
+    pub fn url(&self, service: &str) -> String {
+        self.procs[service].url()
+    }
+
+    /// A client of the gateway.
+    pub fn gateway(&self) -> crate::Api {
+        crate::Api::new(self.url("gateway"))
+    }
+}
+
+/// `target/<profile>/stockroom`, next to the test binary that runs this.
+fn default_bin() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    // target/<profile>/deps/<test> → target/<profile>/stockroom
+    exe.parent()
+        .and_then(|deps| deps.parent())
+        .map(|profile| profile.join("stockroom"))
+        .expect("the test binary sits in target/<profile>/deps")
 }

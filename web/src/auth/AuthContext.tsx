@@ -20,7 +20,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     const unsubscribe = session.subscribe((s: Session | null) => setUser(s?.user ?? null));
-    if (!session.current) void session.refresh().finally(() => setRestoring(false));
+    // main.tsx started the refresh before React rendered; it may have finished already.
+    setUser(session.current?.user ?? null);
+    if (session.current) setRestoring(false);
+    else void session.refresh().finally(() => setRestoring(false));
     return () => {
       unsubscribe();
     };

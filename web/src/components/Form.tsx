@@ -1,6 +1,8 @@
-// Form parts: labelled fields that show the API's field errors, and a native dialog.
-import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+// Form parts: labelled fields that show the API's field errors, and the submit state.
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError, toApiError } from '../api/client';
+
+export { Dialog } from './Dialog';
 
 interface FieldProps {
   label: string;
@@ -28,28 +30,6 @@ export function Field({ label, error, hint, children }: FieldProps) {
         )
       )}
     </div>
-  );
-}
-
-/** A modal `<dialog>`: traps focus, closes on Escape (native behaviour). */
-export function Dialog({ title, open, onClose, children }: { title: string; open: boolean; onClose: () => void; children: ReactNode }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const d = ref.current;
-    if (!d) return;
-    if (open && !d.open) d.showModal?.();
-    if (!open && d.open) d.close?.();
-  }, [open]);
-  return (
-    <dialog ref={ref} onClose={onClose} aria-labelledby={`${title}-title`}>
-      <header className="dialog-head">
-        <h2 id={`${title}-title`}>{title}</h2>
-        <button type="button" className="icon" aria-label="Close" onClick={onClose}>
-          ×
-        </button>
-      </header>
-      {open && children}
-    </dialog>
   );
 }
 

@@ -1,9 +1,10 @@
 // The frame: left navigation (collapses on narrow screens), the user, and service health.
-import { useQuery } from '@tanstack/react-query';
-import { useState, type ReactNode } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { NavLink, useNavigate } from 'react-router';
 import { api } from '../api/endpoints';
 import { isStaff, useAuth } from '../auth/AuthContext';
+import { preload } from '../routes';
 
 interface NavItem {
   to: string;
@@ -38,8 +39,23 @@ function HealthDot() {
 export function Layout({ children }: { children: ReactNode }) {
   const { user, signOut } = useAuth();
   const navigate = useNavigate();
+  const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);
+  const menuButton = useRef<HTMLButtonElement>(null);
   const items = NAV.filter((i) => (i.admin ? user?.role === 'admin' : i.staff ? isStaff(user) : true));
+  // Escape closes the phone menu from anywhere, and focus goes back to its button.
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      setOpen(false);
+      menuButton.current?.focus();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [open]);
+  // Pointing at or tabbing to a link starts loading that page's code and data.
+  const warm = (to: string) => () => preload(queryClient, to, user?.role);
   return (
     <div className="shell">
       <a className="skip" href="#main">
@@ -48,14 +64,22 @@ export function Layout({ children }: { children: ReactNode }) {
       <nav className={`sidebar${open ? ' open' : ''}`} aria-label="Main">
         <div className="brand">
           <span className="logo" aria-hidden="true">▦</span> Stockroom
-          <button type="button" className="icon menu" aria-expanded={open} aria-label="Menu" onClick={() => setOpen(!open)}>
+          <button
+            ref={menuButton}
+            type="button"
+            className="icon menu"
+            aria-expanded={open}
+            aria-controls="main-menu"
+            aria-label="Menu"
+            onClick={() => setOpen(!open)}
+          >
             ☰
           </button>
         </div>
-        <ul>
+        <ul id="main-menu">
           {items.map((i) => (
             <li key={i.to}>
-              <NavLink to={i.to} end={i.to === '/'} onClick={() => setOpen(false)}>
+              <NavLink to={i.to} end={i.to === '/'} onClick={() => setOpen(false)} onMouseEnter={warm(i.to)} onFocus={warm(i.to)}>
                 {i.label}
               </NavLink>
             </li>

@@ -2,7 +2,9 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { toApiError } from '../api/client';
 import { api } from '../api/endpoints';
+import { queries } from '../api/queries';
 import { Field } from '../components/Form';
+import { PageHeading } from '../components/Page';
 
 interface Turn {
   question: string;
@@ -11,7 +13,7 @@ interface Turn {
 }
 
 export default function Assistant() {
-  const status = useQuery({ queryKey: ['ai-status'], queryFn: api.aiStatus });
+  const status = useQuery(queries.aiStatus());
   const [turns, setTurns] = useState<Turn[]>([]);
   const [message, setMessage] = useState('');
   const ask = useMutation({
@@ -31,7 +33,7 @@ export default function Assistant() {
   return (
     <div className="page">
       <header className="page-head">
-        <h1><span className="ai-mark" aria-hidden="true">✦</span> Assistant</h1>
+        <PageHeading title="Assistant"><span className="ai-mark" aria-hidden="true">✦</span> Assistant</PageHeading>
         {status.data && <span className="pill ai-pill">{status.data.enabled ? `${status.data.model} · ${status.data.breaker}` : 'AI is not configured'}</span>}
       </header>
       <p className="muted">Ask about stock levels, low stock, recent orders and sales. Answers come from the live data, marked as AI.</p>

@@ -1,11 +1,13 @@
 // "Is anything on fire?" in one look. Each section shows its own state: a section whose
 // service is down says so, and the rest of the page still works.
 import { useQuery } from '@tanstack/react-query';
+import { useDeferredValue } from 'react';
 import { Link } from 'react-router';
-import { Bar, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { api } from '../api/endpoints';
+import { queries } from '../api/queries';
 import { isUnavailable, type Dashboard as Data } from '../api/types';
 import { Empty, ErrorNotice, Loading } from '../components/Feedback';
+import { PageHeading, useDocumentTitle } from '../components/Page';
+import { RevenueChart } from '../components/RevenueChart';
 import { StatusPill, TimeAgo } from '../components/Status';
 import { money } from '../format';
 
@@ -30,7 +32,6 @@ function Kpi({ label, value, tone }: { label: string; value: string | number; to
 function OrdersPart({ orders }: { orders: Data['orders'] }) {
   if (isUnavailable(orders)) return <Unavailable what="Orders" reason={orders.reason} />;
   const waiting = orders.by_status.confirmed ?? 0;
-  const days = orders.revenue_by_day.map((d) => ({ ...d, revenue: d.revenue_cents / 100 }));
   return (
     <>
       <div className="kpis">
@@ -41,22 +42,10 @@ function OrdersPart({ orders }: { orders: Data['orders'] }) {
       </div>
       <section className="card">
         <h2>Revenue and orders, last 30 days</h2>
-        {days.length === 0 ? (
+        {orders.revenue_by_day.length === 0 ? (
           <Empty>No orders in the last 30 days.</Empty>
         ) : (
-          <div className="chart" aria-label="Revenue and orders per day">
-            <ResponsiveContainer width="100%" height={240}>
-              <ComposedChart data={days}>
-                <CartesianGrid strokeDasharray="3 3" opacity={0.3} />
-                <XAxis dataKey="date" fontSize={12} />
-                <YAxis yAxisId="r" fontSize={12} />
-                <YAxis yAxisId="o" orientation="right" allowDecimals={false} fontSize={12} />
-                <Tooltip />
-                <Bar yAxisId="r" dataKey="revenue" name={`Revenue (${orders.currency})`} fill="var(--accent)" maxBarSize={36} isAnimationActive={false} />
-                <Line yAxisId="o" dataKey="orders" name="Orders" stroke="var(--green)" isAnimationActive={false} />
-              </ComposedChart>
-            </ResponsiveContainer>
-          </div>
+          <RevenueChart rows={orders.revenue_by_day} currency={orders.currency} />
         )}
       </section>
       <div className="grid-2">
@@ -67,15 +56,15 @@ function OrdersPart({ orders }: { orders: Data['orders'] }) {
           ) : (
             <table>
               <thead>
-                <tr><th>Order</th><th>Status</th><th className="num">Total</th><th>When</th></tr>
+                <tr><th>Order</th><th>Status</th><th className="num">Total</th><th className="hide-sm">When</th></tr>
               </thead>
               <tbody>
                 {orders.recent.map((o) => (
                   <tr key={o.id}>
-                    <td><Link to={`/orders/${o.id}`}>{o.number}</Link></td>
+                    <td><Link className="order-no" to={`/orders/${o.id}`}>{o.number}</Link></td>
                     <td><StatusPill status={o.status} /></td>
                     <td className="num">{money(o.total_cents, o.currency)}</td>
-                    <td><TimeAgo at={o.created_at} /></td>
+                    <td className="hide-sm"><TimeAgo at={o.created_at} /></td>
                   </tr>
                 ))}
               </tbody>
@@ -94,7 +83,7 @@ function OrdersPart({ orders }: { orders: Data['orders'] }) {
               <tbody>
                 {orders.top_products.map((p) => (
                   <tr key={p.product_id}>
-                    <td>{p.name} <span className="muted small">{p.sku}</span></td>
+                    <td>{p.name} <span className="muted small sku">{p.sku}</span></td>
                     <td className="num">{p.quantity}</td>
                     <td className="num">{money(p.revenue_cents, orders.currency)}</td>
                   </tr>
@@ -131,7 +120,7 @@ function InventoryPart({ inventory }: { inventory: Data['inventory'] }) {
             <tbody>
               {inventory.low_stock.slice(0, 8).map((p) => (
                 <tr key={p.id}>
-                  <td><Link to={`/products/${p.id}`}>{p.name}</Link> <span className="muted small">{p.sku}</span></td>
+                  <td><Link to={`/products/${p.id}`}>{p.name}</Link> <span className="muted small sku">{p.sku}</span></td>
                   <td className="num">{p.available}</td>
                   <td className="num">{p.reorder_point}</td>
                 </tr>
@@ -145,15 +134,18 @@ function InventoryPart({ inventory }: { inventory: Data['inventory'] }) {
 }
 
 export default function Dashboard() {
-  const { data, error, isLoading, refetch } = useQuery({ queryKey: ['dashboard'], queryFn: api.dashboard, refetchInterval: 15000 });
-  if (isLoading) return <Loading label="Loading the dashboard" />;
+  useDocumentTitle('Dashboard');
+  const { data: fresh, error, isLoading, refetch } = useQuery(queries.dashboard());
+  // The dashboard is the largest render: build it as a transition React can interrupt.
+  const data = useDeferredValue(fresh);
+  if (isLoading || (fresh && !data)) return <Loading label="Loading the dashboard" />;
   if (error || !data) return <ErrorNotice error={error} retry={() => void refetch()} />;
   const ai = isUnavailable(data.ai) ? null : data.ai.status;
   return (
     <div className="page">
       <header className="page-head">
-        <h1>Dashboard</h1>
-        <div className="services" aria-label="Service health">
+        <PageHeading title="Dashboard" />
+        <div className="services" role="group" aria-label="Service health">
           {Object.entries(data.services).map(([name, s]) => (
             <span key={name} className={`pill ${s.status === 'up' ? 'stock-ok' : 'stock-out'}`}>
               {name}: {s.status}

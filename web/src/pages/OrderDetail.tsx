@@ -4,7 +4,10 @@ import { toApiError } from '../api/client';
 import { api } from '../api/endpoints';
 import type { Order } from '../api/types';
 import { isStaff, useAuth } from '../auth/AuthContext';
+import { queries } from '../api/queries';
+import { useConfirm } from '../components/Dialog';
 import { ErrorNotice, Loading, useToast } from '../components/Feedback';
+import { PageHeading, useDocumentTitle, useFocusHeadingOnChange } from '../components/Page';
 import { StatusPill, TimeAgo } from '../components/Status';
 import { money } from '../format';
 
@@ -62,9 +65,9 @@ export default function OrderDetail() {
   const staff = isStaff(user);
   const toast = useToast();
   const queryClient = useQueryClient();
+  const confirm = useConfirm();
   const { data: order, error, isLoading, refetch } = useQuery({
-    queryKey: ['order', id],
-    queryFn: () => api.order(id),
+    ...queries.order(id),
     // Poll while the AI summary is being written.
     refetchInterval: (q) => (q.state.data?.ai_summary.status === 'pending' ? 2000 : false),
   });
@@ -79,6 +82,20 @@ export default function OrderDetail() {
     },
     onError: (e) => toast(toApiError(e).friendly, 'error'),
   });
+  useDocumentTitle(order ? `Order ${order.number}` : 'Order');
+  // Fulfil and Cancel go away with the old status: the heading then says what happened.
+  useFocusHeadingOnChange(order?.status);
+
+  const cancel = async () => {
+    if (!order) return;
+    const ok = await confirm({
+      title: `Cancel order ${order.number}?`,
+      body: <p>The reserved stock goes back on the shelf and the order cannot be fulfilled afterwards.</p>,
+      action: 'Cancel order',
+      danger: true,
+    });
+    if (ok) act.mutate('cancel');
+  };
 
   if (isLoading) return <Loading />;
   if (error || !order) return <ErrorNotice error={error} retry={() => void refetch()} />;
@@ -86,9 +103,9 @@ export default function OrderDetail() {
   return (
     <div className="page">
       <header className="page-head">
-        <h1>
-          Order {order.number} <StatusPill status={order.status} />
-        </h1>
+        <PageHeading title={`Order ${order.number}`}>
+          Order <span className="order-no">{order.number}</span> <StatusPill status={order.status} />
+        </PageHeading>
         <div className="actions">
           {staff && order.status === 'confirmed' && (
             <button type="button" disabled={act.isPending} onClick={() => act.mutate('fulfil')}>
@@ -96,7 +113,7 @@ export default function OrderDetail() {
             </button>
           )}
           {canCancel && (
-            <button type="button" className="danger" disabled={act.isPending} onClick={() => act.mutate('cancel')}>
+            <button type="button" className="danger" disabled={act.isPending} onClick={() => void cancel()}>
               Cancel order
             </button>
           )}
@@ -111,23 +128,23 @@ export default function OrderDetail() {
           <h2>Lines</h2>
           <table>
             <thead>
-              <tr><th>Product</th><th className="num">Qty</th><th className="num">Unit</th><th className="num">Total</th></tr>
+              <tr><th>Product</th><th className="num">Qty</th><th className="num hide-sm">Unit</th><th className="num">Total</th></tr>
             </thead>
             <tbody>
               {order.lines.map((l) => (
                 <tr key={l.product_id}>
                   <td>
                     {staff ? <Link to={`/products/${l.product_id}`}>{l.name || l.product_id}</Link> : l.name || l.product_id}{' '}
-                    <span className="muted small">{l.sku}</span>
+                    <span className="muted small sku">{l.sku}</span>
                   </td>
                   <td className="num">{l.quantity}</td>
-                  <td className="num">{money(l.unit_price_cents, order.currency)}</td>
+                  <td className="num hide-sm">{money(l.unit_price_cents, order.currency)}</td>
                   <td className="num">{money(l.line_total_cents, order.currency)}</td>
                 </tr>
               ))}
             </tbody>
             <tfoot>
-              <tr><th colSpan={3}>Total</th><th className="num">{money(order.total_cents, order.currency)}</th></tr>
+              <tr><th colSpan={2}>Total</th><td className="hide-sm" /><th className="num">{money(order.total_cents, order.currency)}</th></tr>
             </tfoot>
           </table>
         </section>

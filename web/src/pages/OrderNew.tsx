@@ -4,9 +4,11 @@ import { useMemo, useRef, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { ApiError, toApiError } from '../api/client';
 import { api } from '../api/endpoints';
+import { queries } from '../api/queries';
 import type { Product } from '../api/types';
 import { Empty, ErrorNotice, Loading, useToast } from '../components/Feedback';
 import { Field } from '../components/Form';
+import { PageHeading } from '../components/Page';
 import { StockBadge } from '../components/Status';
 import { money, newKey } from '../format';
 
@@ -15,16 +17,19 @@ export default function OrderNew() {
   const [cart, setCart] = useState<Map<string, { product: Product; quantity: number }>>(new Map());
   const [note, setNote] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
+  const [announcement, setAnnouncement] = useState('');
+  const cartHeading = useRef<HTMLHeadingElement>(null);
   // One key per attempt: a retry after a network error cannot place the order twice.
   const key = useRef(newKey());
   const toast = useToast();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const products = useQuery({ queryKey: ['products', 'catalogue', q], queryFn: () => api.products({ q, limit: 50, active: 'true' }) });
+  const products = useQuery(queries.catalogue(q));
 
   const lines = [...cart.values()];
   const currency = lines[0]?.product.currency ?? products.data?.items[0]?.currency ?? 'USD';
   const total = useMemo(() => lines.reduce((sum, l) => sum + l.product.price_cents * l.quantity, 0), [lines]);
+  const units = lines.reduce((sum, l) => sum + l.quantity, 0);
 
   const place = useMutation({
     mutationFn: () => api.placeOrder(lines.map((l) => ({ product_id: l.product.id, quantity: l.quantity })), note, key.current),
@@ -49,11 +54,20 @@ export default function OrderNew() {
     else next.set(product.id, { product, quantity: Math.min(quantity, 10000) });
     setCart(next);
   };
+  const add = (p: Product) => {
+    const quantity = (cart.get(p.id)?.quantity ?? 0) + 1;
+    setQuantity(p, quantity);
+    setAnnouncement(`${p.name} added: ${quantity} in the cart`);
+  };
+  const showCart = () => {
+    cartHeading.current?.scrollIntoView({ block: 'start' });
+    cartHeading.current?.focus();
+  };
 
   return (
     <div className="page">
       <header className="page-head">
-        <h1>New order</h1>
+        <PageHeading title="New order" />
       </header>
       <div className="grid-2">
         <section className="card">
@@ -70,15 +84,17 @@ export default function OrderNew() {
           ) : (
             <table>
               <thead>
-                <tr><th>Product</th><th className="num">Price</th><th className="num">Available</th><th /></tr>
+                <tr><th>Product</th><th className="num">Price</th><th className="num">Available</th><th><span className="visually-hidden">Add to cart</span></th></tr>
               </thead>
               <tbody>
                 {products.data.items.map((p) => (
                   <tr key={p.id}>
-                    <td>{p.name} <span className="muted small">{p.sku}</span></td>
+                    <td>{p.name} <span className="muted small sku">{p.sku}</span></td>
                     <td className="num">{money(p.price_cents, p.currency)}</td>
                     <td className="num">
-                      {p.available} <StockBadge available={p.available} reorderPoint={p.reorder_point} />
+                      <span className="stack">
+                        {p.available} <StockBadge available={p.available} reorderPoint={p.reorder_point} />
+                      </span>
                     </td>
                     <td>
                       <button
@@ -86,7 +102,7 @@ export default function OrderNew() {
                         className="secondary"
                         disabled={p.available <= 0}
                         aria-label={`Add ${p.name}`}
-                        onClick={() => setQuantity(p, (cart.get(p.id)?.quantity ?? 0) + 1)}
+                        onClick={() => add(p)}
                       >
                         Add
                       </button>
@@ -96,9 +112,20 @@ export default function OrderNew() {
               </tbody>
             </table>
           )}
+          <div className="cart-bar">
+            <span>
+              <strong>{units} {units === 1 ? 'item' : 'items'}</strong> · {money(total, currency)}
+            </span>
+            <button type="button" className="secondary" onClick={showCart}>
+              Review cart
+            </button>
+          </div>
+          <p className="visually-hidden" role="status">
+            {announcement}
+          </p>
         </section>
-        <section className="card">
-          <h2>Cart</h2>
+        <section className="card cart" aria-labelledby="cart-title">
+          <h2 id="cart-title" ref={cartHeading} tabIndex={-1}>Cart</h2>
           {error && <ErrorNotice error={error} />}
           {lines.length === 0 ? (
             <Empty>The cart is empty — add products from the catalogue.</Empty>
@@ -133,7 +160,7 @@ export default function OrderNew() {
               </tbody>
               <tfoot>
                 <tr>
-                  <th colSpan={2}>Total (confirmed at current prices)</th>
+                  <th colSpan={2}>Total <span className="muted small">(at current prices)</span></th>
                   <th className="num">{money(total, currency)}</th>
                 </tr>
               </tfoot>

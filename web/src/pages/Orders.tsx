@@ -1,10 +1,12 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
-import { api } from '../api/endpoints';
+import { queries } from '../api/queries';
 import type { OrderStatus } from '../api/types';
 import { isStaff, useAuth } from '../auth/AuthContext';
 import { Empty, ErrorNotice, Loading } from '../components/Feedback';
+import { PageHeading } from '../components/Page';
 import { Pager, usePageCursor } from '../components/Pager';
+import { TableWrap } from '../components/TableWrap';
 import { StatusPill, TimeAgo } from '../components/Status';
 import { money } from '../format';
 
@@ -15,16 +17,13 @@ export default function Orders() {
   const [params, setParams] = useSearchParams();
   const status = params.get('status') ?? '';
   const [cursor, next, prev, hasPrev] = usePageCursor();
-  const { data, error, isLoading, refetch } = useQuery({
-    queryKey: ['orders', status, cursor],
-    queryFn: () => api.orders({ status, cursor, limit: 25 }),
-    placeholderData: keepPreviousData,
-  });
+  const { data, error, isLoading, refetch } = useQuery({ ...queries.orders(status, cursor), placeholderData: keepPreviousData });
   const staff = isStaff(user);
+  const title = staff ? 'Orders' : 'My orders';
   return (
     <div className="page">
       <header className="page-head">
-        <h1>{staff ? 'Orders' : 'My orders'}</h1>
+        <PageHeading title={title} />
         <Link className="button" to="/orders/new">
           New order
         </Link>
@@ -52,33 +51,39 @@ export default function Orders() {
           {!status && <Link to="/orders/new">place the first one</Link>}
         </Empty>
       ) : (
-        <div className="card table-wrap">
+        <TableWrap label={title}>
           <table>
             <thead>
               <tr>
                 <th>Order</th>
-                {staff && <th>Customer</th>}
+                {staff && <th className="hide-sm">Customer</th>}
                 <th>Status</th>
-                <th className="num">Lines</th>
+                <th className="num hide-sm">Lines</th>
                 <th className="num">Total</th>
-                <th>Placed</th>
+                <th className="hide-sm">Placed</th>
               </tr>
             </thead>
             <tbody>
               {data.items.map((o) => (
                 <tr key={o.id}>
-                  <td><Link to={`/orders/${o.id}`}>{o.number}</Link></td>
-                  {staff && <td>{o.customer_email}</td>}
+                  <td>
+                    <Link className="order-no" to={`/orders/${o.id}`}>{o.number}</Link>
+                    <span className="show-sm muted small">
+                      {staff && <>{o.customer_email}<br /></>}
+                      <TimeAgo at={o.created_at} />
+                    </span>
+                  </td>
+                  {staff && <td className="hide-sm">{o.customer_email}</td>}
                   <td><StatusPill status={o.status} /></td>
-                  <td className="num">{o.lines.length}</td>
+                  <td className="num hide-sm">{o.lines.length}</td>
                   <td className="num">{money(o.total_cents, o.currency)}</td>
-                  <td><TimeAgo at={o.created_at} /></td>
+                  <td className="hide-sm"><TimeAgo at={o.created_at} /></td>
                 </tr>
               ))}
             </tbody>
           </table>
           <Pager nextCursor={data.next_cursor} onNext={next} onPrev={prev} hasPrev={hasPrev} />
-        </div>
+        </TableWrap>
       )}
     </div>
   );

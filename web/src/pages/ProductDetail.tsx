@@ -3,9 +3,12 @@ import { useState } from 'react';
 import { useParams } from 'react-router';
 import { toApiError } from '../api/client';
 import { api } from '../api/endpoints';
+import { queries } from '../api/queries';
 import { AdjustForm } from '../components/AdjustForm';
+import { useConfirm } from '../components/Dialog';
 import { Empty, ErrorNotice, Loading, useToast } from '../components/Feedback';
 import { Dialog } from '../components/Form';
+import { PageHeading, useDocumentTitle, useFocusHeadingOnChange } from '../components/Page';
 import { ProductForm } from '../components/ProductForm';
 import { StockBadge, TimeAgo } from '../components/Status';
 import { money } from '../format';
@@ -15,9 +18,13 @@ export default function ProductDetail() {
   const [dialog, setDialog] = useState<'edit' | 'adjust' | null>(null);
   const toast = useToast();
   const queryClient = useQueryClient();
-  const product = useQuery({ queryKey: ['products', 'one', id], queryFn: () => api.product(id) });
-  const movements = useQuery({ queryKey: ['products', 'movements', id], queryFn: () => api.movements({ product_id: id, limit: 50 }) });
-  const refresh = () => void queryClient.invalidateQueries({ queryKey: ['products'] });
+  const confirm = useConfirm();
+  const product = useQuery(queries.product(id));
+  const movements = useQuery(queries.movements(id));
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ['products'] });
+  useDocumentTitle(product.data ? `${product.data.name} (${product.data.sku})` : 'Product');
+  // Archive goes away once archived: the heading, now marked "archived", takes focus.
+  useFocusHeadingOnChange(product.data?.active);
 
   if (product.isLoading) return <Loading />;
   if (product.error || !product.data) return <ErrorNotice error={product.error} retry={() => void product.refetch()} />;
@@ -25,9 +32,10 @@ export default function ProductDetail() {
   return (
     <div className="page">
       <header className="page-head">
-        <h1>
-          {p.name} <code className="muted">{p.sku}</code>
-        </h1>
+        <PageHeading title={`${p.name} (${p.sku})`}>
+          {p.name} <code className="muted sku">{p.sku}</code>
+          {!p.active && <span className="pill">archived</span>}
+        </PageHeading>
         <div className="actions">
           <button type="button" className="secondary" onClick={() => setDialog('edit')}>Edit</button>
           <button type="button" onClick={() => setDialog('adjust')}>Adjust stock</button>
@@ -35,15 +43,22 @@ export default function ProductDetail() {
             <button
               type="button"
               className="danger"
-              onClick={() =>
-                api
-                  .archiveProduct(p.id, p.version)
-                  .then(() => {
-                    toast(`${p.sku} archived`);
-                    refresh();
-                  })
-                  .catch((e) => toast(toApiError(e).friendly, 'error'))
-              }
+              onClick={async () => {
+                const ok = await confirm({
+                  title: `Archive ${p.name}?`,
+                  body: <p>{p.sku} leaves the catalogue: customers can no longer order it. Its history and stock stay.</p>,
+                  action: 'Archive',
+                  danger: true,
+                });
+                if (!ok) return;
+                try {
+                  await api.archiveProduct(p.id, p.version);
+                  toast(`${p.sku} archived`);
+                  await refresh();
+                } catch (e) {
+                  toast(toApiError(e).friendly, 'error');
+                }
+              }}
             >
               Archive
             </button>
@@ -71,17 +86,20 @@ export default function ProductDetail() {
         ) : (
           <table>
             <thead>
-              <tr><th>When</th><th>Reason</th><th className="num">On hand Δ</th><th className="num">Reserved Δ</th><th className="num">On hand after</th><th>Note</th></tr>
+              <tr><th>When</th><th>Reason</th><th className="num">On hand Δ</th><th className="num hide-sm">Reserved Δ</th><th className="num">On hand after</th><th className="hide-sm">Note</th></tr>
             </thead>
             <tbody>
               {movements.data.items.map((m) => (
                 <tr key={m.id}>
-                  <td><TimeAgo at={m.created_at} /></td>
+                  <td>
+                    <TimeAgo at={m.created_at} />
+                    {m.note && <span className="show-sm muted small">{m.note}</span>}
+                  </td>
                   <td>{m.reason}</td>
                   <td className="num">{m.on_hand_delta > 0 ? `+${m.on_hand_delta}` : m.on_hand_delta}</td>
-                  <td className="num">{m.reserved_delta > 0 ? `+${m.reserved_delta}` : m.reserved_delta}</td>
+                  <td className="num hide-sm">{m.reserved_delta > 0 ? `+${m.reserved_delta}` : m.reserved_delta}</td>
                   <td className="num">{m.on_hand_after}</td>
-                  <td>{m.note}</td>
+                  <td className="hide-sm">{m.note}</td>
                 </tr>
               ))}
             </tbody>
@@ -94,7 +112,7 @@ export default function ProductDetail() {
           onSave={async (body) => {
             const saved = await api.updateProduct(p.id, p.version, body);
             toast(`Saved ${saved.sku}`);
-            refresh();
+            void refresh();
             setDialog(null);
           }}
         />
@@ -105,7 +123,7 @@ export default function ProductDetail() {
           onSave={async (b) => {
             const r = await api.adjust({ product_id: p.id, ...b });
             toast(`${p.sku}: ${r.product.on_hand} on hand, ${r.product.available} available`);
-            refresh();
+            void refresh();
             setDialog(null);
           }}
         />

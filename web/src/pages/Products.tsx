@@ -3,10 +3,13 @@ import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { ApiError, toApiError } from '../api/client';
 import { api } from '../api/endpoints';
+import { queries } from '../api/queries';
 import { isStaff, useAuth } from '../auth/AuthContext';
 import { Empty, ErrorNotice, Loading, useToast } from '../components/Feedback';
 import { Dialog } from '../components/Form';
+import { PageHeading } from '../components/Page';
 import { Pager, usePageCursor } from '../components/Pager';
+import { TableWrap } from '../components/TableWrap';
 import { ProductForm } from '../components/ProductForm';
 import { StockBadge } from '../components/Status';
 import { money } from '../format';
@@ -75,11 +78,7 @@ export default function Products() {
   const [dialog, setDialog] = useState<'create' | 'import' | null>(null);
   const toast = useToast();
   const queryClient = useQueryClient();
-  const { data, error, isLoading, refetch } = useQuery({
-    queryKey: ['products', q, low, cursor],
-    queryFn: () => api.products({ q, low_stock: low || undefined, cursor, limit: 25 }),
-    placeholderData: keepPreviousData,
-  });
+  const { data, error, isLoading, refetch } = useQuery({ ...queries.products(q, low, cursor), placeholderData: keepPreviousData });
   const setFilter = (k: string, v: string) => {
     const p = new URLSearchParams(params);
     if (v) p.set(k, v);
@@ -91,7 +90,7 @@ export default function Products() {
   return (
     <div className="page">
       <header className="page-head">
-        <h1>Products</h1>
+        <PageHeading title="Products" />
         {staff && (
           <div className="actions">
             <button type="button" className="secondary" onClick={() => void download().catch((e) => toast(toApiError(e).friendly, 'error'))}>
@@ -107,9 +106,9 @@ export default function Products() {
         )}
       </header>
       <div className="filters">
-        <input type="search" aria-label="Search products" placeholder="Search name or SKU" value={q} onChange={(e) => setFilter('q', e.target.value)} />
+        <input type="search" name="q" aria-label="Search products" placeholder="Search name or SKU" value={q} onChange={(e) => setFilter('q', e.target.value)} />
         <label className="check">
-          <input type="checkbox" checked={low} onChange={(e) => setFilter('low_stock', e.target.checked ? 'true' : '')} /> Low stock only
+          <input type="checkbox" name="low_stock" checked={low} onChange={(e) => setFilter('low_stock', e.target.checked ? 'true' : '')} /> Low stock only
         </label>
       </div>
       {isLoading ? (
@@ -119,31 +118,38 @@ export default function Products() {
       ) : !data?.items.length ? (
         <Empty>{q || low ? 'No products match.' : staff ? 'No products yet — add one or import a CSV.' : 'No products yet.'}</Empty>
       ) : (
-        <div className="card table-wrap">
+        <TableWrap label="Products">
           <table>
             <thead>
               <tr>
-                <th>SKU</th><th>Name</th><th>Category</th><th className="num">Price</th>
-                <th className="num">On hand</th><th className="num">Reserved</th><th className="num">Available</th><th>Stock</th>
+                <th className="hide-sm">SKU</th><th>Name</th><th className="hide-sm">Category</th><th className="num">Price</th>
+                <th className="num hide-sm">On hand</th><th className="num hide-sm">Reserved</th><th className="num">Available</th><th className="hide-sm">Stock</th>
               </tr>
             </thead>
             <tbody>
               {data.items.map((p) => (
                 <tr key={p.id} className={p.active ? '' : 'archived'}>
-                  <td><code>{p.sku}</code></td>
-                  <td>{staff ? <Link to={`/products/${p.id}`}>{p.name}</Link> : p.name}{!p.active && <span className="muted small"> (archived)</span>}</td>
-                  <td>{p.category}</td>
+                  <td className="hide-sm"><code className="sku">{p.sku}</code></td>
+                  <td>
+                    {staff ? <Link to={`/products/${p.id}`}>{p.name}</Link> : p.name}
+                    {!p.active && <span className="muted small"> (archived)</span>}
+                    <code className="show-sm muted small sku">{p.sku}</code>
+                  </td>
+                  <td className="hide-sm">{p.category}</td>
                   <td className="num">{money(p.price_cents, p.currency)}</td>
-                  <td className="num">{p.on_hand}</td>
-                  <td className="num">{p.reserved}</td>
-                  <td className="num">{p.available}</td>
-                  <td><StockBadge available={p.available} reorderPoint={p.reorder_point} /></td>
+                  <td className="num hide-sm">{p.on_hand}</td>
+                  <td className="num hide-sm">{p.reserved}</td>
+                  <td className="num">
+                    {p.available}
+                    <span className="show-sm"><StockBadge available={p.available} reorderPoint={p.reorder_point} /></span>
+                  </td>
+                  <td className="hide-sm"><StockBadge available={p.available} reorderPoint={p.reorder_point} /></td>
                 </tr>
               ))}
             </tbody>
           </table>
           <Pager nextCursor={data.next_cursor} onNext={next} onPrev={prev} hasPrev={hasPrev} />
-        </div>
+        </TableWrap>
       )}
       <Dialog title="New product" open={dialog === 'create'} onClose={() => setDialog(null)}>
         <ProductForm

@@ -3,8 +3,10 @@ import { Link, useNavigate } from 'react-router';
 import { api } from '../api/endpoints';
 import { useAuth } from '../auth/AuthContext';
 import { Field, useSubmit } from '../components/Form';
+import { useDocumentTitle } from '../components/Page';
 
 export default function Register() {
+  useDocumentTitle('Create an account');
   const { signIn } = useAuth();
   const navigate = useNavigate();
   const [form, setForm] = useState({ name: '', email: '', password: '' });
@@ -17,7 +19,7 @@ export default function Register() {
   });
 
   return (
-    <div className="auth-page">
+    <main className="auth-page">
       <form className="card auth-card" onSubmit={onSubmit} noValidate>
         <h1>Create your account</h1>
         {error && !Object.keys(error.fieldErrors).length && (
@@ -41,6 +43,6 @@ export default function Register() {
           Already have one? <Link to="/signin">Sign in</Link>.
         </p>
       </form>
-    </div>
+    </main>
   );
 }

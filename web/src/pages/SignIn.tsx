@@ -2,8 +2,10 @@ import { useState } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { useAuth } from '../auth/AuthContext';
 import { Field, useSubmit } from '../components/Form';
+import { useDocumentTitle } from '../components/Page';
 
 export default function SignIn() {
+  useDocumentTitle('Sign in');
   const { signIn } = useAuth();
   const navigate = useNavigate();
   const location = useLocation();
@@ -16,7 +18,7 @@ export default function SignIn() {
   });
 
   return (
-    <div className="auth-page">
+    <main className="auth-page">
       <form className="card auth-card" onSubmit={onSubmit} noValidate>
         <h1>Sign in to Stockroom</h1>
         {error && (
@@ -39,6 +41,6 @@ export default function SignIn() {
           No account? <Link to="/register">Create one</Link>. The first account of a new Stockroom is its admin.
         </p>
       </form>
-    </div>
+    </main>
   );
 }

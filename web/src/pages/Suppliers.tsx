@@ -1,8 +1,11 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../api/endpoints';
+import { queries } from '../api/queries';
 import { Empty, ErrorNotice, Loading, useToast } from '../components/Feedback';
 import { Dialog, Field, useSubmit } from '../components/Form';
+import { PageHeading } from '../components/Page';
+import { TableWrap } from '../components/TableWrap';
 import { TimeAgo } from '../components/Status';
 
 function SupplierForm({ onSaved }: { onSaved: () => void }) {
@@ -34,11 +37,11 @@ function SupplierForm({ onSaved }: { onSaved: () => void }) {
 export default function Suppliers() {
   const [open, setOpen] = useState(false);
   const queryClient = useQueryClient();
-  const { data, error, isLoading, refetch } = useQuery({ queryKey: ['suppliers'], queryFn: () => api.suppliers({ limit: 100 }) });
+  const { data, error, isLoading, refetch } = useQuery(queries.suppliers());
   return (
     <div className="page">
       <header className="page-head">
-        <h1>Suppliers</h1>
+        <PageHeading title="Suppliers" />
         <button type="button" onClick={() => setOpen(true)}>New supplier</button>
       </header>
       {isLoading ? (
@@ -48,19 +51,25 @@ export default function Suppliers() {
       ) : !data?.items.length ? (
         <Empty>No suppliers yet — add one so restock advice knows lead times.</Empty>
       ) : (
-        <div className="card table-wrap">
+        <TableWrap label="Suppliers">
           <table>
-            <thead><tr><th>Name</th><th>Email</th><th>Phone</th><th className="num">Lead time (days)</th><th>Added</th></tr></thead>
+            <thead><tr><th>Name</th><th className="hide-sm">Email</th><th className="hide-sm">Phone</th><th className="num">Lead time (days)</th><th className="hide-sm">Added</th></tr></thead>
             <tbody>
               {data.items.map((s) => (
                 <tr key={s.id}>
-                  <td>{s.name}</td><td>{s.contact_email}</td><td>{s.phone}</td>
-                  <td className="num">{s.lead_time_days}</td><td><TimeAgo at={s.created_at} /></td>
+                  <td>
+                    {s.name}
+                    {(s.contact_email || s.phone) && (
+                      <span className="show-sm muted small">{[s.contact_email, s.phone].filter(Boolean).join(' · ')}</span>
+                    )}
+                  </td>
+                  <td className="hide-sm">{s.contact_email}</td><td className="hide-sm">{s.phone}</td>
+                  <td className="num">{s.lead_time_days}</td><td className="hide-sm"><TimeAgo at={s.created_at} /></td>
                 </tr>
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       <Dialog title="New supplier" open={open} onClose={() => setOpen(false)}>
         <SupplierForm onSaved={() => { setOpen(false); void queryClient.invalidateQueries({ queryKey: ['suppliers'] }); }} />

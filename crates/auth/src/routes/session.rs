@@ -2,10 +2,6 @@
 
 use std::net::SocketAddr;
 
-use argon2::{
-    password_hash::{phc::PasswordHash, PasswordHasher, PasswordVerifier},
-    Argon2,
-};
 use axum::{
     extract::{ConnectInfo, State},
     http::{HeaderMap, StatusCode},
@@ -14,13 +10,20 @@ use kernel::{AppError, Json, Result};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::blocking;
-use crate::{domain::Email, store::Rotation, tokens, AuthState, User};
+use crate::{
+    domain::{Bounded, Email},
+    hashing,
+    store::Rotation,
+    tokens, AuthState, User,
+};
 
+/// Over-long values are refused (422) while the body is parsed, before anything else.
 #[derive(Deserialize, ToSchema)]
 pub struct LoginRequest {
-    email: String,
-    password: String,
+    #[schema(value_type = String, max_length = 254)]
+    email: Bounded<254>,
+    #[schema(value_type = String, max_length = 128)]
+    password: Bounded<128>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -40,27 +43,22 @@ pub struct Session {
 
 const BAD_CREDENTIALS: &str = "the email or password is wrong";
 
-pub async fn hash_password(password: String) -> Result<String> {
-    blocking(move || {
-        Argon2::default()
-            .hash_password(password.as_bytes())
-            .map(|h: PasswordHash| h.to_string())
-            .map_err(AppError::internal)
-    })
-    .await?
-}
-
-async fn verify_password(password: String, hash: String) -> Result<bool> {
-    blocking(move || {
-        let parsed = PasswordHash::new(&hash).map_err(AppError::internal)?;
-        Ok(Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok())
-    })
-    .await?
-}
-
 impl AuthState {
+    /// The user whose password this is, if any. Unknown emails are checked against a dummy
+    /// hash: both failures look the same and take the same time.
+    async fn authenticate(&self, account: &str, password: String) -> Result<Option<User>> {
+        let found = match Email::parse(account) {
+            Ok(email) => self.store.credentials(email.as_str()).await?,
+            Err(_) => None,
+        };
+        let hash = found
+            .as_ref()
+            .map(|(_, h)| h.clone())
+            .unwrap_or_else(|| self.dummy_hash.to_string());
+        let valid = self.hasher.verify(password, hash).await?;
+        Ok(found.filter(|_| valid).map(|(user, _)| user))
+    }
+
     /// Issues an access token and a refresh token in a new or existing login (`family`).
     async fn session(
         &self,
@@ -108,45 +106,40 @@ impl AuthState {
     }
 }
 
-/// Signs in with email and password.
+/// Signs in with email and password. Attempts are counted per account and per address
+/// before the password is checked; over the limit, 429 with Retry-After.
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, description = "OK", body = Session), (status = 401, description = "Not signed in, or the token is invalid", body = kernel::Problem),
-              (status = 403, description = "Not allowed for this role", body = kernel::Problem), (status = 429, description = "Rate limited", body = kernel::Problem)))]
+              (status = 403, description = "Not allowed for this role", body = kernel::Problem), (status = 422, description = "Validation failed", body = kernel::Problem),
+              (status = 429, description = "Rate limited", body = kernel::Problem), (status = 503, description = "Too many sign-ins being checked; retry after Retry-After", body = kernel::Problem)))]
 pub async fn login(
     State(state): State<AuthState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Json(req): Json<LoginRequest>,
 ) -> Result<Json<Session>> {
-    let address =
-        kernel::server::client_addr(&headers, peer, &state.settings.trusted_proxies).to_string();
-    let account = req.email.trim().to_lowercase();
-    if let Some(retry_after_secs) = state.limiter.blocked(&account, &address) {
-        return Err(AppError::RateLimited {
-            detail: "too many failed sign-ins; wait before trying again".into(),
-            retry_after_secs,
-        });
-    }
-    let found = match Email::parse(&req.email) {
-        Ok(email) => state.store.credentials(email.as_str()).await?,
-        Err(_) => None,
+    let address = kernel::server::client_addr(&headers, peer, &state.settings.trusted_proxies);
+    let account = req.email.as_str().trim().to_lowercase();
+    state.limits.admit_login(&account, address).await?;
+    let user = match state
+        .authenticate(&account, req.password.into_inner())
+        .await
+    {
+        Err(e) if hashing::is_busy(&e) => {
+            state.limits.login_not_checked(&account, address).await?;
+            return Err(e);
+        }
+        other => other?,
     };
-    // Unknown emails are checked against a dummy hash: both failures look and take the same.
-    let hash = found
-        .as_ref()
-        .map(|(_, h)| h.clone())
-        .unwrap_or_else(|| state.dummy_hash.to_string());
-    let valid = verify_password(req.password, hash).await? && found.is_some();
-    let Some((user, _)) = found.filter(|_| valid) else {
-        state.limiter.record_failure(&account, &address);
+    let Some(user) = user else {
         return Err(AppError::Unauthorized(BAD_CREDENTIALS.into()));
     };
+    state.limits.login_succeeded(&account, address).await?;
     if user.disabled {
         return Err(AppError::Forbidden(
             "this account is disabled; ask an admin".into(),
         ));
     }
-    state.limiter.record_success(&account);
     let family = uuid::Uuid::now_v7().to_string();
     Ok(Json(state.session(user, Some(family), None).await?))
 }

@@ -1,6 +1,11 @@
 //! Users: registration, the caller's own profile, and admin management.
 
-use axum::{extract::State, http::StatusCode};
+use std::net::SocketAddr;
+
+use axum::{
+    extract::{ConnectInfo, State},
+    http::{HeaderMap, StatusCode},
+};
 use kernel::{
     auth::{AuthUser, Role},
     extract::{Path, Query},
@@ -11,46 +16,72 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::session::hash_password;
 use crate::{
-    domain::{Email, Name, Password},
+    bootstrap,
+    domain::{Bounded, Email, Name, Password},
     store::UserChanges,
     AuthState, User,
 };
 
 #[derive(Deserialize, ToSchema)]
 pub struct RegisterRequest {
-    email: String,
-    password: String,
-    name: String,
+    #[schema(value_type = String, max_length = 254)]
+    email: Bounded<254>,
+    #[schema(value_type = String, min_length = 8, max_length = 128)]
+    password: Bounded<128>,
+    #[schema(value_type = String, max_length = 100)]
+    name: Bounded<1000>,
+    /// Only to claim the first admin of a new deployment: the one-time token auth prints at
+    /// start (`STOCKROOM_BOOTSTRAP_TOKEN=…` on stderr, and in its log) while no admin exists
+    /// and `ADMIN_EMAIL` is unset. The account becomes the admin; the token then stops working.
+    #[schema(value_type = Option<String>, max_length = 100)]
+    #[serde(default)]
+    bootstrap_token: Option<Bounded<100>>,
 }
 
-/// Creates an account. The first account of an empty system is the admin.
+/// Creates an account: a customer, or the admin when it claims that role. On `stockroom all`
+/// the first account is the admin; on `serve`, the account with `ADMIN_EMAIL`, or the one
+/// registered with the bootstrap token. Registrations are limited per client address.
 #[utoipa::path(post, path = "/api/auth/register", tag = "auth", request_body = RegisterRequest,
-    responses((status = 201, description = "Created", body = User), (status = 409, description = "Conflict", body = kernel::Problem),
-              (status = 422, description = "Validation failed", body = kernel::Problem)))]
+    responses((status = 201, description = "Created", body = User),
+              (status = 403, description = "The bootstrap token is unknown or was already used", body = kernel::Problem),
+              (status = 409, description = "Conflict", body = kernel::Problem),
+              (status = 422, description = "Validation failed", body = kernel::Problem),
+              (status = 429, description = "Too many registrations from this address", body = kernel::Problem),
+              (status = 503, description = "Too many sign-ins being checked; retry after Retry-After", body = kernel::Problem)))]
 pub async fn register(
     State(state): State<AuthState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Json(req): Json<RegisterRequest>,
 ) -> Result<(StatusCode, Json<User>)> {
-    let email = Email::parse(&req.email);
-    let password = Password::parse(&req.password, email.as_ref().ok());
-    let name = Name::parse(&req.name);
-    let (email, password, name) = match (email, password, name) {
-        (Ok(e), Ok(p), Ok(n)) => (e, p, n),
-        (e, p, n) => {
-            let errors: Vec<FieldError> =
-                [e.err(), p.err(), n.err()].into_iter().flatten().collect();
-            return Err(AppError::Validation(errors));
-        }
-    };
-    let hash = hash_password(password.expose().to_string()).await?;
+    let (email, password, name) = parse_registration(&req)?;
+    let address = kernel::server::client_addr(&headers, peer, &state.settings.trusted_proxies);
+    state.limits.admit_registration(address).await?;
+    let hash = state.hasher.hash(password.expose().to_string()).await?;
+    let token = req.bootstrap_token.as_ref().map(Bounded::as_str);
+    let claim = bootstrap::claim_for(&state.settings, &email, token);
     let user = state
         .store
-        .register(email.as_str(), &name.into_inner(), &hash)
+        .register(email.as_str(), &name.into_inner(), &hash, claim)
         .await?;
     tracing::info!(user_id = %user.id, role = user.role.as_str(), "user registered");
     Ok((StatusCode::CREATED, Json(user)))
+}
+
+/// Every invalid field at once.
+fn parse_registration(req: &RegisterRequest) -> Result<(Email, Password, Name)> {
+    let email = Email::parse(req.email.as_str());
+    let password = Password::parse(req.password.as_str(), email.as_ref().ok());
+    let name = Name::parse(req.name.as_str());
+    match (email, password, name) {
+        (Ok(e), Ok(p), Ok(n)) => Ok((e, p, n)),
+        (e, p, n) => {
+            let errors: Vec<FieldError> =
+                [e.err(), p.err(), n.err()].into_iter().flatten().collect();
+            Err(AppError::Validation(errors))
+        }
+    }
 }
 
 /// The signed-in user.

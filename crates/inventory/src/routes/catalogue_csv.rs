@@ -1,19 +1,23 @@
 //! Bulk catalogue import and export as CSV. An import is all rows or none: every bad row is
-//! reported by its line number and nothing is written.
+//! reported by its line number and nothing is written. Text cells that a spreadsheet would
+//! run as a formula are exported with a leading `'`, which the import removes again
+//! (see [`crate::csv_cells`]); numbers are written as numbers.
 
 use std::collections::{HashMap, HashSet};
 
 use axum::{
     extract::State,
-    http::{header, HeaderMap},
-    response::IntoResponse,
+    http::{header, HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
 };
 use kernel::{auth::AuthUser, AppError, FieldError, Json, Result};
 use serde::Serialize;
+use sqlx::AnyConnection;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::{model::CreateProduct, store::NewProduct, validate, InventoryState};
+use super::keyed::{answer, RequestKey};
+use crate::{csv_cells, model::CreateProduct, store::NewProduct, validate, InventoryState};
 
 const MAX_ROWS: usize = 50_000;
 const MAX_REPORTED: usize = 200;
@@ -43,15 +47,19 @@ pub struct ImportReport {
 /// Imports products from CSV (`sku,name,price_cents` required; `description, category,
 /// supplier_id, reorder_point, reorder_quantity, initial_stock` (or `on_hand`), `active`
 /// optional). New SKUs are created with their initial stock; existing SKUs are updated.
+/// A cell starting with `'` followed by `= + - @`, TAB or CR (as the export writes formula-like
+/// text) loses that `'`.
 #[utoipa::path(post, path = "/api/products/import", tag = "inventory",
-    request_body(content = String, content_type = "text/csv"), security(("bearer" = [])),
-    responses((status = 200, description = "OK", body = ImportReport), (status = 422, description = "Validation failed", body = kernel::Problem)))]
+    request_body(content = String, content_type = "text/csv"),
+    params(("Idempotency-Key" = Option<String>, Header, description = "a retry of the same file with the same key returns the first report and imports nothing again")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "OK", body = ImportReport), (status = 422, description = "Validation failed, or the key was used for another file", body = kernel::Problem)))]
 pub async fn import(
     State(state): State<InventoryState>,
     caller: AuthUser,
     headers: HeaderMap,
     body: String,
-) -> Result<Json<ImportReport>> {
+) -> Result<Response> {
     caller.require_staff()?;
     let is_csv = headers
         .get(header::CONTENT_TYPE)
@@ -62,6 +70,12 @@ pub async fn import(
             "send the file with Content-Type: text/csv".into(),
         ));
     }
+    let key = RequestKey::bytes(
+        &headers,
+        &caller,
+        "POST /api/products/import",
+        body.as_bytes(),
+    )?;
     let rows = parse(&body)?;
     let mut errors = Vec::new();
     for supplier in rows
@@ -84,9 +98,28 @@ pub async fn import(
         return Err(rejected(errors));
     }
     let products: Vec<NewProduct> = rows.into_iter().map(|(_, p)| p).collect();
-    let (created, updated) = state.store.import(&products, &caller.claims.sub).await?;
-    tracing::info!(created, updated, "catalogue imported");
-    Ok(Json(ImportReport { created, updated }))
+    let outcome = state
+        .store
+        .once(
+            key.as_ref().map(RequestKey::keyed).as_ref(),
+            StatusCode::OK,
+            async |conn: &mut AnyConnection| {
+                let (created, updated) = state
+                    .store
+                    .import(conn, &products, &caller.claims.sub)
+                    .await?;
+                Ok(ImportReport { created, updated })
+            },
+        )
+        .await?;
+    Ok(answer(outcome, |report| {
+        tracing::info!(
+            created = report.created,
+            updated = report.updated,
+            "catalogue imported"
+        );
+        Json(report).into_response()
+    }))
 }
 
 fn rejected(mut errors: Vec<FieldError>) -> AppError {
@@ -185,6 +218,7 @@ impl<'a> Cells<'a> {
         self.index
             .get(name)
             .and_then(|&i| self.record.get(i))
+            .map(csv_cells::restore)
             .unwrap_or("")
     }
 }
@@ -275,16 +309,19 @@ pub async fn export(
     writer
         .write_record(EXPORT_COLUMNS)
         .map_err(AppError::internal)?;
+    // Only text cells are neutralised: the numbers are ours, digits with at most a leading
+    // minus, which spreadsheets read as numbers; a `'` would turn them into text.
+    let text = |cell: &str| csv_cells::neutralise(cell).into_owned();
     for p in &products {
         writer
             .write_record([
-                p.sku.clone(),
-                p.name.clone(),
-                p.description.clone(),
-                p.category.clone(),
+                text(&p.sku),
+                text(&p.name),
+                text(&p.description),
+                text(&p.category),
                 p.supplier_id.map(|s| s.to_string()).unwrap_or_default(),
                 p.price_cents.to_string(),
-                p.currency.clone(),
+                text(&p.currency),
                 p.on_hand.to_string(),
                 p.reserved.to_string(),
                 p.available.to_string(),

@@ -2,6 +2,7 @@
 
 mod catalogue_csv;
 mod internal;
+mod keyed;
 mod products;
 mod stock;
 mod suppliers;

@@ -3,19 +3,21 @@
 use axum::{
     extract::State,
     http::{HeaderMap, StatusCode},
-    response::IntoResponse,
+    response::{IntoResponse, Response},
 };
 use kernel::{
     auth::AuthUser,
     extract::{Path, Query},
+    idempotency::Outcome,
     pagination::{Page, PageRequest},
     AppError, Json, Result,
 };
 use serde::Deserialize;
+use sqlx::AnyConnection;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use super::{etag, if_match};
+use super::{etag, if_match, keyed::RequestKey};
 use crate::{
     model::{CreateProduct, Product, UpdateProduct},
     store::ProductFilter,
@@ -89,19 +91,51 @@ pub async fn get(
 
 /// Adds a product; `initial_stock` is recorded as received.
 #[utoipa::path(post, path = "/api/products", tag = "inventory", request_body = CreateProduct,
+    params(("Idempotency-Key" = Option<String>, Header, description = "retries with the same key and body return the first answer and create nothing")),
     security(("bearer" = [])),
     responses((status = 201, description = "Created", body = Product), (status = 409, description = "Conflict", body = kernel::Problem),
-              (status = 422, description = "Validation failed", body = kernel::Problem), (status = 403, description = "Not allowed for this role", body = kernel::Problem)))]
+              (status = 422, description = "Validation failed, or the key was used for another request", body = kernel::Problem), (status = 403, description = "Not allowed for this role", body = kernel::Problem)))]
 pub async fn create(
     State(state): State<InventoryState>,
     caller: AuthUser,
+    headers: HeaderMap,
     Json(req): Json<CreateProduct>,
-) -> Result<impl IntoResponse> {
+) -> Result<Response> {
     caller.require_staff()?;
+    let key = RequestKey::json(&headers, &caller, "POST /api/products", &req)?;
     let new = validate::new_product(&req, "").map_err(AppError::Validation)?;
     state.store.check_supplier(new.supplier_id).await?;
-    let product = state.store.create_product(&new, &caller.claims.sub).await?;
-    Ok((StatusCode::CREATED, etag(product.version), Json(product)))
+    let outcome = state
+        .store
+        .once(
+            key.as_ref().map(RequestKey::keyed).as_ref(),
+            StatusCode::CREATED,
+            async |conn: &mut AnyConnection| {
+                state
+                    .store
+                    .create_product(conn, &new, &caller.claims.sub)
+                    .await
+            },
+        )
+        .await?;
+    Ok(match outcome {
+        Outcome::Fresh(product) => {
+            (StatusCode::CREATED, etag(product.version), Json(product)).into_response()
+        }
+        // The replayed product carries the ETag of the version it was created at.
+        Outcome::Replayed(stored) => {
+            let version = serde_json::from_str::<serde_json::Value>(&stored.body)
+                .ok()
+                .and_then(|p| p["version"].as_i64());
+            let mut response = stored.replay();
+            for (name, value) in version.map(etag).into_iter().flatten() {
+                if let Ok(value) = axum::http::HeaderValue::from_str(&value) {
+                    response.headers_mut().insert(name, value);
+                }
+            }
+            response
+        }
+    })
 }
 
 /// Edits a product. `If-Match` (or `version` in the body) guards against lost updates.

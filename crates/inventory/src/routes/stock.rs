@@ -1,6 +1,10 @@
 //! Stock: adjustments, the ledger, low stock and the summary.
 
-use axum::{extract::State, http::StatusCode};
+use axum::{
+    extract::State,
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+};
 use kernel::{
     auth::AuthUser,
     extract::Query,
@@ -8,9 +12,11 @@ use kernel::{
     AppError, Json, Result,
 };
 use serde::Deserialize;
+use sqlx::AnyConnection;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
+use super::keyed::{answer, RequestKey};
 use crate::{
     domain::Reason,
     model::{Adjustment, AdjustmentResult, Movement, Product, Summary},
@@ -19,15 +25,18 @@ use crate::{
 
 /// Records a stock change with its reason.
 #[utoipa::path(post, path = "/api/inventory/adjustments", tag = "inventory", request_body = Adjustment,
+    params(("Idempotency-Key" = Option<String>, Header, description = "retries with the same key and body return the first answer and change the stock once")),
     security(("bearer" = [])),
     responses((status = 201, description = "Created", body = AdjustmentResult), (status = 409, description = "Conflict", body = kernel::Problem),
-              (status = 422, description = "Validation failed", body = kernel::Problem), (status = 404, description = "Not found", body = kernel::Problem)))]
+              (status = 422, description = "Validation failed, or the key was used for another request", body = kernel::Problem), (status = 404, description = "Not found", body = kernel::Problem)))]
 pub async fn adjust(
     State(state): State<InventoryState>,
     caller: AuthUser,
+    headers: HeaderMap,
     Json(req): Json<Adjustment>,
-) -> Result<(StatusCode, Json<AdjustmentResult>)> {
+) -> Result<Response> {
     caller.require_staff()?;
+    let key = RequestKey::json(&headers, &caller, "POST /api/inventory/adjustments", &req)?;
     let reason = Reason::parse(&req.reason)
         .filter(|r| !matches!(r, Reason::Reserved | Reason::Released | Reason::Committed))
         .ok_or_else(|| {
@@ -46,11 +55,23 @@ pub async fn adjust(
             "must be at most 500 characters",
         ));
     }
-    let result = state
+    let outcome = state
         .store
-        .adjust(req.product_id, req.delta, reason, note, &caller.claims.sub)
+        .once(
+            key.as_ref().map(RequestKey::keyed).as_ref(),
+            StatusCode::CREATED,
+            async |conn: &mut AnyConnection| {
+                let by = &caller.claims.sub;
+                state
+                    .store
+                    .adjust(conn, req.product_id, req.delta, reason, note, by)
+                    .await
+            },
+        )
         .await?;
-    Ok((StatusCode::CREATED, Json(result)))
+    Ok(answer(outcome, |result| {
+        (StatusCode::CREATED, Json(result)).into_response()
+    }))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -1,6 +1,10 @@
 //! Suppliers.
 
-use axum::{extract::State, http::StatusCode};
+use axum::{
+    extract::State,
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+};
 use kernel::{
     auth::AuthUser,
     extract::{Path, Query},
@@ -8,9 +12,11 @@ use kernel::{
     AppError, Json, Result,
 };
 use serde::Deserialize;
+use sqlx::AnyConnection;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
+use super::keyed::{answer, RequestKey};
 use crate::{
     model::{Supplier, SupplierInput},
     validate, InventoryState,
@@ -39,19 +45,29 @@ pub async fn list(
 }
 
 #[utoipa::path(post, path = "/api/suppliers", operation_id = "create_supplier", tag = "inventory", request_body = SupplierInput,
+    params(("Idempotency-Key" = Option<String>, Header, description = "retries with the same key and body return the first answer and create nothing")),
     security(("bearer" = [])),
-    responses((status = 201, description = "Created", body = Supplier), (status = 422, description = "Validation failed", body = kernel::Problem)))]
+    responses((status = 201, description = "Created", body = Supplier), (status = 422, description = "Validation failed, or the key was used for another request", body = kernel::Problem)))]
 pub async fn create(
     State(state): State<InventoryState>,
     caller: AuthUser,
+    headers: HeaderMap,
     Json(req): Json<SupplierInput>,
-) -> Result<(StatusCode, Json<Supplier>)> {
+) -> Result<Response> {
     caller.require_staff()?;
+    let key = RequestKey::json(&headers, &caller, "POST /api/suppliers", &req)?;
     let fields = validate::supplier(&req, true).map_err(AppError::Validation)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(state.store.create_supplier(fields).await?),
-    ))
+    let outcome = state
+        .store
+        .once(
+            key.as_ref().map(RequestKey::keyed).as_ref(),
+            StatusCode::CREATED,
+            async |conn: &mut AnyConnection| state.store.create_supplier(conn, fields).await,
+        )
+        .await?;
+    Ok(answer(outcome, |supplier| {
+        (StatusCode::CREATED, Json(supplier)).into_response()
+    }))
 }
 
 #[utoipa::path(get, path = "/api/suppliers/{id}", operation_id = "get_supplier", tag = "inventory", params(("id" = Uuid, Path)),

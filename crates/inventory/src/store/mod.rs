@@ -5,8 +5,14 @@ mod products;
 mod stock;
 mod suppliers;
 
-use kernel::{db::Db, time::from_db, AppError, Result};
-use sqlx::{any::AnyRow, Row};
+use axum::http::StatusCode;
+use kernel::{
+    db::Db,
+    idempotency::{self, Keyed, Outcome},
+    time::from_db,
+    AppError, Result,
+};
+use sqlx::{any::AnyRow, AnyConnection, Row};
 use uuid::Uuid;
 
 use crate::{
@@ -41,6 +47,21 @@ fn optional_uuid(row: &AnyRow, column: &str) -> Result<Option<Uuid>> {
 impl Store {
     pub fn new(db: Db, currency: String) -> Self {
         Self { db, currency }
+    }
+
+    /// Runs a creating change in one transaction; with an `Idempotency-Key`, at most once per
+    /// key, its answer kept in the same transaction (see [`kernel::idempotency`]).
+    pub async fn once<T, F>(
+        &self,
+        keyed: Option<&Keyed<'_>>,
+        success: StatusCode,
+        change: F,
+    ) -> Result<Outcome<T>>
+    where
+        T: serde::Serialize,
+        F: AsyncFnOnce(&mut AnyConnection) -> Result<T>,
+    {
+        idempotency::once(&self.db.pool, keyed, success, change).await
     }
 
     pub(crate) fn product(&self, row: &AnyRow) -> Result<Product> {

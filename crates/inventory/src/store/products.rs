@@ -7,7 +7,7 @@ use kernel::{
     time::now_db,
     AppError, Result,
 };
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
 use super::{LedgerEntry, Store, PRODUCT_COLUMNS};
@@ -90,10 +90,14 @@ impl Store {
         }
     }
 
-    pub async fn create_product(&self, new: &NewProduct, user_id: &str) -> Result<Product> {
-        let mut tx = self.db.pool.begin().await?;
-        let product = insert_product(&mut tx, new, user_id).await?;
-        tx.commit().await?;
+    /// Adds a product inside the caller's transaction (see [`Store::once`]).
+    pub async fn create_product(
+        &self,
+        conn: &mut AnyConnection,
+        new: &NewProduct,
+        user_id: &str,
+    ) -> Result<Product> {
+        let product = insert_product(conn, new, user_id).await?;
         self.product(&product)
     }
 
@@ -195,9 +199,13 @@ impl Store {
         rows.iter().map(|r| self.product(r)).collect()
     }
 
-    /// Creates new SKUs and updates existing ones, all in one transaction.
-    pub async fn import(&self, rows: &[NewProduct], user_id: &str) -> Result<(usize, usize)> {
-        let mut tx = self.db.pool.begin().await?;
+    /// Creates new SKUs and updates existing ones, all in the caller's one transaction.
+    pub async fn import(
+        &self,
+        conn: &mut AnyConnection,
+        rows: &[NewProduct],
+        user_id: &str,
+    ) -> Result<(usize, usize)> {
         let (mut created, mut updated) = (0, 0);
         for new in rows {
             let changed = sqlx::query(
@@ -215,17 +223,16 @@ impl Store {
             .bind(new.reorder_quantity)
             .bind(new.active as i64)
             .bind(now_db())
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?
             .rows_affected();
             if changed == 0 {
-                insert_product(&mut tx, new, user_id).await?;
+                insert_product(conn, new, user_id).await?;
                 created += 1;
             } else {
                 updated += 1;
             }
         }
-        tx.commit().await?;
         Ok((created, updated))
     }
 
@@ -305,7 +312,7 @@ impl Store {
 }
 
 async fn insert_product(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    conn: &mut AnyConnection,
     new: &NewProduct,
     user_id: &str,
 ) -> Result<sqlx::any::AnyRow> {
@@ -328,7 +335,7 @@ async fn insert_product(
     .bind(new.reorder_quantity)
     .bind(new.active as i64)
     .bind(&now)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *conn)
     .await;
     let row = match inserted {
         Ok(row) => row,
@@ -347,7 +354,7 @@ async fn insert_product(
             user_id: Some(user_id),
             note: Some("initial stock"),
         }
-        .write(tx, &now)
+        .write(conn, &now)
         .await?;
     }
     Ok(row)

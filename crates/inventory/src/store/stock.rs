@@ -12,7 +12,7 @@ use kernel::{
     time::now_db,
     AppError, Result,
 };
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
 use super::{movement, LedgerEntry, Store, MOVEMENT_COLUMNS, PRODUCT_COLUMNS};
@@ -28,9 +28,11 @@ pub enum ReserveOutcome {
 }
 
 impl Store {
-    /// Changes `on_hand` by `delta`; never below `reserved`, never below zero.
+    /// Changes `on_hand` by `delta`, inside the caller's transaction (see [`Store::once`]);
+    /// never below `reserved`, never below zero.
     pub async fn adjust(
         &self,
+        conn: &mut AnyConnection,
         product_id: Uuid,
         delta: i64,
         reason: Reason,
@@ -39,7 +41,6 @@ impl Store {
     ) -> Result<AdjustmentResult> {
         let id = product_id.to_string();
         let now = now_db();
-        let mut tx = self.db.pool.begin().await?;
         let updated = sqlx::query(&format!(
             "UPDATE products SET on_hand = on_hand + $2, updated_at = $3
              WHERE id = $1 AND on_hand + $2 >= reserved AND on_hand + $2 >= 0 RETURNING {PRODUCT_COLUMNS}"
@@ -47,12 +48,12 @@ impl Store {
         .bind(&id)
         .bind(delta)
         .bind(&now)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut *conn)
         .await?;
         let Some(row) = updated else {
             let current = sqlx::query("SELECT on_hand, reserved FROM products WHERE id = $1")
                 .bind(&id)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut *conn)
                 .await?
                 .ok_or_else(|| AppError::NotFound("no product with this id".into()))?;
             let (on_hand, reserved): (i64, i64) =
@@ -78,9 +79,8 @@ impl Store {
             user_id: Some(user_id),
             note,
         }
-        .write(&mut tx, &now)
+        .write(conn, &now)
         .await?;
-        tx.commit().await?;
         Ok(AdjustmentResult {
             movement: movement(&entry)?,
             product,

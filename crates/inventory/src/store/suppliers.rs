@@ -5,6 +5,7 @@ use kernel::{
     time::now_db,
     AppError, Result,
 };
+use sqlx::AnyConnection;
 use uuid::Uuid;
 
 use super::{supplier, Store};
@@ -22,7 +23,12 @@ pub struct SupplierFields {
 const COLUMNS: &str = "id, name, contact_email, phone, lead_time_days, created_at";
 
 impl Store {
-    pub async fn create_supplier(&self, f: SupplierFields) -> Result<Supplier> {
+    /// Adds a supplier inside the caller's transaction (see [`Store::once`]).
+    pub async fn create_supplier(
+        &self,
+        conn: &mut AnyConnection,
+        f: SupplierFields,
+    ) -> Result<Supplier> {
         let now = now_db();
         let row = sqlx::query(&format!(
             "INSERT INTO suppliers (id, name, contact_email, phone, lead_time_days, created_at, updated_at)
@@ -34,7 +40,7 @@ impl Store {
         .bind(f.phone)
         .bind(f.lead_time_days.unwrap_or(7))
         .bind(&now)
-        .fetch_one(&self.db.pool)
+        .fetch_one(&mut *conn)
         .await?;
         supplier(&row)
     }

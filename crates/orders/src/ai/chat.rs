@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use utoipa::ToSchema;
 
-use super::{provider::Message, Ai, AiError};
+use super::{Ai, AiError};
 use crate::{inventory::InventoryClient, store::Store};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -75,13 +75,7 @@ pub async fn chat(
         return Err(AiError::Open { retry_after_secs }.into());
     }
     let context = snapshot(store, inventory).await?;
-    let messages = [
-        Message::system(format!(
-            "You are Stockroom's assistant for warehouse staff. Answer briefly and concretely using only this \
-             live data (money in minor units, i.e. cents). If the data does not answer the question, say so.\n{context}"
-        )),
-        Message::user(question.to_string()),
-    ];
+    let messages = super::prompts::chat(&context, question);
     let (answer, model) = ai.complete(&messages, 600, 2).await?;
     Ok(ChatAnswer {
         answer,

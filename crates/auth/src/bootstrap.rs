@@ -1,0 +1,45 @@
+//! The first admin. In `all` (one machine, the one-command first run) the first account
+//! registered is the admin. In `serve` nobody becomes admin by being first: the account
+//! registered with `ADMIN_EMAIL` is, or, when that is unset, the registrant presenting the
+//! one-time token printed at start while no admin exists.
+
+use kernel::{config::Mode, AppError, Settings};
+
+use crate::{domain::Email, store::AdminClaim, store::Store, tokens};
+
+/// How a registration with `email` (and maybe a bootstrap token) may become the admin.
+pub fn claim_for(settings: &Settings, email: &Email, token: Option<&str>) -> AdminClaim {
+    if settings.mode == Mode::All {
+        return AdminClaim::FirstUser;
+    }
+    if settings.admin_email.as_deref() == Some(email.as_str()) {
+        return AdminClaim::ConfiguredEmail;
+    }
+    match token {
+        Some(token) => AdminClaim::Token(tokens::hash(token.trim())),
+        None => AdminClaim::None,
+    }
+}
+
+/// At start in `serve`: while no admin exists and no ADMIN_EMAIL is set, makes a bootstrap
+/// token, keeps its hash and prints it (log at warn, and stderr for whoever started us).
+pub async fn announce(store: &Store, settings: &Settings) -> Result<(), AppError> {
+    if settings.mode != Mode::Serve {
+        return Ok(());
+    }
+    if settings.admin_email.is_some() || store.admin_exists().await? {
+        return store.delete_bootstrap_tokens().await;
+    }
+    let token = tokens::refresh_token();
+    store.insert_bootstrap_token(&tokens::hash(&token)).await?;
+    tracing::warn!(
+        bootstrap_token = %token,
+        "no admin exists yet: register the first admin with this one-time bootstrap_token, or set ADMIN_EMAIL"
+    );
+    eprintln!(
+        "stockroom auth: no admin exists yet. Register the first admin with POST /api/auth/register and \
+         \"bootstrap_token\": \"{token}\" in the body (it works once), or set ADMIN_EMAIL.\n\
+         STOCKROOM_BOOTSTRAP_TOKEN={token}"
+    );
+    Ok(())
+}

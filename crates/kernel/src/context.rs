@@ -1,0 +1,82 @@
+//! The request context that travels on every service-to-service call: the request id and
+//! the W3C trace context of the request being served.
+//!
+//! The `observe` middleware sets it for the whole handling of a request (a task-local), so
+//! any outgoing call made while serving it picks it up with [`apply`], however deep.
+//! Background work (sweeper, AI worker, relays) runs outside a request and gets a fresh trace.
+
+use reqwest::RequestBuilder;
+
+/// What a downstream call carries from the request that caused it.
+#[derive(Clone, Debug)]
+pub struct RequestContext {
+    pub request_id: String,
+    /// The incoming `traceparent`, if it was well formed.
+    pub traceparent: Option<String>,
+}
+
+tokio::task_local! {
+    static CURRENT: RequestContext;
+}
+
+/// Runs `fut` with `ctx` as the current request context.
+pub async fn scope<F: std::future::Future>(ctx: RequestContext, fut: F) -> F::Output {
+    CURRENT.scope(ctx, fut).await
+}
+
+/// The context of the request being served, if any.
+pub fn current() -> Option<RequestContext> {
+    CURRENT.try_with(Clone::clone).ok()
+}
+
+/// Adds `X-Request-Id` and `traceparent` (same trace, a new span for this hop) to a call.
+pub fn apply(builder: RequestBuilder) -> RequestBuilder {
+    let ctx = current();
+    let trace_id = ctx
+        .as_ref()
+        .and_then(|c| c.traceparent.as_deref())
+        .and_then(trace_id_of)
+        .map(str::to_string)
+        .unwrap_or_else(new_trace_id);
+    let builder = builder.header("traceparent", format!("00-{trace_id}-{}-01", new_span_id()));
+    match ctx {
+        Some(ctx) => builder.header("x-request-id", ctx.request_id),
+        None => builder,
+    }
+}
+
+/// The trace id of a well-formed `traceparent` (`00-<32 hex>-<16 hex>-<2 hex>`).
+pub fn trace_id_of(traceparent: &str) -> Option<&str> {
+    let mut parts = traceparent.split('-');
+    let (version, trace, span, flags) =
+        (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let hex = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_hexdigit());
+    (parts.next().is_none()
+        && hex(version, 2)
+        && hex(trace, 32)
+        && hex(span, 16)
+        && hex(flags, 2)
+        && trace != "00000000000000000000000000000000")
+        .then_some(trace)
+}
+
+pub fn new_trace_id() -> String {
+    format!("{:032x}", rand::random::<u128>())
+}
+
+fn new_span_id() -> String {
+    format!("{:016x}", rand::random::<u64>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trace_id_of;
+
+    #[test]
+    fn only_well_formed_traceparents_yield_a_trace_id() {
+        let good = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        assert_eq!(trace_id_of(good), Some("4bf92f3577b34da6a3ce929d0e0e4736"));
+        assert_eq!(trace_id_of("00-zz-00f067aa0ba902b7-01"), None);
+        assert_eq!(trace_id_of(&format!("{good}-extra")), None);
+    }
+}

@@ -1,0 +1,168 @@
+//! Sign-in guessing (issue 12, item 3): the limiter counts before it checks, keys on the
+//! normalised email and the client address, holds no client-sized key, and lives in auth's
+//! database so every replica enforces one limit.
+
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use serde_json::json;
+use testkit::{
+    process::{free_port, Cluster, ServiceProcess, TEST_SERVICE_SECRET},
+    Api,
+};
+
+const LOGIN_MAX_FAILURES: usize = 5;
+const MAX: &str = "5";
+/// The gateway's own per-address limit is raised so what is measured is auth's.
+const GATEWAY_UNLIMITED: [(&str, &str); 3] = [
+    ("RATE_LIMIT_PER_SECOND", "100000"),
+    ("RATE_LIMIT_BURST", "100000"),
+    ("LOGIN_MAX_FAILURES", MAX),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "run by make test-reliability"]
+async fn parallel_guesses_at_one_account_are_checked_at_most_the_limit() {
+    let cluster = Cluster::start(&GATEWAY_UNLIMITED).await;
+    cluster.sign_up("victim@example.com").await;
+    let gw = cluster.gateway();
+    let replies = futures::future::join_all((0..150).map(|i| {
+        let gw = gw.clone();
+        // Spellings of one account, from one attacker.
+        let email = if i % 2 == 0 {
+            "victim@example.com"
+        } else {
+            " VICTIM@Example.com"
+        };
+        async move { gw.login_from("203.0.113.50", email, "guess guess").await }
+    }))
+    .await;
+    let checked = replies.iter().filter(|r| r.status == 401).count();
+    let limited: Vec<_> = replies.iter().filter(|r| r.status == 429).collect();
+    assert!(
+        (1..=LOGIN_MAX_FAILURES).contains(&checked),
+        "{checked} of 150 parallel guesses were checked against a limit of {LOGIN_MAX_FAILURES}"
+    );
+    assert_eq!(checked + limited.len(), 150, "every other guess is refused");
+    for reply in limited {
+        let retry_after: u64 = reply
+            .header("retry-after")
+            .expect("429 says when to retry")
+            .parse()
+            .expect("Retry-After in seconds");
+        assert!(retry_after >= 1);
+    }
+    // The owner, from elsewhere, waits out the window too: that is what stops the guessing.
+    gw.login_from("198.51.100.9", "victim@example.com", Cluster::PASSWORD)
+        .await
+        .expect_problem(429);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "run by make test-reliability"]
+async fn huge_emails_are_refused_fast_and_leave_auth_memory_bounded() {
+    /// Auth's resident memory may grow at most this much (it grew 390 MB before the fix).
+    const MAX_GROWTH_KIB: u64 = 24 * 1024;
+    let cluster = Cluster::start(&GATEWAY_UNLIMITED).await;
+    let gw = cluster.gateway();
+    // Warm up: the allocator's arenas and the connection pools exist before measuring.
+    for i in 0..4 {
+        gw.login_from(
+            "198.51.100.3",
+            &format!("warm{i}@example.com"),
+            "guess guess",
+        )
+        .await
+        .expect_problem(401);
+    }
+    let before = cluster.procs["auth"].rss_kib();
+    let started = Instant::now();
+    let statuses: Vec<(u16, Duration)> = futures::stream::iter(0..150)
+        .map(|i| {
+            let gw = gw.clone();
+            async move {
+                let email = format!("{}{i}@example.com", "a".repeat(900 * 1024));
+                let sent = Instant::now();
+                let from = format!("203.0.113.{}", i % 200);
+                let reply = gw.login_from(&from, &email, "guess guess").await;
+                (reply.status.as_u16(), sent.elapsed())
+            }
+        })
+        .buffer_unordered(16)
+        .collect()
+        .await;
+    let elapsed = started.elapsed();
+    for (status, took) in &statuses {
+        assert!(
+            [413, 422].contains(status),
+            "a 900 KB email is refused, not checked: {status}"
+        );
+        assert!(
+            *took < Duration::from_secs(2),
+            "refused fast: took {took:?}"
+        );
+    }
+    let after = cluster.procs["auth"].rss_kib();
+    let growth = after.saturating_sub(before);
+    eprintln!(
+        "auth RSS {before} KiB → {after} KiB (+{growth} KiB) for 150 huge emails in {elapsed:?}"
+    );
+    assert!(
+        growth < MAX_GROWTH_KIB,
+        "auth grew {growth} KiB, bound {MAX_GROWTH_KIB} KiB"
+    );
+    // Still serving sign-ins.
+    gw.login_from("198.51.100.3", "someone@example.com", "guess guess")
+        .await
+        .expect_problem(401);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "run by make test-reliability"]
+async fn two_auth_replicas_on_one_database_enforce_one_limit() {
+    let db = kernel::testing::fresh_database("auth");
+    let env = [
+        ("SERVICE_CLIENT_SECRET", TEST_SERVICE_SECRET),
+        ("ADMIN_EMAIL", Cluster::ADMIN_EMAIL),
+        ("LOGIN_MAX_FAILURES", MAX),
+    ];
+    let bin = env!("CARGO_BIN_EXE_stockroom");
+    // One after the other: the second finds the database migrated.
+    let first = ServiceProcess::spawn(bin, "auth", free_port(), Some(&db), &env);
+    first.wait_ready().await;
+    let second = ServiceProcess::spawn(bin, "auth", free_port(), Some(&db), &env);
+    second.wait_ready().await;
+    let replicas = [Api::new(first.url()), Api::new(second.url())];
+    replicas[0]
+        .register_from("198.51.100.1", "victim@example.com")
+        .await
+        .expect(201);
+    let replies = futures::future::join_all((0..40).map(|i| {
+        let replica = replicas[i % 2].clone();
+        let from = format!("203.0.113.{i}");
+        async move {
+            replica
+                .login_from(&from, "victim@example.com", "guess guess")
+                .await
+        }
+    }))
+    .await;
+    let checked = replies.iter().filter(|r| r.status == 401).count();
+    assert!(
+        (1..=LOGIN_MAX_FAILURES).contains(&checked),
+        "two replicas checked {checked} guesses against one limit of {LOGIN_MAX_FAILURES}"
+    );
+    assert_eq!(
+        replies.iter().filter(|r| r.status == 429).count(),
+        40 - checked
+    );
+    for replica in &replicas {
+        replica
+            .post(
+                "/api/auth/login",
+                json!({"email": "victim@example.com", "password": Cluster::PASSWORD}),
+            )
+            .await
+            .expect_problem(429);
+    }
+}

@@ -1,0 +1,28 @@
+// Each page's data as query options, shared by the page and by the router's prefetch: the
+// request for a page starts when the navigation does, in parallel with loading its code.
+import { queryOptions } from '@tanstack/react-query';
+import { api } from './endpoints';
+
+/** The cursor trail of paged lists lives in the query string (see components/Pager). */
+export const cursorOf = (search: URLSearchParams) => search.get('trail')?.split(',').filter(Boolean).at(-1);
+
+export const queries = {
+  dashboard: () => queryOptions({ queryKey: ['dashboard'], queryFn: api.dashboard, refetchInterval: 15000 }),
+  orders: (status: string, cursor: string | undefined) =>
+    queryOptions({ queryKey: ['orders', status, cursor], queryFn: () => api.orders({ status, cursor, limit: 25 }) }),
+  order: (id: string) => queryOptions({ queryKey: ['order', id], queryFn: () => api.order(id) }),
+  products: (q: string, low: boolean, cursor: string | undefined) =>
+    queryOptions({
+      queryKey: ['products', q, low, cursor],
+      queryFn: () => api.products({ q, low_stock: low || undefined, cursor, limit: 25 }),
+    }),
+  catalogue: (q: string) =>
+    queryOptions({ queryKey: ['products', 'catalogue', q], queryFn: () => api.products({ q, limit: 50, active: 'true' }) }),
+  product: (id: string) => queryOptions({ queryKey: ['products', 'one', id], queryFn: () => api.product(id) }),
+  movements: (id: string) =>
+    queryOptions({ queryKey: ['products', 'movements', id], queryFn: () => api.movements({ product_id: id, limit: 50 }) }),
+  suppliers: () => queryOptions({ queryKey: ['suppliers'], queryFn: () => api.suppliers({ limit: 100 }) }),
+  restock: () => queryOptions({ queryKey: ['restock'], queryFn: api.restock }),
+  aiStatus: () => queryOptions({ queryKey: ['ai-status'], queryFn: api.aiStatus }),
+  users: () => queryOptions({ queryKey: ['users'], queryFn: () => api.users({ limit: 100 }) }),
+};
