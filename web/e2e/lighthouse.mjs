@@ -1,8 +1,10 @@
 // Lighthouse (mobile: emulated phone, simulated slow 4G and a 4× slower CPU) on the dashboard
 // and the products page of the real system, signed in, cold cache, with Debian's Chromium and
 // no network beyond loopback. Each page is measured RUNS times and the median kept; scores go
-// to bench/results/lighthouse.json. Fails under the targets: performance 90, accessibility and
-// best practices 100.
+// to bench/results/lighthouse.json. Fails under the targets: accessibility and best practices
+// 100, and performance 90 when LIGHTHOUSE_GATE_PERFORMANCE=1 (make bench). make test records the
+// performance score without failing on it: it depends on the machine's load, and timings do
+// not gate tests.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as chromeLauncher from 'chrome-launcher';
@@ -12,6 +14,7 @@ import { browserPath, call, root, startSystem } from './system.mjs';
 
 const RUNS = Number(process.env.LIGHTHOUSE_RUNS ?? 3);
 const TARGETS = { performance: 90, accessibility: 100, 'best-practices': 100 };
+const GATED = Object.keys(TARGETS).filter((c) => c !== 'performance' || process.env.LIGHTHOUSE_GATE_PERFORMANCE === '1');
 const PAGES = [
   { name: 'dashboard', path: '/', ready: 'Dashboard' },
   { name: 'products', path: '/products', ready: 'Products' },
@@ -116,7 +119,10 @@ try {
     const scores = Object.fromEntries(Object.keys(TARGETS).map((c) => [c, median(runs.map((r) => r.scores[c]))]));
     const metrics = Object.fromEntries(Object.keys(runs[0].metrics).map((m) => [m, median(runs.map((r) => r.metrics[m]))]));
     report.pages[p.name] = { path: p.path, scores, metrics, runs };
-    const below = Object.entries(TARGETS).filter(([c, t]) => scores[c] < t);
+    const below = Object.entries(TARGETS).filter(([c, t]) => GATED.includes(c) && scores[c] < t);
+    if (scores.performance < TARGETS.performance && !GATED.includes('performance')) {
+      console.log(`note  ${p.name}: performance ${scores.performance} is below the target ${TARGETS.performance} (recorded, not gating here)`);
+    }
     failed ||= below.length > 0;
     if (!below.length) passed += 1;
     console.log(`${below.length ? 'FAIL' : 'ok  '}  ${p.name.padEnd(10)} performance ${scores.performance}, accessibility ${scores.accessibility}, best practices ${scores['best-practices']}` +

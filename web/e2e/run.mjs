@@ -177,7 +177,7 @@ try {
     }
   });
 
-  await step('the first user to register becomes admin and sees the dashboard', async () => {
+  await step('the account named by ADMIN_EMAIL registers as the admin and sees the dashboard', async () => {
     await page.goto(base);
     await page.getByRole('heading', { name: 'Sign in to Stockroom' }).waitFor();
     await shot('signin');

@@ -51,7 +51,8 @@ export async function startSystem() {
   const procs = {};
   for (const service of ['auth', 'inventory', 'orders', 'gateway']) {
     procs[service] = spawn(bin, ['serve', service], {
-      env: { ...env, DATABASE_URL: `sqlite://${data}/${service}.db` },
+      // Kept keys and tokens go to the same throw-away folder, never the working directory.
+      env: { ...env, DATABASE_URL: `sqlite://${data}/${service}.db`, STOCKROOM_DATA_DIR: data },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
   }

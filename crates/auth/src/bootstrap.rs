@@ -1,7 +1,7 @@
 //! The first admin. In `all` (one machine, the one-command first run) the first account
 //! registered is the admin. In `serve` nobody becomes admin by being first: the account
-//! registered with `ADMIN_EMAIL` is, or, when that is unset, the registrant presenting the
-//! one-time token printed at start while no admin exists.
+//! registered with `ADMIN_EMAIL` is while no admin exists, or, when that is unset, the
+//! registrant presenting the one-time token printed at start while no admin exists.
 
 use kernel::{config::Mode, AppError, Settings};
 
@@ -22,7 +22,8 @@ pub fn claim_for(settings: &Settings, email: &Email, token: Option<&str>) -> Adm
 }
 
 /// At start in `serve`: while no admin exists and no ADMIN_EMAIL is set, makes a bootstrap
-/// token, keeps its hash and prints it (log at warn, and stderr for whoever started us).
+/// token, keeps its hash and prints it to stderr for whoever started us. Never into the log:
+/// logs are shipped and kept elsewhere, and the token makes an admin.
 pub async fn announce(store: &Store, settings: &Settings) -> Result<(), AppError> {
     if settings.mode != Mode::Serve {
         return Ok(());
@@ -33,8 +34,7 @@ pub async fn announce(store: &Store, settings: &Settings) -> Result<(), AppError
     let token = tokens::refresh_token();
     store.insert_bootstrap_token(&tokens::hash(&token)).await?;
     tracing::warn!(
-        bootstrap_token = %token,
-        "no admin exists yet: register the first admin with this one-time bootstrap_token, or set ADMIN_EMAIL"
+        "no admin exists yet: a one-time bootstrap token was printed to stderr; register the first admin with it, or set ADMIN_EMAIL"
     );
     eprintln!(
         "stockroom auth: no admin exists yet. Register the first admin with POST /api/auth/register and \

@@ -120,18 +120,9 @@ fn login_address_key(address: IpAddr) -> String {
     format!("login:address:{}", address_text(address))
 }
 
-/// IPv4 as is; IPv6 by its /64, since one host is routinely given a whole /64.
+/// The client's key (`kernel::server::client_key`: IPv6 by its /64) as text.
 fn address_text(address: IpAddr) -> String {
-    match address {
-        IpAddr::V4(v4) => v4.to_string(),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => v4.to_string(),
-            None => {
-                let s = v6.segments();
-                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-            }
-        },
-    }
+    kernel::server::client_key(address).to_string()
 }
 
 #[cfg(test)]

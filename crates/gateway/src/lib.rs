@@ -2,6 +2,7 @@
 //! dashboard, rate-limits, limits bodies, answers CORS, serves the API docs and the web UI.
 
 mod aggregate;
+mod client_body;
 mod docs;
 mod path;
 mod proxy;

@@ -1,14 +1,12 @@
 //! The reverse proxy: method, path, query, headers (minus hop-by-hop) and a streamed body go
-//! to the owning service; the answer streams back. Adds `X-Forwarded-For`, keeps the request
-//! id and continues the trace.
+//! to the owning service; the answer streams back. Sets `X-Forwarded-For` to the client it
+//! resolved, keeps the request id and continues the trace.
+//!
+//! Timing: the client has the whole-request window (`HTTP_REQUEST_TIMEOUT_MS`) to deliver its
+//! body; once the service has all of it, it has `UPSTREAM_TIMEOUT_MS` to answer. Only a
+//! service that does not answer a complete request counts against its breaker.
 
-use std::{
-    net::SocketAddr,
-    sync::{
-        atomic::{AtomicU8, Ordering},
-        Arc,
-    },
-};
+use std::{net::SocketAddr, time::Duration};
 
 use axum::{
     body::Body,
@@ -16,10 +14,10 @@ use axum::{
     http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
 };
-use futures::TryStreamExt;
 use kernel::{breaker::Call, AppError, Problem};
 
 use crate::{
+    client_body::{self, Outcome},
     upstream::{Service, Upstream},
     GatewayState,
 };
@@ -47,7 +45,8 @@ pub async fn forward(
     let Some(service) = Service::for_path(path) else {
         return AppError::NotFound("no such resource".into()).into_response();
     };
-    let upstream = state.upstreams.get(service);
+    let upstreams = &state.upstreams;
+    let upstream = upstreams.get(service);
     let call = Call::of(req.method());
     if !upstream.breaker.allow(call) {
         // The breaker closes as soon as the service answers its health check again.
@@ -60,55 +59,58 @@ pub async fn forward(
     );
     let (parts, body) = req.into_parts();
     let mut headers = outgoing_headers(&parts.headers);
-    append_forwarded_for(&mut headers, peer);
+    let client = kernel::server::client_addr(&parts.headers, peer, &upstreams.trusted);
+    set_forwarded_for(&mut headers, client);
     set_traceparent(&mut headers, parts.headers.get("traceparent"));
 
-    // A client that stops sending its body, or sends too much, is not the upstream failing.
-    let client_body = Arc::new(AtomicU8::new(BODY_OK));
-    let seen = client_body.clone();
-    let stream = body.into_data_stream().map_err(move |e| {
-        seen.store(body_failure(e.into_inner().as_ref()), Ordering::Relaxed);
-        std::io::Error::other("the client's request body failed")
-    });
+    let (stream, delivery) = client_body::watch(body);
     let sent = upstream
         .http
         .request(parts.method, url)
         .headers(headers)
+        // Only a backstop: the client's window and the answer's are enforced below and by
+        // the server's whole-request timeout.
+        .timeout(upstreams.client_window + upstreams.timeout)
         .body(reqwest::Body::wrap_stream(stream))
-        .send()
-        .await;
+        .send();
+    let no_answer = async {
+        delivery.delivered().await;
+        tokio::time::sleep(upstreams.timeout).await;
+    };
+    let sent = tokio::select! {
+        sent = sent => sent,
+        () = no_answer => return failed(upstream, call, Failure::NoAnswer),
+    };
     match sent {
         Ok(response) => {
             // Any answer, a 503 of its own included, is the service working.
             upstream.breaker.answered(call);
             relay(response)
         }
-        Err(e) => match client_body.load(Ordering::Relaxed) {
-            BODY_TOO_LARGE => Problem::for_status(StatusCode::PAYLOAD_TOO_LARGE)
+        Err(e) => match delivery.outcome() {
+            Outcome::TooLarge => Problem::for_status(StatusCode::PAYLOAD_TOO_LARGE)
                 .detail("the request body is over the size limit")
                 .into_response(),
-            BODY_FAILED => {
+            Outcome::Failed => {
                 AppError::BadRequest("the request body could not be read to its end".into())
                     .into_response()
             }
-            _ => failed(upstream, call, &e),
+            // Not connecting is the service's fault whatever the body; anything else while
+            // the client still owes part of its body is not the service's to answer for.
+            Outcome::Pending if !e.is_connect() => body_not_delivered(upstreams.client_window),
+            _ => failed(upstream, call, Failure::Transport(&e)),
         },
     }
 }
 
-const BODY_OK: u8 = 0;
-const BODY_FAILED: u8 = 1;
-const BODY_TOO_LARGE: u8 = 2;
-
-fn body_failure(error: &(dyn std::error::Error + 'static)) -> u8 {
-    let mut cause = Some(error);
-    while let Some(e) = cause {
-        if e.is::<http_body_util::LengthLimitError>() {
-            return BODY_TOO_LARGE;
-        }
-        cause = e.source();
-    }
-    BODY_FAILED
+/// The client did not send its whole body in time.
+fn body_not_delivered(window: Duration) -> Response {
+    Problem::for_status(StatusCode::REQUEST_TIMEOUT)
+        .detail(format!(
+            "the request body did not arrive within {} s; send it again, in full",
+            window.as_secs_f64()
+        ))
+        .into_response()
 }
 
 fn outgoing_headers(incoming: &HeaderMap) -> reqwest::header::HeaderMap {
@@ -122,13 +124,12 @@ fn outgoing_headers(incoming: &HeaderMap) -> reqwest::header::HeaderMap {
     out
 }
 
-fn append_forwarded_for(headers: &mut reqwest::header::HeaderMap, peer: SocketAddr) {
+/// The one client address the gateway resolved, replacing whatever the client wrote: the
+/// services behind trust the gateway, so every hop they see is one the gateway vouches for.
+fn set_forwarded_for(headers: &mut reqwest::header::HeaderMap, client: std::net::IpAddr) {
     let name = HeaderName::from_static("x-forwarded-for");
-    let value = match headers.get(&name).and_then(|v| v.to_str().ok()) {
-        Some(earlier) => format!("{earlier}, {}", peer.ip()),
-        None => peer.ip().to_string(),
-    };
-    if let Ok(v) = HeaderValue::from_str(&value) {
+    headers.remove(&name);
+    if let Ok(v) = HeaderValue::from_str(&client.to_string()) {
         headers.insert(name, v);
     }
 }
@@ -136,13 +137,8 @@ fn append_forwarded_for(headers: &mut reqwest::header::HeaderMap, peer: SocketAd
 /// The next hop of the client's trace (a new span id), or a new trace when the client sent
 /// none or a malformed one, so every hop shares one well-formed trace id.
 fn set_traceparent(headers: &mut reqwest::header::HeaderMap, incoming: Option<&HeaderValue>) {
-    let trace_id = incoming
-        .and_then(|v| v.to_str().ok())
-        .and_then(kernel::context::trace_id_of)
-        .map(str::to_string)
-        .unwrap_or_else(kernel::context::new_trace_id);
-    let value = format!("00-{trace_id}-{:016x}-01", rand::random::<u64>());
-    if let Ok(v) = HeaderValue::from_str(&value) {
+    let next = kernel::context::next_hop(incoming.and_then(|v| v.to_str().ok()));
+    if let Ok(v) = HeaderValue::from_str(&next) {
         headers.insert(HeaderName::from_static("traceparent"), v);
     }
 }
@@ -162,24 +158,34 @@ fn relay(response: reqwest::Response) -> Response {
         .unwrap_or_else(|_| StatusCode::BAD_GATEWAY.into_response())
 }
 
-/// The service could not be reached, dropped the connection or did not answer in time.
-fn failed(upstream: &Upstream, call: Call, e: &reqwest::Error) -> Response {
+enum Failure<'a> {
+    /// The service had the whole request and did not answer in time.
+    NoAnswer,
+    /// The service could not be reached, dropped the connection or the backstop ran out.
+    Transport(&'a reqwest::Error),
+}
+
+/// The service failed this call: it counts against its breaker.
+fn failed(upstream: &Upstream, call: Call, failure: Failure<'_>) -> Response {
     upstream.breaker.failed(call);
     let name = upstream.service.name();
-    if e.is_timeout() {
-        tracing::warn!(service = name, "upstream timed out");
-        Problem::new(
-            StatusCode::GATEWAY_TIMEOUT,
-            "upstream-timeout",
-            "Upstream timeout",
-        )
-        .detail(format!("the {name} service did not answer in time"))
-        .retry_after(5)
-        .extension("service", name.into())
-        .into_response()
-    } else {
-        tracing::warn!(service = name, error = %e, "upstream unreachable");
-        down(upstream.service, 2)
+    match failure {
+        Failure::Transport(e) if !e.is_timeout() => {
+            tracing::warn!(service = name, error = %e, "upstream unreachable");
+            down(upstream.service, 2)
+        }
+        _ => {
+            tracing::warn!(service = name, "upstream timed out");
+            Problem::new(
+                StatusCode::GATEWAY_TIMEOUT,
+                "upstream-timeout",
+                "Upstream timeout",
+            )
+            .detail(format!("the {name} service did not answer in time"))
+            .retry_after(5)
+            .extension("service", name.into())
+            .into_response()
+        }
     }
 }
 

@@ -7,7 +7,7 @@
 //! pruned periodically, so memory follows the clients active in the last minute.
 
 use std::{
-    net::{IpAddr, Ipv6Addr, SocketAddr},
+    net::{IpAddr, SocketAddr},
     num::NonZeroU32,
     sync::{Arc, Weak},
     time::Duration,
@@ -20,7 +20,10 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota, RateLimiter};
-use kernel::{auth::TokenVerifier, AppError};
+use kernel::{
+    auth::{TokenVerifier, VerifiedToken},
+    AppError,
+};
 use uuid::Uuid;
 
 /// Tokens auth issues are well under this; a longer one is not worth verifying.
@@ -36,14 +39,7 @@ enum Bucket {
 
 impl Bucket {
     fn address(ip: IpAddr) -> Self {
-        match ip {
-            IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
-                let prefix = u128::from(v6) & !((1u128 << 64) - 1);
-                Bucket::Address(IpAddr::V6(Ipv6Addr::from(prefix)))
-            }
-            IpAddr::V6(v6) => Bucket::Address(v6.to_canonical()),
-            v4 => Bucket::Address(v4),
-        }
+        Bucket::Address(kernel::server::client_key(ip))
     }
 }
 
@@ -86,16 +82,15 @@ impl Limits {
         })
     }
 
-    /// The user id of a bearer token whose signature, issuer, audience and expiry check out.
-    async fn verified_user(&self, headers: &HeaderMap) -> Option<Uuid> {
+    /// The bearer token, if its signature, issuer, audience and expiry check out.
+    async fn verified_token(&self, headers: &HeaderMap) -> Option<VerifiedToken> {
         let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
         let (scheme, token) = value.split_once(' ')?;
         let token = token.trim();
         if !scheme.eq_ignore_ascii_case("bearer") || token.len() > MAX_TOKEN_BYTES {
             return None;
         }
-        let claims = self.verifier.verify(token).await.ok()?;
-        Uuid::parse_str(&claims.sub).ok()
+        self.verifier.verified(token).await.ok()
     }
 
     #[cfg(test)]
@@ -120,14 +115,19 @@ async fn prune_periodically(buckets: Weak<DefaultKeyedRateLimiter<Bucket>>) {
 pub async fn limit(
     State(limits): State<Limits>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    req: Request,
+    mut req: Request,
     next: Next,
 ) -> Response {
     let client = kernel::server::client_addr(req.headers(), peer, &limits.trusted);
     let mut verdict = limits.check(&Bucket::address(client));
     if verdict.is_ok() {
-        if let Some(user) = limits.verified_user(req.headers()).await {
-            verdict = limits.check(&Bucket::User(user));
+        if let Some(verified) = limits.verified_token(req.headers()).await {
+            // A service token has no user id: its address's bucket is its limit.
+            if let Ok(user) = Uuid::parse_str(&verified.claims().sub) {
+                verdict = limits.check(&Bucket::User(user));
+            }
+            // Handlers taking `AuthUser` use it rather than checking the signature again.
+            req.extensions_mut().insert(verified);
         }
     }
     match verdict {
@@ -191,6 +191,6 @@ mod tests {
             header::AUTHORIZATION,
             format!("Bearer {forged}").parse().unwrap(),
         );
-        assert_eq!(limits.verified_user(&headers).await, None);
+        assert!(limits.verified_token(&headers).await.is_none());
     }
 }

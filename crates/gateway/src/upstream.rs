@@ -53,7 +53,12 @@ pub struct Upstream {
 #[derive(Clone)]
 pub struct Upstreams {
     all: Arc<Vec<Upstream>>,
+    /// How long a service has to answer once it has the whole request.
     pub timeout: Duration,
+    /// How long a client has to send its whole request (the server's request timeout).
+    pub client_window: Duration,
+    /// Proxies in front of the gateway, whose `X-Forwarded-For` names the client.
+    pub trusted: Arc<Vec<ipnet::IpNet>>,
 }
 
 impl Upstreams {
@@ -79,6 +84,8 @@ impl Upstreams {
         Self {
             all: Arc::new(all),
             timeout: settings.upstream_timeout,
+            client_window: settings.http.request_timeout,
+            trusted: Arc::new(settings.trusted_proxies.clone()),
         }
     }
 

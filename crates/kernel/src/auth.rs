@@ -242,6 +242,17 @@ impl TokenVerifier {
             })
     }
 
+    /// Like [`TokenVerifier::verify`], keeping the token with its claims, for a layer that
+    /// verifies before routing: put it in the request's extensions and [`AuthUser`] uses it
+    /// instead of checking the signature again.
+    pub async fn verified(&self, token: &str) -> Result<VerifiedToken, AppError> {
+        let claims = self.verify(token).await?;
+        Ok(VerifiedToken {
+            token: token.to_string(),
+            claims,
+        })
+    }
+
     /// A token with an unknown `kid`: fetch again, unless that was done a moment ago.
     async fn refetch(&self) -> Result<(), AppError> {
         if matches!(self.inner.source, KeySource::Static) {
@@ -386,6 +397,21 @@ impl TokenVerifier {
     }
 }
 
+/// A bearer token and the claims a [`TokenVerifier`] found it to carry. Only
+/// [`TokenVerifier::verified`] makes one, and request extensions are set by server code only:
+/// a client cannot send one.
+#[derive(Debug, Clone)]
+pub struct VerifiedToken {
+    token: String,
+    claims: Claims,
+}
+
+impl VerifiedToken {
+    pub fn claims(&self) -> &Claims {
+        &self.claims
+    }
+}
+
 /// The signed-in caller, extracted from `Authorization: Bearer …`.
 #[derive(Debug, Clone)]
 pub struct AuthUser {
@@ -466,6 +492,13 @@ where
                 AppError::Unauthorized("sign in: this needs an Authorization: Bearer token".into())
             })?
             .to_string();
+        // Verified earlier in this request (the gateway's rate limiter): once is enough.
+        if let Some(verified) = parts.extensions.get::<VerifiedToken>() {
+            if verified.token == token {
+                let claims = verified.claims.clone();
+                return Ok(AuthUser { claims, token });
+            }
+        }
         let claims = TokenVerifier::from_ref(state).verify(&token).await?;
         Ok(AuthUser { claims, token })
     }

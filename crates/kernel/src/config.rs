@@ -128,6 +128,11 @@ pub struct HttpLimits {
     pub max_header_bytes: usize,
     /// Connections served at once; more wait in the listen backlog.
     pub max_connections: usize,
+    /// Connections one client address (an IPv6 /64) may hold open; more are closed at once.
+    pub max_connections_per_client: usize,
+    /// Peers not held to `max_connections_per_client`: the trusted proxies, whose one address
+    /// carries many clients.
+    pub per_client_exempt: Vec<ipnet::IpNet>,
 }
 
 /// A variable that is set but cannot be parsed.
@@ -228,6 +233,7 @@ impl Settings {
         let auth_port = parse("AUTH_PORT", 8001)?;
         let inventory_port = parse("INVENTORY_PORT", 8002)?;
         let orders_port = parse("ORDERS_PORT", 8003)?;
+        let trusted_proxies = networks("TRUSTED_PROXIES", "127.0.0.0/8,::1/128")?;
         Ok(Self {
             data_dir: var("STOCKROOM_DATA_DIR")
                 .unwrap_or_else(|| "./data".into())
@@ -286,7 +292,7 @@ impl Settings {
                 .into(),
             pending_grace: millis("ORDERS_PENDING_GRACE_MS", 30_000)?,
             sweep_interval: millis("ORDERS_SWEEP_INTERVAL_MS", 2_000)?,
-            trusted_proxies: networks("TRUSTED_PROXIES", "127.0.0.0/8,::1/128")?,
+            trusted_proxies: trusted_proxies.clone(),
             rate_limit_per_second: parse("RATE_LIMIT_PER_SECOND", 100)?,
             rate_limit_burst: parse("RATE_LIMIT_BURST", 200)?,
             mode,
@@ -309,6 +315,8 @@ impl Settings {
                 request_timeout: millis("HTTP_REQUEST_TIMEOUT_MS", 30_000)?,
                 max_header_bytes: parse("HTTP_MAX_HEADER_BYTES", 16 * 1024)?,
                 max_connections: parse("HTTP_MAX_CONNECTIONS", 2048)?,
+                max_connections_per_client: parse("HTTP_MAX_CONNECTIONS_PER_CLIENT", 64)?,
+                per_client_exempt: trusted_proxies,
             },
         })
     }

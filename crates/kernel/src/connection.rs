@@ -1,5 +1,6 @@
-//! The accept loop behind every server: a cap on connections served at once, hyper's header
-//! read timeout and head size limit, an idle timeout on the socket, and a graceful drain.
+//! The accept loop behind every server: a cap on connections per client and on connections
+//! served at once, hyper's header read timeout and head size limit, an idle timeout on the
+//! socket, and a graceful drain.
 //!
 //! hyper restarts its header read timer whenever a keep-alive connection waits for its next
 //! request, so an idle keep-alive connection is closed after `header_read_timeout` too;
@@ -33,6 +34,8 @@ use tower::ServiceExt;
 
 use crate::{config::HttpLimits, middleware::RequestTimeout};
 
+mod per_client;
+
 /// hyper refuses a read buffer smaller than this.
 const MIN_BUFFER: usize = 8 * 1024;
 
@@ -53,15 +56,11 @@ pub(crate) async fn serve(
         .max_buf_size(limits.max_header_bytes.max(MIN_BUFFER))
         .keep_alive(true);
     let graceful = GracefulShutdown::new();
+    let per_client = per_client::PerClient::new(
+        limits.max_connections_per_client,
+        limits.per_client_exempt.clone(),
+    );
     loop {
-        // Over the cap, connections wait in the listen backlog instead of costing memory.
-        let permit = tokio::select! {
-            _ = shutdown.cancelled() => break,
-            permit = permits.clone().acquire_owned() => match permit {
-                Ok(permit) => permit,
-                Err(_) => break,
-            },
-        };
         let (stream, peer) = tokio::select! {
             _ = shutdown.cancelled() => break,
             accepted = listener.accept() => match accepted {
@@ -70,6 +69,21 @@ pub(crate) async fn serve(
                     accept_failed(e).await;
                     continue;
                 }
+            },
+        };
+        // Checked before the global cap, so one client cannot hold every permit: its extra
+        // connections are closed at once and cost nothing.
+        let Some(slot) = per_client.admit(peer.ip()) else {
+            tracing::debug!(%peer, "connection closed: this client holds its cap already");
+            drop(stream);
+            continue;
+        };
+        // Over the global cap, this connection waits here and later ones in the listen backlog.
+        let permit = tokio::select! {
+            _ = shutdown.cancelled() => break,
+            permit = permits.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
             },
         };
         let _ = stream.set_nodelay(true);
@@ -90,6 +104,7 @@ pub(crate) async fn serve(
                 tracing::debug!(error = %e, %peer, "connection ended with an error");
             }
             drop(permit);
+            drop(slot);
         });
     }
     drop(listener);
@@ -261,6 +276,8 @@ mod tests {
             request_timeout: LIMIT,
             max_header_bytes: 16 * 1024,
             max_connections: 16,
+            max_connections_per_client: 16,
+            per_client_exempt: vec![],
         };
         let shutdown = CancellationToken::new();
         tokio::spawn(super::serve(listener, app, limits, shutdown.clone()));

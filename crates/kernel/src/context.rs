@@ -32,17 +32,21 @@ pub fn current() -> Option<RequestContext> {
 /// Adds `X-Request-Id` and `traceparent` (same trace, a new span for this hop) to a call.
 pub fn apply(builder: RequestBuilder) -> RequestBuilder {
     let ctx = current();
-    let trace_id = ctx
-        .as_ref()
-        .and_then(|c| c.traceparent.as_deref())
-        .and_then(trace_id_of)
-        .map(str::to_string)
-        .unwrap_or_else(new_trace_id);
-    let builder = builder.header("traceparent", format!("00-{trace_id}-{}-01", new_span_id()));
+    let traceparent = next_hop(ctx.as_ref().and_then(|c| c.traceparent.as_deref()));
+    let builder = builder.header("traceparent", traceparent);
     match ctx {
         Some(ctx) => builder.header("x-request-id", ctx.request_id),
         None => builder,
     }
+}
+
+/// The `traceparent` of the next hop: the trace of `incoming` when it is well formed, else a
+/// new trace, always with a new span id. The one place trace context is minted.
+pub fn next_hop(incoming: Option<&str>) -> String {
+    let trace_id = incoming
+        .and_then(trace_id_of)
+        .map_or_else(new_trace_id, str::to_string);
+    format!("00-{trace_id}-{:016x}-01", rand::random::<u64>())
 }
 
 /// The trace id of a well-formed `traceparent` (`00-<32 hex>-<16 hex>-<2 hex>`).
@@ -60,17 +64,13 @@ pub fn trace_id_of(traceparent: &str) -> Option<&str> {
         .then_some(trace)
 }
 
-pub fn new_trace_id() -> String {
+fn new_trace_id() -> String {
     format!("{:032x}", rand::random::<u128>())
-}
-
-fn new_span_id() -> String {
-    format!("{:016x}", rand::random::<u64>())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::trace_id_of;
+    use super::{next_hop, trace_id_of};
 
     #[test]
     fn only_well_formed_traceparents_yield_a_trace_id() {
@@ -78,5 +78,16 @@ mod tests {
         assert_eq!(trace_id_of(good), Some("4bf92f3577b34da6a3ce929d0e0e4736"));
         assert_eq!(trace_id_of("00-zz-00f067aa0ba902b7-01"), None);
         assert_eq!(trace_id_of(&format!("{good}-extra")), None);
+    }
+
+    #[test]
+    fn the_next_hop_keeps_a_good_trace_and_replaces_a_bad_one() {
+        let good = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        let next = next_hop(Some(good));
+        assert_eq!(trace_id_of(&next), trace_id_of(good));
+        assert_ne!(next, good, "a new span for the next hop");
+        let fresh = next_hop(Some("garbage"));
+        assert!(trace_id_of(&fresh).is_some());
+        assert!(trace_id_of(&next_hop(None)).is_some());
     }
 }

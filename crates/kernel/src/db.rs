@@ -161,14 +161,13 @@ impl Db {
     }
 }
 
-/// Creates the database file's directory (0700) if missing and the file itself empty with mode
-/// 0600, before SQLite opens it: SQLite would create it with the process umask (often 0644).
+/// Makes the database file's directory owner-only (0700), new or existing, and creates the file
+/// itself empty with mode 0600 before SQLite opens it: SQLite would create it with the process
+/// umask (often 0644). An existing file is tightened after the pool opens.
 fn prepare_private_file(path: &std::path::Path) -> Result<(), DbError> {
     let failed = |e| DbError::DataDir(path.display().to_string(), e);
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if !dir.exists() {
-            crate::files::create_private_dir(dir).map_err(failed)?;
-        }
+        crate::files::create_private_dir(dir).map_err(failed)?;
     }
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -273,10 +272,27 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(mode(&dir), 0o700);
-        for suffix in ["", "-wal", "-shm"] {
-            let path = std::path::PathBuf::from(format!("{}{suffix}", file.display()));
+        let files = ["", "-wal", "-shm"]
+            .map(|suffix| std::path::PathBuf::from(format!("{}{suffix}", file.display())));
+        for path in &files {
             assert!(path.exists(), "{} exists", path.display());
-            assert_eq!(mode(&path), 0o600, "{}", path.display());
+            assert_eq!(mode(path), 0o600, "{}", path.display());
+        }
+        db.pool.close().await;
+
+        // A directory and files left readable by others (an older version, a copied backup)
+        // are tightened when the database is opened again.
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        // Closing removed -wal and -shm; the database file stays.
+        for path in files.iter().filter(|p| p.exists()) {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+        let db = Db::connect_sqlite(&format!("sqlite://{}", file.display()))
+            .await
+            .unwrap();
+        assert_eq!(mode(&dir), 0o700, "an existing directory is tightened");
+        for path in files.iter().filter(|p| p.exists()) {
+            assert_eq!(mode(path), 0o600, "{}", path.display());
         }
         db.pool.close().await;
         let _ = std::fs::remove_dir_all(dir.parent().unwrap());

@@ -4,7 +4,10 @@
 use std::{io, path::Path};
 
 /// Creates `dir` (and missing parents) readable by the owner only, and tightens it to 0700 if
-/// it already existed with wider rights.
+/// it already existed with wider rights. Two kinds of existing directory are left as they are,
+/// with a warning, since the files written into them are 0600 anyway: a sticky one (a shared
+/// temporary directory such as /tmp, which must stay open to its other users) and one this
+/// user does not own (a volume mounted by the platform).
 pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     #[cfg(unix)]
     {
@@ -13,11 +16,39 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
             .recursive(true)
             .mode(0o700)
             .create(dir)?;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+        let mode = std::fs::metadata(dir)?.permissions().mode();
+        if mode & 0o777 == 0o700 {
+            return Ok(());
+        }
+        if mode & 0o1000 != 0 {
+            warn_left_open(dir, mode, "it is a shared (sticky) directory");
+            return Ok(());
+        }
+        match std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)) {
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+                warn_left_open(dir, mode, "this user does not own it");
+                Ok(())
+            }
+            other => other,
+        }
     }
     #[cfg(not(unix))]
     {
         std::fs::create_dir_all(dir)
+    }
+}
+
+/// Once per process: the directory is written again on every key refresh.
+#[cfg(unix)]
+fn warn_left_open(dir: &Path, mode: u32, why: &str) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static WARNED: AtomicBool = AtomicBool::new(false);
+    if !WARNED.swap(true, Ordering::Relaxed) {
+        tracing::warn!(
+            dir = %dir.display(),
+            mode = format!("{:o}", mode & 0o7777),
+            "the data directory cannot be made owner-only because {why}; its files are owner-only"
+        );
     }
 }
 
@@ -46,10 +77,7 @@ pub fn write_private_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    // An existing directory is left as it is: it may be shared (a temporary directory).
-    if !dir.exists() {
-        create_private_dir(dir)?;
-    }
+    create_private_dir(dir)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -107,10 +135,25 @@ mod tests {
         // Only the file itself is left: no temporary files behind.
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
 
-        // A directory made world-readable earlier is tightened.
+        // A directory made world-readable earlier is tightened, by either function.
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
         create_private_dir(&dir).unwrap();
         assert_eq!(mode(&dir), 0o700);
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        write_private_atomic(&file, b"{\"v\":3}").unwrap();
+        assert_eq!(
+            mode(&dir),
+            0o700,
+            "an existing directory is tightened on write"
+        );
+
+        // A shared sticky directory keeps its mode: others still use it.
+        let shared = root.join("shared");
+        std::fs::create_dir(&shared).unwrap();
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
+        write_private_atomic(&shared.join("k.json"), b"{}").unwrap();
+        assert_eq!(mode(&shared), 0o777);
+        assert_eq!(mode(&shared.join("k.json")), 0o600);
         let _ = std::fs::remove_dir_all(root);
     }
 }

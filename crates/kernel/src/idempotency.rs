@@ -53,6 +53,9 @@ pub const MAX_KEY_LEN: usize = 255;
 /// The header marking a replayed answer.
 pub const REPLAYED: &str = "idempotent-replayed";
 
+/// Reads of a key's row before giving up on a key that keeps changing under us.
+const CLAIM_ATTEMPTS: usize = 3;
+
 /// Expired keys are deleted after every this many keyed requests (per process).
 const PRUNE_EVERY: u64 = 256;
 
@@ -209,58 +212,89 @@ where
 /// Claims the key inside `conn`'s transaction: `None` when it is new (or expired) and now
 /// ours, the kept answer when the same request was answered before, 422 for another request.
 pub async fn claim(conn: &mut AnyConnection, keyed: &Keyed<'_>) -> Result<Option<Stored>> {
-    let at = now();
-    let inserted = sqlx::query(
-        "INSERT INTO idempotency_keys (user_id, idempotency_key, request_hash, response_status, response_body, created_at)
-         VALUES ($1, $2, $3, 0, '', $4) ON CONFLICT (user_id, idempotency_key) DO NOTHING",
-    )
-    .bind(keyed.user)
-    .bind(keyed.key.as_str())
-    .bind(&keyed.fingerprint)
-    .bind(to_db(at))
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if inserted == 1 {
-        return Ok(None);
-    }
-    let row = sqlx::query(
-        "SELECT request_hash, response_status, response_body, created_at FROM idempotency_keys
-         WHERE user_id = $1 AND idempotency_key = $2",
-    )
-    .bind(keyed.user)
-    .bind(keyed.key.as_str())
-    .fetch_one(&mut *conn)
-    .await?;
-    let created_at = crate::time::from_db(row.try_get("created_at")?)?;
-    let expired = at - created_at > chrono::Duration::from_std(RETENTION).unwrap_or_default();
-    if expired {
-        sqlx::query(
-            "UPDATE idempotency_keys SET request_hash = $3, response_status = 0, response_body = '', created_at = $4
-             WHERE user_id = $1 AND idempotency_key = $2",
+    // The row may change between reading and writing it (a twin reclaiming an expired key, the
+    // pruner deleting it): then it is read again, a bounded number of times.
+    for _ in 0..CLAIM_ATTEMPTS {
+        let at = now();
+        let inserted = sqlx::query(
+            "INSERT INTO idempotency_keys (user_id, idempotency_key, request_hash, response_status, response_body, created_at)
+             VALUES ($1, $2, $3, 0, '', $4) ON CONFLICT (user_id, idempotency_key) DO NOTHING",
         )
         .bind(keyed.user)
         .bind(keyed.key.as_str())
         .bind(&keyed.fingerprint)
         .bind(to_db(at))
         .execute(&mut *conn)
-        .await?;
-        return Ok(None);
+        .await?
+        .rows_affected();
+        if inserted == 1 {
+            return Ok(None);
+        }
+        let Some(row) = sqlx::query(
+            "SELECT request_hash, response_status, response_body, created_at FROM idempotency_keys
+             WHERE user_id = $1 AND idempotency_key = $2",
+        )
+        .bind(keyed.user)
+        .bind(keyed.key.as_str())
+        .fetch_optional(&mut *conn)
+        .await?
+        else {
+            continue;
+        };
+        let created_at: String = row.try_get("created_at")?;
+        let expired = at - crate::time::from_db(&created_at)?
+            > chrono::Duration::from_std(RETENTION).unwrap_or_default();
+        if expired {
+            if reclaim(conn, keyed, &created_at, at).await? {
+                return Ok(None);
+            }
+            // A twin reclaimed it first, and has committed (on PostgreSQL our UPDATE waited
+            // for it): its answer is read again and replayed.
+            continue;
+        }
+        if row.try_get::<String, _>("request_hash")? != keyed.fingerprint {
+            return Err(mismatch());
+        }
+        let status: i64 = row.try_get("response_status")?;
+        // Claim and answer commit together, so a committed claim always has its answer.
+        let status = u16::try_from(status)
+            .ok()
+            .and_then(|s| StatusCode::from_u16(s).ok())
+            .filter(|s| s.as_u16() >= 200)
+            .ok_or_else(|| AppError::internal(format!("idempotency key kept status {status}")))?;
+        return Ok(Some(Stored {
+            status,
+            body: row.try_get("response_body")?,
+        }));
     }
-    if row.try_get::<String, _>("request_hash")? != keyed.fingerprint {
-        return Err(mismatch());
-    }
-    let status: i64 = row.try_get("response_status")?;
-    // Claim and answer commit together, so a committed claim always has its answer.
-    let status = u16::try_from(status)
-        .ok()
-        .and_then(|s| StatusCode::from_u16(s).ok())
-        .filter(|s| s.as_u16() >= 200)
-        .ok_or_else(|| AppError::internal(format!("idempotency key kept status {status}")))?;
-    Ok(Some(Stored {
-        status,
-        body: row.try_get("response_body")?,
-    }))
+    Err(AppError::conflict(
+        "idempotency-key-busy",
+        "Idempotency-Key in use",
+        "another request with this key is being processed; retry shortly with the same key",
+    ))
+}
+
+/// Takes over an expired key, only if it is still the one read (`created_at` unchanged), so
+/// of two retries that both saw it expired exactly one runs the change.
+async fn reclaim(
+    conn: &mut AnyConnection,
+    keyed: &Keyed<'_>,
+    read_created_at: &str,
+    at: crate::time::Timestamp,
+) -> Result<bool> {
+    let updated = sqlx::query(
+        "UPDATE idempotency_keys SET request_hash = $3, response_status = 0, response_body = '', created_at = $4
+         WHERE user_id = $1 AND idempotency_key = $2 AND created_at = $5",
+    )
+    .bind(keyed.user)
+    .bind(keyed.key.as_str())
+    .bind(&keyed.fingerprint)
+    .bind(to_db(at))
+    .bind(read_created_at)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(updated == 1)
 }
 
 /// Records the answer of a claimed key, inside the claim's transaction.
@@ -298,6 +332,98 @@ pub async fn prune(pool: &AnyPool) -> Result<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::db::{Backend, Db, Migrations};
+
+    /// A fresh database (SQLite, or PostgreSQL with `STOCKROOM_TEST_DATABASE_URL`) holding the
+    /// table as the module documentation gives it.
+    async fn database() -> Db {
+        let dir = std::env::temp_dir()
+            .join("stockroom-tests")
+            .join(format!("migrations-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let doc = include_str!("idempotency.rs");
+        let ddl: String = doc
+            .lines()
+            .filter_map(|l| l.strip_prefix("//! "))
+            .skip_while(|l| !l.starts_with("CREATE TABLE"))
+            .take_while(|l| !l.starts_with("```"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        std::fs::write(dir.join("0001_idempotency_keys.sql"), ddl).unwrap();
+        let migrator: &'static sqlx::migrate::Migrator = Box::leak(Box::new(
+            sqlx::migrate::Migrator::new(dir.clone()).await.unwrap(),
+        ));
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let (url, schema) = match std::env::var("STOCKROOM_TEST_DATABASE_URL") {
+            Ok(url) if url.starts_with("postgres") => (url, format!("t_idem_{}", &id[..12])),
+            _ => (
+                format!("sqlite://{}/idem-{id}.db", dir.display()),
+                "idem".into(),
+            ),
+        };
+        let migrations = Migrations {
+            postgres: migrator,
+            sqlite: migrator,
+        };
+        Db::connect(&url, &schema, 2, &migrations).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn of_two_retries_that_saw_a_key_expired_only_one_reclaims_it() {
+        let db = database().await;
+        let key = IdempotencyKey("retry-after-a-day".into());
+        let keyed = Keyed::new("user-1", &key, b"the same request");
+        let long_ago = to_db(now() - chrono::Duration::hours(25));
+        sqlx::query(
+            "INSERT INTO idempotency_keys VALUES ($1, $2, $3, 201, '{\"id\":\"old\"}', $4)",
+        )
+        .bind(keyed.user)
+        .bind(key.as_str())
+        .bind(&keyed.fingerprint)
+        .bind(&long_ago)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+
+        // Both retries read the key as expired (`long_ago`); the first takes it over.
+        let mut first = db.pool.begin().await.unwrap();
+        assert!(reclaim(&mut first, &keyed, &long_ago, now()).await.unwrap());
+        let second = if db.backend == Backend::Postgres {
+            // Concurrently: the second's UPDATE waits for the first's row lock.
+            let pool = db.pool.clone();
+            let (user, stale) = (keyed.user.to_string(), long_ago.clone());
+            let key = key.clone();
+            Some(tokio::spawn(async move {
+                let keyed = Keyed::new(&user, &key, b"the same request");
+                let mut second = pool.begin().await.unwrap();
+                let took = reclaim(&mut second, &keyed, &stale, now()).await.unwrap();
+                let replayed = claim(&mut second, &keyed).await.unwrap();
+                (took, replayed)
+            }))
+        } else {
+            None
+        };
+        record(&mut first, &keyed, StatusCode::CREATED, "{\"id\":\"new\"}")
+            .await
+            .unwrap();
+        first.commit().await.unwrap();
+
+        let (took, replayed) = match second {
+            Some(second) => second.await.unwrap(),
+            None => {
+                let mut second = db.pool.begin().await.unwrap();
+                let took = reclaim(&mut second, &keyed, &long_ago, now())
+                    .await
+                    .unwrap();
+                (took, claim(&mut second, &keyed).await.unwrap())
+            }
+        };
+        assert!(!took, "the second retry must not take the key over again");
+        let replayed = replayed.expect("the second retry replays the first one's answer");
+        assert_eq!(replayed.status, StatusCode::CREATED);
+        assert_eq!(replayed.body, "{\"id\":\"new\"}");
+        db.pool.close().await;
+    }
 
     fn headers(value: &[u8]) -> HeaderMap {
         let mut h = HeaderMap::new();

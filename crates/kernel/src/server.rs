@@ -43,9 +43,24 @@ async fn not_found() -> AppError {
 
 /// Binds `addr` (port 0 picks a free port).
 pub async fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
-    TcpListener::bind(addr)
-        .await
-        .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))
+    listen(addr).map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))
+}
+
+/// Pending connections the kernel queues for the accept loop. The default (128) overflows in
+/// a burst — hundreds of clients connecting at once while the workers are busy — and every
+/// dropped SYN costs its client a one-second retransmit, longer than peers wait to connect.
+const LISTEN_BACKLOG: u32 = 4096;
+
+fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    // Restarted services take their port back at once, as std's listener does.
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
 }
 
 /// Serves until `shutdown` is cancelled, then finishes in-flight requests. `limits` protect
@@ -127,9 +142,23 @@ pub fn client_addr(
     client
 }
 
+/// The key a client is counted under: an IPv4 address as it is (also when written as an
+/// IPv4-mapped IPv6 address), an IPv6 address by its /64, since one host is routinely given a
+/// whole /64 and could otherwise rotate through it to escape every per-address limit.
+pub fn client_key(ip: std::net::IpAddr) -> std::net::IpAddr {
+    use std::net::{IpAddr, Ipv6Addr};
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !u128::from(u64::MAX))),
+        },
+        v4 => v4,
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::client_addr;
+    use super::{client_addr, client_key};
     use axum::http::{HeaderMap, HeaderValue};
 
     fn addr(peer: &str, forwarded: Option<&str>, trusted: &[&str]) -> String {
@@ -162,5 +191,15 @@ mod tests {
             "198.51.100.7"
         );
         assert_eq!(addr("127.0.0.1", None, &lb), "127.0.0.1");
+    }
+
+    #[test]
+    fn an_ipv6_client_is_keyed_by_its_64_and_mapped_ipv4_is_ipv4() {
+        let key = |s: &str| client_key(s.parse().unwrap()).to_string();
+        assert_eq!(key("2001:db8:1:2:aaaa::1"), key("2001:db8:1:2:bbbb::9"));
+        assert_eq!(key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::");
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+        assert_eq!(key("::ffff:192.0.2.7"), "192.0.2.7");
+        assert_eq!(key("192.0.2.7"), "192.0.2.7");
     }
 }

@@ -75,7 +75,7 @@ impl Spawned {
 
 /// Serves `app` on `127.0.0.1:0` with the default connection limits.
 pub async fn spawn(app: Router) -> Spawned {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+    let listener = crate::server::bind(([127, 0, 0, 1], 0).into())
         .await
         .expect("bind a loopback port");
     spawn_on(listener, app, settings().http)

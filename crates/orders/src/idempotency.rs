@@ -34,41 +34,119 @@ pub fn replay(status: u16, body: String, caller: &AuthUser) -> Response {
     stored.replay()
 }
 
-/// One async lock per idempotency key, dropped when nobody holds or waits for it.
+/// One async lock per idempotency key, dropped when nobody holds or waits for it. Keys are
+/// client-chosen (up to 255 bytes), so an entry must never outlive its last user.
 #[derive(Clone, Default)]
 pub struct KeyLocks {
-    map: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+    map: Arc<Mutex<HashMap<String, Slot>>>,
 }
 
+struct Slot {
+    lock: Arc<tokio::sync::Mutex<()>>,
+    /// Holders and waiters: counted, not read off `Arc::strong_count`, because a waiter's
+    /// lock future and a holder's guard keep clones of the lock whose drop order is not ours.
+    users: usize,
+}
+
+/// The held lock of one key.
 pub struct KeyGuard {
-    _guard: tokio::sync::OwnedMutexGuard<()>,
+    // Fields drop in order: the lock is released before the key's entry may go.
+    _held: tokio::sync::OwnedMutexGuard<()>,
+    _user: User,
+}
+
+/// One caller's claim on a key's entry, from before it waits until it releases the lock. Its
+/// drop is the only clean-up, so a waiter cancelled at any point (even after the holder left
+/// and before its own first poll) removes the entry when it was the last.
+struct User {
     key: String,
     locks: KeyLocks,
 }
 
 impl KeyLocks {
     pub async fn lock(&self, key: String) -> KeyGuard {
-        let lock = {
+        let (lock, user) = {
             let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
-            map.entry(key.clone()).or_default().clone()
+            let slot = map.entry(key.clone()).or_insert_with(|| Slot {
+                lock: Arc::default(),
+                users: 0,
+            });
+            slot.users += 1;
+            let user = User {
+                key,
+                locks: self.clone(),
+            };
+            (slot.lock.clone(), user)
         };
         KeyGuard {
-            _guard: lock.lock_owned().await,
-            key,
-            locks: self.clone(),
+            _held: lock.lock_owned().await,
+            _user: user,
+        }
+    }
+
+    #[cfg(test)]
+    fn entries(&self) -> usize {
+        self.map.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+}
+
+impl Drop for User {
+    fn drop(&mut self) {
+        let mut map = self.locks.map.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(slot) = map.get_mut(&self.key) {
+            slot.users = slot.users.saturating_sub(1);
+            if slot.users == 0 {
+                map.remove(&self.key);
+            }
         }
     }
 }
 
-impl Drop for KeyGuard {
-    fn drop(&mut self) {
-        let mut map = self.locks.map.lock().unwrap_or_else(|p| p.into_inner());
-        // Two references: the map's and ours. More means someone is waiting.
-        if map
-            .get(&self.key)
-            .is_some_and(|l| Arc::strong_count(l) <= 2)
-        {
-            map.remove(&self.key);
-        }
+#[cfg(test)]
+mod tests {
+    use std::{future::Future, pin::Pin, task::Poll};
+
+    use super::*;
+
+    /// Polls `future` once, as a runtime would before it is woken again.
+    async fn poll_once<F: Future + Unpin>(future: &mut F) -> Poll<F::Output> {
+        std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut *future).poll(cx))).await
+    }
+
+    #[tokio::test]
+    async fn a_holder_alone_leaves_no_entry() {
+        let locks = KeyLocks::default();
+        drop(locks.lock("k".into()).await);
+        assert_eq!(locks.entries(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_waiter_cancelled_after_the_release_leaves_no_entry() {
+        let locks = KeyLocks::default();
+        let holder = locks.lock("k".into()).await;
+        let mut waiter = Box::pin(locks.lock("k".into()));
+        assert!(poll_once(&mut waiter).await.is_pending(), "the key is held");
+        // Released: the waiter is woken, but cancelled before it is polled again.
+        drop(holder);
+        assert_eq!(locks.entries(), 1, "the waiter still counts");
+        drop(waiter);
+        assert_eq!(locks.entries(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_waiter_cancelled_while_the_key_is_held_keeps_it_for_the_holder() {
+        let locks = KeyLocks::default();
+        let holder = locks.lock("k".into()).await;
+        let mut waiter = Box::pin(locks.lock("k".into()));
+        assert!(poll_once(&mut waiter).await.is_pending());
+        drop(waiter);
+        assert_eq!(locks.entries(), 1, "the holder still has it");
+        // A newcomer queues behind the holder, on the same lock.
+        let mut next = Box::pin(locks.lock("k".into()));
+        assert!(poll_once(&mut next).await.is_pending());
+        drop(holder);
+        let next = next.await;
+        drop(next);
+        assert_eq!(locks.entries(), 0);
     }
 }

@@ -133,15 +133,11 @@ impl Saga {
                 Err(AppError::Problem(Box::new(problem)))
             }
             Ok(Reserve::Released) => {
-                self.give_up(
-                    id,
-                    "the reservation was released before it was confirmed",
-                    by,
-                )
-                .await
+                let reason = "the reservation was released before it was confirmed";
+                self.give_up(id, reason, reason, by).await
             }
             Err(e) => self
-                .give_up(id, &e.to_string(), by)
+                .give_up(id, failure_reason(&e), &e.to_string(), by)
                 .await
                 .map_err(|err| match e {
                     Unavailable::Open { retry_after_secs } => {
@@ -153,8 +149,10 @@ impl Saga {
     }
 
     /// Marks the order failed, releases whatever might have been reserved, answers 503.
-    async fn give_up(&self, id: Uuid, reason: &str, by: &str) -> Result<Response> {
-        tracing::warn!(order_id = %id, reason, "order failed: inventory unavailable");
+    /// `reason` goes into the history its customer reads; `error`, which may name internal
+    /// addresses, only into the log.
+    async fn give_up(&self, id: Uuid, reason: &str, error: &str, by: &str) -> Result<Response> {
+        tracing::warn!(order_id = %id, reason, error, "order failed: inventory unavailable");
         self.store.fail(id, reason, by).await?;
         metrics::counter!("orders_total", "outcome" => "failed").increment(1);
         // The compensation: released now if inventory answers, else by the sweeper later.
@@ -308,6 +306,15 @@ impl Saga {
             ),
             Err(e) => e,
         }
+    }
+}
+
+/// The history's reason for an order that failed on `error`: fixed text, because the error's
+/// own (inventory's or auth's URL, a host and port, a transport message) is for operators.
+fn failure_reason(error: &Unavailable) -> &'static str {
+    match error {
+        Unavailable::Open { .. } => "inventory was unavailable after repeated failures",
+        Unavailable::Down(_) => "inventory was unavailable",
     }
 }
 

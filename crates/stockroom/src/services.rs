@@ -98,6 +98,9 @@ pub async fn run_one(service: Service) -> Result<(), StartupError> {
             .service_client_secret
             .check_strong("SERVICE_CLIENT_SECRET")?;
     }
+    // Cached signing keys and service tokens live here (and SQLite files, without
+    // DATABASE_URL): owner-only, even when the directory was made earlier with wider rights.
+    kernel::files::create_private_dir(&settings.data_dir)?;
     let shutdown = kernel::server::shutdown_on_signal();
     let (listener, app) = prepare(service, &settings, &shutdown).await?;
     tracing::info!(service = service.name(), "ready");

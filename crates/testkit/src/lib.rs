@@ -16,7 +16,6 @@ use kernel::{
     testing::{fresh_database, spawn_on, Spawned, TestDatabase},
     Settings,
 };
-use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 pub use accounts::{confirmed_units, Session};
@@ -69,7 +68,8 @@ impl TestSystem {
         // Every service gets a port first, so each knows where its peers are before it starts.
         let mut listeners = Vec::new();
         for svc in [Svc::Auth, Svc::Inventory, Svc::Orders, Svc::Gateway] {
-            let listener = TcpListener::bind("127.0.0.1:0")
+            // The services' own backlog, so bursts in tests meet what production meets.
+            let listener = kernel::server::bind(([127, 0, 0, 1], 0).into())
                 .await
                 .expect("bind a loopback port");
             let addr = listener
@@ -165,7 +165,9 @@ impl TestSystem {
         };
         let background = CancellationToken::new();
         let app = self.build(svc, &db, &background).await;
-        let listener = TcpListener::bind(addr).await.expect("rebind the same port");
+        let listener = kernel::server::bind(addr)
+            .await
+            .expect("rebind the same port");
         let running = self
             .running
             .iter_mut()

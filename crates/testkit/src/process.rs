@@ -206,6 +206,22 @@ impl Cluster {
         )
     }
 
+    /// Creates a product through `staff`'s gateway client; its id.
+    pub async fn product(staff: &crate::Api, sku: &str, price_cents: i64, stock: i64) -> String {
+        staff
+            .post(
+                "/api/products",
+                serde_json::json!({"sku": sku, "name": format!("Product {sku}"),
+                    "price_cents": price_cents, "initial_stock": stock}),
+            )
+            .await
+            .expect(201)
+            .body["id"]
+            .as_str()
+            .expect("a product id")
+            .to_string()
+    }
+
     /// Starts every service with `env` on top of the wiring, and waits until all are ready.
     pub async fn start(env: &[(&str, &str)]) -> Self {
         Self::start_with(env, &[]).await

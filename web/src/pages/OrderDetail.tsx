@@ -43,10 +43,11 @@ function AiSummary({ order, staff }: { order: Order; staff: boolean }) {
       )}
       {s.status === 'ready' && (
         <>
-          <p>{s.text}</p>
+          {/* Customers get only the message meant for them; the staff summary is not sent. */}
+          {s.text && <p>{s.text}</p>}
           {s.customer_message && (
             <>
-              <h3>Message for the customer</h3>
+              <h3>{staff ? 'Message for the customer' : 'A note about your order'}</h3>
               <blockquote>{s.customer_message}</blockquote>
             </>
           )}

@@ -38,7 +38,7 @@ export default function SignIn() {
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
         <p className="muted small">
-          No account? <Link to="/register">Create one</Link>. The first account of a new Stockroom is its admin.
+          No account? <Link to="/register">Create one</Link>. On a new Stockroom, the first account (or the one your operator named) is its admin.
         </p>
       </form>
     </main>

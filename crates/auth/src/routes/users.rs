@@ -32,7 +32,7 @@ pub struct RegisterRequest {
     #[schema(value_type = String, max_length = 100)]
     name: Bounded<1000>,
     /// Only to claim the first admin of a new deployment: the one-time token auth prints at
-    /// start (`STOCKROOM_BOOTSTRAP_TOKEN=…` on stderr, and in its log) while no admin exists
+    /// start (`STOCKROOM_BOOTSTRAP_TOKEN=…` on stderr, never in its log) while no admin exists
     /// and `ADMIN_EMAIL` is unset. The account becomes the admin; the token then stops working.
     #[schema(value_type = Option<String>, max_length = 100)]
     #[serde(default)]
@@ -40,8 +40,8 @@ pub struct RegisterRequest {
 }
 
 /// Creates an account: a customer, or the admin when it claims that role. On `stockroom all`
-/// the first account is the admin; on `serve`, the account with `ADMIN_EMAIL`, or the one
-/// registered with the bootstrap token. Registrations are limited per client address.
+/// the first account is the admin; on `serve`, the account with `ADMIN_EMAIL` or the one
+/// registered with the bootstrap token, either only while no admin exists. Registrations are limited per client address.
 #[utoipa::path(post, path = "/api/auth/register", tag = "auth", request_body = RegisterRequest,
     responses((status = 201, description = "Created", body = User),
               (status = 403, description = "The bootstrap token is unknown or was already used", body = kernel::Problem),

@@ -53,8 +53,10 @@ pub fn forecast(f: &StockFacts) -> Restock {
     let lead = f.lead_time_days.unwrap_or(DEFAULT_LEAD_TIME_DAYS).max(0);
     let daily = f.sold_in_window.max(0) as f64 / WINDOW_DAYS as f64;
     let cover = (daily > 0.0).then(|| (f.available.max(0) as f64 / daily * 10.0).round() / 10.0);
+    // With no recent demand nothing is being lost while stock is out: low stock is worth
+    // reordering soon, never critical.
     let urgency = match cover {
-        _ if f.available <= 0 => Urgency::Critical,
+        _ if f.available <= 0 && daily > 0.0 => Urgency::Critical,
         Some(c) if c < lead as f64 => Urgency::Critical,
         Some(c) if c < lead as f64 + 7.0 => Urgency::Soon,
         _ if f.available <= f.reorder_point => Urgency::Soon,
@@ -147,6 +149,11 @@ mod tests {
             low.suggested_reorder_quantity, 20,
             "at least the configured batch"
         );
-        assert_eq!(forecast(&facts(0, 0, None)).urgency, Urgency::Critical);
+        assert_eq!(
+            forecast(&facts(0, 0, None)).urgency,
+            Urgency::Soon,
+            "out of stock with no recent demand is not critical"
+        );
+        assert_eq!(forecast(&facts(0, 3, None)).urgency, Urgency::Critical);
     }
 }

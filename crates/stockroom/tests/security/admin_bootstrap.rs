@@ -1,6 +1,7 @@
 //! The first admin in `serve` (issue 12, item 10): nobody becomes admin by registering
-//! first. `ADMIN_EMAIL` names the admin; without it, auth prints a one-time bootstrap token
-//! at start, while no admin exists, and only its holder becomes admin, once.
+//! first. `ADMIN_EMAIL` names the admin while no admin exists; without it, auth prints a
+//! one-time bootstrap token to stderr (never into its shipped log) at start, while no admin
+//! exists, and only its holder becomes admin, once.
 
 use std::{
     io::{BufRead, BufReader},
@@ -19,12 +20,31 @@ use testkit::{
 
 const TOKEN_LINE: &str = "STOCKROOM_BOOTSTRAP_TOKEN=";
 
-/// `stockroom serve auth` with its stderr read line by line, as an operator would read it.
+/// `stockroom serve auth` with its stderr read line by line, as an operator would read it,
+/// and its log (stdout) as a log shipper would.
 struct Auth {
     child: Child,
     api: Api,
     lines: mpsc::Receiver<String>,
-    reader: Option<JoinHandle<()>>,
+    log: mpsc::Receiver<String>,
+    readers: Vec<JoinHandle<()>>,
+}
+
+/// Sends every line `from` writes, echoed to the test's stderr behind `label`.
+fn read_lines(
+    from: impl std::io::Read + Send + 'static,
+    label: &'static str,
+) -> (mpsc::Receiver<String>, JoinHandle<()>) {
+    let (send, lines) = mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(from).lines().map_while(Result::ok) {
+            eprintln!("{label}: {line}");
+            if send.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    (lines, reader)
 }
 
 impl Auth {
@@ -40,25 +60,20 @@ impl Auth {
             .env("RUST_LOG", "warn")
             .env_remove("ADMIN_EMAIL")
             .envs(env.iter().copied())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .expect("start the stockroom binary");
         let stderr = child.stderr.take().expect("piped stderr");
-        let (send, lines) = mpsc::channel();
-        let reader = std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                eprintln!("auth: {line}");
-                if send.send(line).is_err() {
-                    return;
-                }
-            }
-        });
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (lines, stderr_reader) = read_lines(stderr, "auth");
+        let (log, stdout_reader) = read_lines(stdout, "auth log");
         let auth = Self {
             child,
             api: Api::new(format!("http://127.0.0.1:{port}")),
             lines,
-            reader: Some(reader),
+            log,
+            readers: vec![stderr_reader, stdout_reader],
         };
         auth.wait_ready().await;
         auth
@@ -76,13 +91,34 @@ impl Auth {
     }
 
     /// Stops the process and returns every line it wrote to stderr.
-    fn stop(mut self) -> Vec<String> {
+    fn stop(self) -> Vec<String> {
+        self.stop_with_log().0
+    }
+
+    /// Stops the process and returns every line it wrote to stderr, and to its log.
+    fn stop_with_log(mut self) -> (Vec<String>, Vec<String>) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        if let Some(reader) = self.reader.take() {
-            reader.join().expect("the stderr reader");
+        for reader in self.readers.drain(..) {
+            reader.join().expect("an output reader");
         }
-        self.lines.try_iter().collect()
+        (
+            self.lines.try_iter().collect(),
+            self.log.try_iter().collect(),
+        )
+    }
+
+    /// The bootstrap token this start printed, waited for.
+    async fn printed_token(&self) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let lines: Vec<String> = self.lines.try_iter().collect();
+            if let Some(token) = token_in(&lines) {
+                return token;
+            }
+            assert!(Instant::now() < deadline, "no bootstrap token was printed");
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
     }
 }
 
@@ -120,11 +156,19 @@ async fn without_admin_email_only_the_printed_token_makes_an_admin_and_only_once
         "customer",
         "being first is no claim in serve"
     );
-    let lines = auth.stop();
+    let (lines, log) = auth.stop_with_log();
     let token = token_in(&lines).expect("a bootstrap token on stderr at the first start");
     assert!(
         token.len() >= 43,
         "the token has 256 bits of randomness: {token}"
+    );
+    assert!(
+        log.iter().any(|l| l.contains("printed to stderr")),
+        "the log says where the token is: {log:?}"
+    );
+    assert!(
+        !log.iter().any(|l| l.contains(&token)),
+        "the token stays out of the shipped log"
     );
 
     // Restarted while no admin exists: a token is printed again, and the first still works.
@@ -183,4 +227,55 @@ async fn with_admin_email_no_token_is_printed() {
     let db = kernel::testing::fresh_database("auth");
     let auth = Auth::start(&db, &[("ADMIN_EMAIL", "boss@example.com")]).await;
     assert_eq!(token_in(&auth.stop()), None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "run by make test-reliability"]
+async fn admin_email_registered_after_an_admin_exists_is_a_customer() {
+    let db = kernel::testing::fresh_database("auth");
+    let auth = Auth::start(&db, &[]).await;
+    let token = auth.printed_token().await;
+    let owner = register(&auth.api, "owner@example.com", Some(&token)).await;
+    assert_eq!(owner.expect(201).body["role"], "admin");
+    auth.stop();
+
+    // ADMIN_EMAIL set later (or never used by the admin): just an address now.
+    let auth = Auth::start(&db, &[("ADMIN_EMAIL", "boss@example.com")]).await;
+    let boss = register(&auth.api, "boss@example.com", None).await;
+    assert_eq!(
+        boss.expect(201).body["role"],
+        "customer",
+        "an admin already exists"
+    );
+    let again = register(&auth.api, "Boss@Example.com", None).await;
+    again.expect_problem(409);
+}
+
+/// Two replicas, one with ADMIN_EMAIL and one that printed a token (a configuration being
+/// rolled out), each asked to make the first admin at the same moment: only one does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "run by make test-reliability"]
+async fn concurrent_admin_claims_on_two_replicas_make_one_admin() {
+    for round in 0..3 {
+        let db = kernel::testing::fresh_database("auth");
+        // With ADMIN_EMAIL first: its start voids tokens, and the second's comes after.
+        let by_email = Auth::start(&db, &[("ADMIN_EMAIL", "boss@example.com")]).await;
+        let by_token = Auth::start(&db, &[]).await;
+        let token = by_token.printed_token().await;
+        let (boss, owner) = tokio::join!(
+            register(&by_email.api, "boss@example.com", None),
+            register(&by_token.api, "owner@example.com", Some(&token)),
+        );
+        let boss_admin = boss.expect(201).body["role"] == "admin";
+        let owner_admin = owner.status == 201 && owner.body["role"] == "admin";
+        assert!(
+            owner_admin || owner.status == 403,
+            "round {round}: the token either made the admin or was refused: {}",
+            owner.text
+        );
+        assert!(
+            boss_admin != owner_admin,
+            "round {round}: exactly one admin (by email: {boss_admin}, by token: {owner_admin})"
+        );
+    }
 }

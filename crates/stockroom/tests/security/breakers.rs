@@ -155,3 +155,146 @@ async fn the_gateway_routes_to_a_service_again_as_soon_as_it_returns() {
     let took = within(RECOVERY, 200, true, || gw.get("/api/orders")).await;
     eprintln!("orders routed again {took:?} after it restarted");
 }
+
+/// How long the stalled-body tests give a service to answer, and a client to send its request.
+const ANSWER_WITHIN: Duration = Duration::from_millis(1000);
+const CLIENT_WINDOW: Duration = Duration::from_millis(3000);
+
+/// `host:port` of a base URL.
+fn authority(base: &str) -> String {
+    base.trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string()
+}
+
+/// Sends a request head and `body` (in pieces, `pause` apart) over a raw connection, and
+/// reads the answer's head: the status and the head in lower case.
+async fn raw_post(
+    gateway: &str,
+    path: &str,
+    token: Option<&str>,
+    content_length: usize,
+    body: &[&[u8]],
+    pause: Duration,
+) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(authority(gateway))
+        .await
+        .expect("connect to the gateway");
+    let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+         {auth}Content-Length: {content_length}\r\n\r\n"
+    );
+    stream
+        .write_all(head.as_bytes())
+        .await
+        .expect("send the head");
+    for (i, piece) in body.iter().enumerate() {
+        if i > 0 {
+            // The client's pace, not synchronisation: it sends slowly on purpose.
+            tokio::time::sleep(pause).await;
+        }
+        stream.write_all(piece).await.expect("send a piece");
+    }
+    let mut answer = Vec::new();
+    let deadline = Instant::now() + CLIENT_WINDOW + Duration::from_secs(10);
+    while !answer.windows(4).any(|w| w == b"\r\n\r\n") {
+        let mut buf = [0u8; 4096];
+        let left = deadline.saturating_duration_since(Instant::now());
+        let read = tokio::time::timeout(left, stream.read(&mut buf))
+            .await
+            .expect("the gateway answers a stalled request")
+            .expect("read the answer");
+        assert!(read > 0, "the gateway closed without answering");
+        answer.extend_from_slice(&buf[..read]);
+    }
+    let head = String::from_utf8_lossy(&answer).to_lowercase();
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, head)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "run by make test-reliability"]
+async fn clients_that_stall_their_bodies_get_408_and_never_open_the_breaker_for_everyone() {
+    let sys = TestSystem::start_with(&ALL, |s| {
+        s.rate_limit_per_second = 100_000;
+        s.rate_limit_burst = 100_000;
+        s.upstream_timeout = ANSWER_WITHIN;
+        s.http.request_timeout = CLIENT_WINDOW;
+    })
+    .await;
+    let (_, staff, customer) = sys.cast().await;
+    let product = sys.product_id(&staff, "BRK-2", 100, 1000).await;
+    let gateway = sys.url(Svc::Gateway);
+
+    // Twice the breaker's threshold on each write path: a head promising 100 bytes, then 9.
+    let stalled = futures::future::join_all((0..10).map(|i| {
+        let (gateway, token) = (gateway.clone(), customer.token.clone());
+        async move {
+            let (path, token) = if i % 2 == 0 {
+                ("/api/auth/login", None)
+            } else {
+                ("/api/orders", Some(token))
+            };
+            raw_post(
+                &gateway,
+                path,
+                token.as_deref(),
+                100,
+                &[b"{\"email\":"],
+                Duration::ZERO,
+            )
+            .await
+        }
+    }))
+    .await;
+    for (status, head) in &stalled {
+        assert_eq!(
+            *status, 408,
+            "a stalled body is the client's timeout: {head}"
+        );
+        assert!(head.contains("application/problem+json"), "{head}");
+    }
+
+    // Everyone else signs in and orders at once: no breaker was opened by the stalls.
+    let gw = sys.api(Svc::Gateway);
+    let login = gw
+        .post(
+            "/api/auth/login",
+            json!({"email": customer.email, "password": "correct horse battery"}),
+        )
+        .await;
+    assert!(!made_by_the_gateway(&login), "{}", login.text);
+    login.expect(200);
+    let order = gw
+        .with_token(&customer.token)
+        .post(
+            "/api/orders",
+            json!({"lines": [{"product_id": product, "quantity": 1}]}),
+        )
+        .await;
+    assert!(!made_by_the_gateway(&order), "{}", order.text);
+    order.expect(201);
+
+    // A slow client that does send everything is served, however long its body took.
+    let body =
+        serde_json::to_vec(&json!({"email": customer.email, "password": "correct horse battery"}))
+            .expect("a JSON body");
+    let pieces: Vec<&[u8]> = body.chunks(body.len().div_ceil(4)).collect();
+    let pause = ANSWER_WITHIN / 2;
+    let (status, head) = raw_post(
+        &gateway,
+        "/api/auth/login",
+        None,
+        body.len(),
+        &pieces,
+        pause,
+    )
+    .await;
+    assert_eq!(status, 200, "a slow but complete sign-in: {head}");
+}

@@ -15,17 +15,7 @@ async fn inventory_restarted_then_auth_killed_orders_still_flow_and_recover_at_o
     .await;
     let admin = cluster.sign_up(Cluster::ADMIN_EMAIL).await;
     let customer = cluster.sign_up("buyer@example.com").await;
-    let product = admin
-        .post(
-            "/api/products",
-            json!({"sku": "CMP-1", "name": "Compound", "price_cents": 500, "initial_stock": 100}),
-        )
-        .await
-        .expect(201)
-        .body["id"]
-        .as_str()
-        .expect("a product id")
-        .to_string();
+    let product = Cluster::product(&admin, "CMP-1", 500, 100).await;
     let order = || {
         customer.post(
             "/api/orders",

@@ -40,17 +40,7 @@ async fn eventually(api: &Api, path: &str, until: impl Fn(&Value) -> bool) -> Va
 async fn retried_adjustments_and_supplier_creates_take_effect_once() {
     let cluster = Cluster::start(&[]).await;
     let staff = cluster.sign_up(Cluster::ADMIN_EMAIL).await;
-    let product = staff
-        .post(
-            "/api/products",
-            json!({"sku": "RETRY-1", "name": "Retried", "price_cents": 100, "initial_stock": 10}),
-        )
-        .await
-        .expect(201)
-        .body["id"]
-        .as_str()
-        .expect("a product id")
-        .to_string();
+    let product = Cluster::product(&staff, "RETRY-1", 100, 10).await;
 
     // A client whose answer was lost retries: once in turn, then ten times at once.
     let adjustment = json!({"product_id": product, "delta": 5, "reason": "received"});
@@ -134,17 +124,7 @@ async fn a_customer_sees_the_customer_message_never_the_staff_summary() {
     .await;
     let staff = cluster.sign_up(Cluster::ADMIN_EMAIL).await;
     let customer = cluster.sign_up("shopper@example.com").await;
-    let product = staff
-        .post(
-            "/api/products",
-            json!({"sku": "SUM-1", "name": "Summarised", "price_cents": 250, "initial_stock": 5}),
-        )
-        .await
-        .expect(201)
-        .body["id"]
-        .as_str()
-        .expect("a product id")
-        .to_string();
+    let product = Cluster::product(&staff, "SUM-1", 250, 5).await;
     let order = customer
         .post(
             "/api/orders",

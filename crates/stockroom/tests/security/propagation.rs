@@ -27,17 +27,7 @@ async fn the_request_id_and_trace_reach_inventory_and_auth_from_an_order() {
 
     let admin = cluster.sign_up(Cluster::ADMIN_EMAIL).await;
     let customer = cluster.sign_up("trace@example.com").await;
-    let product = admin
-        .post(
-            "/api/products",
-            json!({"sku": "TRC-1", "name": "Traced", "price_cents": 900, "initial_stock": 10}),
-        )
-        .await
-        .expect(201)
-        .body["id"]
-        .as_str()
-        .expect("a product id")
-        .to_string();
+    let product = Cluster::product(&admin, "TRC-1", 900, 10).await;
 
     let request_id = format!("abc-{}", uuid::Uuid::new_v4().simple());
     let trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";

@@ -125,3 +125,41 @@ async fn user_token(cluster: &Cluster, email: &str) -> String {
         .expect("an access token")
         .to_string()
 }
+
+/// A client talking to the gateway directly cannot pick the address the services see: the
+/// gateway used to append to the client's `X-Forwarded-For`, and auth, trusting the gateway,
+/// read the client's own entry, so rotating it escaped auth's per-address sign-in limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "run by make test-reliability"]
+async fn a_client_writing_x_forwarded_for_cannot_escape_the_per_address_sign_in_limit() {
+    // Per address: four times the per-account limit of 2.
+    const PER_ADDRESS: usize = 8;
+    let cluster = Cluster::start_with(
+        &[
+            ("RATE_LIMIT_PER_SECOND", "100000"),
+            ("RATE_LIMIT_BURST", "100000"),
+            ("LOGIN_MAX_FAILURES", "2"),
+        ],
+        // The gateway is the edge (it trusts no proxy on loopback); auth trusts the gateway.
+        &[("gateway", "TRUSTED_PROXIES", "192.0.2.0/24")],
+    )
+    .await;
+    let gw = cluster.gateway();
+    let mut statuses = Vec::new();
+    for i in 0..PER_ADDRESS + 4 {
+        // A different account each time, so only the address's limit can apply.
+        let reply = gw
+            .login_from(
+                &format!("6.6.{}.{}", i / 256, i % 256),
+                &format!("nobody{i}@example.com"),
+                "guess guess",
+            )
+            .await;
+        statuses.push(reply.status.as_u16());
+    }
+    let limited = statuses.iter().filter(|s| **s == 429).count();
+    assert!(
+        statuses[..PER_ADDRESS].iter().all(|s| *s == 401) && limited == 4,
+        "every attempt counts against the one real address: {statuses:?}"
+    );
+}

@@ -189,8 +189,20 @@ async fn an_oversized_request_head_is_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "run by make test-reliability"]
-async fn an_idle_keep_alive_connection_is_closed() {
-    let p = service("gateway", &[("HTTP_IDLE_TIMEOUT_MS", "1000")]).await;
+async fn an_idle_keep_alive_connection_is_closed_by_the_idle_timeout() {
+    // Far apart, so the moment it closes tells which timer did it: hyper's header timer also
+    // runs while a keep-alive connection waits for its next request.
+    const IDLE_MS: u64 = 1000;
+    const HEADER_MS: u64 = 10_000;
+    let (idle, header) = (IDLE_MS.to_string(), HEADER_MS.to_string());
+    let p = service(
+        "gateway",
+        &[
+            ("HTTP_IDLE_TIMEOUT_MS", idle.as_str()),
+            ("HTTP_HEADER_TIMEOUT_MS", header.as_str()),
+        ],
+    )
+    .await;
     let mut stream = connect(&p).await;
     stream
         .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -202,14 +214,13 @@ async fn an_idle_keep_alive_connection_is_closed() {
         !head.contains("connection: close"),
         "the server keeps it alive"
     );
-    let idle = closed_within(
-        &mut stream,
-        Duration::from_millis(HEADER_TIMEOUT_MS) + SLACK,
-    )
-    .await;
+    let closed_after = closed_within(&mut stream, Duration::from_millis(IDLE_MS) + SLACK).await;
+    let closed_after = closed_after.unwrap_or_else(|| {
+        panic!("an idle keep-alive connection must be closed after the {IDLE_MS} ms idle timeout, long before the {HEADER_MS} ms header timeout")
+    });
     assert!(
-        idle.is_some(),
-        "an idle keep-alive connection must be closed"
+        closed_after >= Duration::from_millis(IDLE_MS * 8 / 10),
+        "closed by the idle timer, not at once: after {closed_after:?}"
     );
 }
 
@@ -246,4 +257,60 @@ async fn connections_over_the_cap_wait_and_do_not_take_the_service_down() {
     );
     drop(held);
     assert_eq!(healthz(&p).await, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "run by make test-reliability"]
+async fn one_address_cannot_take_every_connection_slot() {
+    const PER_CLIENT: usize = 4;
+    const HELD: usize = PER_CLIENT * 4;
+    let per_client = PER_CLIENT.to_string();
+    for name in ["gateway", "inventory"] {
+        let p = service(
+            name,
+            &[
+                // Idle sockets would hold their slots for the whole test without the cap.
+                ("HTTP_HEADER_TIMEOUT_MS", "20000"),
+                ("HTTP_IDLE_TIMEOUT_MS", "20000"),
+                ("HTTP_MAX_CONNECTIONS", "8"),
+                ("HTTP_MAX_CONNECTIONS_PER_CLIENT", per_client.as_str()),
+                // Every test client is on loopback, so loopback must not be a trusted proxy
+                // (those are exempt from the per-client cap).
+                ("TRUSTED_PROXIES", "192.0.2.1/32"),
+            ],
+        )
+        .await;
+        // One client (127.0.0.1) opens twice the global cap of sockets and sends nothing.
+        let mut held = Vec::new();
+        for _ in 0..HELD {
+            held.push(connect(&p).await);
+        }
+        let closed = futures::future::join_all(
+            held.iter_mut()
+                .map(|s| closed_within(s, Duration::from_millis(1500))),
+        )
+        .await;
+        let closed_at_once = closed.iter().filter(|c| c.is_some()).count();
+        assert_eq!(
+            closed_at_once,
+            HELD - PER_CLIENT,
+            "{name}: connections beyond the {PER_CLIENT} one client may hold are closed at once"
+        );
+
+        // Another client (127.0.0.2) is served right away, while the first still holds its share.
+        let other = reqwest::Client::builder()
+            .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+            .timeout(Duration::from_secs(3))
+            .build()
+            .expect("a client");
+        let reply = other.get(format!("{}/healthz", p.url())).send().await;
+        assert_eq!(
+            reply
+                .map(|r| r.status().as_u16())
+                .map_err(|e| e.to_string()),
+            Ok(200),
+            "{name}: another client is served while one address holds idle connections"
+        );
+        drop(held);
+    }
 }

@@ -671,6 +671,37 @@ async fn in_serve_only_admin_email_makes_an_admin_and_a_wrong_bootstrap_token_is
 }
 
 #[tokio::test]
+async fn admin_email_registered_once_an_admin_exists_is_a_customer() {
+    // The one-machine start made its first account the admin; then the deployment moved to
+    // `serve` with ADMIN_EMAIL naming an address nobody had registered yet.
+    let mut sys = auth_only().await;
+    let owner = sys.sign_up("owner").await;
+    sys.stop(Svc::Auth).await;
+    sys.settings.mode = kernel::config::Mode::Serve;
+    sys.settings.admin_email = Some("boss@example.com".into());
+    sys.restart(Svc::Auth).await;
+    let auth = sys.api(Svc::Auth);
+    let boss = auth.register_from("198.51.100.1", "boss@example.com").await;
+    assert_eq!(
+        boss.expect(201).body["role"],
+        "customer",
+        "an admin already exists"
+    );
+    let users = auth
+        .with_token(&owner.token)
+        .get("/api/auth/users")
+        .await
+        .expect(200);
+    let admins = users.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["role"] == "admin")
+        .count();
+    assert_eq!(admins, 1);
+}
+
+#[tokio::test]
 async fn after_a_rotation_the_previous_key_is_published_and_its_tokens_still_work() {
     let old_seed = TestSystem::fresh_signing_seed();
     let mut sys = TestSystem::start_with(&[Svc::Auth], |s| {

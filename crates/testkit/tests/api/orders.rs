@@ -482,6 +482,44 @@ async fn with_inventory_down_orders_fail_fast_and_nothing_stays_reserved() {
 }
 
 #[tokio::test]
+async fn an_order_failed_on_a_down_inventory_tells_its_customer_no_internal_address() {
+    let (mut sys, _, staff, customer) = system().await;
+    let tea = sys.product_id(&staff, "TEA", 100, 10).await;
+    let inventory = sys.url(Svc::Inventory);
+    let address = inventory.trim_start_matches("http://").to_string();
+    sys.stop(Svc::Inventory).await;
+    let api = sys.api(Svc::Orders).with_token(&customer.token);
+    api.post(
+        "/api/orders",
+        json!({"lines": [{"product_id": tea, "quantity": 1}]}),
+    )
+    .await
+    .expect_problem(503);
+    let listed = api.get("/api/orders").await.expect(200);
+    let failed = &listed.body["items"][0];
+    assert_eq!(failed["status"], "failed", "{}", listed.text);
+    let one = api
+        .get(&format!("/api/orders/{}", id_of(failed)))
+        .await
+        .expect(200);
+    for text in [&listed.text, &one.text] {
+        for internal in ["http", "://", "/internal", "127.0.0.1", address.as_str()] {
+            assert!(
+                !text.contains(internal),
+                "{internal:?} reached the customer: {text}"
+            );
+        }
+    }
+    let reasons: Vec<&str> = one.body["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h["reason"].as_str())
+        .collect();
+    assert_eq!(reasons, ["inventory was unavailable"]);
+}
+
+#[tokio::test]
 async fn a_hung_inventory_costs_a_timeout_then_the_breaker_answers_at_once() {
     let hang_url = testkit::fault::hanging_server().await;
     let sys = TestSystem::start_with(&[Svc::Auth, Svc::Inventory, Svc::Orders], |s| {
