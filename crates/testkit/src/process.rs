@@ -17,12 +17,44 @@ pub struct ServiceProcess {
     child: Option<Child>,
 }
 
-/// A free loopback port (released for the child to bind).
+/// A loopback port for a child process to bind, held for this test process's lifetime.
+///
+/// Port 0 cannot be used here: peers must know the port before the child starts, and a child
+/// restarted after SIGKILL must get the same one back. A port released by `bind(:0)` is free
+/// for anyone, and with many tests starting processes in parallel another test took it often
+/// enough to fail runs (its service then answered this test's requests). So ports come from
+/// below the kernel's ephemeral range — where no `bind(:0)` or outgoing connection lands — and
+/// each is claimed with a lock file that every test process respects, released when the
+/// process that holds it exits.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+    static HELD: std::sync::Mutex<Vec<std::fs::File>> = std::sync::Mutex::new(Vec::new());
+    let dir = std::env::temp_dir().join("stockroom-test-ports");
+    std::fs::create_dir_all(&dir).expect("create the port lock directory");
+    let first_ephemeral = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|r| r.split_whitespace().next()?.parse::<u16>().ok())
+        .unwrap_or(32768);
+    let low = 10_000u16;
+    assert!(
+        first_ephemeral > low + 1000,
+        "the ephemeral port range starts too low"
+    );
+    for _ in 0..10_000 {
+        let port =
+            low + (uuid::Uuid::new_v4().as_u128() % u128::from(first_ephemeral - low)) as u16;
+        let Ok(lock) = std::fs::File::create(dir.join(format!("{port}.lock"))) else {
+            continue;
+        };
+        if lock.try_lock().is_err() {
+            continue;
+        }
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {
+            continue;
+        }
+        HELD.lock().expect("the held-ports list").push(lock);
+        return port;
+    }
+    panic!("no free loopback port below {first_ephemeral}");
 }
 
 impl ServiceProcess {
