@@ -191,6 +191,16 @@ impl ServiceProcess {
         self.start();
         self.wait_ready().await;
     }
+
+    /// Like [`ServiceProcess::restart`], with `env` set on top of what it was started with
+    /// (a new signing key, say), and kept for later restarts.
+    pub async fn restart_with(&mut self, env: &[(&str, &str)]) {
+        for (name, value) in env {
+            self.env.retain(|(k, _)| k != name);
+            self.env.push((name.to_string(), value.to_string()));
+        }
+        self.restart().await;
+    }
 }
 
 impl Drop for ServiceProcess {
