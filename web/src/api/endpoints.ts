@@ -17,7 +17,7 @@ function clean(q: Query): Record<string, string> {
 export const api = {
   login: (email: string, password: string) =>
     data(http.post<Session>('/api/auth/login', { email, password }, { skipAuth: true } as object)),
-  register: (body: { email: string; password: string; name: string }) =>
+  register: (body: { email: string; password: string; name: string; bootstrap_token?: string }) =>
     data(http.post<User>('/api/auth/register', body, { skipAuth: true } as object)),
   logout: (refresh_token: string) => http.post('/api/auth/logout', { refresh_token }, { skipAuth: true } as object),
   me: () => data(http.get<User>('/api/auth/me')),

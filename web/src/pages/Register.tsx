@@ -9,11 +9,12 @@ export default function Register() {
   useDocumentTitle('Create an account');
   const { signIn } = useAuth();
   const navigate = useNavigate();
-  const [form, setForm] = useState({ name: '', email: '', password: '' });
+  const [form, setForm] = useState({ name: '', email: '', password: '', bootstrap_token: '' });
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
 
   const { error, busy, onSubmit } = useSubmit(async () => {
-    await api.register(form);
+    const { bootstrap_token, ...account } = form;
+    await api.register(bootstrap_token.trim() ? { ...account, bootstrap_token: bootstrap_token.trim() } : account);
     const user = await signIn(form.email, form.password);
     navigate(user.role === 'customer' ? '/orders' : '/', { replace: true });
   });
@@ -36,6 +37,17 @@ export default function Register() {
         <Field label="Password" error={error?.fieldErrors.password} hint="8 to 128 characters, not your email">
           {(p) => <input {...p} type="password" autoComplete="new-password" value={form.password} onChange={set('password')} />}
         </Field>
+        {/* A new deployment without ADMIN_EMAIL prints a one-time token: it makes the first admin. */}
+        <details className="small">
+          <summary>Setting up a new Stockroom?</summary>
+          <Field
+            label="Bootstrap token"
+            error={error?.fieldErrors.bootstrap_token}
+            hint="Printed once by the auth service at its first start (STOCKROOM_BOOTSTRAP_TOKEN). It makes this account the admin."
+          >
+            {(p) => <input {...p} autoComplete="off" spellCheck={false} value={form.bootstrap_token} onChange={set('bootstrap_token')} />}
+          </Field>
+        </details>
         <button type="submit" disabled={busy}>
           {busy ? 'Creating…' : 'Create account'}
         </button>
