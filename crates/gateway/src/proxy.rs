@@ -10,7 +10,7 @@ use std::{net::SocketAddr, time::Duration};
 
 use axum::{
     body::Body,
-    extract::{ConnectInfo, Request, State},
+    extract::{ConnectInfo, Extension, Request, State},
     http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
 };
@@ -18,6 +18,7 @@ use kernel::{breaker::Call, AppError, Problem};
 
 use crate::{
     client_body::{self, Outcome},
+    ratelimit::ClientAddr,
     upstream::{Service, Upstream},
     GatewayState,
 };
@@ -38,6 +39,7 @@ const HOP_BY_HOP: [&str; 9] = [
 pub async fn forward(
     State(state): State<GatewayState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: Option<Extension<ClientAddr>>,
     req: Request,
 ) -> Response {
     // The path guard ran before routing: this path is canonical and is forwarded as it is.
@@ -59,7 +61,9 @@ pub async fn forward(
     );
     let (parts, body) = req.into_parts();
     let mut headers = outgoing_headers(&parts.headers);
-    let client = kernel::server::client_addr(&parts.headers, peer, &upstreams.trusted);
+    // Every proxied route sits behind the rate limiter, which resolved the client; the bare
+    // peer is the safe answer should a route ever skip it.
+    let client = client.map_or(peer.ip(), |Extension(ClientAddr(ip))| ip);
     set_forwarded_for(&mut headers, client);
     set_traceparent(&mut headers, parts.headers.get("traceparent"));
 

@@ -112,6 +112,10 @@ async fn prune_periodically(buckets: Weak<DefaultKeyedRateLimiter<Bucket>>) {
     }
 }
 
+/// The client's address as this layer resolved it (through trusted proxies only).
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddr(pub std::net::IpAddr);
+
 pub async fn limit(
     State(limits): State<Limits>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -119,6 +123,8 @@ pub async fn limit(
     next: Next,
 ) -> Response {
     let client = kernel::server::client_addr(req.headers(), peer, &limits.trusted);
+    // The proxy forwards this address rather than resolving `X-Forwarded-For` again.
+    req.extensions_mut().insert(ClientAddr(client));
     let mut verdict = limits.check(&Bucket::address(client));
     if verdict.is_ok() {
         if let Some(verified) = limits.verified_token(req.headers()).await {

@@ -57,8 +57,6 @@ pub struct Upstreams {
     pub timeout: Duration,
     /// How long a client has to send its whole request (the server's request timeout).
     pub client_window: Duration,
-    /// Proxies in front of the gateway, whose `X-Forwarded-For` names the client.
-    pub trusted: Arc<Vec<ipnet::IpNet>>,
 }
 
 impl Upstreams {
@@ -85,7 +83,6 @@ impl Upstreams {
             all: Arc::new(all),
             timeout: settings.upstream_timeout,
             client_window: settings.http.request_timeout,
-            trusted: Arc::new(settings.trusted_proxies.clone()),
         }
     }
 
