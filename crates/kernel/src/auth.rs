@@ -503,14 +503,3 @@ where
         Ok(AuthUser { claims, token })
     }
 }
-
-/// The `sub` of a token, unverified: only for bucketing (rate limits), never for access.
-pub fn unverified_subject(token: &str) -> Option<String> {
-    #[derive(Deserialize)]
-    struct Sub {
-        sub: String,
-    }
-    jsonwebtoken::dangerous::insecure_decode::<Sub>(token)
-        .ok()
-        .map(|d| d.claims.sub)
-}
