@@ -15,9 +15,9 @@ use std::sync::Arc;
 use axum::{extract::FromRef, Router};
 use kernel::{
     auth::TokenVerifier,
-    db::{Db, Migrations},
     error::StartupError,
     health::{self, Check},
+    legacy::db::{Db, Migrations},
     Settings,
 };
 
@@ -81,7 +81,8 @@ pub async fn build(
         hasher,
         dummy_hash: Arc::new(dummy_hash),
     };
-    let app = routes::router(state).merge(health::routes(SERVICE, vec![Check::database(db)]));
+    let app =
+        routes::router(state).merge(health::routes(SERVICE, vec![Check::legacy_database(db)]));
     // The common limit, the one the gateway forwards up to: a smaller one here would answer
     // before the body is read, and the gateway would see a reset connection, not our 413.
     // Over-long fields are refused while parsing, without a copy (see `domain::Bounded`).

@@ -6,11 +6,11 @@ mod signing_keys;
 
 use kernel::{
     auth::Role,
-    db::{Backend, Db},
     error::is_unique_violation,
-    pagination::{PageQuery, PageRequest},
+    legacy::db::{Backend, Db},
     time::{from_db, now_db, to_db},
     AppError, Result,
+    {legacy::pagination::PageQuery, pagination::PageRequest},
 };
 use sqlx::{any::AnyRow, Row};
 use uuid::Uuid;

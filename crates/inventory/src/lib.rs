@@ -11,9 +11,9 @@ mod validate;
 use axum::{extract::FromRef, Router};
 use kernel::{
     auth::TokenVerifier,
-    db::{Db, Migrations},
     error::StartupError,
     health::{self, Check},
+    legacy::db::{Db, Migrations},
     Settings,
 };
 
@@ -63,7 +63,7 @@ pub async fn build(
     };
     let app = routes::router(state).merge(health::routes(
         SERVICE,
-        vec![Check::database(db), keys_known],
+        vec![Check::legacy_database(db), keys_known],
     ));
     Ok(kernel::server::wrap(
         SERVICE,

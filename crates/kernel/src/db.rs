@@ -1,16 +1,18 @@
 //! Database pools and migrations for both backends.
 //!
-//! Every service runs the same queries on SQLite and PostgreSQL through sqlx's `Any` driver;
-//! the few dialect differences live in each service's store module, keyed on [`Backend`].
-//! SQLite gets a single connection: the embedded shape is for one machine, and one writer
-//! makes every transaction serial without `SQLITE_BUSY` retries.
+//! Each service has a store trait with one implementation per backend on sqlx's typed drivers
+//! (native `uuid`, `timestamptz` and `boolean` on PostgreSQL, queries checked at compile time);
+//! this module opens the one pool a service gets and runs its migrations. SQLite gets a single
+//! connection: the embedded shape is for one machine, and one writer makes every transaction
+//! serial without `SQLITE_BUSY` retries.
 
-use std::{str::FromStr, sync::Once, time::Duration};
+use std::{str::FromStr, time::Duration};
 
 use sqlx::{
-    any::{AnyConnectOptions, AnyPoolOptions},
     migrate::Migrator,
-    AnyPool, Executor,
+    postgres::{PgConnectOptions, PgPoolOptions},
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+    Executor, PgPool, SqlitePool,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,11 +21,11 @@ pub enum Backend {
     Postgres,
 }
 
-/// A service's one pool, created at start.
+/// A service's one pool, created at start; the service picks its store implementation from it.
 #[derive(Clone, Debug)]
-pub struct Db {
-    pub pool: AnyPool,
-    pub backend: Backend,
+pub enum Db {
+    Postgres(PgPool),
+    Sqlite(SqlitePool),
 }
 
 /// The two migration sets of a service (`migrations/postgres`, `migrations/sqlite`).
@@ -46,8 +48,6 @@ pub enum DbError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
-static DRIVERS: Once = Once::new();
-
 impl Db {
     /// Connects, creates the schema (PostgreSQL) or file (SQLite) if missing, and migrates.
     pub async fn connect(
@@ -56,109 +56,100 @@ impl Db {
         max_connections: u32,
         migrations: &Migrations,
     ) -> Result<Self, DbError> {
-        DRIVERS.call_once(sqlx::any::install_default_drivers);
-        let db = if url.starts_with("sqlite:") {
-            Self::connect_sqlite(url).await?
+        if url.starts_with("sqlite:") {
+            let pool = connect_sqlite(url).await?;
+            migrations.sqlite.run(&pool).await?;
+            Ok(Self::Sqlite(pool))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Self::connect_postgres(url, schema, max_connections).await?
+            let pool = connect_postgres(url, schema, max_connections).await?;
+            migrations.postgres.run(&pool).await?;
+            Ok(Self::Postgres(pool))
         } else {
-            return Err(DbError::UnsupportedUrl(url.to_string()));
-        };
-        let migrator = match db.backend {
-            Backend::Sqlite => migrations.sqlite,
-            Backend::Postgres => migrations.postgres,
-        };
-        migrator.run(&db.pool).await?;
-        Ok(db)
+            Err(DbError::UnsupportedUrl(url.to_string()))
+        }
     }
 
-    async fn connect_sqlite(url: &str) -> Result<Self, DbError> {
-        let path = url
-            .trim_start_matches("sqlite://")
-            .trim_start_matches("sqlite:");
-        let path = path.split('?').next().unwrap_or(path);
-        let on_disk = !path.is_empty() && !path.starts_with(':');
-        if on_disk {
-            prepare_private_file(std::path::Path::new(path))?;
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Postgres(_) => Backend::Postgres,
+            Self::Sqlite(_) => Backend::Sqlite,
         }
-        let url = if url.contains('?') {
-            url.to_string()
-        } else {
-            format!("{url}?mode=rwc")
-        };
-        let options = AnyConnectOptions::from_str(&url)?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .acquire_timeout(Duration::from_secs(5))
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .after_connect(|conn, _| {
-                Box::pin(async move {
-                    for pragma in [
-                        "PRAGMA journal_mode = WAL",
-                        "PRAGMA synchronous = NORMAL",
-                        "PRAGMA foreign_keys = ON",
-                        "PRAGMA busy_timeout = 5000",
-                    ] {
-                        conn.execute(pragma).await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options)
-            .await?;
-        if on_disk {
-            // SQLite gives `-wal` and `-shm` the database's mode; files from older versions
-            // may have been created wider, so all three are tightened.
-            for suffix in ["", "-wal", "-shm"] {
-                let file = format!("{path}{suffix}");
-                crate::files::restrict_file(std::path::Path::new(&file))
-                    .map_err(|e| DbError::DataDir(file, e))?;
-            }
-        }
-        Ok(Self {
-            pool,
-            backend: Backend::Sqlite,
-        })
-    }
-
-    async fn connect_postgres(url: &str, schema: &str, max: u32) -> Result<Self, DbError> {
-        if schema.is_empty()
-            || !schema
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        {
-            return Err(DbError::BadSchema(schema.to_string()));
-        }
-        let options = AnyConnectOptions::from_str(url)?;
-        ensure_schema(&options, schema).await?;
-        let set_path = format!("SET search_path TO {schema}");
-        let pool = AnyPoolOptions::new()
-            .max_connections(max.max(1))
-            .acquire_timeout(Duration::from_secs(3))
-            .after_connect(move |conn, _| {
-                let set_path = set_path.clone();
-                Box::pin(async move {
-                    conn.execute(set_path.as_str()).await?;
-                    Ok(())
-                })
-            })
-            .connect_with(options)
-            .await?;
-        Ok(Self {
-            pool,
-            backend: Backend::Postgres,
-        })
     }
 
     /// `SELECT 1`, for readiness.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
+        match self {
+            Self::Postgres(pool) => pool.execute("SELECT 1").await.map(|_| ()),
+            Self::Sqlite(pool) => pool.execute("SELECT 1").await.map(|_| ()),
+        }
     }
+
+    pub async fn close(&self) {
+        match self {
+            Self::Postgres(pool) => pool.close().await,
+            Self::Sqlite(pool) => pool.close().await,
+        }
+    }
+}
+
+/// The path of a `sqlite:` URL, without its query (`None` for an in-memory database).
+fn sqlite_path(url: &str) -> Option<&str> {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    let path = path.split('?').next().unwrap_or(path);
+    (!path.is_empty() && !path.starts_with(':')).then_some(path)
+}
+
+async fn connect_sqlite(url: &str) -> Result<SqlitePool, DbError> {
+    let on_disk = sqlite_path(url);
+    if let Some(path) = on_disk {
+        prepare_private_file(std::path::Path::new(path))?;
+    }
+    let options = SqliteConnectOptions::from_str(url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(5));
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(5))
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .connect_with(options)
+        .await?;
+    if let Some(path) = on_disk {
+        // SQLite gives `-wal` and `-shm` the database's mode; files from older versions
+        // may have been created wider, so all three are tightened.
+        for suffix in ["", "-wal", "-shm"] {
+            let file = format!("{path}{suffix}");
+            crate::files::restrict_file(std::path::Path::new(&file))
+                .map_err(|e| DbError::DataDir(file, e))?;
+        }
+    }
+    Ok(pool)
+}
+
+async fn connect_postgres(url: &str, schema: &str, max: u32) -> Result<PgPool, DbError> {
+    if schema.is_empty()
+        || !schema
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        return Err(DbError::BadSchema(schema.to_string()));
+    }
+    let options = PgConnectOptions::from_str(url)?;
+    ensure_schema(&options, schema).await?;
+    // Set per connection in the start-up packet: no extra round trip, and the compile-time
+    // checked queries name tables unqualified, as they were prepared.
+    let options = options.options([("search_path", schema)]);
+    Ok(PgPoolOptions::new()
+        .max_connections(max.max(1))
+        .acquire_timeout(Duration::from_secs(3))
+        .connect_with(options)
+        .await?)
 }
 
 /// Makes the database file's directory owner-only (0700), new or existing, and creates the file
@@ -185,15 +176,14 @@ fn prepare_private_file(path: &std::path::Path) -> Result<(), DbError> {
 
 /// Creates the schema unless it exists. Checked first: a role that owns its schema but may
 /// not create schemas in the database must still start.
-async fn ensure_schema(options: &AnyConnectOptions, schema: &str) -> Result<(), sqlx::Error> {
-    use sqlx::{ConnectOptions, Connection, Row};
+async fn ensure_schema(options: &PgConnectOptions, schema: &str) -> Result<(), sqlx::Error> {
+    use sqlx::{ConnectOptions, Connection};
     let mut conn = options.connect().await?;
-    let exists = sqlx::query("SELECT COUNT(*) AS n FROM pg_namespace WHERE nspname = $1")
-        .bind(schema)
-        .fetch_one(&mut conn)
-        .await?
-        .try_get::<i64, _>("n")?
-        > 0;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)")
+            .bind(schema)
+            .fetch_one(&mut conn)
+            .await?;
     if !exists {
         let created = conn
             .execute(format!("CREATE SCHEMA IF NOT EXISTS {schema}").as_str())
@@ -208,48 +198,11 @@ async fn ensure_schema(options: &AnyConnectOptions, schema: &str) -> Result<(), 
     conn.close().await
 }
 
-/// Numbered parameters for queries whose shape depends on the request (filters).
-/// sqlx's `QueryBuilder` writes `?` for `Any`, which PostgreSQL does not accept.
-#[derive(Default, Debug)]
-pub struct Args {
-    values: Vec<Arg>,
-}
-
-#[derive(Debug)]
-enum Arg {
-    Text(String),
-    Int(i64),
-}
-
-impl Args {
-    /// Adds a text parameter and returns its placeholder (`$n`).
-    pub fn text(&mut self, value: impl Into<String>) -> String {
-        self.values.push(Arg::Text(value.into()));
-        format!("${}", self.values.len())
-    }
-
-    /// Adds an integer parameter and returns its placeholder (`$n`).
-    pub fn int(&mut self, value: i64) -> String {
-        self.values.push(Arg::Int(value));
-        format!("${}", self.values.len())
-    }
-
-    /// Binds the parameters, in order, to a query built with their placeholders.
-    pub fn bind(self, sql: &str) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
-        self.values
-            .into_iter()
-            .fold(sqlx::query(sql), |q, arg| match arg {
-                Arg::Text(s) => q.bind(s),
-                Arg::Int(i) => q.bind(i),
-            })
-    }
-}
-
 #[cfg(all(test, unix))]
 mod tests {
     use std::os::unix::fs::PermissionsExt;
 
-    use super::Db;
+    use super::connect_sqlite;
 
     fn mode(path: &std::path::Path) -> u32 {
         std::fs::metadata(path).unwrap().permissions().mode() & 0o777
@@ -257,18 +210,17 @@ mod tests {
 
     #[tokio::test]
     async fn sqlite_files_and_their_directory_are_readable_by_the_owner_only() {
-        super::DRIVERS.call_once(sqlx::any::install_default_drivers);
         let dir = std::env::temp_dir()
             .join("stockroom-tests")
             .join(uuid::Uuid::new_v4().simple().to_string())
             .join("data");
         let file = dir.join("svc.db");
-        let db = Db::connect_sqlite(&format!("sqlite://{}", file.display()))
+        let db = connect_sqlite(&format!("sqlite://{}", file.display()))
             .await
             .unwrap();
         // A write makes SQLite create the -wal and -shm files.
         sqlx::query("CREATE TABLE t (x INTEGER)")
-            .execute(&db.pool)
+            .execute(&db)
             .await
             .unwrap();
         assert_eq!(mode(&dir), 0o700);
@@ -278,7 +230,7 @@ mod tests {
             assert!(path.exists(), "{} exists", path.display());
             assert_eq!(mode(path), 0o600, "{}", path.display());
         }
-        db.pool.close().await;
+        db.close().await;
 
         // A directory and files left readable by others (an older version, a copied backup)
         // are tightened when the database is opened again.
@@ -287,14 +239,14 @@ mod tests {
         for path in files.iter().filter(|p| p.exists()) {
             std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644)).unwrap();
         }
-        let db = Db::connect_sqlite(&format!("sqlite://{}", file.display()))
+        let db = connect_sqlite(&format!("sqlite://{}", file.display()))
             .await
             .unwrap();
         assert_eq!(mode(&dir), 0o700, "an existing directory is tightened");
         for path in files.iter().filter(|p| p.exists()) {
             assert_eq!(mode(path), 0o600, "{}", path.display());
         }
-        db.pool.close().await;
+        db.close().await;
         let _ = std::fs::remove_dir_all(dir.parent().unwrap());
     }
 }

@@ -2,8 +2,9 @@
 //! with the same request returns the first answer, status and body, and changes nothing; the
 //! same key with a different request is 422; a 5xx outcome is not kept, so the client may retry.
 //!
-//! [`once`] claims the key, makes the change and records the answer in ONE transaction, so a
-//! crash keeps all three or none: a change is never applied without its key being recorded.
+//! A service's store claims the key, makes the change and records the answer in ONE
+//! transaction, so a crash keeps all three or none: a change is never applied without its key
+//! being recorded. This module holds the rules; the stores hold the SQL for their backend.
 //! On PostgreSQL a concurrent twin blocks on the key's primary key until the first transaction
 //! ends, then replays its answer; SQLite runs one transaction at a time.
 //!
@@ -37,12 +38,8 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
-use sqlx::{AnyConnection, AnyPool, Connection, Row};
 
-use crate::{
-    time::{now, to_db},
-    AppError, Problem, Result,
-};
+use crate::{time::Timestamp, AppError, Problem, Result};
 
 /// How long an answer is kept for replays.
 pub const RETENTION: Duration = Duration::from_secs(24 * 3600);
@@ -54,7 +51,7 @@ pub const MAX_KEY_LEN: usize = 255;
 pub const REPLAYED: &str = "idempotent-replayed";
 
 /// Reads of a key's row before giving up on a key that keeps changing under us.
-const CLAIM_ATTEMPTS: usize = 3;
+pub const CLAIM_ATTEMPTS: usize = 3;
 
 /// Expired keys are deleted after every this many keyed requests (per process).
 const PRUNE_EVERY: u64 = 256;
@@ -154,276 +151,110 @@ pub fn mismatch() -> AppError {
     )
 }
 
-/// Runs `change` on a transaction and commits it. With a key, the key is claimed first and
-/// the answer (`success` and the serialised result, or a 4xx problem) recorded before the
-/// commit, in the same transaction; a repeat replays that answer without running `change`.
-pub async fn once<T, F>(
-    pool: &AnyPool,
-    keyed: Option<&Keyed<'_>>,
-    success: StatusCode,
-    change: F,
-) -> Result<Outcome<T>>
-where
-    T: Serialize,
-    F: AsyncFnOnce(&mut AnyConnection) -> Result<T>,
-{
-    let mut tx = pool.begin().await?;
-    let Some(keyed) = keyed else {
-        let value = change(&mut tx).await?;
-        tx.commit().await?;
-        return Ok(Outcome::Fresh(value));
-    };
-    if let Some(stored) = claim(&mut tx, keyed).await? {
-        tx.rollback().await?;
-        return Ok(Outcome::Replayed(stored));
-    }
-    // A savepoint: a 4xx leaves nothing of the change behind, yet its answer is kept (and on
-    // PostgreSQL a failed statement would otherwise abort the whole transaction).
-    let mut inner = tx.begin().await?;
-    let result = change(&mut inner).await;
-    let value = match result {
-        Ok(value) => {
-            inner.commit().await?;
-            let body = serde_json::to_string(&value).map_err(AppError::internal)?;
-            record(&mut tx, keyed, success, &body).await?;
-            Ok(value)
-        }
-        Err(e) => {
-            let problem = e.to_problem();
-            if problem.status >= 500 {
-                // Not kept: dropping the transaction frees the key for the client's retry.
-                return Err(e);
-            }
-            inner.rollback().await?;
-            let body = serde_json::to_string(&problem).map_err(AppError::internal)?;
-            record(&mut tx, keyed, problem.status_code(), &body).await?;
-            Err(e)
-        }
-    };
-    tx.commit().await?;
-    if KEYED_REQUESTS.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY == PRUNE_EVERY - 1 {
-        if let Err(e) = prune(pool).await {
-            tracing::warn!(error = %e, "could not delete expired idempotency keys");
-        }
-    }
-    value.map(Outcome::Fresh)
+/// A key's row as a store reads it back.
+#[derive(Debug, Clone)]
+pub struct KeptKey {
+    pub request_hash: String,
+    pub response_status: i64,
+    pub response_body: String,
+    pub created_at: Timestamp,
 }
 
-/// Claims the key inside `conn`'s transaction: `None` when it is new (or expired) and now
-/// ours, the kept answer when the same request was answered before, 422 for another request.
-pub async fn claim(conn: &mut AnyConnection, keyed: &Keyed<'_>) -> Result<Option<Stored>> {
-    // The row may change between reading and writing it (a twin reclaiming an expired key, the
-    // pruner deleting it): then it is read again, a bounded number of times.
-    for _ in 0..CLAIM_ATTEMPTS {
-        let at = now();
-        let inserted = sqlx::query(
-            "INSERT INTO idempotency_keys (user_id, idempotency_key, request_hash, response_status, response_body, created_at)
-             VALUES ($1, $2, $3, 0, '', $4) ON CONFLICT (user_id, idempotency_key) DO NOTHING",
-        )
-        .bind(keyed.user)
-        .bind(keyed.key.as_str())
-        .bind(&keyed.fingerprint)
-        .bind(to_db(at))
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-        if inserted == 1 {
-            return Ok(None);
+/// What a store does with a key it could not insert because a row was there.
+#[derive(Debug)]
+pub enum Seen {
+    /// Older than [`RETENTION`]: take it over (only if `created_at` is unchanged, so of two
+    /// retries that both saw it expired exactly one runs the change).
+    Expired,
+    /// The same request was answered before: replay this.
+    Answered(Stored),
+}
+
+impl Keyed<'_> {
+    pub fn user(&self) -> &str {
+        self.user
+    }
+
+    pub fn key(&self) -> &str {
+        self.key.as_str()
+    }
+
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    /// Judges a kept row: expired, the first answer to replay, or 422 for another request.
+    pub fn judge(&self, kept: KeptKey, at: Timestamp) -> Result<Seen> {
+        if at - kept.created_at > chrono::Duration::from_std(RETENTION).unwrap_or_default() {
+            return Ok(Seen::Expired);
         }
-        let Some(row) = sqlx::query(
-            "SELECT request_hash, response_status, response_body, created_at FROM idempotency_keys
-             WHERE user_id = $1 AND idempotency_key = $2",
-        )
-        .bind(keyed.user)
-        .bind(keyed.key.as_str())
-        .fetch_optional(&mut *conn)
-        .await?
-        else {
-            continue;
-        };
-        let created_at: String = row.try_get("created_at")?;
-        let expired = at - crate::time::from_db(&created_at)?
-            > chrono::Duration::from_std(RETENTION).unwrap_or_default();
-        if expired {
-            if reclaim(conn, keyed, &created_at, at).await? {
-                return Ok(None);
-            }
-            // A twin reclaimed it first, and has committed (on PostgreSQL our UPDATE waited
-            // for it): its answer is read again and replayed.
-            continue;
-        }
-        if row.try_get::<String, _>("request_hash")? != keyed.fingerprint {
+        if kept.request_hash != self.fingerprint {
             return Err(mismatch());
         }
-        let status: i64 = row.try_get("response_status")?;
         // Claim and answer commit together, so a committed claim always has its answer.
-        let status = u16::try_from(status)
+        let status = u16::try_from(kept.response_status)
             .ok()
             .and_then(|s| StatusCode::from_u16(s).ok())
             .filter(|s| s.as_u16() >= 200)
-            .ok_or_else(|| AppError::internal(format!("idempotency key kept status {status}")))?;
-        return Ok(Some(Stored {
+            .ok_or_else(|| {
+                AppError::internal(format!(
+                    "idempotency key kept status {}",
+                    kept.response_status
+                ))
+            })?;
+        Ok(Seen::Answered(Stored {
             status,
-            body: row.try_get("response_body")?,
-        }));
+            body: kept.response_body,
+        }))
     }
-    Err(AppError::conflict(
+}
+
+/// The 409 when a key's row kept changing under us for [`CLAIM_ATTEMPTS`] reads.
+pub fn busy() -> AppError {
+    AppError::conflict(
         "idempotency-key-busy",
         "Idempotency-Key in use",
         "another request with this key is being processed; retry shortly with the same key",
-    ))
+    )
 }
 
-/// Takes over an expired key, only if it is still the one read (`created_at` unchanged), so
-/// of two retries that both saw it expired exactly one runs the change.
-async fn reclaim(
-    conn: &mut AnyConnection,
-    keyed: &Keyed<'_>,
-    read_created_at: &str,
-    at: crate::time::Timestamp,
-) -> Result<bool> {
-    let updated = sqlx::query(
-        "UPDATE idempotency_keys SET request_hash = $3, response_status = 0, response_body = '', created_at = $4
-         WHERE user_id = $1 AND idempotency_key = $2 AND created_at = $5",
-    )
-    .bind(keyed.user)
-    .bind(keyed.key.as_str())
-    .bind(&keyed.fingerprint)
-    .bind(to_db(at))
-    .bind(read_created_at)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    Ok(updated == 1)
+/// The answer to keep for a change's result: `None` for a 5xx, which is not kept so the
+/// client may retry with the same key.
+pub fn answer_of<T: Serialize>(
+    result: &Result<T>,
+    success: StatusCode,
+) -> Result<Option<(StatusCode, String)>> {
+    match result {
+        Ok(value) => Ok(Some((
+            success,
+            serde_json::to_string(value).map_err(AppError::internal)?,
+        ))),
+        Err(e) => {
+            let problem = e.to_problem();
+            if problem.status >= 500 {
+                return Ok(None);
+            }
+            Ok(Some((
+                problem.status_code(),
+                serde_json::to_string(&problem).map_err(AppError::internal)?,
+            )))
+        }
+    }
 }
 
-/// Records the answer of a claimed key, inside the claim's transaction.
-pub async fn record(
-    conn: &mut AnyConnection,
-    keyed: &Keyed<'_>,
-    status: StatusCode,
-    body: &str,
-) -> Result<()> {
-    sqlx::query(
-        "UPDATE idempotency_keys SET response_status = $3, response_body = $4
-         WHERE user_id = $1 AND idempotency_key = $2",
-    )
-    .bind(keyed.user)
-    .bind(keyed.key.as_str())
-    .bind(i64::from(status.as_u16()))
-    .bind(body)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+/// Whether this keyed request should also delete expired keys (every [`PRUNE_EVERY`]th).
+pub fn time_to_prune() -> bool {
+    KEYED_REQUESTS.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY == PRUNE_EVERY - 1
 }
 
-/// Deletes keys older than [`RETENTION`]; the table stays bounded by a day of traffic.
-pub async fn prune(pool: &AnyPool) -> Result<u64> {
-    let cutoff = now() - chrono::Duration::from_std(RETENTION).unwrap_or_default();
-    Ok(
-        sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
-            .bind(to_db(cutoff))
-            .execute(pool)
-            .await?
-            .rows_affected(),
-    )
+/// Keys created before this are expired.
+pub fn cutoff(at: Timestamp) -> Timestamp {
+    at - chrono::Duration::from_std(RETENTION).unwrap_or_default()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::{Backend, Db, Migrations};
-
-    /// A fresh database (SQLite, or PostgreSQL with `STOCKROOM_TEST_DATABASE_URL`) holding the
-    /// table as the module documentation gives it.
-    async fn database() -> Db {
-        let dir = std::env::temp_dir()
-            .join("stockroom-tests")
-            .join(format!("migrations-{}", uuid::Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let doc = include_str!("idempotency.rs");
-        let ddl: String = doc
-            .lines()
-            .filter_map(|l| l.strip_prefix("//! "))
-            .skip_while(|l| !l.starts_with("CREATE TABLE"))
-            .take_while(|l| !l.starts_with("```"))
-            .collect::<Vec<_>>()
-            .join("\n");
-        std::fs::write(dir.join("0001_idempotency_keys.sql"), ddl).unwrap();
-        let migrator: &'static sqlx::migrate::Migrator = Box::leak(Box::new(
-            sqlx::migrate::Migrator::new(dir.clone()).await.unwrap(),
-        ));
-        let id = uuid::Uuid::new_v4().simple().to_string();
-        let (url, schema) = match std::env::var("STOCKROOM_TEST_DATABASE_URL") {
-            Ok(url) if url.starts_with("postgres") => (url, format!("t_idem_{}", &id[..12])),
-            _ => (
-                format!("sqlite://{}/idem-{id}.db", dir.display()),
-                "idem".into(),
-            ),
-        };
-        let migrations = Migrations {
-            postgres: migrator,
-            sqlite: migrator,
-        };
-        Db::connect(&url, &schema, 2, &migrations).await.unwrap()
-    }
-
-    #[tokio::test]
-    async fn of_two_retries_that_saw_a_key_expired_only_one_reclaims_it() {
-        let db = database().await;
-        let key = IdempotencyKey("retry-after-a-day".into());
-        let keyed = Keyed::new("user-1", &key, b"the same request");
-        let long_ago = to_db(now() - chrono::Duration::hours(25));
-        sqlx::query(
-            "INSERT INTO idempotency_keys VALUES ($1, $2, $3, 201, '{\"id\":\"old\"}', $4)",
-        )
-        .bind(keyed.user)
-        .bind(key.as_str())
-        .bind(&keyed.fingerprint)
-        .bind(&long_ago)
-        .execute(&db.pool)
-        .await
-        .unwrap();
-
-        // Both retries read the key as expired (`long_ago`); the first takes it over.
-        let mut first = db.pool.begin().await.unwrap();
-        assert!(reclaim(&mut first, &keyed, &long_ago, now()).await.unwrap());
-        let second = if db.backend == Backend::Postgres {
-            // Concurrently: the second's UPDATE waits for the first's row lock.
-            let pool = db.pool.clone();
-            let (user, stale) = (keyed.user.to_string(), long_ago.clone());
-            let key = key.clone();
-            Some(tokio::spawn(async move {
-                let keyed = Keyed::new(&user, &key, b"the same request");
-                let mut second = pool.begin().await.unwrap();
-                let took = reclaim(&mut second, &keyed, &stale, now()).await.unwrap();
-                let replayed = claim(&mut second, &keyed).await.unwrap();
-                (took, replayed)
-            }))
-        } else {
-            None
-        };
-        record(&mut first, &keyed, StatusCode::CREATED, "{\"id\":\"new\"}")
-            .await
-            .unwrap();
-        first.commit().await.unwrap();
-
-        let (took, replayed) = match second {
-            Some(second) => second.await.unwrap(),
-            None => {
-                let mut second = db.pool.begin().await.unwrap();
-                let took = reclaim(&mut second, &keyed, &long_ago, now())
-                    .await
-                    .unwrap();
-                (took, claim(&mut second, &keyed).await.unwrap())
-            }
-        };
-        assert!(!took, "the second retry must not take the key over again");
-        let replayed = replayed.expect("the second retry replays the first one's answer");
-        assert_eq!(replayed.status, StatusCode::CREATED);
-        assert_eq!(replayed.body, "{\"id\":\"new\"}");
-        db.pool.close().await;
-    }
 
     fn headers(value: &[u8]) -> HeaderMap {
         let mut h = HeaderMap::new();
@@ -464,6 +295,34 @@ mod tests {
         assert_eq!(
             response.headers().get(REPLAYED).map(|v| v.as_bytes()),
             Some(&b"true"[..])
+        );
+    }
+
+    fn kept(hash: &str, age_hours: i64) -> (KeptKey, Timestamp) {
+        let at = crate::time::now();
+        let kept = KeptKey {
+            request_hash: hash.into(),
+            response_status: 201,
+            response_body: "{}".into(),
+            created_at: at - chrono::Duration::hours(age_hours),
+        };
+        (kept, at)
+    }
+
+    #[test]
+    fn a_kept_key_replays_for_the_same_request_and_refuses_another() {
+        let key = IdempotencyKey("k".into());
+        let keyed = Keyed::new("u", &key, &[0xab]);
+        let (row, at) = kept("ab", 1);
+        assert!(
+            matches!(keyed.judge(row, at), Ok(Seen::Answered(s)) if s.status == StatusCode::CREATED)
+        );
+        let (row, at) = kept("cd", 1);
+        assert!(keyed.judge(row, at).is_err());
+        let (row, at) = kept("cd", 25);
+        assert!(
+            matches!(keyed.judge(row, at), Ok(Seen::Expired)),
+            "expired keys are free whatever they held"
         );
     }
 }

@@ -3,8 +3,9 @@
 use hex::{decode, encode};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use uuid::Uuid;
 
-use crate::{AppError, FieldError};
+use crate::{time::Timestamp, AppError, FieldError};
 
 /// A page of results.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -14,10 +15,20 @@ pub struct Page<T> {
 }
 
 /// Validated page request. The cursor is the `(created_at, id)` of the last item seen.
+///
+/// Stores list newest first with a static keyset condition, so one checked query serves every
+/// page: `WHERE ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3)) … LIMIT $4`.
 #[derive(Debug, Clone)]
 pub struct PageRequest {
     pub limit: i64,
-    pub after: Option<(String, String)>,
+    pub after: Option<Cursor>,
+}
+
+/// The position after which a page starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub created_at: Timestamp,
+    pub id: Uuid,
 }
 
 impl PageRequest {
@@ -41,8 +52,32 @@ impl PageRequest {
         Ok(Self { limit, after })
     }
 
+    /// How many rows to fetch: one more than the page, to know whether more follow.
+    pub fn fetch(&self) -> i64 {
+        self.limit + 1
+    }
+
+    pub fn after_time(&self) -> Option<Timestamp> {
+        self.after.map(|c| c.created_at)
+    }
+
+    pub fn after_id(&self) -> Option<Uuid> {
+        self.after.map(|c| c.id)
+    }
+
+    /// [`Self::page`] for stores still keyed on text (`crate::legacy`).
+    pub fn page_text<T>(&self, rows: Vec<T>, key: impl Fn(&T) -> (String, String)) -> Page<T> {
+        self.page(rows, |r| {
+            let (at, id) = key(r);
+            Cursor {
+                created_at: crate::time::from_db(&at).unwrap_or_default(),
+                id: Uuid::parse_str(&id).unwrap_or_default(),
+            }
+        })
+    }
+
     /// Turns `limit + 1` fetched rows into a page, using `key` to build the next cursor.
-    pub fn page<T>(&self, mut rows: Vec<T>, key: impl Fn(&T) -> (String, String)) -> Page<T> {
+    pub fn page<T>(&self, mut rows: Vec<T>, key: impl Fn(&T) -> Cursor) -> Page<T> {
         let more = rows.len() as i64 > self.limit;
         rows.truncate(self.limit as usize);
         let next_cursor = if more {
@@ -57,16 +92,17 @@ impl PageRequest {
     }
 }
 
-fn encode_cursor((at, id): &(String, String)) -> String {
-    encode(format!("{at}|{id}").as_bytes())
+fn encode_cursor(cursor: &Cursor) -> String {
+    encode(format!("{}|{}", crate::time::to_db(cursor.created_at), cursor.id).as_bytes())
 }
 
-fn decode_cursor(cursor: &str) -> Option<(String, String)> {
+fn decode_cursor(cursor: &str) -> Option<Cursor> {
     let text = String::from_utf8(decode(cursor)?).ok()?;
     let (at, id) = text.split_once('|')?;
-    uuid::Uuid::parse_str(id).ok()?;
-    crate::time::from_db(at).ok()?;
-    Some((at.to_string(), id.to_string()))
+    Some(Cursor {
+        created_at: crate::time::from_db(at).ok()?,
+        id: Uuid::parse_str(id).ok()?,
+    })
 }
 
 /// Cursors only need to be opaque and URL-safe: hex is enough and needs no dependency.
@@ -82,46 +118,5 @@ mod hex {
             .step_by(2)
             .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
             .collect()
-    }
-}
-
-/// A newest-first list query: the caller's filters, then the keyset condition for the cursor,
-/// `ORDER BY created_at DESC, id DESC` and one row more than the page (to know if more follow).
-#[derive(Default)]
-pub struct PageQuery {
-    pub args: crate::db::Args,
-    clauses: Vec<String>,
-}
-
-impl PageQuery {
-    /// Adds a condition; build it with placeholders from `self.args`.
-    pub fn filter(&mut self, clause: impl Into<String>) {
-        self.clauses.push(clause.into());
-    }
-
-    /// The SQL for `select` (e.g. `SELECT … FROM orders o`), keyed on `{prefix}created_at` and
-    /// `{prefix}id`, and its arguments.
-    pub fn finish(
-        mut self,
-        select: &str,
-        prefix: &str,
-        page: &PageRequest,
-    ) -> (String, crate::db::Args) {
-        if let Some((at, id)) = &page.after {
-            let (at, id) = (self.args.text(at.clone()), self.args.text(id.clone()));
-            self.clauses.push(format!(
-                "({prefix}created_at < {at} OR ({prefix}created_at = {at} AND {prefix}id < {id}))"
-            ));
-        }
-        let limit = self.args.int(page.limit + 1);
-        let filter = if self.clauses.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", self.clauses.join(" AND "))
-        };
-        let sql = format!(
-            "{select}{filter} ORDER BY {prefix}created_at DESC, {prefix}id DESC LIMIT {limit}"
-        );
-        (sql, self.args)
     }
 }

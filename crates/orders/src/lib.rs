@@ -16,9 +16,9 @@ use std::sync::Arc;
 use axum::{extract::FromRef, Router};
 use kernel::{
     auth::TokenVerifier,
-    db::{Db, Migrations},
     error::StartupError,
     health::{self, Check},
+    legacy::db::{Db, Migrations},
     Settings,
 };
 use tokio_util::sync::CancellationToken;
@@ -90,7 +90,7 @@ pub async fn build(
         verifier,
     };
     let checks = vec![
-        Check::database(db),
+        Check::legacy_database(db),
         keys_known,
         Check::peer("inventory", http, &settings.inventory_url),
     ];

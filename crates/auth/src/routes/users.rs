@@ -116,7 +116,7 @@ pub async fn list(
     caller.require_admin()?;
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     let users = state.store.users(&page).await?;
-    Ok(Json(page.page(users, |u| {
+    Ok(Json(page.page_text(users, |u| {
         (kernel::time::to_db(u.created_at), u.id.to_string())
     })))
 }

@@ -66,7 +66,7 @@ pub async fn list(
         active,
     };
     let products = state.store.list_products(&filter, &page).await?;
-    Ok(Json(page.page(products, |p| {
+    Ok(Json(page.page_text(products, |p| {
         (kernel::time::to_db(p.created_at), p.id.to_string())
     })))
 }

@@ -93,7 +93,7 @@ pub async fn movements(
     caller.require_staff()?;
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     let rows = state.store.movements(q.product_id, &page).await?;
-    Ok(Json(page.page(rows, |m| {
+    Ok(Json(page.page_text(rows, |m| {
         (kernel::time::to_db(m.created_at), m.id.to_string())
     })))
 }

@@ -39,7 +39,7 @@ pub async fn list(
     caller.require_staff()?;
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     let rows = state.store.list_suppliers(&page).await?;
-    Ok(Json(page.page(rows, |s| {
+    Ok(Json(page.page_text(rows, |s| {
         (kernel::time::to_db(s.created_at), s.id.to_string())
     })))
 }

@@ -7,8 +7,8 @@ mod suppliers;
 
 use axum::http::StatusCode;
 use kernel::{
-    db::Db,
-    idempotency::{self, Keyed, Outcome},
+    idempotency::{Keyed, Outcome},
+    legacy::db::Db,
     time::from_db,
     AppError, Result,
 };
@@ -61,7 +61,7 @@ impl Store {
         T: serde::Serialize,
         F: AsyncFnOnce(&mut AnyConnection) -> Result<T>,
     {
-        idempotency::once(&self.db.pool, keyed, success, change).await
+        kernel::legacy::idempotency::once(&self.db.pool, keyed, success, change).await
     }
 
     pub(crate) fn product(&self, row: &AnyRow) -> Result<Product> {

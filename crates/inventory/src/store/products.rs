@@ -1,11 +1,11 @@
 //! The catalogue: products, their search, edits and bulk import.
 
 use kernel::{
-    db::Args,
     error::is_unique_violation,
-    pagination::{PageQuery, PageRequest},
+    legacy::db::Args,
     time::now_db,
     AppError, Result,
+    {legacy::pagination::PageQuery, pagination::PageRequest},
 };
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;

@@ -7,10 +7,10 @@
 //! transaction at a time.
 
 use kernel::{
-    db::Args,
-    pagination::{PageQuery, PageRequest},
+    legacy::db::Args,
     time::now_db,
     AppError, Result,
+    {legacy::pagination::PageQuery, pagination::PageRequest},
 };
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;

@@ -1,9 +1,9 @@
 //! Suppliers: who a product is bought from and how long it takes to arrive.
 
 use kernel::{
-    pagination::{PageQuery, PageRequest},
     time::now_db,
     AppError, Result,
+    {legacy::pagination::PageQuery, pagination::PageRequest},
 };
 use sqlx::AnyConnection;
 use uuid::Uuid;

@@ -81,7 +81,7 @@ pub async fn list(
         )
         .await?;
     let orders = orders.into_iter().map(|o| o.seen_by(&caller)).collect();
-    Ok(Json(page.page(orders, |o| {
+    Ok(Json(page.page_text(orders, |o| {
         (kernel::time::to_db(o.created_at), o.id.to_string())
     })))
 }

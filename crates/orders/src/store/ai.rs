@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use kernel::{
-    db::Backend,
+    legacy::db::Backend,
     time::{now, now_db, to_db},
     AppError, Result,
 };

@@ -6,7 +6,7 @@ mod read;
 mod stats;
 mod write;
 
-use kernel::db::{Backend, Db};
+use kernel::legacy::db::{Backend, Db};
 
 pub use ai::{Job, JobResult};
 pub use read::OrderFilter;

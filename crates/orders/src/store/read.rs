@@ -3,10 +3,10 @@
 use std::collections::HashMap;
 
 use kernel::{
-    db::Args,
-    pagination::{PageQuery, PageRequest},
+    legacy::db::Args,
     time::from_db,
     AppError, Result,
+    {legacy::pagination::PageQuery, pagination::PageRequest},
 };
 use sqlx::{any::AnyRow, Row};
 use uuid::Uuid;

@@ -2,8 +2,8 @@
 //! it expects, so a step repeated (a retry, the sweeper) changes nothing.
 
 use kernel::{
-    db::Args,
     error::is_unique_violation,
+    legacy::db::Args,
     time::{now, now_db, to_db},
     AppError, Result,
 };

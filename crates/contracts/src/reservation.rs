@@ -1,0 +1,100 @@
+//! Inventory's `/internal/reservations` API: orders reserves an order's lines all-or-nothing
+//! (the reservation id is the order id), then commits or releases them.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::{OrderId, ProductId};
+
+/// `POST /internal/reservations`. Safe to repeat with the same id.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReserveRequest {
+    pub reservation_id: OrderId,
+    pub lines: Vec<ReserveLine>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReserveLine {
+    pub product_id: ProductId,
+    pub quantity: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReservationStatus {
+    Held,
+    Released,
+    Committed,
+}
+
+impl ReservationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Held => "held",
+            Self::Released => "released",
+            Self::Committed => "committed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Held, Self::Released, Self::Committed]
+            .into_iter()
+            .find(|st| st.as_str() == s)
+    }
+}
+
+/// How a held reservation ends: its stock leaves the warehouse, or goes back on the shelf.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Settlement {
+    Commit,
+    Release,
+}
+
+impl Settlement {
+    /// The state a reservation is in once settled this way.
+    pub fn outcome(self) -> ReservationStatus {
+        match self {
+            Self::Commit => ReservationStatus::Committed,
+            Self::Release => ReservationStatus::Released,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReservedLine {
+    pub product_id: ProductId,
+    pub quantity: i64,
+    pub unit_price_cents: i64,
+    pub sku: String,
+    pub name: String,
+}
+
+/// The answer to a reservation request, a commit, or a repeat of either.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Reservation {
+    pub reservation_id: OrderId,
+    pub status: ReservationStatus,
+    pub lines: Vec<ReservedLine>,
+    pub total_cents: i64,
+    pub currency: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ShortReason {
+    Insufficient,
+    Unknown,
+    Inactive,
+}
+
+/// A line that could not be reserved (in the 409's `short_lines`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ShortLine {
+    pub product_id: ProductId,
+    pub requested: i64,
+    pub available: i64,
+    pub reason: ShortReason,
+}
