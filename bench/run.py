@@ -30,6 +30,9 @@ PRODUCTS = int(os.environ.get("BENCH_PRODUCTS", "500"))
 PG = dict(host="127.0.0.1", port="5432", admin="postgres", db="stockroom_bench")
 SERVICES = ["auth", "inventory", "orders", "gateway"]
 RESULTS = ROOT / "bench/results"
+# The binary CPU per order is compared against: the last main before typed storage (issue 13).
+BASELINE_REV = os.environ.get("BENCH_BASELINE_REV", "e362c9a")
+CPU_ROUNDS = int(os.environ.get("BENCH_CPU_ROUNDS", "2"))
 
 
 def need(tool, hint):
@@ -99,7 +102,8 @@ def cold_start_all_sqlite():
 class System:
     """The four services as separate processes on PostgreSQL, each as its own role."""
 
-    def __init__(self):
+    def __init__(self, binary=BIN):
+        self.binary = binary
         self.ports = {s: free_port() for s in SERVICES}
         self.procs = {}
         self.cold_ms = {}
@@ -121,7 +125,7 @@ class System:
             env["DATABASE_URL"] = f"postgres://{service}:{service}@{PG['host']}:{PG['port']}/{PG['db']}"
         env.update(extra or {})
         started = time.monotonic()
-        self.procs[service] = subprocess.Popen([str(BIN), "serve", service], env=env,
+        self.procs[service] = subprocess.Popen([str(self.binary), "serve", service], env=env,
                                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_healthy(f"{self.url(service)}/healthz")
         self.cold_ms[service] = round((time.monotonic() - started) * 1000)
@@ -136,11 +140,14 @@ class System:
             self.stop(s)
 
 
-def wrk(script, url, connections, env, seconds=None):
-    """One measured run, after an unmeasured warm-up that fills pools and caches."""
+def wrk(script, url, connections, env, seconds=None, measuring=None):
+    """One measured run, after an unmeasured warm-up that fills pools and caches.
+    `measuring` is called right before the measured part starts."""
     cmd = lambda d: ["wrk", "-t2", f"-c{connections}", f"-d{d}s", "--timeout", "10s", "-s", str(ROOT / "bench" / script), url]
     run_env = {**os.environ, **env, "LUA_PATH": f"{ROOT}/bench/?.lua;;"}
     subprocess.run(cmd(WARMUP), env=run_env, capture_output=True, check=True)
+    if measuring:
+        measuring()
     out = subprocess.run(cmd(seconds or DURATION), env=run_env, capture_output=True, text=True, check=True).stdout
     line = next(l for l in out.splitlines() if l.startswith("WRK_JSON "))
     r = json.loads(line[len("WRK_JSON "):])
@@ -157,6 +164,70 @@ def median_run(runs):
     chosen["errors"] = sum(r["errors"] for r in runs)
     chosen["rounds"] = len(runs)
     return chosen
+
+
+def cpu_seconds(pids):
+    """User + system CPU seconds the processes have used so far (/proc/<pid>/stat)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        # The command name may hold spaces; the fields after its closing parenthesis do not.
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def baseline_binary():
+    """The release binary of BASELINE_REV, built once into target/bench-baseline."""
+    base = ROOT / "target/bench-baseline"
+    binary = base / "target/release/stockroom"
+    stamp = base / "rev"
+    if binary.exists() and stamp.exists() and stamp.read_text() == BASELINE_REV:
+        return binary
+    src = base / "src"
+    shutil.rmtree(src, ignore_errors=True)
+    src.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", BASELINE_REV], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(src)], input=archive, check=True)
+    print(f"building the baseline {BASELINE_REV} (release) for the CPU comparison…", flush=True)
+    subprocess.run(["cargo", "build", "--release", "-q", "-p", "stockroom"], cwd=src, check=True,
+                   env={**os.environ, "CARGO_TARGET_DIR": str(base / "target")})
+    stamp.write_text(BASELINE_REV)
+    return binary
+
+
+def cpu_per_order(binary):
+    """Service CPU seconds per 1,000 orders through the gateway, on a fresh database."""
+    subprocess.run([str(ROOT / "scripts/pg-test-db.sh")], env={**os.environ, "TEST_DB": PG["db"]},
+                   check=True, capture_output=True)
+    system = System(binary)
+    try:
+        for s in SERVICES:
+            system.start(s)
+        token, products_file = seed(system)
+        pids = [p.pid for p in system.procs.values()]
+        before = {}
+        run = wrk("order.lua", system.url("gateway"), CONCURRENCY, {"TOKEN": token, "PRODUCTS_FILE": products_file},
+                  measuring=lambda: before.update(cpu=cpu_seconds(pids)))
+        used = cpu_seconds(pids) - before["cpu"]
+    finally:
+        system.stop_all()
+    return {"cpu_s_per_1000_orders": round(used / run["requests"] * 1000, 3), "orders": run["requests"],
+            "errors": run["errors"], "throughput_rps": run["throughput_rps"]}
+
+
+def compare_cpu():
+    """The baseline and this binary, alternating, CPU_ROUNDS each; medians compared."""
+    binaries = {"baseline": baseline_binary(), "current": BIN}
+    runs = {k: [] for k in binaries}
+    for _ in range(CPU_ROUNDS):
+        for name, binary in binaries.items():
+            print(f"CPU per order: {name}…", flush=True)
+            runs[name].append(cpu_per_order(binary))
+    median = {k: statistics.median(r["cpu_s_per_1000_orders"] for r in v) for k, v in runs.items()}
+    return {"baseline_rev": BASELINE_REV, "rounds": runs, "baseline_cpu_s_per_1000_orders": median["baseline"],
+            "current_cpu_s_per_1000_orders": median["current"],
+            "current_vs_baseline": round(median["current"] / median["baseline"], 3)}
 
 
 def psql(*args, db=PG["db"]):
@@ -280,6 +351,7 @@ def main():
         results["load"] = load
     finally:
         system.stop_all()
+    results["cpu_per_order"] = compare_cpu()
 
     orders = load["order_create_gateway"]["throughput_rps"]
     floor = load["order_db_floor_pgbench"]["throughput_rps"]
@@ -328,6 +400,7 @@ def markdown(r):
 - Order throughput / database floor: **{d['order_throughput_vs_db_floor']}**
 - Gateway overhead over a direct call (64 connections): p50 +{d['gateway_overhead_p50_ms']} ms, p99 +{d['gateway_overhead_p99_ms']} ms
 - Order latency spread across AI fast / hanging / absent (median of {r['load']['order_create_ai_fast']['rounds']} interleaved rounds each): p50 {d['ai_order_p50_spread'] * 100:.1f} %, p99 {d['ai_order_p99_spread'] * 100:.1f} %; the same mode varies by up to {d['ai_order_p50_noise'] * 100:.1f} % between rounds (p50 per round, ms: {', '.join(f"{m} {v}" for m, v in r['ai_rounds_p50_ms'].items())})
+- Service CPU per 1,000 orders (all four processes, from /proc): {r['cpu_per_order']['current_cpu_s_per_1000_orders']} s, against {r['cpu_per_order']['baseline_cpu_s_per_1000_orders']} s for {r['cpu_per_order']['baseline_rev']} (the last build on the `Any` driver) measured alternately in the same run: ratio **{r['cpu_per_order']['current_vs_baseline']}**
 - Resident memory at idle: {rss}; after the load: {rss_after}
 - Cold start to healthy on PostgreSQL: {cold}; `stockroom all` on SQLite: {r['cold_start_all_sqlite_ms']} ms
 - {r['settings']['seconds']} s per scenario, {r['settings']['products']} products, {r['machine']['cpus']} CPUs, everything on one machine ({r['generated_at']})
