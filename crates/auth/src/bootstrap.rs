@@ -5,7 +5,11 @@
 
 use kernel::{config::Mode, AppError, Settings};
 
-use crate::{domain::Email, store::AdminClaim, store::Store, tokens};
+use crate::{
+    domain::Email,
+    store::{AdminClaim, AuthStore},
+    tokens,
+};
 
 /// How a registration with `email` (and maybe a bootstrap token) may become the admin.
 pub fn claim_for(settings: &Settings, email: &Email, token: Option<&str>) -> AdminClaim {
@@ -24,7 +28,7 @@ pub fn claim_for(settings: &Settings, email: &Email, token: Option<&str>) -> Adm
 /// At start in `serve`: while no admin exists and no ADMIN_EMAIL is set, makes a bootstrap
 /// token, keeps its hash and prints it to stderr for whoever started us. Never into the log:
 /// logs are shipped and kept elsewhere, and the token makes an admin.
-pub async fn announce(store: &Store, settings: &Settings) -> Result<(), AppError> {
+pub async fn announce(store: &dyn AuthStore, settings: &Settings) -> Result<(), AppError> {
     if settings.mode != Mode::Serve {
         return Ok(());
     }

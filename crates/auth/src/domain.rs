@@ -8,7 +8,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// A normalised (trimmed, lower-case) email address.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
 pub struct Email(String);
 
 impl Email {
@@ -31,6 +32,12 @@ impl Email {
                 "must be an email address such as ana@example.com",
             ))
         }
+    }
+
+    /// An address this service stored after parsing it. Not checked again: a later, stricter
+    /// rule must not make existing accounts unreadable.
+    pub(crate) fn from_stored(email: String) -> Self {
+        Self(email)
     }
 
     pub fn as_str(&self) -> &str {
@@ -76,8 +83,8 @@ impl Name {
         }
     }
 
-    pub fn into_inner(self) -> String {
-        self.0
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 
@@ -122,7 +129,8 @@ impl<'de, const MAX: usize> Deserialize<'de> for Bounded<MAX> {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct User {
     pub id: Uuid,
-    pub email: String,
+    #[schema(value_type = String)]
+    pub email: Email,
     pub name: String,
     pub role: Role,
     pub disabled: bool,

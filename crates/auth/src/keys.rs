@@ -14,7 +14,7 @@ use jsonwebtoken::{
 };
 use kernel::{config::ConfigError, error::StartupError, AppError, Settings};
 
-use crate::store::Store;
+use crate::store::{AuthStore, StoredKey};
 
 pub struct Keys {
     pub kid: String,
@@ -27,7 +27,7 @@ type Seed = [u8; 32];
 
 impl Keys {
     /// Loads the current key (creating one if this is the first start) and the previous ones.
-    pub async fn load(store: &Store, settings: &Settings) -> Result<Self, StartupError> {
+    pub async fn load(store: &dyn AuthStore, settings: &Settings) -> Result<Self, StartupError> {
         let (current, mut previous) = match &settings.signing_key {
             Some(secret) => {
                 let seed = configured_seed(secret.expose(), "AUTH_SIGNING_KEY")?;
@@ -36,14 +36,14 @@ impl Keys {
                 (seed, generated.into_iter().collect::<Vec<_>>())
             }
             None => {
-                let (_, seed) = generated_key(store).await?;
+                let key = generated_key(store).await?;
                 let predecessor = store.predecessor_signing_key().await?;
-                (stored_seed(&seed)?, predecessor.into_iter().collect())
+                (stored_seed(&key.seed)?, predecessor.into_iter().collect())
             }
         };
         let mut seeds = vec![current];
-        for (_, seed) in previous.drain(..) {
-            seeds.push(stored_seed(&seed)?);
+        for key in previous.drain(..) {
+            seeds.push(stored_seed(&key.seed)?);
         }
         for secret in &settings.previous_signing_keys {
             seeds.push(configured_seed(
@@ -81,7 +81,7 @@ impl Keys {
 }
 
 /// The generated key in the database, made now if there is none.
-async fn generated_key(store: &Store) -> Result<(String, String), AppError> {
+async fn generated_key(store: &dyn AuthStore) -> Result<StoredKey, AppError> {
     if let Some(key) = store.active_signing_key().await? {
         return Ok(key);
     }
@@ -89,7 +89,10 @@ async fn generated_key(store: &Store) -> Result<(String, String), AppError> {
     let seed: Seed = rand::rng().random();
     // Replicas starting together: the first insert wins, everyone loads it.
     store
-        .insert_signing_key(&kid_for(&seed), &URL_SAFE_NO_PAD.encode(seed))
+        .insert_signing_key(&StoredKey {
+            kid: kid_for(&seed),
+            seed: URL_SAFE_NO_PAD.encode(seed),
+        })
         .await?;
     store
         .active_signing_key()

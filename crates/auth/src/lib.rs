@@ -15,9 +15,9 @@ use std::sync::Arc;
 use axum::{extract::FromRef, Router};
 use kernel::{
     auth::TokenVerifier,
+    db::{Db, Migrations},
     error::StartupError,
     health::{self, Check},
-    legacy::db::{Db, Migrations},
     Settings,
 };
 
@@ -26,18 +26,20 @@ pub use routes::openapi;
 
 pub const SERVICE: &str = "auth";
 
-// The same DDL suits both backends here, so one directory serves both.
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+// 0001 and 0002 are the same in both directories (one set served both backends before);
+// from 0003 PostgreSQL has native types and SQLite keeps its stored forms.
+static POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static MIGRATIONS: Migrations = Migrations {
-    postgres: &MIGRATOR,
-    sqlite: &MIGRATOR,
+    postgres: &POSTGRES,
+    sqlite: &SQLITE,
 };
 
 /// Everything a handler needs; cheap to clone.
 #[derive(Clone)]
 pub struct AuthState {
     settings: Arc<Settings>,
-    store: store::Store,
+    store: Arc<dyn store::AuthStore>,
     keys: Arc<keys::Keys>,
     verifier: TokenVerifier,
     limits: Arc<limiter::Limits>,
@@ -65,9 +67,9 @@ pub async fn build(
         &MIGRATIONS,
     )
     .await?;
-    let store = store::Store::new(db.clone());
-    let keys = keys::Keys::load(&store, settings).await?;
-    bootstrap::announce(&store, settings).await?;
+    let store = store::open(db.clone());
+    let keys = keys::Keys::load(store.as_ref(), settings).await?;
+    bootstrap::announce(store.as_ref(), settings).await?;
     let verifier = TokenVerifier::local(&settings.jwt_issuer, &settings.jwt_audience);
     verifier.set_keys(&keys.jwks);
     let hasher = hashing::Hasher::new(settings.password_hash_queue);
@@ -81,8 +83,7 @@ pub async fn build(
         hasher,
         dummy_hash: Arc::new(dummy_hash),
     };
-    let app =
-        routes::router(state).merge(health::routes(SERVICE, vec![Check::legacy_database(db)]));
+    let app = routes::router(state).merge(health::routes(SERVICE, vec![Check::database(db)]));
     // The common limit, the one the gateway forwards up to: a smaller one here would answer
     // before the body is read, and the gateway would see a reset connection, not our 413.
     // Over-long fields are refused while parsing, without a copy (see `domain::Bounded`).

@@ -8,20 +8,23 @@
 
 use std::{
     net::IpAddr,
-    sync::atomic::{AtomicU64, Ordering},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
     time::Duration,
 };
 
 use kernel::{AppError, Result, Settings};
 
-use crate::{store::Store, tokens};
+use crate::{store::AuthStore, tokens};
 
 /// Every this many counted attempts, expired rows are deleted.
 const PRUNE_EVERY: u64 = 256;
 const REGISTER_WINDOW: Duration = Duration::from_secs(3600);
 
 pub struct Limits {
-    store: Store,
+    store: Arc<dyn AuthStore>,
     login_per_account: i64,
     /// An address may hold several accounts (an office behind one NAT).
     login_per_address: i64,
@@ -31,7 +34,7 @@ pub struct Limits {
 }
 
 impl Limits {
-    pub fn new(store: Store, settings: &Settings) -> Self {
+    pub fn new(store: Arc<dyn AuthStore>, settings: &Settings) -> Self {
         let per_account = i64::from(settings.login_max_failures.max(1));
         Self {
             store,

@@ -9,6 +9,7 @@ use axum::{
 use kernel::{AppError, Json, Result};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 use crate::{
     domain::{Bounded, Email},
@@ -48,22 +49,22 @@ impl AuthState {
     /// hash: both failures look the same and take the same time.
     async fn authenticate(&self, account: &str, password: String) -> Result<Option<User>> {
         let found = match Email::parse(account) {
-            Ok(email) => self.store.credentials(email.as_str()).await?,
+            Ok(email) => self.store.credentials(&email).await?,
             Err(_) => None,
         };
         let hash = found
             .as_ref()
-            .map(|(_, h)| h.clone())
+            .map(|c| c.password_hash.clone())
             .unwrap_or_else(|| self.dummy_hash.to_string());
         let valid = self.hasher.verify(password, hash).await?;
-        Ok(found.filter(|_| valid).map(|(user, _)| user))
+        Ok(found.filter(|_| valid).map(|c| c.user))
     }
 
     /// Issues an access token and a refresh token in a new or existing login (`family`).
     async fn session(
         &self,
         user: User,
-        family: Option<String>,
+        family: Option<Uuid>,
         refresh: Option<String>,
     ) -> Result<Session> {
         let ttl = self.settings.access_token_ttl.as_secs();
@@ -72,18 +73,17 @@ impl AuthState {
             &self.settings,
             &user.id.to_string(),
             user.role,
-            Some(&user.email),
+            Some(user.email.as_str()),
             ttl,
         )?;
         let refresh_token = match (family, refresh) {
             (Some(family), None) => {
                 let token = tokens::refresh_token();
-                let id = user.id.to_string();
                 self.store
                     .insert_refresh(
                         &tokens::hash(&token),
-                        &family,
-                        &id,
+                        family,
+                        user.id,
                         self.settings.refresh_token_ttl,
                     )
                     .await?;
@@ -140,7 +140,7 @@ pub async fn login(
             "this account is disabled; ask an admin".into(),
         ));
     }
-    let family = uuid::Uuid::now_v7().to_string();
+    let family = Uuid::now_v7();
     Ok(Json(state.session(user, Some(family), None).await?))
 }
 
@@ -162,7 +162,7 @@ pub async fn refresh(
         .await?;
     match rotation {
         Rotation::Rotated { user_id } => {
-            let user = state.store.user(&user_id).await?.ok_or_else(|| AppError::Unauthorized("the user no longer exists".into()))?;
+            let user = state.store.user(user_id).await?.ok_or_else(|| AppError::Unauthorized("the user no longer exists".into()))?;
             if user.disabled {
                 state.store.revoke_login(&tokens::hash(&new_token)).await?;
                 return Err(AppError::Forbidden("this account is disabled; ask an admin".into()));

@@ -9,7 +9,7 @@ use axum::{
 use kernel::{
     auth::{AuthUser, Role},
     extract::{Path, Query},
-    pagination::{Page, PageRequest},
+    pagination::{Cursor, Page, PageRequest},
     AppError, FieldError, Json, Result,
 };
 use serde::Deserialize;
@@ -19,7 +19,7 @@ use uuid::Uuid;
 use crate::{
     bootstrap,
     domain::{Bounded, Email, Name, Password},
-    store::UserChanges,
+    store::{NewUser, UserChanges},
     AuthState, User,
 };
 
@@ -61,10 +61,12 @@ pub async fn register(
     let hash = state.hasher.hash(password.expose().to_string()).await?;
     let token = req.bootstrap_token.as_ref().map(Bounded::as_str);
     let claim = bootstrap::claim_for(&state.settings, &email, token);
-    let user = state
-        .store
-        .register(email.as_str(), &name.into_inner(), &hash, claim)
-        .await?;
+    let account = NewUser {
+        email: &email,
+        name: &name,
+        password_hash: &hash,
+    };
+    let user = state.store.register(account, &claim).await?;
     tracing::info!(user_id = %user.id, role = user.role.as_str(), "user registered");
     Ok((StatusCode::CREATED, Json(user)))
 }
@@ -91,7 +93,7 @@ pub async fn me(State(state): State<AuthState>, caller: AuthUser) -> Result<Json
     let id = caller.require_user()?;
     let user = state
         .store
-        .user(&id.to_string())
+        .user(id)
         .await?
         .ok_or_else(|| AppError::NotFound("no such user".into()))?;
     Ok(Json(user))
@@ -116,8 +118,9 @@ pub async fn list(
     caller.require_admin()?;
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     let users = state.store.users(&page).await?;
-    Ok(Json(page.page_text(users, |u| {
-        (kernel::time::to_db(u.created_at), u.id.to_string())
+    Ok(Json(page.page(users, |u| Cursor {
+        created_at: u.created_at,
+        id: u.id,
     })))
 }
 
@@ -156,9 +159,7 @@ pub async fn update(
     let changes = UserChanges {
         role: req.role,
         disabled: req.disabled,
-        name: name.map(Name::into_inner),
+        name,
     };
-    Ok(Json(
-        state.store.update_user(&id.to_string(), changes).await?,
-    ))
+    Ok(Json(state.store.update_user(id, changes).await?))
 }
