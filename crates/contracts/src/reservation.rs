@@ -14,8 +14,9 @@ pub struct ReserveRequest {
     pub lines: Vec<ReserveLine>,
 }
 
+/// Unknown fields in a line are ignored, as inventory always has (only the request itself
+/// refuses them).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct ReserveLine {
     pub product_id: ProductId,
     pub quantity: i64,

@@ -8,30 +8,35 @@ mod routes;
 mod store;
 mod validate;
 
+use std::sync::Arc;
+
 use axum::{extract::FromRef, Router};
 use kernel::{
     auth::TokenVerifier,
+    db::{Db, Migrations},
     error::StartupError,
     health::{self, Check},
-    legacy::db::{Db, Migrations},
     Settings,
 };
+use store::InventoryStore;
 
-pub use model::{Product, Reservation, ReservedLine, ShortLine, StockLevel, Summary};
+pub use model::Product;
 pub use routes::openapi;
 
 pub const SERVICE: &str = "inventory";
 
-// The same DDL suits both backends here, so one directory serves both.
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+// One directory per backend: both start from the same 0001/0002 (byte-identical, so databases
+// made before the split keep their checksums); PostgreSQL then moves to native types (0003).
+static POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static MIGRATIONS: Migrations = Migrations {
-    postgres: &MIGRATOR,
-    sqlite: &MIGRATOR,
+    postgres: &POSTGRES,
+    sqlite: &SQLITE,
 };
 
 #[derive(Clone)]
 pub struct InventoryState {
-    store: store::Store,
+    store: Arc<dyn InventoryStore>,
     verifier: TokenVerifier,
 }
 
@@ -58,12 +63,12 @@ pub async fn build(
     let verifier = TokenVerifier::from_settings(settings, http);
     let keys_known = Check::signing_keys(&verifier);
     let state = InventoryState {
-        store: store::Store::new(db.clone(), settings.currency.clone()),
+        store: store::open(db.clone(), settings.currency.clone()),
         verifier,
     };
     let app = routes::router(state).merge(health::routes(
         SERVICE,
-        vec![Check::legacy_database(db), keys_known],
+        vec![Check::database(db), keys_known],
     ));
     Ok(kernel::server::wrap(
         SERVICE,

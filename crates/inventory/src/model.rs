@@ -1,15 +1,19 @@
-//! What inventory's API sends and receives.
+//! What inventory's public API sends and receives. The `/internal` API and the summary speak
+//! the shared `contracts` types.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use contracts::{OrderId, ProductId};
+
 use crate::domain::Reason;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Product {
-    pub id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: ProductId,
     pub sku: String,
     pub name: String,
     pub description: String,
@@ -79,13 +83,15 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Movement {
     pub id: Uuid,
-    pub product_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub product_id: ProductId,
     pub reason: Reason,
     pub on_hand_delta: i64,
     pub reserved_delta: i64,
     pub on_hand_after: i64,
     pub reserved_after: i64,
-    pub order_id: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub order_id: Option<OrderId>,
     pub user_id: Option<String>,
     pub note: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -95,7 +101,8 @@ pub struct Movement {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Adjustment {
-    pub product_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub product_id: ProductId,
     pub delta: i64,
     /// received, returned, damaged, lost or correction
     pub reason: String,
@@ -126,73 +133,4 @@ pub struct SupplierInput {
     pub contact_email: Option<String>,
     pub phone: Option<String>,
     pub lead_time_days: Option<i64>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReserveRequest {
-    pub reservation_id: Uuid,
-    pub lines: Vec<ReserveLine>,
-}
-
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-pub struct ReserveLine {
-    pub product_id: Uuid,
-    pub quantity: i64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct ReservedLine {
-    pub product_id: Uuid,
-    pub quantity: i64,
-    pub unit_price_cents: i64,
-    pub sku: String,
-    pub name: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Reservation {
-    pub reservation_id: Uuid,
-    /// held, released or committed
-    pub status: String,
-    pub lines: Vec<ReservedLine>,
-    pub total_cents: i64,
-    pub currency: String,
-}
-
-/// A line that could not be reserved.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct ShortLine {
-    pub product_id: Uuid,
-    pub requested: i64,
-    pub available: i64,
-    /// insufficient, unknown or inactive
-    pub reason: &'static str,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct StockLevel {
-    pub product_id: Uuid,
-    pub sku: String,
-    pub name: String,
-    pub category: String,
-    pub price_cents: i64,
-    pub on_hand: i64,
-    pub reserved: i64,
-    pub available: i64,
-    pub reorder_point: i64,
-    pub reorder_quantity: i64,
-    pub lead_time_days: Option<i64>,
-    pub active: bool,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Summary {
-    pub products: i64,
-    pub active_products: i64,
-    pub units_on_hand: i64,
-    pub units_reserved: i64,
-    pub stock_value_cents: i64,
-    pub low_stock: i64,
-    pub currency: String,
 }

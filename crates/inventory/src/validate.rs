@@ -14,52 +14,57 @@ pub fn new_product(req: &CreateProduct, prefix: &str) -> Result<NewProduct, Vec<
     let sku = Sku::parse(&req.sku)
         .map_err(|m| errors.push(FieldError::new(field("sku"), m)))
         .ok();
-    let product = NewProduct {
-        sku: sku.map(|s| s.as_str().to_string()).unwrap_or_default(),
-        name: text(&field("name"), &req.name, 1, 200, &mut errors),
-        description: text(
-            &field("description"),
-            &req.description,
-            0,
-            5000,
-            &mut errors,
-        ),
-        category: text(&field("category"), &req.category, 0, 100, &mut errors),
-        supplier_id: req.supplier_id,
-        price_cents: range(
-            &field("price_cents"),
-            req.price_cents,
-            0,
-            MAX_PRICE_CENTS,
-            &mut errors,
-        ),
-        reorder_point: range(
-            &field("reorder_point"),
-            req.reorder_point,
-            0,
-            MAX_STOCK,
-            &mut errors,
-        ),
-        reorder_quantity: range(
-            &field("reorder_quantity"),
-            req.reorder_quantity,
-            0,
-            MAX_STOCK,
-            &mut errors,
-        ),
-        initial_stock: range(
-            &field("initial_stock"),
-            req.initial_stock,
-            0,
-            MAX_STOCK,
-            &mut errors,
-        ),
-        active: true,
-    };
-    if errors.is_empty() {
-        Ok(product)
-    } else {
-        Err(errors)
+    let name = text(&field("name"), &req.name, 1, 200, &mut errors);
+    let description = text(
+        &field("description"),
+        &req.description,
+        0,
+        5000,
+        &mut errors,
+    );
+    let category = text(&field("category"), &req.category, 0, 100, &mut errors);
+    let price_cents = range(
+        &field("price_cents"),
+        req.price_cents,
+        0,
+        MAX_PRICE_CENTS,
+        &mut errors,
+    );
+    let reorder_point = range(
+        &field("reorder_point"),
+        req.reorder_point,
+        0,
+        MAX_STOCK,
+        &mut errors,
+    );
+    let reorder_quantity = range(
+        &field("reorder_quantity"),
+        req.reorder_quantity,
+        0,
+        MAX_STOCK,
+        &mut errors,
+    );
+    let initial_stock = range(
+        &field("initial_stock"),
+        req.initial_stock,
+        0,
+        MAX_STOCK,
+        &mut errors,
+    );
+    match sku {
+        Some(sku) if errors.is_empty() => Ok(NewProduct {
+            sku,
+            name,
+            description,
+            category,
+            supplier_id: req.supplier_id,
+            price_cents,
+            reorder_point,
+            reorder_quantity,
+            initial_stock,
+            active: true,
+        }),
+        _ => Err(errors),
     }
 }
 

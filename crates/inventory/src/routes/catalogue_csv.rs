@@ -11,13 +11,15 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use kernel::{auth::AuthUser, AppError, FieldError, Json, Result};
-use serde::Serialize;
-use sqlx::AnyConnection;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::keyed::{answer, RequestKey};
-use crate::{csv_cells, model::CreateProduct, store::NewProduct, validate, InventoryState};
+use crate::{
+    csv_cells,
+    model::CreateProduct,
+    store::{ImportReport, NewProduct, Once},
+    validate, InventoryState,
+};
 
 const MAX_ROWS: usize = 50_000;
 const MAX_REPORTED: usize = 200;
@@ -37,12 +39,6 @@ const EXPORT_COLUMNS: [&str; 13] = [
     "reorder_quantity",
     "active",
 ];
-
-#[derive(Serialize, ToSchema)]
-pub struct ImportReport {
-    created: usize,
-    updated: usize,
-}
 
 /// Imports products from CSV (`sku,name,price_cents` required; `description, category,
 /// supplier_id, reorder_point, reorder_quantity, initial_stock` (or `on_hand`), `active`
@@ -98,19 +94,14 @@ pub async fn import(
         return Err(rejected(errors));
     }
     let products: Vec<NewProduct> = rows.into_iter().map(|(_, p)| p).collect();
+    let keyed = key.as_ref().map(RequestKey::keyed);
+    let once = Once {
+        keyed: keyed.as_ref(),
+        success: StatusCode::OK,
+    };
     let outcome = state
         .store
-        .once(
-            key.as_ref().map(RequestKey::keyed).as_ref(),
-            StatusCode::OK,
-            async |conn: &mut AnyConnection| {
-                let (created, updated) = state
-                    .store
-                    .import(conn, &products, &caller.claims.sub)
-                    .await?;
-                Ok(ImportReport { created, updated })
-            },
-        )
+        .import(once, &products, &caller.claims.sub)
         .await?;
     Ok(answer(outcome, |report| {
         tracing::info!(
@@ -186,7 +177,7 @@ fn parse(body: &str) -> Result<Vec<(u64, NewProduct)>> {
             },
         ) {
             Ok(product) => {
-                if let Some(first) = seen.insert(product.sku.clone(), line) {
+                if let Some(first) = seen.insert(product.sku.as_str().to_string(), line) {
                     errors.push(FieldError::new(
                         format!("line[{line}].sku"),
                         format!("repeats the SKU of line {first}"),

@@ -17,11 +17,14 @@ use kernel::{
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::{
-    model::{Reservation, ReserveRequest, StockLevel},
-    store::ReserveOutcome,
-    InventoryState,
+use contracts::{
+    limits::{MAX_LINES, MAX_LINE_QUANTITY},
+    reservation::{Reservation, ReserveRequest, Settlement, ShortReason},
+    stock::StockLevels,
+    OrderId, ProductId,
 };
+
+use crate::{store::ReserveOutcome, InventoryState};
 
 pub fn router() -> Router<InventoryState> {
     Router::new()
@@ -38,15 +41,18 @@ async fn reserve(
 ) -> Result<(StatusCode, Json<Reservation>)> {
     caller.require_service()?;
     let mut errors = Vec::new();
-    if !(1..=100).contains(&req.lines.len()) {
-        errors.push(FieldError::new("lines", "must have 1 to 100 lines"));
+    if !(1..=MAX_LINES).contains(&req.lines.len()) {
+        errors.push(FieldError::new(
+            "lines",
+            format!("must have 1 to {MAX_LINES} lines"),
+        ));
     }
     let mut seen = HashSet::new();
     for (i, line) in req.lines.iter().enumerate() {
-        if !(1..=10_000).contains(&line.quantity) {
+        if !(1..=MAX_LINE_QUANTITY).contains(&line.quantity) {
             errors.push(FieldError::new(
                 format!("lines[{i}].quantity"),
-                "must be between 1 and 10000",
+                format!("must be between 1 and {MAX_LINE_QUANTITY}"),
             ));
         }
         if !seen.insert(line.product_id) {
@@ -62,7 +68,7 @@ async fn reserve(
     match state.store.reserve(req.reservation_id, &req.lines).await? {
         ReserveOutcome::Reserved(r) => Ok((StatusCode::CREATED, Json(r))),
         ReserveOutcome::Short(short) => {
-            let position = |id: Uuid| {
+            let position = |id: ProductId| {
                 req.lines
                     .iter()
                     .position(|l| l.product_id == id)
@@ -86,9 +92,9 @@ async fn reserve(
                 .iter()
                 .map(|s| {
                     let message = match s.reason {
-                        "unknown" => "no such product".to_string(),
-                        "inactive" => "this product is no longer sold".to_string(),
-                        _ => format!("only {} available", s.available),
+                        ShortReason::Unknown => "no such product".to_string(),
+                        ShortReason::Inactive => "this product is no longer sold".to_string(),
+                        ShortReason::Insufficient => format!("only {} available", s.available),
                     };
                     FieldError::new(
                         format!("lines[{}].quantity", position(s.product_id)),
@@ -107,7 +113,7 @@ async fn release(
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode> {
     caller.require_service()?;
-    state.store.release(id).await?;
+    state.store.settle(OrderId(id), Settlement::Release).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -117,7 +123,7 @@ async fn commit(
     Path(id): Path<Uuid>,
 ) -> Result<Json<Reservation>> {
     caller.require_service()?;
-    let reservation = state.store.commit(id).await?;
+    let reservation = state.store.settle(OrderId(id), Settlement::Commit).await?;
     reservation
         .map(Json)
         .ok_or_else(|| AppError::NotFound("no reservation with this id".into()))
@@ -127,11 +133,6 @@ async fn commit(
 struct StockQuery {
     /// Comma-separated product ids; all active products when absent.
     ids: Option<String>,
-}
-
-#[derive(serde::Serialize)]
-struct StockLevels {
-    items: Vec<StockLevel>,
 }
 
 async fn stock(
@@ -147,7 +148,8 @@ async fn stock(
         .split(',')
         .filter(|s| !s.trim().is_empty())
         .map(|s| {
-            Uuid::parse_str(s.trim())
+            s.trim()
+                .parse::<ProductId>()
                 .map_err(|_| AppError::validation("ids", format!("{s:?} is not a product id")))
         })
         .collect::<Result<Vec<_>>>()?;

@@ -5,6 +5,8 @@ use axum::{
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
+use contracts::ProductId;
+use kernel::pagination::Cursor;
 use kernel::{
     auth::AuthUser,
     extract::{Path, Query},
@@ -13,14 +15,13 @@ use kernel::{
     AppError, Json, Result,
 };
 use serde::Deserialize;
-use sqlx::AnyConnection;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::{etag, if_match, keyed::RequestKey};
 use crate::{
     model::{CreateProduct, Product, UpdateProduct},
-    store::ProductFilter,
+    store::{Once, ProductFilter},
     validate, InventoryState,
 };
 
@@ -66,8 +67,9 @@ pub async fn list(
         active,
     };
     let products = state.store.list_products(&filter, &page).await?;
-    Ok(Json(page.page_text(products, |p| {
-        (kernel::time::to_db(p.created_at), p.id.to_string())
+    Ok(Json(page.page(products, |p| Cursor {
+        created_at: p.created_at,
+        id: p.id.as_uuid(),
     })))
 }
 
@@ -82,7 +84,7 @@ pub async fn get(
 ) -> Result<impl IntoResponse> {
     let product = state
         .store
-        .get_product(id)
+        .get_product(ProductId(id))
         .await?
         .filter(|p| p.active || caller.role().is_staff())
         .ok_or_else(|| AppError::NotFound("no product with this id".into()))?;
@@ -105,18 +107,14 @@ pub async fn create(
     let key = RequestKey::json(&headers, &caller, "POST /api/products", &req)?;
     let new = validate::new_product(&req, "").map_err(AppError::Validation)?;
     state.store.check_supplier(new.supplier_id).await?;
+    let keyed = key.as_ref().map(RequestKey::keyed);
+    let once = Once {
+        keyed: keyed.as_ref(),
+        success: StatusCode::CREATED,
+    };
     let outcome = state
         .store
-        .once(
-            key.as_ref().map(RequestKey::keyed).as_ref(),
-            StatusCode::CREATED,
-            async |conn: &mut AnyConnection| {
-                state
-                    .store
-                    .create_product(conn, &new, &caller.claims.sub)
-                    .await
-            },
-        )
+        .create_product(once, &new, &caller.claims.sub)
         .await?;
     Ok(match outcome {
         Outcome::Fresh(product) => {
@@ -160,7 +158,7 @@ pub async fn update(
     let header_version = if_match(&headers)?;
     let product = state
         .store
-        .update_product(id, patch, header_version.or(req.version))
+        .update_product(ProductId(id), patch, header_version.or(req.version))
         .await
         .map_err(|e| precondition(e, header_version.is_some()))?;
     Ok((etag(product.version), Json(product)))
@@ -186,7 +184,7 @@ pub async fn archive(
     };
     let product = state
         .store
-        .update_product(id, patch, header_version)
+        .update_product(ProductId(id), patch, header_version)
         .await
         .map_err(|e| precondition(e, header_version.is_some()))?;
     Ok((etag(product.version), Json(product)))

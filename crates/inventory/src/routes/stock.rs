@@ -5,21 +5,22 @@ use axum::{
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
+use contracts::{stock::Summary, ProductId};
 use kernel::{
     auth::AuthUser,
     extract::Query,
-    pagination::{Page, PageRequest},
+    pagination::{Cursor, Page, PageRequest},
     AppError, Json, Result,
 };
 use serde::Deserialize;
-use sqlx::AnyConnection;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::keyed::{answer, RequestKey};
 use crate::{
     domain::Reason,
-    model::{Adjustment, AdjustmentResult, Movement, Product, Summary},
+    model::{Adjustment, AdjustmentResult, Movement, Product},
+    store::{NewAdjustment, Once},
     InventoryState,
 };
 
@@ -55,20 +56,19 @@ pub async fn adjust(
             "must be at most 500 characters",
         ));
     }
-    let outcome = state
-        .store
-        .once(
-            key.as_ref().map(RequestKey::keyed).as_ref(),
-            StatusCode::CREATED,
-            async |conn: &mut AnyConnection| {
-                let by = &caller.claims.sub;
-                state
-                    .store
-                    .adjust(conn, req.product_id, req.delta, reason, note, by)
-                    .await
-            },
-        )
-        .await?;
+    let keyed = key.as_ref().map(RequestKey::keyed);
+    let once = Once {
+        keyed: keyed.as_ref(),
+        success: StatusCode::CREATED,
+    };
+    let adjustment = NewAdjustment {
+        product_id: req.product_id,
+        delta: req.delta,
+        reason,
+        note,
+        user_id: &caller.claims.sub,
+    };
+    let outcome = state.store.adjust(once, &adjustment).await?;
     Ok(answer(outcome, |result| {
         (StatusCode::CREATED, Json(result)).into_response()
     }))
@@ -92,9 +92,13 @@ pub async fn movements(
 ) -> Result<Json<Page<Movement>>> {
     caller.require_staff()?;
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
-    let rows = state.store.movements(q.product_id, &page).await?;
-    Ok(Json(page.page_text(rows, |m| {
-        (kernel::time::to_db(m.created_at), m.id.to_string())
+    let rows = state
+        .store
+        .movements(q.product_id.map(ProductId), &page)
+        .await?;
+    Ok(Json(page.page(rows, |m| Cursor {
+        created_at: m.created_at,
+        id: m.id,
     })))
 }
 

@@ -8,17 +8,17 @@ use axum::{
 use kernel::{
     auth::AuthUser,
     extract::{Path, Query},
-    pagination::{Page, PageRequest},
+    pagination::{Cursor, Page, PageRequest},
     AppError, Json, Result,
 };
 use serde::Deserialize;
-use sqlx::AnyConnection;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::keyed::{answer, RequestKey};
 use crate::{
     model::{Supplier, SupplierInput},
+    store::Once,
     validate, InventoryState,
 };
 
@@ -39,8 +39,9 @@ pub async fn list(
     caller.require_staff()?;
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     let rows = state.store.list_suppliers(&page).await?;
-    Ok(Json(page.page_text(rows, |s| {
-        (kernel::time::to_db(s.created_at), s.id.to_string())
+    Ok(Json(page.page(rows, |s| Cursor {
+        created_at: s.created_at,
+        id: s.id,
     })))
 }
 
@@ -57,14 +58,12 @@ pub async fn create(
     caller.require_staff()?;
     let key = RequestKey::json(&headers, &caller, "POST /api/suppliers", &req)?;
     let fields = validate::supplier(&req, true).map_err(AppError::Validation)?;
-    let outcome = state
-        .store
-        .once(
-            key.as_ref().map(RequestKey::keyed).as_ref(),
-            StatusCode::CREATED,
-            async |conn: &mut AnyConnection| state.store.create_supplier(conn, fields).await,
-        )
-        .await?;
+    let keyed = key.as_ref().map(RequestKey::keyed);
+    let once = Once {
+        keyed: keyed.as_ref(),
+        success: StatusCode::CREATED,
+    };
+    let outcome = state.store.create_supplier(once, fields).await?;
     Ok(answer(outcome, |supplier| {
         (StatusCode::CREATED, Json(supplier)).into_response()
     }))

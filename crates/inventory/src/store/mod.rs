@@ -1,158 +1,319 @@
-//! Inventory's storage: plain SQL that SQLite and PostgreSQL both accept. Stock changes and
-//! their ledger rows are always written in one transaction.
+//! Inventory's storage: one trait, one implementation per backend ([`postgres`] on compile-time
+//! checked queries and native types, [`sqlite`] on the typed SQLite driver), chosen at start
+//! by [`open`]. Stock changes and their ledger rows are always written in one transaction; a
+//! creating change with an `Idempotency-Key` claims the key, makes the change and keeps its
+//! answer in that same transaction (rules in [`kernel::idempotency`]).
 
-mod products;
-mod stock;
-mod suppliers;
+mod postgres;
+mod sqlite;
 
+#[cfg(test)]
+mod migration_tests;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
 use axum::http::StatusCode;
+use contracts::{
+    reservation::{Reservation, ReserveLine, Settlement, ShortLine},
+    stock::{StockLevel, Summary},
+    OrderId, ProductId,
+};
 use kernel::{
+    db::Db,
     idempotency::{Keyed, Outcome},
-    legacy::db::Db,
-    time::from_db,
+    pagination::PageRequest,
     AppError, Result,
 };
-use sqlx::{any::AnyRow, AnyConnection, Row};
 use uuid::Uuid;
 
 use crate::{
-    domain::Reason,
-    model::{Movement, Product, Supplier},
+    domain::{Reason, Sku},
+    model::{AdjustmentResult, Movement, Product, Supplier},
 };
 
-pub use products::{NewProduct, ProductFilter, ProductPatch};
-pub use stock::ReserveOutcome;
-pub use suppliers::SupplierFields;
-
-#[derive(Clone)]
-pub struct Store {
-    db: Db,
-    currency: String,
+/// A validated new product.
+#[derive(Debug, Clone)]
+pub struct NewProduct {
+    pub sku: Sku,
+    pub name: String,
+    pub description: String,
+    pub category: String,
+    pub supplier_id: Option<Uuid>,
+    pub price_cents: i64,
+    pub reorder_point: i64,
+    pub reorder_quantity: i64,
+    pub initial_stock: i64,
+    pub active: bool,
 }
 
-pub(crate) const PRODUCT_COLUMNS: &str =
-    "id, sku, name, description, category, supplier_id, price_cents, on_hand, \
-     reserved, reorder_point, reorder_quantity, active, version, created_at, updated_at";
-
-pub(crate) fn uuid(row: &AnyRow, column: &str) -> Result<Uuid> {
-    Uuid::parse_str(row.try_get::<&str, _>(column)?).map_err(AppError::internal)
+/// Validated changes; `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct ProductPatch {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub category: Option<String>,
+    pub supplier_id: Option<Option<Uuid>>,
+    pub price_cents: Option<i64>,
+    pub reorder_point: Option<i64>,
+    pub reorder_quantity: Option<i64>,
+    pub active: Option<bool>,
 }
 
-fn optional_uuid(row: &AnyRow, column: &str) -> Result<Option<Uuid>> {
-    row.try_get::<Option<String>, _>(column)?
-        .map(|s| Uuid::parse_str(&s).map_err(AppError::internal))
-        .transpose()
+#[derive(Debug, Default)]
+pub struct ProductFilter {
+    pub q: Option<String>,
+    pub category: Option<String>,
+    pub low_stock: Option<bool>,
+    /// `None`: active and archived alike.
+    pub active: Option<bool>,
 }
 
-impl Store {
-    pub fn new(db: Db, currency: String) -> Self {
-        Self { db, currency }
+impl ProductFilter {
+    /// The `LIKE` patterns of the search text, for SKUs and for lower-cased names.
+    fn patterns(&self) -> (Option<String>, Option<String>) {
+        match self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            Some(q) => (
+                Some(contains_pattern(&q.to_ascii_uppercase())),
+                Some(contains_pattern(&q.to_lowercase())),
+            ),
+            None => (None, None),
+        }
+    }
+}
+
+/// A validated supplier; for updates, absent fields keep their value.
+#[derive(Debug, Default)]
+pub struct SupplierFields {
+    pub name: Option<String>,
+    pub contact_email: Option<String>,
+    pub phone: Option<String>,
+    pub lead_time_days: Option<i64>,
+}
+
+/// A validated manual stock change.
+#[derive(Debug)]
+pub struct NewAdjustment<'a> {
+    pub product_id: ProductId,
+    pub delta: i64,
+    pub reason: Reason,
+    pub note: Option<&'a str>,
+    pub user_id: &'a str,
+}
+
+/// What a catalogue import did.
+#[derive(Debug, Clone, Copy, serde::Serialize, utoipa::ToSchema)]
+pub struct ImportReport {
+    pub created: usize,
+    pub updated: usize,
+}
+
+pub enum ReserveOutcome {
+    Reserved(Reservation),
+    /// Nothing was reserved; these lines could not be.
+    Short(Vec<ShortLine>),
+}
+
+/// An `Idempotency-Key` with the status its successful answer is kept under; `keyed: None`
+/// runs the change once, unkeyed.
+#[derive(Clone, Copy)]
+pub struct Once<'a> {
+    pub keyed: Option<&'a Keyed<'a>>,
+    pub success: StatusCode,
+}
+
+#[async_trait]
+pub trait InventoryStore: Send + Sync {
+    async fn supplier_exists(&self, id: Uuid) -> Result<bool>;
+
+    /// A product may name only a supplier that exists: 422 on `supplier_id` otherwise.
+    async fn check_supplier(&self, supplier: Option<Uuid>) -> Result<()> {
+        match supplier {
+            Some(id) if !self.supplier_exists(id).await? => Err(AppError::validation(
+                "supplier_id",
+                "no supplier with this id",
+            )),
+            _ => Ok(()),
+        }
     }
 
-    /// Runs a creating change in one transaction; with an `Idempotency-Key`, at most once per
-    /// key, its answer kept in the same transaction (see [`kernel::idempotency`]).
-    pub async fn once<T, F>(
+    /// Adds a product (its initial stock a `received` movement by `user_id`).
+    async fn create_product(
         &self,
-        keyed: Option<&Keyed<'_>>,
-        success: StatusCode,
-        change: F,
-    ) -> Result<Outcome<T>>
-    where
-        T: serde::Serialize,
-        F: AsyncFnOnce(&mut AnyConnection) -> Result<T>,
-    {
-        kernel::legacy::idempotency::once(&self.db.pool, keyed, success, change).await
-    }
+        once: Once<'_>,
+        new: &NewProduct,
+        user_id: &str,
+    ) -> Result<Outcome<Product>>;
 
-    pub(crate) fn product(&self, row: &AnyRow) -> Result<Product> {
-        let on_hand: i64 = row.try_get("on_hand")?;
-        let reserved: i64 = row.try_get("reserved")?;
-        Ok(Product {
-            id: uuid(row, "id")?,
-            sku: row.try_get("sku")?,
-            name: row.try_get("name")?,
-            description: row.try_get("description")?,
-            category: row.try_get("category")?,
-            supplier_id: optional_uuid(row, "supplier_id")?,
-            price_cents: row.try_get("price_cents")?,
-            currency: self.currency.clone(),
-            on_hand,
-            reserved,
-            available: on_hand - reserved,
-            reorder_point: row.try_get("reorder_point")?,
-            reorder_quantity: row.try_get("reorder_quantity")?,
-            active: row.try_get::<i64, _>("active")? != 0,
-            version: row.try_get("version")?,
-            created_at: from_db(row.try_get("created_at")?)?,
-            updated_at: from_db(row.try_get("updated_at")?)?,
-        })
-    }
+    async fn get_product(&self, id: ProductId) -> Result<Option<Product>>;
+
+    /// Newest first, filtered.
+    async fn list_products(
+        &self,
+        filter: &ProductFilter,
+        page: &PageRequest,
+    ) -> Result<Vec<Product>>;
+
+    /// Applies `patch` if the product is still at `expected_version` (when given).
+    async fn update_product(
+        &self,
+        id: ProductId,
+        patch: ProductPatch,
+        expected_version: Option<i64>,
+    ) -> Result<Product>;
+
+    /// Everything, oldest first, for the CSV export.
+    async fn all_products(&self) -> Result<Vec<Product>>;
+
+    /// Creates new SKUs and updates existing ones, all in one transaction.
+    async fn import(
+        &self,
+        once: Once<'_>,
+        rows: &[NewProduct],
+        user_id: &str,
+    ) -> Result<Outcome<ImportReport>>;
+
+    /// Active products whose available stock is at or below their reorder point.
+    async fn low_stock(&self) -> Result<Vec<Product>>;
+
+    async fn summary(&self) -> Result<Summary>;
+
+    /// Stock levels with supplier lead times; all active products when `ids` is empty.
+    async fn stock_levels(&self, ids: &[ProductId]) -> Result<Vec<StockLevel>>;
+
+    /// Changes `on_hand` by `delta`; never below `reserved`, never below zero.
+    async fn adjust(
+        &self,
+        once: Once<'_>,
+        adjustment: &NewAdjustment<'_>,
+    ) -> Result<Outcome<AdjustmentResult>>;
+
+    /// Reserves every line or none. Repeating a reservation id returns the first result.
+    async fn reserve(&self, id: OrderId, lines: &[ReserveLine]) -> Result<ReserveOutcome>;
+
+    /// Commits (stock leaves) or releases (stock goes back) a held reservation. Idempotent:
+    /// settling again the same way changes nothing; releasing an unknown id leaves a
+    /// tombstone so a late reserve takes nothing. `None` for an unknown id.
+    async fn settle(&self, id: OrderId, how: Settlement) -> Result<Option<Reservation>>;
+
+    /// The ledger, newest first, optionally for one product.
+    async fn movements(
+        &self,
+        product_id: Option<ProductId>,
+        page: &PageRequest,
+    ) -> Result<Vec<Movement>>;
+
+    async fn create_supplier(&self, once: Once<'_>, f: SupplierFields)
+        -> Result<Outcome<Supplier>>;
+
+    async fn get_supplier(&self, id: Uuid) -> Result<Option<Supplier>>;
+
+    async fn list_suppliers(&self, page: &PageRequest) -> Result<Vec<Supplier>>;
+
+    async fn update_supplier(&self, id: Uuid, f: SupplierFields) -> Result<Supplier>;
 }
 
-pub(crate) fn movement(row: &AnyRow) -> Result<Movement> {
-    let reason: String = row.try_get("reason")?;
-    Ok(Movement {
-        id: uuid(row, "id")?,
-        product_id: uuid(row, "product_id")?,
-        reason: Reason::parse(&reason)
-            .ok_or_else(|| AppError::internal(format!("stored reason {reason:?}")))?,
-        on_hand_delta: row.try_get("on_hand_delta")?,
-        reserved_delta: row.try_get("reserved_delta")?,
-        on_hand_after: row.try_get("on_hand_after")?,
-        reserved_after: row.try_get("reserved_after")?,
-        order_id: optional_uuid(row, "order_id")?,
-        user_id: row.try_get("user_id")?,
-        note: row.try_get("note")?,
-        created_at: from_db(row.try_get("created_at")?)?,
-    })
-}
-
-pub(crate) fn supplier(row: &AnyRow) -> Result<Supplier> {
-    Ok(Supplier {
-        id: uuid(row, "id")?,
-        name: row.try_get("name")?,
-        contact_email: row.try_get("contact_email")?,
-        phone: row.try_get("phone")?,
-        lead_time_days: row.try_get("lead_time_days")?,
-        created_at: from_db(row.try_get("created_at")?)?,
-    })
+/// The store for this database.
+pub fn open(db: Db, currency: String) -> Arc<dyn InventoryStore> {
+    match db {
+        Db::Postgres(pool) => Arc::new(postgres::PgStore::new(pool, currency)),
+        Db::Sqlite(pool) => Arc::new(sqlite::SqliteStore::new(pool, currency)),
+    }
 }
 
 /// One ledger row, written inside the caller's transaction.
-pub(crate) struct LedgerEntry<'a> {
-    pub product_id: &'a str,
-    pub reason: Reason,
-    pub on_hand_delta: i64,
-    pub reserved_delta: i64,
-    pub on_hand_after: i64,
-    pub reserved_after: i64,
-    pub order_id: Option<&'a str>,
-    pub user_id: Option<&'a str>,
-    pub note: Option<&'a str>,
+struct LedgerEntry<'a> {
+    product_id: ProductId,
+    reason: Reason,
+    on_hand_delta: i64,
+    reserved_delta: i64,
+    on_hand_after: i64,
+    reserved_after: i64,
+    order_id: Option<OrderId>,
+    user_id: Option<&'a str>,
+    note: Option<&'a str>,
 }
 
-pub(crate) const MOVEMENT_COLUMNS: &str =
-    "id, product_id, reason, on_hand_delta, reserved_delta, on_hand_after, \
-     reserved_after, order_id, user_id, note, created_at";
-
-impl LedgerEntry<'_> {
-    pub async fn write(&self, conn: &mut sqlx::AnyConnection, at: &str) -> Result<AnyRow> {
-        Ok(sqlx::query(&format!(
-            "INSERT INTO movements ({MOVEMENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-             RETURNING {MOVEMENT_COLUMNS}"
-        ))
-        .bind(Uuid::now_v7().to_string())
-        .bind(self.product_id)
-        .bind(self.reason.as_str())
-        .bind(self.on_hand_delta)
-        .bind(self.reserved_delta)
-        .bind(self.on_hand_after)
-        .bind(self.reserved_after)
-        .bind(self.order_id)
-        .bind(self.user_id)
-        .bind(self.note)
-        .bind(at)
-        .fetch_one(conn)
-        .await?)
+/// The ledger reason a settlement writes.
+fn settlement_reason(how: Settlement) -> Reason {
+    match how {
+        Settlement::Commit => Reason::Committed,
+        Settlement::Release => Reason::Released,
     }
+}
+
+fn stored_reason(text: &str) -> Result<Reason> {
+    Reason::parse(text).ok_or_else(|| AppError::internal(format!("stored reason {text:?}")))
+}
+
+fn stored_status(text: &str) -> Result<contracts::reservation::ReservationStatus> {
+    contracts::reservation::ReservationStatus::parse(text)
+        .ok_or_else(|| AppError::internal(format!("stored reservation status {text:?}")))
+}
+
+fn duplicate_sku(sku: &Sku) -> AppError {
+    AppError::conflict(
+        "duplicate-sku",
+        "Duplicate SKU",
+        format!("a product with SKU {} already exists", sku.as_str()),
+    )
+}
+
+fn product_not_found() -> AppError {
+    AppError::NotFound("no product with this id".into())
+}
+
+fn supplier_not_found() -> AppError {
+    AppError::NotFound("no supplier with this id".into())
+}
+
+fn check_version(current_version: i64, expected: Option<i64>) -> Result<()> {
+    match expected {
+        Some(v) if v != current_version => Err(stale(current_version)),
+        _ => Ok(()),
+    }
+}
+
+fn stale(current: i64) -> AppError {
+    AppError::conflict(
+        "stale-version",
+        "Product changed",
+        format!("the product was changed by someone else (now at version {current}); reload it and try again"),
+    )
+}
+
+fn open_reservations(reserved: i64) -> AppError {
+    AppError::conflict(
+        "open-reservations",
+        "Open reservations",
+        format!("{reserved} units are reserved by open orders; fulfil or cancel them first"),
+    )
+}
+
+fn insufficient_for_adjustment(on_hand: i64, reserved: i64, delta: i64) -> AppError {
+    AppError::conflict(
+        "insufficient-stock",
+        "Insufficient stock",
+        format!(
+            "on hand would be {} but {reserved} units are reserved (on hand now {on_hand})",
+            on_hand + delta
+        ),
+    )
+}
+
+fn already_settled(status: contracts::reservation::ReservationStatus) -> AppError {
+    AppError::conflict(
+        "reservation-settled",
+        "Reservation already settled",
+        format!("the reservation is already {}", status.as_str()),
+    )
+}
+
+/// `LIKE` pattern matching `text` anywhere, with the wildcards in `text` taken literally.
+fn contains_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
 }

@@ -1,0 +1,1000 @@
+//! [`InventoryStore`] on PostgreSQL: queries checked at compile time against the migrated
+//! schema (`.sqlx/`), native `uuid`, `timestamptz` and `boolean`.
+//!
+//! A reservation takes every line or none, in one transaction. Each line is a conditional
+//! `UPDATE … WHERE on_hand - reserved >= quantity` (which also takes the row lock), so stock
+//! can never go below zero however many reservations race; lines are taken in product-id order
+//! so concurrent multi-line reservations lock rows in the same order and cannot deadlock.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use contracts::{
+    reservation::{
+        Reservation, ReservationStatus, ReserveLine, ReservedLine, Settlement, ShortLine,
+        ShortReason,
+    },
+    stock::{StockLevel, Summary},
+    OrderId, ProductId,
+};
+use kernel::{
+    error::is_unique_violation,
+    idempotency::{self, answer_of, busy, KeptKey, Keyed, Outcome, Seen, Stored},
+    pagination::PageRequest,
+    time::now,
+    AppError, Result,
+};
+use serde::Serialize;
+use sqlx::{Acquire, PgConnection, PgPool};
+use uuid::Uuid;
+
+use super::{
+    already_settled, check_version, duplicate_sku, insufficient_for_adjustment, open_reservations,
+    product_not_found, settlement_reason, stale, stored_reason, stored_status, supplier_not_found,
+    ImportReport, InventoryStore, LedgerEntry, NewAdjustment, NewProduct, Once, ProductFilter,
+    ProductPatch, ReserveOutcome, SupplierFields,
+};
+use crate::{
+    domain::Reason,
+    model::{AdjustmentResult, Movement, Product, Supplier},
+};
+
+pub struct PgStore {
+    pool: PgPool,
+    currency: String,
+}
+
+struct ProductRow {
+    id: Uuid,
+    sku: String,
+    name: String,
+    description: String,
+    category: String,
+    supplier_id: Option<Uuid>,
+    price_cents: i64,
+    on_hand: i64,
+    reserved: i64,
+    reorder_point: i64,
+    reorder_quantity: i64,
+    active: bool,
+    version: i64,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl ProductRow {
+    fn into_product(self, currency: &str) -> Product {
+        Product {
+            id: ProductId(self.id),
+            sku: self.sku,
+            name: self.name,
+            description: self.description,
+            category: self.category,
+            supplier_id: self.supplier_id,
+            price_cents: self.price_cents,
+            currency: currency.to_string(),
+            on_hand: self.on_hand,
+            reserved: self.reserved,
+            available: self.on_hand - self.reserved,
+            reorder_point: self.reorder_point,
+            reorder_quantity: self.reorder_quantity,
+            active: self.active,
+            version: self.version,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+struct MovementRow {
+    id: Uuid,
+    product_id: Uuid,
+    reason: String,
+    on_hand_delta: i64,
+    reserved_delta: i64,
+    on_hand_after: i64,
+    reserved_after: i64,
+    order_id: Option<Uuid>,
+    user_id: Option<String>,
+    note: Option<String>,
+    created_at: DateTime<Utc>,
+}
+
+impl TryFrom<MovementRow> for Movement {
+    type Error = AppError;
+
+    fn try_from(r: MovementRow) -> Result<Self> {
+        Ok(Movement {
+            id: r.id,
+            product_id: ProductId(r.product_id),
+            reason: stored_reason(&r.reason)?,
+            on_hand_delta: r.on_hand_delta,
+            reserved_delta: r.reserved_delta,
+            on_hand_after: r.on_hand_after,
+            reserved_after: r.reserved_after,
+            order_id: r.order_id.map(OrderId),
+            user_id: r.user_id,
+            note: r.note,
+            created_at: r.created_at,
+        })
+    }
+}
+
+struct SupplierRow {
+    id: Uuid,
+    name: String,
+    contact_email: Option<String>,
+    phone: Option<String>,
+    lead_time_days: i64,
+    created_at: DateTime<Utc>,
+}
+
+impl From<SupplierRow> for Supplier {
+    fn from(r: SupplierRow) -> Self {
+        Supplier {
+            id: r.id,
+            name: r.name,
+            contact_email: r.contact_email,
+            phone: r.phone,
+            lead_time_days: r.lead_time_days,
+            created_at: r.created_at,
+        }
+    }
+}
+
+impl PgStore {
+    pub fn new(pool: PgPool, currency: String) -> Self {
+        Self { pool, currency }
+    }
+
+    fn products(&self, rows: Vec<ProductRow>) -> Vec<Product> {
+        rows.into_iter()
+            .map(|r| r.into_product(&self.currency))
+            .collect()
+    }
+
+    /// Runs `change` in one transaction. With a key, the key is claimed first and the answer
+    /// (`success` and the serialised result, or a 4xx problem) recorded before the commit, in
+    /// the same transaction; a repeat replays that answer without running `change`.
+    async fn once<T, F>(&self, once: Once<'_>, change: F) -> Result<Outcome<T>>
+    where
+        T: Serialize + Send,
+        F: AsyncFnOnce(&mut PgConnection) -> Result<T>,
+    {
+        let mut tx = self.pool.begin().await?;
+        let Some(keyed) = once.keyed else {
+            let value = change(&mut tx).await?;
+            tx.commit().await?;
+            return Ok(Outcome::Fresh(value));
+        };
+        if let Some(stored) = claim(&mut tx, keyed).await? {
+            tx.rollback().await?;
+            return Ok(Outcome::Replayed(stored));
+        }
+        // A savepoint: a 4xx leaves nothing of the change behind, yet its answer is kept (and
+        // a failed statement would otherwise abort the whole transaction).
+        let mut inner = tx.begin().await?;
+        let result = change(&mut inner).await;
+        // `None`: a 5xx, not kept; dropping the transaction frees the key for a retry.
+        let Some((status, body)) = answer_of(&result, once.success)? else {
+            return result.map(Outcome::Fresh);
+        };
+        if result.is_ok() {
+            inner.commit().await?;
+        } else {
+            inner.rollback().await?;
+        }
+        record(&mut tx, keyed, status.as_u16(), &body).await?;
+        tx.commit().await?;
+        if idempotency::time_to_prune() {
+            if let Err(e) = self.prune().await {
+                tracing::warn!(error = %e, "could not delete expired idempotency keys");
+            }
+        }
+        result.map(Outcome::Fresh)
+    }
+
+    /// Deletes keys older than the retention; the table stays bounded by a day of traffic.
+    async fn prune(&self) -> Result<u64> {
+        let cutoff = idempotency::cutoff(now());
+        Ok(
+            sqlx::query!("DELETE FROM idempotency_keys WHERE created_at < $1", cutoff)
+                .execute(&self.pool)
+                .await?
+                .rows_affected(),
+        )
+    }
+}
+
+/// Claims the key inside `conn`'s transaction: `None` when it is new (or expired) and now
+/// ours, the kept answer when the same request was answered before, 422 for another request.
+/// A concurrent twin blocks on the primary key until the first transaction ends.
+async fn claim(conn: &mut PgConnection, keyed: &Keyed<'_>) -> Result<Option<Stored>> {
+    // The row may change between reading and writing it (a twin reclaiming an expired key,
+    // the pruner deleting it): then it is read again, a bounded number of times.
+    for _ in 0..idempotency::CLAIM_ATTEMPTS {
+        let at = now();
+        let inserted = sqlx::query!(
+            "INSERT INTO idempotency_keys (user_id, idempotency_key, request_hash, response_status, response_body, created_at)
+             VALUES ($1, $2, $3, 0, '', $4) ON CONFLICT (user_id, idempotency_key) DO NOTHING",
+            keyed.user(),
+            keyed.key(),
+            keyed.fingerprint(),
+            at,
+        )
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        if inserted == 1 {
+            return Ok(None);
+        }
+        let Some(kept) = sqlx::query_as!(
+            KeptKey,
+            "SELECT request_hash, response_status, response_body, created_at FROM idempotency_keys
+             WHERE user_id = $1 AND idempotency_key = $2",
+            keyed.user(),
+            keyed.key(),
+        )
+        .fetch_optional(&mut *conn)
+        .await?
+        else {
+            continue;
+        };
+        let read_created_at = kept.created_at;
+        match keyed.judge(kept, at)? {
+            Seen::Answered(stored) => return Ok(Some(stored)),
+            // Taken over only if it is still the row read (`created_at` unchanged), so of two
+            // retries that both saw it expired exactly one runs the change; the other reads
+            // the winner's answer again (its UPDATE waited for the winner's commit).
+            Seen::Expired => {
+                let reclaimed = sqlx::query!(
+                    "UPDATE idempotency_keys SET request_hash = $3, response_status = 0, response_body = '', created_at = $4
+                     WHERE user_id = $1 AND idempotency_key = $2 AND created_at = $5",
+                    keyed.user(),
+                    keyed.key(),
+                    keyed.fingerprint(),
+                    at,
+                    read_created_at,
+                )
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+                if reclaimed == 1 {
+                    return Ok(None);
+                }
+            }
+        }
+    }
+    Err(busy())
+}
+
+/// Records the answer of a claimed key, inside the claim's transaction.
+async fn record(conn: &mut PgConnection, keyed: &Keyed<'_>, status: u16, body: &str) -> Result<()> {
+    sqlx::query!(
+        "UPDATE idempotency_keys SET response_status = $3, response_body = $4
+         WHERE user_id = $1 AND idempotency_key = $2",
+        keyed.user(),
+        keyed.key(),
+        i64::from(status),
+        body,
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn write_movement(
+    conn: &mut PgConnection,
+    e: &LedgerEntry<'_>,
+    at: DateTime<Utc>,
+) -> Result<Movement> {
+    sqlx::query_as!(
+        MovementRow,
+        "INSERT INTO movements (id, product_id, reason, on_hand_delta, reserved_delta, on_hand_after,
+             reserved_after, order_id, user_id, note, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         RETURNING id, product_id, reason, on_hand_delta, reserved_delta, on_hand_after, reserved_after,
+             order_id, user_id, note, created_at",
+        Uuid::now_v7(),
+        e.product_id.as_uuid(),
+        e.reason.as_str(),
+        e.on_hand_delta,
+        e.reserved_delta,
+        e.on_hand_after,
+        e.reserved_after,
+        e.order_id.map(OrderId::as_uuid),
+        e.user_id,
+        e.note,
+        at,
+    )
+    .fetch_one(&mut *conn)
+    .await?
+    .try_into()
+}
+
+async fn insert_product(
+    conn: &mut PgConnection,
+    new: &NewProduct,
+    user_id: &str,
+) -> Result<ProductRow> {
+    let id = Uuid::now_v7();
+    let at = now();
+    let inserted = sqlx::query_as!(
+        ProductRow,
+        "INSERT INTO products (id, sku, name, description, category, supplier_id, price_cents, on_hand, reserved,
+             reorder_point, reorder_quantity, active, version, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10, $11, 1, $12, $12)
+         RETURNING id, sku, name, description, category, supplier_id, price_cents, on_hand, reserved,
+             reorder_point, reorder_quantity, active, version, created_at, updated_at",
+        id,
+        new.sku.as_str(),
+        new.name,
+        new.description,
+        new.category,
+        new.supplier_id,
+        new.price_cents,
+        new.initial_stock,
+        new.reorder_point,
+        new.reorder_quantity,
+        new.active,
+        at,
+    )
+    .fetch_one(&mut *conn)
+    .await;
+    let row = match inserted {
+        Ok(row) => row,
+        Err(e) if is_unique_violation(&e) => return Err(duplicate_sku(&new.sku)),
+        Err(e) => return Err(e.into()),
+    };
+    if new.initial_stock > 0 {
+        let entry = LedgerEntry {
+            product_id: ProductId(id),
+            reason: Reason::Received,
+            on_hand_delta: new.initial_stock,
+            reserved_delta: 0,
+            on_hand_after: new.initial_stock,
+            reserved_after: 0,
+            order_id: None,
+            user_id: Some(user_id),
+            note: Some("initial stock"),
+        };
+        write_movement(conn, &entry, row.created_at).await?;
+    }
+    Ok(row)
+}
+
+async fn product_row(conn: &mut PgConnection, id: ProductId) -> Result<Option<ProductRow>> {
+    Ok(sqlx::query_as!(
+        ProductRow,
+        "SELECT id, sku, name, description, category, supplier_id, price_cents, on_hand, reserved,
+             reorder_point, reorder_quantity, active, version, created_at, updated_at
+         FROM products WHERE id = $1 FOR UPDATE",
+        id.as_uuid(),
+    )
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+async fn load_reservation(
+    conn: &mut PgConnection,
+    id: OrderId,
+    currency: &str,
+) -> Result<Option<Reservation>> {
+    let Some(head) = sqlx::query!(
+        "SELECT status, total_cents FROM reservations WHERE id = $1",
+        id.as_uuid()
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let lines = sqlx::query!(
+        "SELECT product_id, quantity, unit_price_cents, sku, name FROM reservation_lines
+         WHERE reservation_id = $1 ORDER BY product_id",
+        id.as_uuid()
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|r| ReservedLine {
+        product_id: ProductId(r.product_id),
+        quantity: r.quantity,
+        unit_price_cents: r.unit_price_cents,
+        sku: r.sku,
+        name: r.name,
+    })
+    .collect();
+    Ok(Some(Reservation {
+        reservation_id: id,
+        status: stored_status(&head.status)?,
+        lines,
+        total_cents: head.total_cents,
+        currency: currency.to_string(),
+    }))
+}
+
+async fn short_line(conn: &mut PgConnection, line: &ReserveLine) -> Result<ShortLine> {
+    let row = sqlx::query!(
+        r#"SELECT on_hand - reserved AS "available!", active FROM products WHERE id = $1"#,
+        line.product_id.as_uuid()
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    let (available, reason) = match row {
+        None => (0, ShortReason::Unknown),
+        Some(r) if !r.active => (0, ShortReason::Inactive),
+        Some(r) => (r.available, ShortReason::Insufficient),
+    };
+    Ok(ShortLine {
+        product_id: line.product_id,
+        requested: line.quantity,
+        available,
+        reason,
+    })
+}
+
+#[async_trait]
+impl InventoryStore for PgStore {
+    async fn supplier_exists(&self, id: Uuid) -> Result<bool> {
+        Ok(
+            sqlx::query_scalar!(r#"SELECT 1 AS "one!" FROM suppliers WHERE id = $1"#, id)
+                .fetch_optional(&self.pool)
+                .await?
+                .is_some(),
+        )
+    }
+
+    async fn create_product(
+        &self,
+        once: Once<'_>,
+        new: &NewProduct,
+        user_id: &str,
+    ) -> Result<Outcome<Product>> {
+        self.once(once, async |conn: &mut PgConnection| {
+            let row = insert_product(conn, new, user_id).await?;
+            Ok(row.into_product(&self.currency))
+        })
+        .await
+    }
+
+    async fn get_product(&self, id: ProductId) -> Result<Option<Product>> {
+        let row = sqlx::query_as!(
+            ProductRow,
+            "SELECT id, sku, name, description, category, supplier_id, price_cents, on_hand, reserved,
+                 reorder_point, reorder_quantity, active, version, created_at, updated_at
+             FROM products WHERE id = $1",
+            id.as_uuid(),
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| r.into_product(&self.currency)))
+    }
+
+    async fn list_products(
+        &self,
+        filter: &ProductFilter,
+        page: &PageRequest,
+    ) -> Result<Vec<Product>> {
+        let (sku_pattern, name_pattern) = filter.patterns();
+        let rows = sqlx::query_as!(
+            ProductRow,
+            r#"SELECT id, sku, name, description, category, supplier_id, price_cents, on_hand, reserved,
+                 reorder_point, reorder_quantity, active, version, created_at, updated_at
+             FROM products
+             WHERE ($1::text IS NULL OR sku LIKE $1 ESCAPE '\' OR LOWER(name) LIKE $2 ESCAPE '\')
+               AND ($3::text IS NULL OR category = $3)
+               AND ($4::boolean IS NULL OR (on_hand - reserved <= reorder_point) = $4)
+               AND ($5::boolean IS NULL OR active = $5)
+               AND ($6::timestamptz IS NULL OR (created_at, id) < ($6, $7))
+             ORDER BY created_at DESC, id DESC LIMIT $8"#,
+            sku_pattern,
+            name_pattern,
+            filter.category,
+            filter.low_stock,
+            filter.active,
+            page.after_time(),
+            page.after_id(),
+            page.fetch(),
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(self.products(rows))
+    }
+
+    async fn update_product(
+        &self,
+        id: ProductId,
+        patch: ProductPatch,
+        expected_version: Option<i64>,
+    ) -> Result<Product> {
+        let mut tx = self.pool.begin().await?;
+        let current = product_row(&mut tx, id)
+            .await?
+            .ok_or_else(product_not_found)?;
+        check_version(current.version, expected_version)?;
+        if patch.active == Some(false) && current.reserved > 0 {
+            return Err(open_reservations(current.reserved));
+        }
+        let row = sqlx::query_as!(
+            ProductRow,
+            "UPDATE products SET name = $3, description = $4, category = $5, supplier_id = $6, price_cents = $7,
+                 reorder_point = $8, reorder_quantity = $9, active = $10, version = version + 1, updated_at = $11
+             WHERE id = $1 AND version = $2 AND ($10 OR reserved = 0)
+             RETURNING id, sku, name, description, category, supplier_id, price_cents, on_hand, reserved,
+                 reorder_point, reorder_quantity, active, version, created_at, updated_at",
+            id.as_uuid(),
+            current.version,
+            patch.name.unwrap_or(current.name),
+            patch.description.unwrap_or(current.description),
+            patch.category.unwrap_or(current.category),
+            patch.supplier_id.unwrap_or(current.supplier_id),
+            patch.price_cents.unwrap_or(current.price_cents),
+            patch.reorder_point.unwrap_or(current.reorder_point),
+            patch.reorder_quantity.unwrap_or(current.reorder_quantity),
+            patch.active.unwrap_or(current.active),
+            now(),
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            // Lost a race: either an edit (version) or a reservation (archiving) came first.
+            let now = product_row(&mut tx, id)
+                .await?
+                .ok_or_else(product_not_found)?;
+            return Err(if now.version != current.version {
+                stale(now.version)
+            } else {
+                open_reservations(now.reserved)
+            });
+        };
+        tx.commit().await?;
+        Ok(row.into_product(&self.currency))
+    }
+
+    async fn all_products(&self) -> Result<Vec<Product>> {
+        let rows = sqlx::query_as!(
+            ProductRow,
+            "SELECT id, sku, name, description, category, supplier_id, price_cents, on_hand, reserved,
+                 reorder_point, reorder_quantity, active, version, created_at, updated_at
+             FROM products ORDER BY created_at, id"
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(self.products(rows))
+    }
+
+    async fn import(
+        &self,
+        once: Once<'_>,
+        rows: &[NewProduct],
+        user_id: &str,
+    ) -> Result<Outcome<ImportReport>> {
+        self.once(once, async |conn: &mut PgConnection| {
+            let mut report = ImportReport {
+                created: 0,
+                updated: 0,
+            };
+            for new in rows {
+                let changed = sqlx::query!(
+                    "UPDATE products SET name = $2, description = $3, category = $4, supplier_id = $5, price_cents = $6,
+                         reorder_point = $7, reorder_quantity = $8, active = $9, version = version + 1, updated_at = $10
+                     WHERE sku = $1",
+                    new.sku.as_str(),
+                    new.name,
+                    new.description,
+                    new.category,
+                    new.supplier_id,
+                    new.price_cents,
+                    new.reorder_point,
+                    new.reorder_quantity,
+                    new.active,
+                    now(),
+                )
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+                if changed == 0 {
+                    insert_product(conn, new, user_id).await?;
+                    report.created += 1;
+                } else {
+                    report.updated += 1;
+                }
+            }
+            Ok(report)
+        })
+        .await
+    }
+
+    async fn low_stock(&self) -> Result<Vec<Product>> {
+        let rows = sqlx::query_as!(
+            ProductRow,
+            "SELECT id, sku, name, description, category, supplier_id, price_cents, on_hand, reserved,
+                 reorder_point, reorder_quantity, active, version, created_at, updated_at
+             FROM products WHERE active AND on_hand - reserved <= reorder_point
+             ORDER BY on_hand - reserved - reorder_point, sku LIMIT 500"
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(self.products(rows))
+    }
+
+    async fn summary(&self) -> Result<Summary> {
+        let row = sqlx::query!(
+            r#"SELECT COUNT(*) AS "products!",
+                      COUNT(*) FILTER (WHERE active) AS "active_products!",
+                      COALESCE(SUM(on_hand), 0)::bigint AS "units_on_hand!",
+                      COALESCE(SUM(reserved), 0)::bigint AS "units_reserved!",
+                      COALESCE(SUM(on_hand * price_cents), 0)::bigint AS "stock_value_cents!",
+                      COUNT(*) FILTER (WHERE active AND on_hand - reserved <= reorder_point) AS "low_stock!"
+               FROM products"#
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Summary {
+            products: row.products,
+            active_products: row.active_products,
+            units_on_hand: row.units_on_hand,
+            units_reserved: row.units_reserved,
+            stock_value_cents: row.stock_value_cents,
+            low_stock: row.low_stock,
+            currency: self.currency.clone(),
+        })
+    }
+
+    async fn stock_levels(&self, ids: &[ProductId]) -> Result<Vec<StockLevel>> {
+        let ids: Vec<Uuid> = ids.iter().map(|id| id.as_uuid()).collect();
+        let rows = sqlx::query!(
+            r#"SELECT p.id, p.sku, p.name, p.category, p.price_cents, p.on_hand, p.reserved, p.reorder_point,
+                      p.reorder_quantity, p.active, s.lead_time_days AS "lead_time_days?"
+               FROM products p LEFT JOIN suppliers s ON s.id = p.supplier_id
+               WHERE CASE WHEN cardinality($1::uuid[]) = 0 THEN p.active ELSE p.id = ANY($1) END
+               ORDER BY p.sku"#,
+            &ids,
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| StockLevel {
+                product_id: ProductId(r.id),
+                sku: r.sku,
+                name: r.name,
+                category: r.category,
+                price_cents: r.price_cents,
+                on_hand: r.on_hand,
+                reserved: r.reserved,
+                available: r.on_hand - r.reserved,
+                reorder_point: r.reorder_point,
+                reorder_quantity: r.reorder_quantity,
+                lead_time_days: r.lead_time_days,
+                active: r.active,
+            })
+            .collect())
+    }
+
+    async fn adjust(
+        &self,
+        once: Once<'_>,
+        a: &NewAdjustment<'_>,
+    ) -> Result<Outcome<AdjustmentResult>> {
+        self.once(once, async |conn: &mut PgConnection| {
+            let at = now();
+            let updated = sqlx::query_as!(
+                ProductRow,
+                "UPDATE products SET on_hand = on_hand + $2, updated_at = $3
+                 WHERE id = $1 AND on_hand + $2 >= reserved AND on_hand + $2 >= 0
+                 RETURNING id, sku, name, description, category, supplier_id, price_cents, on_hand, reserved,
+                     reorder_point, reorder_quantity, active, version, created_at, updated_at",
+                a.product_id.as_uuid(),
+                a.delta,
+                at,
+            )
+            .fetch_optional(&mut *conn)
+            .await?;
+            let Some(row) = updated else {
+                let current = sqlx::query!(
+                    "SELECT on_hand, reserved FROM products WHERE id = $1",
+                    a.product_id.as_uuid()
+                )
+                .fetch_optional(&mut *conn)
+                .await?
+                .ok_or_else(product_not_found)?;
+                return Err(insufficient_for_adjustment(
+                    current.on_hand,
+                    current.reserved,
+                    a.delta,
+                ));
+            };
+            let product = row.into_product(&self.currency);
+            let entry = LedgerEntry {
+                product_id: a.product_id,
+                reason: a.reason,
+                on_hand_delta: a.delta,
+                reserved_delta: 0,
+                on_hand_after: product.on_hand,
+                reserved_after: product.reserved,
+                order_id: None,
+                user_id: Some(a.user_id),
+                note: a.note,
+            };
+            let movement = write_movement(conn, &entry, product.updated_at).await?;
+            Ok(AdjustmentResult { movement, product })
+        })
+        .await
+    }
+
+    async fn reserve(&self, id: OrderId, lines: &[ReserveLine]) -> Result<ReserveOutcome> {
+        let at = now();
+        let mut tx = self.pool.begin().await?;
+        // Claiming the id first serialises repeats: a concurrent twin waits here, then sees it.
+        let claimed = sqlx::query!(
+            "INSERT INTO reservations (id, status, total_cents, created_at, updated_at)
+             VALUES ($1, 'held', 0, $2, $2) ON CONFLICT (id) DO NOTHING",
+            id.as_uuid(),
+            at,
+        )
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if !claimed {
+            let existing = load_reservation(&mut tx, id, &self.currency).await?;
+            tx.commit().await?;
+            return existing
+                .map(ReserveOutcome::Reserved)
+                .ok_or_else(|| AppError::internal("reservation vanished while being read"));
+        }
+
+        let mut sorted = lines.to_vec();
+        sorted.sort_by_key(|l| l.product_id);
+        let mut reserved = Vec::with_capacity(sorted.len());
+        let mut short = Vec::new();
+        for line in &sorted {
+            let row = sqlx::query!(
+                "UPDATE products SET reserved = reserved + $2, updated_at = $3
+                 WHERE id = $1 AND active AND on_hand - reserved >= $2
+                 RETURNING on_hand, reserved, price_cents, sku, name",
+                line.product_id.as_uuid(),
+                line.quantity,
+                at,
+            )
+            .fetch_optional(&mut *tx)
+            .await?;
+            match row {
+                Some(row) if short.is_empty() => {
+                    let entry = LedgerEntry {
+                        product_id: line.product_id,
+                        reason: Reason::Reserved,
+                        on_hand_delta: 0,
+                        reserved_delta: line.quantity,
+                        on_hand_after: row.on_hand,
+                        reserved_after: row.reserved,
+                        order_id: Some(id),
+                        user_id: None,
+                        note: None,
+                    };
+                    write_movement(&mut tx, &entry, at).await?;
+                    reserved.push(ReservedLine {
+                        product_id: line.product_id,
+                        quantity: line.quantity,
+                        unit_price_cents: row.price_cents,
+                        sku: row.sku,
+                        name: row.name,
+                    });
+                }
+                // Already failing: the rest only needs checking, everything is rolled back.
+                Some(_) => {}
+                None => short.push(short_line(&mut tx, line).await?),
+            }
+        }
+        if !short.is_empty() {
+            tx.rollback().await?;
+            return Ok(ReserveOutcome::Short(short));
+        }
+
+        let total_cents: i64 = reserved
+            .iter()
+            .map(|l| l.unit_price_cents * l.quantity)
+            .sum();
+        sqlx::query!(
+            "UPDATE reservations SET total_cents = $2 WHERE id = $1",
+            id.as_uuid(),
+            total_cents,
+        )
+        .execute(&mut *tx)
+        .await?;
+        let (products, quantities, prices, skus, names) = columns(&reserved);
+        sqlx::query!(
+            "INSERT INTO reservation_lines (reservation_id, product_id, quantity, unit_price_cents, sku, name)
+             SELECT $1, * FROM UNNEST($2::uuid[], $3::bigint[], $4::bigint[], $5::text[], $6::text[])",
+            id.as_uuid(),
+            &products,
+            &quantities,
+            &prices,
+            &skus,
+            &names,
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(ReserveOutcome::Reserved(Reservation {
+            reservation_id: id,
+            status: ReservationStatus::Held,
+            lines: reserved,
+            total_cents,
+            currency: self.currency.clone(),
+        }))
+    }
+
+    async fn settle(&self, id: OrderId, how: Settlement) -> Result<Option<Reservation>> {
+        let at = now();
+        let status = how.outcome();
+        let mut tx = self.pool.begin().await?;
+        let moved = sqlx::query!(
+            "UPDATE reservations SET status = $2, updated_at = $3 WHERE id = $1 AND status = 'held'",
+            id.as_uuid(),
+            status.as_str(),
+            at,
+        )
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        let reservation = load_reservation(&mut tx, id, &self.currency).await?;
+        match (&reservation, moved) {
+            (Some(r), false) if r.status != status => return Err(already_settled(r.status)),
+            (Some(r), true) => {
+                let on_hand_factor = match how {
+                    Settlement::Commit => -1,
+                    Settlement::Release => 0,
+                };
+                for line in &r.lines {
+                    let row = sqlx::query!(
+                        "UPDATE products SET on_hand = on_hand + $2, reserved = reserved - $3, updated_at = $4
+                         WHERE id = $1 RETURNING on_hand, reserved",
+                        line.product_id.as_uuid(),
+                        on_hand_factor * line.quantity,
+                        line.quantity,
+                        at,
+                    )
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    let entry = LedgerEntry {
+                        product_id: line.product_id,
+                        reason: settlement_reason(how),
+                        on_hand_delta: on_hand_factor * line.quantity,
+                        reserved_delta: -line.quantity,
+                        on_hand_after: row.on_hand,
+                        reserved_after: row.reserved,
+                        order_id: Some(id),
+                        user_id: None,
+                        note: None,
+                    };
+                    write_movement(&mut tx, &entry, at).await?;
+                }
+            }
+            // Releasing an id never reserved leaves a tombstone: a reserve that was still in
+            // flight when its order gave up then finds the id taken and reserves nothing.
+            (None, _) if how == Settlement::Release => {
+                sqlx::query!(
+                    "INSERT INTO reservations (id, status, total_cents, created_at, updated_at)
+                     VALUES ($1, 'released', 0, $2, $2) ON CONFLICT (id) DO NOTHING",
+                    id.as_uuid(),
+                    at,
+                )
+                .execute(&mut *tx)
+                .await?;
+            }
+            _ => {}
+        }
+        tx.commit().await?;
+        Ok(reservation)
+    }
+
+    async fn movements(
+        &self,
+        product_id: Option<ProductId>,
+        page: &PageRequest,
+    ) -> Result<Vec<Movement>> {
+        sqlx::query_as!(
+            MovementRow,
+            "SELECT id, product_id, reason, on_hand_delta, reserved_delta, on_hand_after, reserved_after,
+                 order_id, user_id, note, created_at
+             FROM movements
+             WHERE ($1::uuid IS NULL OR product_id = $1)
+               AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3))
+             ORDER BY created_at DESC, id DESC LIMIT $4",
+            product_id.map(ProductId::as_uuid),
+            page.after_time(),
+            page.after_id(),
+            page.fetch(),
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(Movement::try_from)
+        .collect()
+    }
+
+    async fn create_supplier(
+        &self,
+        once: Once<'_>,
+        f: SupplierFields,
+    ) -> Result<Outcome<Supplier>> {
+        self.once(once, async |conn: &mut PgConnection| {
+            let row = sqlx::query_as!(
+                SupplierRow,
+                "INSERT INTO suppliers (id, name, contact_email, phone, lead_time_days, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $6)
+                 RETURNING id, name, contact_email, phone, lead_time_days, created_at",
+                Uuid::now_v7(),
+                f.name.unwrap_or_default(),
+                f.contact_email,
+                f.phone,
+                f.lead_time_days.unwrap_or(7),
+                now(),
+            )
+            .fetch_one(&mut *conn)
+            .await?;
+            Ok(Supplier::from(row))
+        })
+        .await
+    }
+
+    async fn get_supplier(&self, id: Uuid) -> Result<Option<Supplier>> {
+        let row = sqlx::query_as!(
+            SupplierRow,
+            "SELECT id, name, contact_email, phone, lead_time_days, created_at FROM suppliers WHERE id = $1",
+            id,
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(Supplier::from))
+    }
+
+    async fn list_suppliers(&self, page: &PageRequest) -> Result<Vec<Supplier>> {
+        let rows = sqlx::query_as!(
+            SupplierRow,
+            "SELECT id, name, contact_email, phone, lead_time_days, created_at FROM suppliers
+             WHERE ($1::timestamptz IS NULL OR (created_at, id) < ($1, $2))
+             ORDER BY created_at DESC, id DESC LIMIT $3",
+            page.after_time(),
+            page.after_id(),
+            page.fetch(),
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(Supplier::from).collect())
+    }
+
+    async fn update_supplier(&self, id: Uuid, f: SupplierFields) -> Result<Supplier> {
+        // Absent fields keep their value: one statement, no read first.
+        let row = sqlx::query_as!(
+            SupplierRow,
+            "UPDATE suppliers SET name = COALESCE($2, name), contact_email = COALESCE($3, contact_email),
+                 phone = COALESCE($4, phone), lead_time_days = COALESCE($5, lead_time_days), updated_at = $6
+             WHERE id = $1 RETURNING id, name, contact_email, phone, lead_time_days, created_at",
+            id,
+            f.name,
+            f.contact_email,
+            f.phone,
+            f.lead_time_days,
+            now(),
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(Supplier::from).ok_or_else(supplier_not_found)
+    }
+}
+
+/// A reservation's lines as parallel arrays, for one `UNNEST` insert.
+#[allow(clippy::type_complexity)]
+fn columns(lines: &[ReservedLine]) -> (Vec<Uuid>, Vec<i64>, Vec<i64>, Vec<String>, Vec<String>) {
+    (
+        lines.iter().map(|l| l.product_id.as_uuid()).collect(),
+        lines.iter().map(|l| l.quantity).collect(),
+        lines.iter().map(|l| l.unit_price_cents).collect(),
+        lines.iter().map(|l| l.sku.clone()).collect(),
+        lines.iter().map(|l| l.name.clone()).collect(),
+    )
+}

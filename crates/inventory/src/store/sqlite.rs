@@ -1,0 +1,1039 @@
+//! [`InventoryStore`] on SQLite: the typed driver with `FromRow` rows. Ids stay UUID text,
+//! times fixed-width RFC 3339 text (written with [`to_db`], so text order is time order) and
+//! `active` 0/1, as the first version stored them. SQLite runs one transaction at a time (one
+//! connection), so a reservation's conditional updates cannot interleave with another's.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use contracts::{
+    reservation::{
+        Reservation, ReservationStatus, ReserveLine, ReservedLine, Settlement, ShortLine,
+        ShortReason,
+    },
+    stock::{StockLevel, Summary},
+    OrderId, ProductId,
+};
+use kernel::{
+    error::is_unique_violation,
+    idempotency::{self, answer_of, busy, KeptKey, Keyed, Outcome, Seen, Stored},
+    pagination::PageRequest,
+    time::{from_db, now, to_db},
+    AppError, Result,
+};
+use serde::Serialize;
+use sqlx::{Acquire, SqliteConnection, SqlitePool};
+use uuid::{fmt::Hyphenated, Uuid};
+
+use super::{
+    already_settled, check_version, duplicate_sku, insufficient_for_adjustment, open_reservations,
+    product_not_found, settlement_reason, stale, stored_reason, stored_status, supplier_not_found,
+    ImportReport, InventoryStore, LedgerEntry, NewAdjustment, NewProduct, Once, ProductFilter,
+    ProductPatch, ReserveOutcome, SupplierFields,
+};
+use crate::{
+    domain::Reason,
+    model::{AdjustmentResult, Movement, Product, Supplier},
+};
+
+pub struct SqliteStore {
+    pool: SqlitePool,
+    currency: String,
+}
+
+const PRODUCT_COLUMNS: &str = "id, sku, name, description, category, supplier_id, price_cents, \
+     on_hand, reserved, reorder_point, reorder_quantity, active, version, created_at, updated_at";
+
+const MOVEMENT_COLUMNS: &str = "id, product_id, reason, on_hand_delta, reserved_delta, \
+     on_hand_after, reserved_after, order_id, user_id, note, created_at";
+
+const SUPPLIER_COLUMNS: &str = "id, name, contact_email, phone, lead_time_days, created_at";
+
+#[derive(sqlx::FromRow)]
+struct ProductRow {
+    id: Hyphenated,
+    sku: String,
+    name: String,
+    description: String,
+    category: String,
+    supplier_id: Option<Hyphenated>,
+    price_cents: i64,
+    on_hand: i64,
+    reserved: i64,
+    reorder_point: i64,
+    reorder_quantity: i64,
+    active: bool,
+    version: i64,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl ProductRow {
+    fn into_product(self, currency: &str) -> Product {
+        Product {
+            id: ProductId(self.id.into_uuid()),
+            sku: self.sku,
+            name: self.name,
+            description: self.description,
+            category: self.category,
+            supplier_id: self.supplier_id.map(Hyphenated::into_uuid),
+            price_cents: self.price_cents,
+            currency: currency.to_string(),
+            on_hand: self.on_hand,
+            reserved: self.reserved,
+            available: self.on_hand - self.reserved,
+            reorder_point: self.reorder_point,
+            reorder_quantity: self.reorder_quantity,
+            active: self.active,
+            version: self.version,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct MovementRow {
+    id: Hyphenated,
+    product_id: Hyphenated,
+    reason: String,
+    on_hand_delta: i64,
+    reserved_delta: i64,
+    on_hand_after: i64,
+    reserved_after: i64,
+    order_id: Option<Hyphenated>,
+    user_id: Option<String>,
+    note: Option<String>,
+    created_at: DateTime<Utc>,
+}
+
+impl TryFrom<MovementRow> for Movement {
+    type Error = AppError;
+
+    fn try_from(r: MovementRow) -> Result<Self> {
+        Ok(Movement {
+            id: r.id.into_uuid(),
+            product_id: ProductId(r.product_id.into_uuid()),
+            reason: stored_reason(&r.reason)?,
+            on_hand_delta: r.on_hand_delta,
+            reserved_delta: r.reserved_delta,
+            on_hand_after: r.on_hand_after,
+            reserved_after: r.reserved_after,
+            order_id: r.order_id.map(|id| OrderId(id.into_uuid())),
+            user_id: r.user_id,
+            note: r.note,
+            created_at: r.created_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct SupplierRow {
+    id: Hyphenated,
+    name: String,
+    contact_email: Option<String>,
+    phone: Option<String>,
+    lead_time_days: i64,
+    created_at: DateTime<Utc>,
+}
+
+impl From<SupplierRow> for Supplier {
+    fn from(r: SupplierRow) -> Self {
+        Supplier {
+            id: r.id.into_uuid(),
+            name: r.name,
+            contact_email: r.contact_email,
+            phone: r.phone,
+            lead_time_days: r.lead_time_days,
+            created_at: r.created_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct KeptRow {
+    request_hash: String,
+    response_status: i64,
+    response_body: String,
+    /// Kept as stored: a reclaim compares it byte for byte.
+    created_at: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct Levels {
+    on_hand: i64,
+    reserved: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct Taken {
+    on_hand: i64,
+    reserved: i64,
+    price_cents: i64,
+    sku: String,
+    name: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct Availability {
+    available: i64,
+    active: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct ReservationHead {
+    status: String,
+    total_cents: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct LineRow {
+    product_id: Hyphenated,
+    quantity: i64,
+    unit_price_cents: i64,
+    sku: String,
+    name: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    products: i64,
+    active_products: i64,
+    units_on_hand: i64,
+    units_reserved: i64,
+    stock_value_cents: i64,
+    low_stock: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct LevelRow {
+    id: Hyphenated,
+    sku: String,
+    name: String,
+    category: String,
+    price_cents: i64,
+    on_hand: i64,
+    reserved: i64,
+    reorder_point: i64,
+    reorder_quantity: i64,
+    active: bool,
+    lead_time_days: Option<i64>,
+}
+
+impl SqliteStore {
+    pub fn new(pool: SqlitePool, currency: String) -> Self {
+        Self { pool, currency }
+    }
+
+    fn products(&self, rows: Vec<ProductRow>) -> Vec<Product> {
+        rows.into_iter()
+            .map(|r| r.into_product(&self.currency))
+            .collect()
+    }
+
+    /// Runs `change` in one transaction. With a key, the key is claimed first and the answer
+    /// (`success` and the serialised result, or a 4xx problem) recorded before the commit, in
+    /// the same transaction; a repeat replays that answer without running `change`.
+    async fn once<T, F>(&self, once: Once<'_>, change: F) -> Result<Outcome<T>>
+    where
+        T: Serialize + Send,
+        F: AsyncFnOnce(&mut SqliteConnection) -> Result<T>,
+    {
+        let mut tx = self.pool.begin().await?;
+        let Some(keyed) = once.keyed else {
+            let value = change(&mut *tx).await?;
+            tx.commit().await?;
+            return Ok(Outcome::Fresh(value));
+        };
+        if let Some(stored) = claim(&mut tx, keyed).await? {
+            tx.rollback().await?;
+            return Ok(Outcome::Replayed(stored));
+        }
+        // A savepoint: a 4xx leaves nothing of the change behind, yet its answer is kept.
+        let mut inner = tx.begin().await?;
+        let result = change(&mut *inner).await;
+        // `None`: a 5xx, not kept; dropping the transaction frees the key for a retry.
+        let Some((status, body)) = answer_of(&result, once.success)? else {
+            return result.map(Outcome::Fresh);
+        };
+        if result.is_ok() {
+            inner.commit().await?;
+        } else {
+            inner.rollback().await?;
+        }
+        record(&mut tx, keyed, status.as_u16(), &body).await?;
+        tx.commit().await?;
+        if idempotency::time_to_prune() {
+            if let Err(e) = self.prune().await {
+                tracing::warn!(error = %e, "could not delete expired idempotency keys");
+            }
+        }
+        result.map(Outcome::Fresh)
+    }
+
+    /// Deletes keys older than the retention; the table stays bounded by a day of traffic.
+    async fn prune(&self) -> Result<u64> {
+        Ok(
+            sqlx::query("DELETE FROM idempotency_keys WHERE created_at < ?1")
+                .bind(to_db(idempotency::cutoff(now())))
+                .execute(&self.pool)
+                .await?
+                .rows_affected(),
+        )
+    }
+}
+
+/// Claims the key inside `conn`'s transaction: `None` when it is new (or expired) and now
+/// ours, the kept answer when the same request was answered before, 422 for another request.
+async fn claim(conn: &mut SqliteConnection, keyed: &Keyed<'_>) -> Result<Option<Stored>> {
+    for _ in 0..idempotency::CLAIM_ATTEMPTS {
+        let at = now();
+        let inserted = sqlx::query(
+            "INSERT INTO idempotency_keys (user_id, idempotency_key, request_hash, response_status, response_body, created_at)
+             VALUES (?1, ?2, ?3, 0, '', ?4) ON CONFLICT (user_id, idempotency_key) DO NOTHING",
+        )
+        .bind(keyed.user())
+        .bind(keyed.key())
+        .bind(keyed.fingerprint())
+        .bind(to_db(at))
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        if inserted == 1 {
+            return Ok(None);
+        }
+        let Some(row) = sqlx::query_as::<_, KeptRow>(
+            "SELECT request_hash, response_status, response_body, created_at FROM idempotency_keys
+             WHERE user_id = ?1 AND idempotency_key = ?2",
+        )
+        .bind(keyed.user())
+        .bind(keyed.key())
+        .fetch_optional(&mut *conn)
+        .await?
+        else {
+            continue;
+        };
+        let kept = KeptKey {
+            request_hash: row.request_hash,
+            response_status: row.response_status,
+            response_body: row.response_body,
+            created_at: from_db(&row.created_at)?,
+        };
+        match keyed.judge(kept, at)? {
+            Seen::Answered(stored) => return Ok(Some(stored)),
+            // Taken over only if it is still the row read (`created_at` unchanged), so of two
+            // retries that both saw it expired exactly one runs the change.
+            Seen::Expired => {
+                let reclaimed = sqlx::query(
+                    "UPDATE idempotency_keys SET request_hash = ?3, response_status = 0, response_body = '', created_at = ?4
+                     WHERE user_id = ?1 AND idempotency_key = ?2 AND created_at = ?5",
+                )
+                .bind(keyed.user())
+                .bind(keyed.key())
+                .bind(keyed.fingerprint())
+                .bind(to_db(at))
+                .bind(&row.created_at)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+                if reclaimed == 1 {
+                    return Ok(None);
+                }
+            }
+        }
+    }
+    Err(busy())
+}
+
+/// Records the answer of a claimed key, inside the claim's transaction.
+async fn record(
+    conn: &mut SqliteConnection,
+    keyed: &Keyed<'_>,
+    status: u16,
+    body: &str,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE idempotency_keys SET response_status = ?3, response_body = ?4
+         WHERE user_id = ?1 AND idempotency_key = ?2",
+    )
+    .bind(keyed.user())
+    .bind(keyed.key())
+    .bind(i64::from(status))
+    .bind(body)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn write_movement(
+    conn: &mut SqliteConnection,
+    e: &LedgerEntry<'_>,
+    at: &str,
+) -> Result<Movement> {
+    sqlx::query_as::<_, MovementRow>(&format!(
+        "INSERT INTO movements ({MOVEMENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         RETURNING {MOVEMENT_COLUMNS}"
+    ))
+    .bind(Uuid::now_v7().hyphenated())
+    .bind(e.product_id.as_uuid().hyphenated())
+    .bind(e.reason.as_str())
+    .bind(e.on_hand_delta)
+    .bind(e.reserved_delta)
+    .bind(e.on_hand_after)
+    .bind(e.reserved_after)
+    .bind(e.order_id.map(|id| id.as_uuid().hyphenated()))
+    .bind(e.user_id)
+    .bind(e.note)
+    .bind(at)
+    .fetch_one(&mut *conn)
+    .await?
+    .try_into()
+}
+
+async fn insert_product(
+    conn: &mut SqliteConnection,
+    new: &NewProduct,
+    user_id: &str,
+) -> Result<ProductRow> {
+    let id = Uuid::now_v7();
+    let at = to_db(now());
+    let inserted = sqlx::query_as::<_, ProductRow>(&format!(
+        "INSERT INTO products (id, sku, name, description, category, supplier_id, price_cents, on_hand, reserved,
+             reorder_point, reorder_quantity, active, version, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9, ?10, ?11, 1, ?12, ?12) RETURNING {PRODUCT_COLUMNS}"
+    ))
+    .bind(id.hyphenated())
+    .bind(new.sku.as_str())
+    .bind(&new.name)
+    .bind(&new.description)
+    .bind(&new.category)
+    .bind(new.supplier_id.map(|s| s.hyphenated()))
+    .bind(new.price_cents)
+    .bind(new.initial_stock)
+    .bind(new.reorder_point)
+    .bind(new.reorder_quantity)
+    .bind(new.active)
+    .bind(&at)
+    .fetch_one(&mut *conn)
+    .await;
+    let row = match inserted {
+        Ok(row) => row,
+        Err(e) if is_unique_violation(&e) => return Err(duplicate_sku(&new.sku)),
+        Err(e) => return Err(e.into()),
+    };
+    if new.initial_stock > 0 {
+        let entry = LedgerEntry {
+            product_id: ProductId(id),
+            reason: Reason::Received,
+            on_hand_delta: new.initial_stock,
+            reserved_delta: 0,
+            on_hand_after: new.initial_stock,
+            reserved_after: 0,
+            order_id: None,
+            user_id: Some(user_id),
+            note: Some("initial stock"),
+        };
+        write_movement(conn, &entry, &at).await?;
+    }
+    Ok(row)
+}
+
+async fn product_row(conn: &mut SqliteConnection, id: ProductId) -> Result<Option<ProductRow>> {
+    Ok(sqlx::query_as::<_, ProductRow>(&format!(
+        "SELECT {PRODUCT_COLUMNS} FROM products WHERE id = ?1"
+    ))
+    .bind(id.as_uuid().hyphenated())
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+async fn load_reservation(
+    conn: &mut SqliteConnection,
+    id: OrderId,
+    currency: &str,
+) -> Result<Option<Reservation>> {
+    let rid = id.as_uuid().hyphenated();
+    let Some(head) = sqlx::query_as::<_, ReservationHead>(
+        "SELECT status, total_cents FROM reservations WHERE id = ?1",
+    )
+    .bind(rid)
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let lines = sqlx::query_as::<_, LineRow>(
+        "SELECT product_id, quantity, unit_price_cents, sku, name FROM reservation_lines
+         WHERE reservation_id = ?1 ORDER BY product_id",
+    )
+    .bind(rid)
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|r| ReservedLine {
+        product_id: ProductId(r.product_id.into_uuid()),
+        quantity: r.quantity,
+        unit_price_cents: r.unit_price_cents,
+        sku: r.sku,
+        name: r.name,
+    })
+    .collect();
+    Ok(Some(Reservation {
+        reservation_id: id,
+        status: stored_status(&head.status)?,
+        lines,
+        total_cents: head.total_cents,
+        currency: currency.to_string(),
+    }))
+}
+
+async fn short_line(conn: &mut SqliteConnection, line: &ReserveLine) -> Result<ShortLine> {
+    let row = sqlx::query_as::<_, Availability>(
+        "SELECT on_hand - reserved AS available, active FROM products WHERE id = ?1",
+    )
+    .bind(line.product_id.as_uuid().hyphenated())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let (available, reason) = match row {
+        None => (0, ShortReason::Unknown),
+        Some(r) if !r.active => (0, ShortReason::Inactive),
+        Some(r) => (r.available, ShortReason::Insufficient),
+    };
+    Ok(ShortLine {
+        product_id: line.product_id,
+        requested: line.quantity,
+        available,
+        reason,
+    })
+}
+
+#[async_trait]
+impl InventoryStore for SqliteStore {
+    async fn supplier_exists(&self, id: Uuid) -> Result<bool> {
+        Ok(
+            sqlx::query_scalar::<_, i64>("SELECT 1 FROM suppliers WHERE id = ?1")
+                .bind(id.hyphenated())
+                .fetch_optional(&self.pool)
+                .await?
+                .is_some(),
+        )
+    }
+
+    async fn create_product(
+        &self,
+        once: Once<'_>,
+        new: &NewProduct,
+        user_id: &str,
+    ) -> Result<Outcome<Product>> {
+        self.once(once, async |conn: &mut SqliteConnection| {
+            let row = insert_product(conn, new, user_id).await?;
+            Ok(row.into_product(&self.currency))
+        })
+        .await
+    }
+
+    async fn get_product(&self, id: ProductId) -> Result<Option<Product>> {
+        let mut conn = self.pool.acquire().await?;
+        let row = product_row(&mut conn, id).await?;
+        Ok(row.map(|r| r.into_product(&self.currency)))
+    }
+
+    async fn list_products(
+        &self,
+        filter: &ProductFilter,
+        page: &PageRequest,
+    ) -> Result<Vec<Product>> {
+        let (sku_pattern, name_pattern) = filter.patterns();
+        let rows = sqlx::query_as::<_, ProductRow>(&format!(
+            "SELECT {PRODUCT_COLUMNS} FROM products
+             WHERE (?1 IS NULL OR sku LIKE ?1 ESCAPE '\\' OR LOWER(name) LIKE ?2 ESCAPE '\\')
+               AND (?3 IS NULL OR category = ?3)
+               AND (?4 IS NULL OR (on_hand - reserved <= reorder_point) = ?4)
+               AND (?5 IS NULL OR active = ?5)
+               AND (?6 IS NULL OR (created_at, id) < (?6, ?7))
+             ORDER BY created_at DESC, id DESC LIMIT ?8"
+        ))
+        .bind(sku_pattern)
+        .bind(name_pattern)
+        .bind(&filter.category)
+        .bind(filter.low_stock)
+        .bind(filter.active)
+        .bind(page.after_time().map(to_db))
+        .bind(page.after_id().map(|id| id.hyphenated()))
+        .bind(page.fetch())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(self.products(rows))
+    }
+
+    async fn update_product(
+        &self,
+        id: ProductId,
+        patch: ProductPatch,
+        expected_version: Option<i64>,
+    ) -> Result<Product> {
+        let mut tx = self.pool.begin().await?;
+        let current = product_row(&mut tx, id)
+            .await?
+            .ok_or_else(product_not_found)?;
+        check_version(current.version, expected_version)?;
+        if patch.active == Some(false) && current.reserved > 0 {
+            return Err(open_reservations(current.reserved));
+        }
+        let supplier_id = patch
+            .supplier_id
+            .unwrap_or(current.supplier_id.map(Hyphenated::into_uuid));
+        let row = sqlx::query_as::<_, ProductRow>(&format!(
+            "UPDATE products SET name = ?3, description = ?4, category = ?5, supplier_id = ?6, price_cents = ?7,
+                 reorder_point = ?8, reorder_quantity = ?9, active = ?10, version = version + 1, updated_at = ?11
+             WHERE id = ?1 AND version = ?2 AND (?10 = 1 OR reserved = 0) RETURNING {PRODUCT_COLUMNS}"
+        ))
+        .bind(id.as_uuid().hyphenated())
+        .bind(current.version)
+        .bind(patch.name.unwrap_or(current.name))
+        .bind(patch.description.unwrap_or(current.description))
+        .bind(patch.category.unwrap_or(current.category))
+        .bind(supplier_id.map(|s| s.hyphenated()))
+        .bind(patch.price_cents.unwrap_or(current.price_cents))
+        .bind(patch.reorder_point.unwrap_or(current.reorder_point))
+        .bind(patch.reorder_quantity.unwrap_or(current.reorder_quantity))
+        .bind(patch.active.unwrap_or(current.active))
+        .bind(to_db(now()))
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            // Lost a race: either an edit (version) or a reservation (archiving) came first.
+            let now = product_row(&mut tx, id)
+                .await?
+                .ok_or_else(product_not_found)?;
+            return Err(if now.version != current.version {
+                stale(now.version)
+            } else {
+                open_reservations(now.reserved)
+            });
+        };
+        tx.commit().await?;
+        Ok(row.into_product(&self.currency))
+    }
+
+    async fn all_products(&self) -> Result<Vec<Product>> {
+        let rows = sqlx::query_as::<_, ProductRow>(&format!(
+            "SELECT {PRODUCT_COLUMNS} FROM products ORDER BY created_at, id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(self.products(rows))
+    }
+
+    async fn import(
+        &self,
+        once: Once<'_>,
+        rows: &[NewProduct],
+        user_id: &str,
+    ) -> Result<Outcome<ImportReport>> {
+        self.once(once, async |conn: &mut SqliteConnection| {
+            let mut report = ImportReport {
+                created: 0,
+                updated: 0,
+            };
+            for new in rows {
+                let changed = sqlx::query(
+                    "UPDATE products SET name = ?2, description = ?3, category = ?4, supplier_id = ?5, price_cents = ?6,
+                         reorder_point = ?7, reorder_quantity = ?8, active = ?9, version = version + 1, updated_at = ?10
+                     WHERE sku = ?1",
+                )
+                .bind(new.sku.as_str())
+                .bind(&new.name)
+                .bind(&new.description)
+                .bind(&new.category)
+                .bind(new.supplier_id.map(|s| s.hyphenated()))
+                .bind(new.price_cents)
+                .bind(new.reorder_point)
+                .bind(new.reorder_quantity)
+                .bind(new.active)
+                .bind(to_db(now()))
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+                if changed == 0 {
+                    insert_product(conn, new, user_id).await?;
+                    report.created += 1;
+                } else {
+                    report.updated += 1;
+                }
+            }
+            Ok(report)
+        })
+        .await
+    }
+
+    async fn low_stock(&self) -> Result<Vec<Product>> {
+        let rows = sqlx::query_as::<_, ProductRow>(&format!(
+            "SELECT {PRODUCT_COLUMNS} FROM products WHERE active = 1 AND on_hand - reserved <= reorder_point
+             ORDER BY on_hand - reserved - reorder_point, sku LIMIT 500"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(self.products(rows))
+    }
+
+    async fn summary(&self) -> Result<Summary> {
+        let row = sqlx::query_as::<_, SummaryRow>(
+            "SELECT COUNT(*) AS products,
+                    COALESCE(SUM(active), 0) AS active_products,
+                    COALESCE(SUM(on_hand), 0) AS units_on_hand,
+                    COALESCE(SUM(reserved), 0) AS units_reserved,
+                    COALESCE(SUM(on_hand * price_cents), 0) AS stock_value_cents,
+                    COALESCE(SUM(CASE WHEN active = 1 AND on_hand - reserved <= reorder_point THEN 1 ELSE 0 END), 0)
+                        AS low_stock
+             FROM products",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Summary {
+            products: row.products,
+            active_products: row.active_products,
+            units_on_hand: row.units_on_hand,
+            units_reserved: row.units_reserved,
+            stock_value_cents: row.stock_value_cents,
+            low_stock: row.low_stock,
+            currency: self.currency.clone(),
+        })
+    }
+
+    async fn stock_levels(&self, ids: &[ProductId]) -> Result<Vec<StockLevel>> {
+        // The ids as one JSON array parameter: one static statement for any number of them.
+        let ids: Vec<String> = ids.iter().map(|id| id.to_string()).collect();
+        let ids = serde_json::to_string(&ids).map_err(AppError::internal)?;
+        let rows = sqlx::query_as::<_, LevelRow>(
+            "SELECT p.id, p.sku, p.name, p.category, p.price_cents, p.on_hand, p.reserved, p.reorder_point,
+                    p.reorder_quantity, p.active, s.lead_time_days
+             FROM products p LEFT JOIN suppliers s ON s.id = p.supplier_id
+             WHERE CASE WHEN json_array_length(?1) = 0 THEN p.active = 1
+                        ELSE p.id IN (SELECT value FROM json_each(?1)) END
+             ORDER BY p.sku",
+        )
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| StockLevel {
+                product_id: ProductId(r.id.into_uuid()),
+                sku: r.sku,
+                name: r.name,
+                category: r.category,
+                price_cents: r.price_cents,
+                on_hand: r.on_hand,
+                reserved: r.reserved,
+                available: r.on_hand - r.reserved,
+                reorder_point: r.reorder_point,
+                reorder_quantity: r.reorder_quantity,
+                lead_time_days: r.lead_time_days,
+                active: r.active,
+            })
+            .collect())
+    }
+
+    async fn adjust(
+        &self,
+        once: Once<'_>,
+        a: &NewAdjustment<'_>,
+    ) -> Result<Outcome<AdjustmentResult>> {
+        self.once(once, async |conn: &mut SqliteConnection| {
+            let at = to_db(now());
+            let pid = a.product_id.as_uuid().hyphenated();
+            let updated = sqlx::query_as::<_, ProductRow>(&format!(
+                "UPDATE products SET on_hand = on_hand + ?2, updated_at = ?3
+                 WHERE id = ?1 AND on_hand + ?2 >= reserved AND on_hand + ?2 >= 0 RETURNING {PRODUCT_COLUMNS}"
+            ))
+            .bind(pid)
+            .bind(a.delta)
+            .bind(&at)
+            .fetch_optional(&mut *conn)
+            .await?;
+            let Some(row) = updated else {
+                let current = sqlx::query_as::<_, Levels>(
+                    "SELECT on_hand, reserved FROM products WHERE id = ?1",
+                )
+                .bind(pid)
+                .fetch_optional(&mut *conn)
+                .await?
+                .ok_or_else(product_not_found)?;
+                return Err(insufficient_for_adjustment(
+                    current.on_hand,
+                    current.reserved,
+                    a.delta,
+                ));
+            };
+            let product = row.into_product(&self.currency);
+            let entry = LedgerEntry {
+                product_id: a.product_id,
+                reason: a.reason,
+                on_hand_delta: a.delta,
+                reserved_delta: 0,
+                on_hand_after: product.on_hand,
+                reserved_after: product.reserved,
+                order_id: None,
+                user_id: Some(a.user_id),
+                note: a.note,
+            };
+            let movement = write_movement(conn, &entry, &at).await?;
+            Ok(AdjustmentResult { movement, product })
+        })
+        .await
+    }
+
+    async fn reserve(&self, id: OrderId, lines: &[ReserveLine]) -> Result<ReserveOutcome> {
+        let at = to_db(now());
+        let rid = id.as_uuid().hyphenated();
+        let mut tx = self.pool.begin().await?;
+        let claimed = sqlx::query(
+            "INSERT INTO reservations (id, status, total_cents, created_at, updated_at)
+             VALUES (?1, 'held', 0, ?2, ?2) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(rid)
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if !claimed {
+            let existing = load_reservation(&mut tx, id, &self.currency).await?;
+            tx.commit().await?;
+            return existing
+                .map(ReserveOutcome::Reserved)
+                .ok_or_else(|| AppError::internal("reservation vanished while being read"));
+        }
+
+        let mut sorted = lines.to_vec();
+        sorted.sort_by_key(|l| l.product_id);
+        let mut reserved = Vec::with_capacity(sorted.len());
+        let mut short = Vec::new();
+        for line in &sorted {
+            let row = sqlx::query_as::<_, Taken>(
+                "UPDATE products SET reserved = reserved + ?2, updated_at = ?3
+                 WHERE id = ?1 AND active = 1 AND on_hand - reserved >= ?2
+                 RETURNING on_hand, reserved, price_cents, sku, name",
+            )
+            .bind(line.product_id.as_uuid().hyphenated())
+            .bind(line.quantity)
+            .bind(&at)
+            .fetch_optional(&mut *tx)
+            .await?;
+            match row {
+                Some(row) if short.is_empty() => {
+                    let entry = LedgerEntry {
+                        product_id: line.product_id,
+                        reason: Reason::Reserved,
+                        on_hand_delta: 0,
+                        reserved_delta: line.quantity,
+                        on_hand_after: row.on_hand,
+                        reserved_after: row.reserved,
+                        order_id: Some(id),
+                        user_id: None,
+                        note: None,
+                    };
+                    write_movement(&mut tx, &entry, &at).await?;
+                    reserved.push(ReservedLine {
+                        product_id: line.product_id,
+                        quantity: line.quantity,
+                        unit_price_cents: row.price_cents,
+                        sku: row.sku,
+                        name: row.name,
+                    });
+                }
+                // Already failing: the rest only needs checking, everything is rolled back.
+                Some(_) => {}
+                None => short.push(short_line(&mut tx, line).await?),
+            }
+        }
+        if !short.is_empty() {
+            tx.rollback().await?;
+            return Ok(ReserveOutcome::Short(short));
+        }
+
+        let total_cents: i64 = reserved
+            .iter()
+            .map(|l| l.unit_price_cents * l.quantity)
+            .sum();
+        sqlx::query("UPDATE reservations SET total_cents = ?2 WHERE id = ?1")
+            .bind(rid)
+            .bind(total_cents)
+            .execute(&mut *tx)
+            .await?;
+        // All lines in one statement, from one JSON array parameter.
+        let lines_json = serde_json::to_string(&reserved).map_err(AppError::internal)?;
+        sqlx::query(
+            "INSERT INTO reservation_lines (reservation_id, product_id, quantity, unit_price_cents, sku, name)
+             SELECT ?1, json_extract(value, '$.product_id'), json_extract(value, '$.quantity'),
+                    json_extract(value, '$.unit_price_cents'), json_extract(value, '$.sku'),
+                    json_extract(value, '$.name')
+             FROM json_each(?2)",
+        )
+        .bind(rid)
+        .bind(lines_json)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(ReserveOutcome::Reserved(Reservation {
+            reservation_id: id,
+            status: ReservationStatus::Held,
+            lines: reserved,
+            total_cents,
+            currency: self.currency.clone(),
+        }))
+    }
+
+    async fn settle(&self, id: OrderId, how: Settlement) -> Result<Option<Reservation>> {
+        let at = to_db(now());
+        let rid = id.as_uuid().hyphenated();
+        let status = how.outcome();
+        let mut tx = self.pool.begin().await?;
+        let moved = sqlx::query(
+            "UPDATE reservations SET status = ?2, updated_at = ?3 WHERE id = ?1 AND status = 'held'",
+        )
+        .bind(rid)
+        .bind(status.as_str())
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        let reservation = load_reservation(&mut tx, id, &self.currency).await?;
+        match (&reservation, moved) {
+            (Some(r), false) if r.status != status => return Err(already_settled(r.status)),
+            (Some(r), true) => {
+                let on_hand_factor = match how {
+                    Settlement::Commit => -1,
+                    Settlement::Release => 0,
+                };
+                for line in &r.lines {
+                    let row = sqlx::query_as::<_, Levels>(
+                        "UPDATE products SET on_hand = on_hand + ?2, reserved = reserved - ?3, updated_at = ?4
+                         WHERE id = ?1 RETURNING on_hand, reserved",
+                    )
+                    .bind(line.product_id.as_uuid().hyphenated())
+                    .bind(on_hand_factor * line.quantity)
+                    .bind(line.quantity)
+                    .bind(&at)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    let entry = LedgerEntry {
+                        product_id: line.product_id,
+                        reason: settlement_reason(how),
+                        on_hand_delta: on_hand_factor * line.quantity,
+                        reserved_delta: -line.quantity,
+                        on_hand_after: row.on_hand,
+                        reserved_after: row.reserved,
+                        order_id: Some(id),
+                        user_id: None,
+                        note: None,
+                    };
+                    write_movement(&mut tx, &entry, &at).await?;
+                }
+            }
+            // Releasing an id never reserved leaves a tombstone: a reserve that was still in
+            // flight when its order gave up then finds the id taken and reserves nothing.
+            (None, _) if how == Settlement::Release => {
+                sqlx::query(
+                    "INSERT INTO reservations (id, status, total_cents, created_at, updated_at)
+                     VALUES (?1, 'released', 0, ?2, ?2) ON CONFLICT (id) DO NOTHING",
+                )
+                .bind(rid)
+                .bind(&at)
+                .execute(&mut *tx)
+                .await?;
+            }
+            _ => {}
+        }
+        tx.commit().await?;
+        Ok(reservation)
+    }
+
+    async fn movements(
+        &self,
+        product_id: Option<ProductId>,
+        page: &PageRequest,
+    ) -> Result<Vec<Movement>> {
+        sqlx::query_as::<_, MovementRow>(&format!(
+            "SELECT {MOVEMENT_COLUMNS} FROM movements
+             WHERE (?1 IS NULL OR product_id = ?1)
+               AND (?2 IS NULL OR (created_at, id) < (?2, ?3))
+             ORDER BY created_at DESC, id DESC LIMIT ?4"
+        ))
+        .bind(product_id.map(|id| id.as_uuid().hyphenated()))
+        .bind(page.after_time().map(to_db))
+        .bind(page.after_id().map(|id| id.hyphenated()))
+        .bind(page.fetch())
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(Movement::try_from)
+        .collect()
+    }
+
+    async fn create_supplier(
+        &self,
+        once: Once<'_>,
+        f: SupplierFields,
+    ) -> Result<Outcome<Supplier>> {
+        self.once(once, async |conn: &mut SqliteConnection| {
+            let row = sqlx::query_as::<_, SupplierRow>(&format!(
+                "INSERT INTO suppliers (id, name, contact_email, phone, lead_time_days, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) RETURNING {SUPPLIER_COLUMNS}"
+            ))
+            .bind(Uuid::now_v7().hyphenated())
+            .bind(f.name.unwrap_or_default())
+            .bind(f.contact_email)
+            .bind(f.phone)
+            .bind(f.lead_time_days.unwrap_or(7))
+            .bind(to_db(now()))
+            .fetch_one(&mut *conn)
+            .await?;
+            Ok(Supplier::from(row))
+        })
+        .await
+    }
+
+    async fn get_supplier(&self, id: Uuid) -> Result<Option<Supplier>> {
+        let row = sqlx::query_as::<_, SupplierRow>(&format!(
+            "SELECT {SUPPLIER_COLUMNS} FROM suppliers WHERE id = ?1"
+        ))
+        .bind(id.hyphenated())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(Supplier::from))
+    }
+
+    async fn list_suppliers(&self, page: &PageRequest) -> Result<Vec<Supplier>> {
+        let rows = sqlx::query_as::<_, SupplierRow>(&format!(
+            "SELECT {SUPPLIER_COLUMNS} FROM suppliers
+             WHERE (?1 IS NULL OR (created_at, id) < (?1, ?2))
+             ORDER BY created_at DESC, id DESC LIMIT ?3"
+        ))
+        .bind(page.after_time().map(to_db))
+        .bind(page.after_id().map(|id| id.hyphenated()))
+        .bind(page.fetch())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(Supplier::from).collect())
+    }
+
+    async fn update_supplier(&self, id: Uuid, f: SupplierFields) -> Result<Supplier> {
+        // Absent fields keep their value: one statement, no read first.
+        let row = sqlx::query_as::<_, SupplierRow>(&format!(
+            "UPDATE suppliers SET name = COALESCE(?2, name), contact_email = COALESCE(?3, contact_email),
+                 phone = COALESCE(?4, phone), lead_time_days = COALESCE(?5, lead_time_days), updated_at = ?6
+             WHERE id = ?1 RETURNING {SUPPLIER_COLUMNS}"
+        ))
+        .bind(id.hyphenated())
+        .bind(f.name)
+        .bind(f.contact_email)
+        .bind(f.phone)
+        .bind(f.lead_time_days)
+        .bind(to_db(now()))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(Supplier::from).ok_or_else(supplier_not_found)
+    }
+}
