@@ -2,82 +2,38 @@
 
 use std::collections::BTreeMap;
 
+pub use contracts::OrderStatus;
+use contracts::{order::InvalidTransition, ProductId};
 use kernel::{AppError, FieldError};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum OrderStatus {
-    Pending,
-    Confirmed,
-    Rejected,
-    Failed,
-    Cancelled,
-    Fulfilled,
+/// The one place a transition becomes HTTP: anything the state machine (contracts'
+/// [`OrderStatus::transition`]) refuses is a 409.
+pub fn transition(from: OrderStatus, to: OrderStatus) -> Result<OrderStatus, AppError> {
+    from.transition(to).map_err(invalid_transition)
 }
 
-impl OrderStatus {
-    pub const ALL: [OrderStatus; 6] = [
-        OrderStatus::Pending,
-        OrderStatus::Confirmed,
-        OrderStatus::Rejected,
-        OrderStatus::Failed,
-        OrderStatus::Cancelled,
-        OrderStatus::Fulfilled,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrderStatus::Pending => "pending",
-            OrderStatus::Confirmed => "confirmed",
-            OrderStatus::Rejected => "rejected",
-            OrderStatus::Failed => "failed",
-            OrderStatus::Cancelled => "cancelled",
-            OrderStatus::Fulfilled => "fulfilled",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|st| st.as_str() == s)
-    }
-
-    /// The one place the state machine lives: `pending → confirmed | rejected | failed`,
-    /// `confirmed → cancelled | fulfilled`; anything else is a 409.
-    pub fn transition(self, to: OrderStatus) -> Result<OrderStatus, AppError> {
-        use OrderStatus::*;
-        match (self, to) {
-            (Pending, Confirmed | Rejected | Failed) | (Confirmed, Cancelled | Fulfilled) => Ok(to),
-            _ => Err(AppError::conflict(
-                "invalid-transition",
-                "Invalid status change",
-                format!(
-                    "an order that is {} cannot become {}",
-                    self.as_str(),
-                    to.as_str()
-                ),
-            )),
-        }
-    }
+pub fn invalid_transition(e: InvalidTransition) -> AppError {
+    AppError::conflict("invalid-transition", "Invalid status change", e.to_string())
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LineRequest {
-    pub product_id: Uuid,
+    pub product_id: ProductId,
     pub quantity: i64,
 }
 
 /// A valid order request: 1–100 lines of distinct products, quantities 1–10,000.
 #[derive(Debug, Clone)]
 pub struct OrderRequest {
-    pub lines: Vec<(Uuid, i64)>,
+    pub lines: Vec<(ProductId, i64)>,
     pub note: Option<String>,
 }
 
-pub const MAX_LINES: usize = 100;
-pub const MAX_QUANTITY: i64 = 10_000;
+pub const MAX_LINES: usize = contracts::limits::MAX_LINES;
+pub const MAX_QUANTITY: i64 = contracts::limits::MAX_LINE_QUANTITY;
 
 impl OrderRequest {
     /// Validates and merges duplicate products (their quantities add up).
@@ -108,7 +64,7 @@ impl OrderRequest {
             return Err(AppError::Validation(errors));
         }
         // Keep first-seen order for display; merge quantities of repeated products.
-        let mut merged: Vec<(Uuid, i64)> = Vec::with_capacity(lines.len());
+        let mut merged: Vec<(ProductId, i64)> = Vec::with_capacity(lines.len());
         for line in lines {
             match merged.iter_mut().find(|(id, _)| *id == line.product_id) {
                 Some((_, q)) => *q += line.quantity,
@@ -162,15 +118,15 @@ mod tests {
                     (from, to),
                     (Pending, Confirmed | Rejected | Failed) | (Confirmed, Cancelled | Fulfilled)
                 );
-                assert_eq!(from.transition(to).is_ok(), allowed, "{from:?} -> {to:?}");
+                assert_eq!(transition(from, to).is_ok(), allowed, "{from:?} -> {to:?}");
             }
         }
     }
 
     #[test]
     fn duplicate_products_are_merged_and_limits_checked() {
-        let a = Uuid::new_v4();
-        let b = Uuid::new_v4();
+        let a = ProductId::new_v7();
+        let b = ProductId::new_v7();
         let line = |product_id, quantity| LineRequest {
             product_id,
             quantity,

@@ -13,9 +13,28 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use kernel::{auth::AuthUser, idempotency::Stored, Json};
+use kernel::{auth::AuthUser, idempotency::Stored, Json, Problem};
 
-use crate::model::Order;
+use crate::{inventory::Refusal, model::Order};
+
+/// The answer to an order inventory refused, as sent and as kept for replays: inventory's
+/// short lines as field errors, and the lines themselves.
+pub fn refused_problem(refusal: &Refusal) -> Problem {
+    let detail = refusal
+        .detail
+        .clone()
+        .unwrap_or_else(|| "some lines cannot be reserved".to_string());
+    let short_lines = serde_json::to_value(&refusal.short_lines).unwrap_or_default();
+    let mut problem = Problem::new(
+        StatusCode::CONFLICT,
+        "insufficient-stock",
+        "Insufficient stock",
+    )
+    .detail(detail)
+    .extension("short_lines", short_lines);
+    problem.errors = refusal.errors.clone();
+    problem
+}
 
 /// The kept answer of an order again, as `caller` may read it (see [`Order::seen_by`]).
 pub fn replay(status: u16, body: String, caller: &AuthUser) -> Response {

@@ -9,54 +9,54 @@
 
 use std::{sync::Arc, time::Duration};
 
+use contracts::{
+    reservation::{
+        Reservation, ReservationStatus, ReserveLine, ReserveRequest, Settlement, ShortLine,
+    },
+    stock::StockLevels,
+    OrderId, ProductId,
+};
 use kernel::{
     breaker::{Call, PeerBreaker},
     service_token::ServiceTokens,
-    Settings,
+    FieldError, Settings,
 };
 use reqwest::StatusCode;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use tokio::time::{timeout_at, Instant};
-use uuid::Uuid;
 
 use crate::store::PricedLine;
 
-#[derive(Debug, Deserialize)]
-pub struct ReservedLine {
-    pub product_id: Uuid,
-    pub unit_price_cents: i64,
-    pub sku: String,
-    pub name: String,
+/// The lines as the order stores them: inventory's names and prices.
+pub fn priced(reservation: Reservation) -> Vec<PricedLine> {
+    reservation
+        .lines
+        .into_iter()
+        .map(|l| PricedLine {
+            product_id: l.product_id,
+            sku: l.sku,
+            name: l.name,
+            unit_price_cents: l.unit_price_cents,
+        })
+        .collect()
 }
 
-#[derive(Debug, Deserialize)]
-pub struct Reservation {
-    pub status: String,
-    pub lines: Vec<ReservedLine>,
-}
-
-impl Reservation {
-    /// The lines as the order stores them: inventory's names and prices.
-    pub fn priced(self) -> Vec<PricedLine> {
-        self.lines
-            .into_iter()
-            .map(|l| PricedLine {
-                product_id: l.product_id,
-                sku: l.sku,
-                name: l.name,
-                unit_price_cents: l.unit_price_cents,
-            })
-            .collect()
-    }
+/// Inventory's refusal (its 409 problem, or a 422 for lines it will not take).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Refusal {
+    pub detail: Option<String>,
+    #[serde(default)]
+    pub errors: Vec<FieldError>,
+    /// The lines that could not be reserved (absent on a 422).
+    pub short_lines: Option<Vec<ShortLine>>,
 }
 
 pub enum Reserve {
     Held(Reservation),
-    /// The id was released before (the order was given up): nothing is reserved.
+    /// The id was released (or committed) before: nothing new is reserved.
     Released,
-    /// Inventory refused: the 409 problem body to pass on.
-    Refused(serde_json::Value),
+    /// Inventory refused.
+    Refused(Refusal),
 }
 
 /// Inventory could not be asked: down, too slow, or its circuit is open.
@@ -107,67 +107,78 @@ impl InventoryClient {
     /// Reserves all lines (`reservation_id` = order id). Safe to repeat.
     pub async fn reserve(
         &self,
-        order_id: Uuid,
-        lines: &[(Uuid, i64)],
+        order_id: OrderId,
+        lines: &[(ProductId, i64)],
     ) -> Result<Reserve, Unavailable> {
-        let body = json!({
-            "reservation_id": order_id,
-            "lines": lines.iter().map(|(p, q)| json!({"product_id": p, "quantity": q})).collect::<Vec<_>>(),
-        });
-        let (status, value) = self
+        let body = ReserveRequest {
+            reservation_id: order_id,
+            lines: lines
+                .iter()
+                .map(|&(product_id, quantity)| ReserveLine {
+                    product_id,
+                    quantity,
+                })
+                .collect(),
+        };
+        let (status, bytes) = self
             .call(reqwest::Method::POST, "/internal/reservations", Some(&body))
             .await?;
         match status {
             StatusCode::CREATED | StatusCode::OK => {
-                let reservation: Reservation = serde_json::from_value(value).map_err(|e| {
-                    Unavailable::Down(format!("inventory sent an unreadable reservation: {e}"))
-                })?;
-                Ok(if reservation.status == "held" {
-                    Reserve::Held(reservation)
-                } else {
-                    Reserve::Released
+                let reservation: Reservation = read(&bytes, "reservation")?;
+                Ok(match reservation.status {
+                    ReservationStatus::Held => Reserve::Held(reservation),
+                    ReservationStatus::Released | ReservationStatus::Committed => Reserve::Released,
                 })
             }
-            StatusCode::CONFLICT | StatusCode::UNPROCESSABLE_ENTITY => Ok(Reserve::Refused(value)),
+            StatusCode::CONFLICT | StatusCode::UNPROCESSABLE_ENTITY => {
+                Ok(Reserve::Refused(read(&bytes, "refusal")?))
+            }
             other => Err(Unavailable::Down(format!("inventory answered {other}"))),
         }
     }
 
-    /// Gives the reserved stock back. Idempotent.
-    pub async fn release(&self, order_id: Uuid) -> Result<(), Unavailable> {
-        let path = format!("/internal/reservations/{order_id}");
-        match self.call(reqwest::Method::DELETE, &path, None).await?.0 {
-            s if s.is_success() => Ok(()),
-            // Already committed: nothing to give back.
-            StatusCode::CONFLICT => Ok(()),
-            other => Err(Unavailable::Down(format!(
-                "inventory answered {other} to a release"
-            ))),
-        }
-    }
-
-    /// Stock leaves the warehouse. Idempotent.
-    pub async fn commit(&self, order_id: Uuid) -> Result<(), Unavailable> {
-        let path = format!("/internal/reservations/{order_id}/commit");
-        match self
-            .call(reqwest::Method::POST, &path, Some(&json!({})))
-            .await?
-            .0
-        {
-            s if s.is_success() => Ok(()),
-            other => Err(Unavailable::Down(format!(
-                "inventory answered {other} to a commit"
-            ))),
+    /// Commits or releases an order's reservation. Idempotent.
+    pub async fn settle(&self, order_id: OrderId, how: Settlement) -> Result<(), Unavailable> {
+        match how {
+            Settlement::Release => {
+                let path = format!("/internal/reservations/{order_id}");
+                match self
+                    .call::<()>(reqwest::Method::DELETE, &path, None)
+                    .await?
+                    .0
+                {
+                    s if s.is_success() => Ok(()),
+                    // Already committed: nothing to give back.
+                    StatusCode::CONFLICT => Ok(()),
+                    other => Err(Unavailable::Down(format!(
+                        "inventory answered {other} to a release"
+                    ))),
+                }
+            }
+            Settlement::Commit => {
+                let path = format!("/internal/reservations/{order_id}/commit");
+                match self
+                    .call(reqwest::Method::POST, &path, Some(&serde_json::Map::new()))
+                    .await?
+                    .0
+                {
+                    s if s.is_success() => Ok(()),
+                    other => Err(Unavailable::Down(format!(
+                        "inventory answered {other} to a commit"
+                    ))),
+                }
+            }
         }
     }
 
     /// Current stock levels of every active product.
-    pub async fn stock(&self) -> Result<serde_json::Value, Unavailable> {
+    pub async fn stock(&self) -> Result<StockLevels, Unavailable> {
         match self
-            .call(reqwest::Method::GET, "/internal/stock", None)
+            .call::<()>(reqwest::Method::GET, "/internal/stock", None)
             .await?
         {
-            (s, value) if s.is_success() => Ok(value),
+            (s, bytes) if s.is_success() => read(&bytes, "stock levels"),
             (other, _) => Err(Unavailable::Down(format!("inventory answered {other}"))),
         }
     }
@@ -175,12 +186,12 @@ impl InventoryClient {
     /// One call through the breaker, within the call budget. Every inventory call is
     /// idempotent, so a failure to connect is retried once; a token inventory rejects is
     /// renewed once.
-    async fn call(
+    async fn call<B: Serialize>(
         &self,
         method: reqwest::Method,
         path: &str,
-        body: Option<&serde_json::Value>,
-    ) -> Result<(StatusCode, serde_json::Value), Unavailable> {
+        body: Option<&B>,
+    ) -> Result<(StatusCode, bytes::Bytes), Unavailable> {
         let inner = &self.inner;
         let kind = Call::of(&method);
         if !inner.breaker.allow(kind) {
@@ -220,8 +231,9 @@ impl InventoryClient {
                     if status.is_server_error() {
                         return Err(Unavailable::Down(format!("inventory answered {status}")));
                     }
-                    let value = r.json().await.unwrap_or(serde_json::Value::Null);
-                    return Ok((status, value));
+                    // A body cut short reads as empty, which no answer parses from.
+                    let body = r.bytes().await.unwrap_or_default();
+                    return Ok((status, body));
                 }
                 Err(e) if e.is_connect() && attempt == 1 => continue,
                 Err(e) => {
@@ -235,4 +247,11 @@ impl InventoryClient {
             }
         }
     }
+}
+
+/// One of inventory's answers as its contract type; an answer that does not parse means
+/// inventory is not speaking the contract, which orders treats as inventory being unavailable.
+fn read<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, Unavailable> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| Unavailable::Down(format!("inventory sent an unreadable {what}: {e}")))
 }

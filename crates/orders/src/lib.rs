@@ -2,6 +2,7 @@
 //! creation, history, statistics, and (in `ai/`) the AI summaries and insights.
 
 mod ai;
+pub mod background;
 mod domain;
 mod idempotency;
 mod inventory;
@@ -16,13 +17,14 @@ use std::sync::Arc;
 use axum::{extract::FromRef, Router};
 use kernel::{
     auth::TokenVerifier,
+    db::{Db, Migrations},
     error::StartupError,
     health::{self, Check},
-    legacy::db::{Db, Migrations},
     Settings,
 };
 use tokio_util::sync::CancellationToken;
 
+pub use background::Background;
 pub use model::Order;
 pub use routes::openapi;
 
@@ -39,6 +41,8 @@ pub struct OrdersState {
     ai: Arc<ai::Ai>,
     insights: ai::Insights,
     verifier: TokenVerifier,
+    /// Kept here so [`Background::of`] finds it exactly as long as the service runs.
+    _background: Arc<Background>,
 }
 
 impl FromRef<OrdersState> for TokenVerifier {
@@ -66,7 +70,7 @@ pub async fn build(
     let http = kernel::server::http_client(settings.upstream_timeout / 2);
     let verifier = TokenVerifier::from_settings(settings, http.clone());
     let keys_known = Check::signing_keys(&verifier);
-    let store = store::Store::new(db.clone(), settings.currency.clone());
+    let store = store::open(db.clone(), settings.currency.clone());
     let inventory = inventory::InventoryClient::new(settings, http.clone());
     let ai = Arc::new(ai::Ai::new(&settings.ai));
     let insights = ai::Insights::new(ai.clone(), store.clone(), inventory.clone());
@@ -83,14 +87,22 @@ pub async fn build(
         shutdown.clone(),
     );
     ai::worker::spawn(ai.clone(), store, &settings.ai, shutdown);
+    let background = Arc::new(Background {
+        saga: saga.clone(),
+        ai: ai.clone(),
+        pending_grace: settings.pending_grace,
+        job_lease: settings.ai.job_lease,
+    });
+    background.register(database_url, schema);
     let state = OrdersState {
         saga,
         ai,
         insights,
         verifier,
+        _background: background,
     };
     let checks = vec![
-        Check::legacy_database(db),
+        Check::database(db),
         keys_known,
         Check::peer("inventory", http, &settings.inventory_url),
     ];

@@ -1,9 +1,9 @@
 //! What the orders API sends and receives.
 
 use chrono::{DateTime, Utc};
+use contracts::{OrderId, ProductId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::domain::{LineRequest, OrderStatus};
 
@@ -16,7 +16,7 @@ pub struct CreateOrder {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct OrderLine {
-    pub product_id: Uuid,
+    pub product_id: ProductId,
     pub sku: String,
     pub name: String,
     pub quantity: i64,
@@ -33,10 +33,37 @@ pub struct HistoryEntry {
     pub reason: Option<String>,
 }
 
+/// Where an order's AI summary stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SummaryStatus {
+    Pending,
+    Ready,
+    Failed,
+    /// AI is not configured (or was not when the order was placed).
+    Disabled,
+}
+
+impl SummaryStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Ready => "ready",
+            Self::Failed => "failed",
+            Self::Disabled => "disabled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Pending, Self::Ready, Self::Failed, Self::Disabled]
+            .into_iter()
+            .find(|st| st.as_str() == s)
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AiSummary {
-    /// pending, ready, failed or disabled
-    pub status: String,
+    pub status: SummaryStatus,
     /// For staff only: customers get `null` here and read `customer_message`.
     pub text: Option<String>,
     pub customer_message: Option<String>,
@@ -46,7 +73,7 @@ pub struct AiSummary {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Order {
-    pub id: Uuid,
+    pub id: OrderId,
     /// Human order number, e.g. SR-001001
     pub number: String,
     pub customer_id: String,
@@ -60,6 +87,18 @@ pub struct Order {
     pub history: Vec<HistoryEntry>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl AiSummary {
+    pub fn disabled() -> Self {
+        Self {
+            status: SummaryStatus::Disabled,
+            text: None,
+            customer_message: None,
+            model: None,
+            generated_at: None,
+        }
+    }
 }
 
 impl Order {
@@ -76,30 +115,4 @@ impl Order {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct Reason {
     pub reason: Option<String>,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct DayRevenue {
-    /// YYYY-MM-DD (UTC)
-    pub date: String,
-    pub revenue_cents: i64,
-    pub orders: i64,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct TopProduct {
-    pub product_id: Uuid,
-    pub sku: String,
-    pub name: String,
-    pub quantity: i64,
-    pub revenue_cents: i64,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Stats {
-    /// Count per status (every status present, zero when none).
-    pub by_status: std::collections::BTreeMap<String, i64>,
-    pub revenue_by_day: Vec<DayRevenue>,
-    pub top_products: Vec<TopProduct>,
-    pub currency: String,
 }

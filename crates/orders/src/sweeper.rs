@@ -6,7 +6,10 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::{inventory::Reserve, saga::Saga};
+use crate::{
+    inventory::{priced, Reserve},
+    saga::Saga,
+};
 
 pub fn spawn(saga: Saga, interval: Duration, grace: Duration, shutdown: CancellationToken) {
     tokio::spawn(async move {
@@ -25,12 +28,14 @@ pub fn spawn(saga: Saga, interval: Duration, grace: Duration, shutdown: Cancella
     });
 }
 
+/// One sweep: pays what inventory is owed, then settles orders pending for longer than
+/// `grace`. Safe to run at any time, from any replica (tests call it directly).
 pub async fn sweep(saga: &Saga, grace: Duration) -> kernel::Result<()> {
     for (id, action) in saga.store.owed_to_inventory().await? {
-        saga.pay_inventory(id, &action).await;
+        saga.pay_inventory(id, action).await;
     }
     let cutoff = chrono::Utc::now() - chrono::Duration::from_std(grace).unwrap_or_default();
-    for order in saga.store.stuck_pending(cutoff).await? {
+    for order in saga.store.stuck_pending_orders(cutoff).await? {
         let lines: Vec<_> = order
             .lines
             .iter()
@@ -39,26 +44,23 @@ pub async fn sweep(saga: &Saga, grace: Duration) -> kernel::Result<()> {
         let id = order.id;
         match saga.inventory.reserve(id, &lines).await {
             Ok(Reserve::Held(reservation)) => {
-                let priced = reservation.priced();
                 if saga
                     .store
-                    .confirm(order, &priced, saga.ai_status, "system")
+                    .confirm(order, &priced(reservation), saga.ai_status, "system")
                     .await?
                     .is_some()
                 {
                     tracing::info!(order_id = %id, "sweeper confirmed a stuck order");
                 }
             }
-            Ok(Reserve::Refused(body)) => {
-                let text = body.to_string();
-                saga.store
-                    .reject(
-                        id,
-                        &text,
-                        "out of stock (settled after a restart)",
-                        "system",
-                    )
-                    .await?;
+            Ok(Reserve::Refused(refusal)) => {
+                saga.reject(
+                    id,
+                    &refusal,
+                    Some("out of stock (settled after a restart)"),
+                    "system",
+                )
+                .await?;
                 tracing::info!(order_id = %id, "sweeper rejected a stuck order");
             }
             Ok(Reserve::Released) => {

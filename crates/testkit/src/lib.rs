@@ -4,6 +4,7 @@
 
 mod accounts;
 mod client;
+mod eventually;
 pub mod fake_ai;
 pub mod fault;
 pub mod forge;
@@ -20,6 +21,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use accounts::{confirmed_units, Session};
 pub use client::{Api, Reply};
+pub use eventually::eventually;
 
 /// Which services a test needs. Peers a test leaves out simply are not listening.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use utoipa::ToSchema;
 
 use super::{Ai, AiError};
-use crate::{inventory::InventoryClient, store::Store};
+use crate::{inventory::InventoryClient, store::OrdersStore};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -23,7 +23,7 @@ pub struct ChatAnswer {
 }
 
 /// The snapshot the assistant sees: low stock, recent orders, a week of stats.
-async fn snapshot(store: &Store, inventory: &InventoryClient) -> kernel::Result<Value> {
+async fn snapshot(store: &dyn OrdersStore, inventory: &InventoryClient) -> kernel::Result<Value> {
     let page = kernel::pagination::PageRequest::parse(Some(10), None)?;
     let everyone = Default::default();
     let (recent, stats, stock) = tokio::join!(
@@ -32,17 +32,13 @@ async fn snapshot(store: &Store, inventory: &InventoryClient) -> kernel::Result<
         inventory.stock()
     );
     let low: Vec<Value> = match &stock {
-        Ok(levels) => levels["items"]
-            .as_array()
-            .map(|items| {
-                items
-                    .iter()
-                    .filter(|p| p["available"].as_i64() <= p["reorder_point"].as_i64())
-                    .take(25)
-                    .map(|p| json!({"sku": p["sku"], "name": p["name"], "available": p["available"], "reorder_point": p["reorder_point"]}))
-                    .collect()
-            })
-            .unwrap_or_default(),
+        Ok(levels) => levels
+            .items
+            .iter()
+            .filter(|p| p.is_low())
+            .take(25)
+            .map(|p| json!({"sku": p.sku, "name": p.name, "available": p.available, "reorder_point": p.reorder_point}))
+            .collect(),
         Err(_) => Vec::new(),
     };
     let recent: Vec<Value> = recent?
@@ -64,7 +60,7 @@ async fn snapshot(store: &Store, inventory: &InventoryClient) -> kernel::Result<
 
 pub async fn chat(
     ai: &Ai,
-    store: &Store,
+    store: &dyn OrdersStore,
     inventory: &InventoryClient,
     question: &str,
 ) -> kernel::Result<ChatAnswer> {

@@ -1,8 +1,8 @@
 //! The deterministic restock forecast: always available, AI or not.
 
+use contracts::ProductId;
 use serde::Serialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 /// Days of stock to buy beyond the supplier's lead time.
 const CYCLE_DAYS: f64 = 14.0;
@@ -21,7 +21,7 @@ pub enum Urgency {
 /// What the forecast needs to know about one product.
 #[derive(Debug, Clone)]
 pub struct StockFacts {
-    pub product_id: Uuid,
+    pub product_id: ProductId,
     pub sku: String,
     pub name: String,
     pub on_hand: i64,
@@ -35,7 +35,7 @@ pub struct StockFacts {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Restock {
-    pub product_id: Uuid,
+    pub product_id: ProductId,
     pub sku: String,
     pub name: String,
     pub on_hand: i64,
@@ -109,7 +109,7 @@ mod tests {
 
     fn facts(available: i64, sold: i64, lead: Option<i64>) -> StockFacts {
         StockFacts {
-            product_id: Uuid::nil(),
+            product_id: ProductId::from(uuid::Uuid::nil()),
             sku: "S".into(),
             name: "N".into(),
             on_hand: available,

@@ -9,23 +9,20 @@ use std::{
     time::{Duration, Instant},
 };
 
-use kernel::{AppError, Result};
-use serde::Serialize;
-use utoipa::ToSchema;
-use uuid::Uuid;
-
 use super::{
     forecast::{forecast, rank, Restock, StockFacts, WINDOW_DAYS},
     Ai,
 };
-use crate::{inventory::InventoryClient, store::Store};
+use crate::{inventory::InventoryClient, model::SummaryStatus, store::OrdersStore};
+use kernel::{AppError, Result};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 const NARRATIVE_TTL: Duration = Duration::from_secs(600);
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Narrative {
-    /// pending, ready, failed or disabled
-    pub status: String,
+    pub status: SummaryStatus,
     pub text: Option<String>,
     pub generated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
@@ -40,22 +37,26 @@ pub struct RestockReport {
 #[derive(Clone)]
 pub struct Insights {
     ai: Arc<Ai>,
-    store: Store,
+    store: Arc<dyn OrdersStore>,
     inventory: InventoryClient,
     cache: Arc<RwLock<(Narrative, Option<Instant>)>>,
     refreshing: Arc<AtomicBool>,
 }
 
 impl Insights {
-    pub fn new(ai: Arc<Ai>, store: Store, inventory: InventoryClient) -> Self {
-        let status = if ai.enabled() { "pending" } else { "disabled" };
+    pub fn new(ai: Arc<Ai>, store: Arc<dyn OrdersStore>, inventory: InventoryClient) -> Self {
+        let status = if ai.enabled() {
+            SummaryStatus::Pending
+        } else {
+            SummaryStatus::Disabled
+        };
         Self {
             ai,
             store,
             inventory,
             cache: Arc::new(RwLock::new((
                 Narrative {
-                    status: status.into(),
+                    status,
                     text: None,
                     generated_at: None,
                 },
@@ -71,28 +72,23 @@ impl Insights {
         let stock = stock
             .map_err(|e| AppError::Unavailable(format!("stock levels are unavailable: {e}")))?;
         let demand = demand?;
-        let mut items: Vec<Restock> = stock["items"]
-            .as_array()
-            .map(|levels| {
-                levels
-                    .iter()
-                    .filter_map(|p| {
-                        let product_id = Uuid::parse_str(p["product_id"].as_str()?).ok()?;
-                        Some(forecast(&StockFacts {
-                            product_id,
-                            sku: p["sku"].as_str()?.to_string(),
-                            name: p["name"].as_str()?.to_string(),
-                            on_hand: p["on_hand"].as_i64()?,
-                            available: p["available"].as_i64()?,
-                            reorder_point: p["reorder_point"].as_i64()?,
-                            reorder_quantity: p["reorder_quantity"].as_i64()?,
-                            lead_time_days: p["lead_time_days"].as_i64(),
-                            sold_in_window: demand.get(&product_id).copied().unwrap_or(0),
-                        }))
-                    })
-                    .collect()
+        let mut items: Vec<Restock> = stock
+            .items
+            .iter()
+            .map(|p| {
+                forecast(&StockFacts {
+                    product_id: p.product_id,
+                    sku: p.sku.clone(),
+                    name: p.name.clone(),
+                    on_hand: p.on_hand,
+                    available: p.available,
+                    reorder_point: p.reorder_point,
+                    reorder_quantity: p.reorder_quantity,
+                    lead_time_days: p.lead_time_days,
+                    sold_in_window: demand.get(&p.product_id).copied().unwrap_or(0),
+                })
             })
-            .unwrap_or_default();
+            .collect();
         rank(&mut items);
         let narrative = self.narrative(&items);
         Ok(RestockReport {
@@ -126,7 +122,7 @@ impl Insights {
             Ok((text, _)) => {
                 *cache = (
                     Narrative {
-                        status: "ready".into(),
+                        status: SummaryStatus::Ready,
                         text: Some(text),
                         generated_at: Some(chrono::Utc::now()),
                     },
@@ -136,7 +132,7 @@ impl Insights {
             // Keep an older narrative if there is one; try again on a later request.
             Err(e) if cache.0.text.is_none() => {
                 cache.0 = Narrative {
-                    status: "failed".into(),
+                    status: SummaryStatus::Failed,
                     text: None,
                     generated_at: None,
                 };

@@ -8,7 +8,7 @@ use kernel::config::AiSettings;
 use tokio_util::sync::CancellationToken;
 
 use super::{client::AiError, prompts, Ai};
-use crate::store::{Job, JobResult, Store};
+use crate::store::{self, Job, JobResult, OrdersStore};
 
 /// A job claimed this many times (its workers kept dying) is given up.
 const MAX_CLAIMS: i64 = 5;
@@ -16,11 +16,18 @@ const IDLE_POLL: Duration = Duration::from_secs(1);
 /// Jobs one worker claims and works on together.
 const BATCH: i64 = 8;
 
-pub fn spawn(ai: Arc<Ai>, store: Store, settings: &AiSettings, shutdown: CancellationToken) {
+/// Starts `AI_WORKERS` workers and the queue trimmer. With no workers this process only
+/// queues jobs: another replica does them, or a test drives the queue with [`drain`].
+pub fn spawn(
+    ai: Arc<Ai>,
+    store: Arc<dyn OrdersStore>,
+    settings: &AiSettings,
+    shutdown: CancellationToken,
+) {
     if !ai.enabled() {
         return;
     }
-    for _ in 0..settings.workers.max(1) {
+    for _ in 0..settings.workers {
         let (ai, store, shutdown, lease) = (
             ai.clone(),
             store.clone(),
@@ -54,7 +61,34 @@ pub fn spawn(ai: Arc<Ai>, store: Store, settings: &AiSettings, shutdown: Cancell
     });
 }
 
-async fn work(ai: Arc<Ai>, store: Store, lease: Duration, shutdown: CancellationToken) {
+/// Claims and does runnable jobs, batch after batch, until none is left to claim (a job put
+/// back to wait for the breaker is not runnable yet). Returns how many were finished.
+pub async fn drain(ai: &Ai, store: &dyn OrdersStore, lease: Duration) -> kernel::Result<usize> {
+    let mut finished = 0;
+    // Bounded: a batch whose results cannot be written comes back when its lease runs out,
+    // not in this loop.
+    for _ in 0..1000 {
+        let jobs = claim(store, lease).await?;
+        if jobs.is_empty() {
+            break;
+        }
+        finished += process(ai, store, jobs).await;
+    }
+    Ok(finished)
+}
+
+async fn claim(store: &dyn OrdersStore, lease: Duration) -> kernel::Result<Vec<Job>> {
+    let at = store::now();
+    let until = at + chrono::Duration::from_std(lease).map_err(kernel::AppError::internal)?;
+    store.claim_jobs(at, until, BATCH).await
+}
+
+async fn work(
+    ai: Arc<Ai>,
+    store: Arc<dyn OrdersStore>,
+    lease: Duration,
+    shutdown: CancellationToken,
+) {
     loop {
         if shutdown.is_cancelled() {
             return;
@@ -65,8 +99,10 @@ async fn work(ai: Arc<Ai>, store: Store, lease: Duration, shutdown: Cancellation
                 _ = tokio::time::sleep(wait.max(Duration::from_millis(10))) => continue,
             }
         }
-        match store.claim_jobs(lease, BATCH).await {
-            Ok(jobs) if !jobs.is_empty() => process(&ai, &store, jobs).await,
+        match claim(store.as_ref(), lease).await {
+            Ok(jobs) if !jobs.is_empty() => {
+                process(&ai, store.as_ref(), jobs).await;
+            }
             Ok(_) => {
                 tokio::select! {
                     _ = shutdown.cancelled() => return,
@@ -89,12 +125,15 @@ async fn work(ai: Arc<Ai>, store: Store, lease: Duration, shutdown: Cancellation
 /// Summarises a batch: the orders are read in one go, the provider is asked for each in
 /// parallel, and the results are written in one transaction, so AI work costs the database
 /// a few statements per batch rather than per order.
-async fn process(ai: &Ai, store: &Store, jobs: Vec<Job>) {
+async fn process(ai: &Ai, store: &dyn OrdersStore, jobs: Vec<Job>) -> usize {
     let ids: Vec<_> = jobs.iter().map(|j| j.order_id).collect();
     let orders = match store.orders_by_ids(&ids).await {
         Ok(orders) => orders,
         // The leases run out and the jobs are claimed again.
-        Err(e) => return tracing::warn!(error = %e, "could not read the orders of AI jobs"),
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read the orders of AI jobs");
+            return 0;
+        }
     };
     let outcomes = futures::future::join_all(jobs.iter().map(|job| {
         let order = orders.iter().find(|o| o.id == job.order_id);
@@ -128,7 +167,8 @@ async fn process(ai: &Ai, store: &Store, jobs: Vec<Job>) {
             }
             Err(AiError::Open { .. }) => {
                 let wait = ai.open_remaining().unwrap_or(Duration::from_secs(1));
-                if let Err(e) = store.requeue(&job, wait).await {
+                let run_after = store::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+                if let Err(e) = store.requeue(&job, run_after).await {
                     tracing::warn!(error = %e, "could not put an AI job back; its lease will expire");
                 }
             }
@@ -136,13 +176,18 @@ async fn process(ai: &Ai, store: &Store, jobs: Vec<Job>) {
         }
     }
     match store.finish_jobs(&finished).await {
-        Ok(n) if n < finished.len() => tracing::warn!(
-            discarded = finished.len() - n,
-            "AI jobs taken over after their lease ran out"
-        ),
-        Ok(_) => {}
+        Ok(n) => {
+            if n < finished.len() {
+                tracing::warn!(
+                    discarded = finished.len() - n,
+                    "AI jobs taken over after their lease ran out"
+                );
+            }
+            n
+        }
         Err(e) => {
-            tracing::warn!(error = %e, "could not record AI results; the jobs will be retried")
+            tracing::warn!(error = %e, "could not record AI results; the jobs will be retried");
+            0
         }
     }
 }

@@ -1,10 +1,10 @@
 //! AI over HTTP: the assistant, the AI status, re-queuing a summary, restock insights.
 
 use axum::{extract::State, http::StatusCode};
+use contracts::OrderId;
 use kernel::{auth::AuthUser, extract::Path, AppError, Json, Result};
 use serde::Serialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::{
     ai::{self, ChatAnswer, ChatRequest, RestockReport},
@@ -31,7 +31,7 @@ pub async fn chat(
     }
     let saga = &state.saga;
     Ok(Json(
-        ai::chat(&state.ai, &saga.store, &saga.inventory, question).await?,
+        ai::chat(&state.ai, saga.store.as_ref(), &saga.inventory, question).await?,
     ))
 }
 
@@ -81,7 +81,7 @@ pub async fn status(State(state): State<OrdersState>, caller: AuthUser) -> Resul
 pub async fn summarise(
     State(state): State<OrdersState>,
     caller: AuthUser,
-    Path(id): Path<Uuid>,
+    Path(id): Path<OrderId>,
 ) -> Result<StatusCode> {
     caller.require_staff()?;
     if !state.ai.enabled() {

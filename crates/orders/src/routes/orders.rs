@@ -1,20 +1,26 @@
 //! The order lifecycle over HTTP.
 
-use axum::{extract::State, http::HeaderMap, response::Response};
+use axum::{
+    extract::State,
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+};
+use contracts::{dashboard::Stats, OrderId};
 use kernel::{
     auth::AuthUser,
     extract::{Path, Query},
-    idempotency::IdempotencyKey,
-    pagination::{Page, PageRequest},
-    AppError, Json, Result,
+    idempotency::{mismatch, IdempotencyKey},
+    pagination::{Cursor, Page, PageRequest},
+    AppError, Json, Problem, Result,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
 use crate::{
     domain::{OrderRequest, OrderStatus},
-    model::{CreateOrder, Order, Reason, Stats},
+    idempotency,
+    model::{CreateOrder, Order, Reason},
+    saga::Placed,
     store::OrderFilter,
     OrdersState,
 };
@@ -34,7 +40,34 @@ pub async fn create(
     caller.require_user()?;
     let key = IdempotencyKey::from_headers(&headers)?;
     let request = OrderRequest::parse(&req.lines, req.note.as_deref())?;
-    state.saga.place(&caller, key, request).await
+    match state.saga.place(&caller, key, request).await? {
+        Placed::Confirmed(order) => {
+            Ok((StatusCode::CREATED, Json(order.seen_by(&caller))).into_response())
+        }
+        Placed::Replayed { status, body } => Ok(idempotency::replay(status, body, &caller)),
+        Placed::Refused(refusal) => Err(AppError::Problem(Box::new(idempotency::refused_problem(
+            &refusal,
+        )))),
+        Placed::Unavailable { retry_after_secs } => Err(inventory_unavailable(retry_after_secs)),
+        Placed::InProgress(id) => Err(AppError::conflict(
+            "in-progress",
+            "Order in progress",
+            format!("order {id} with this key is still being placed; retry in a moment"),
+        )),
+        Placed::KeyMismatch => Err(mismatch()),
+    }
+}
+
+fn inventory_unavailable(retry_after_secs: u64) -> AppError {
+    AppError::Problem(Box::new(
+        Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "Service unavailable",
+        )
+        .detail("inventory is unavailable; nothing was reserved or charged. Try again shortly.")
+        .retry_after(retry_after_secs),
+    ))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -81,8 +114,9 @@ pub async fn list(
         )
         .await?;
     let orders = orders.into_iter().map(|o| o.seen_by(&caller)).collect();
-    Ok(Json(page.page_text(orders, |o| {
-        (kernel::time::to_db(o.created_at), o.id.to_string())
+    Ok(Json(page.page(orders, |o| Cursor {
+        created_at: o.created_at,
+        id: o.id.as_uuid(),
     })))
 }
 
@@ -92,7 +126,7 @@ pub async fn list(
 pub async fn get(
     State(state): State<OrdersState>,
     caller: AuthUser,
-    Path(id): Path<Uuid>,
+    Path(id): Path<OrderId>,
 ) -> Result<Json<Order>> {
     Ok(Json(
         state.saga.visible(id, &caller).await?.seen_by(&caller),
@@ -106,7 +140,7 @@ pub async fn get(
 pub async fn cancel(
     State(state): State<OrdersState>,
     caller: AuthUser,
-    Path(id): Path<Uuid>,
+    Path(id): Path<OrderId>,
     body: axum::body::Bytes,
 ) -> Result<Json<Order>> {
     // The body is optional: an empty one means no reason.
@@ -134,7 +168,7 @@ pub async fn cancel(
 pub async fn fulfil(
     State(state): State<OrdersState>,
     caller: AuthUser,
-    Path(id): Path<Uuid>,
+    Path(id): Path<OrderId>,
 ) -> Result<Json<Order>> {
     Ok(Json(state.saga.fulfil(id, &caller).await?.seen_by(&caller)))
 }

@@ -1,33 +1,468 @@
-//! Orders' storage: plain SQL that SQLite and PostgreSQL both accept; the one dialect
-//! difference (how order numbers are drawn) is [`Store::next_number_sql`].
+//! Orders' storage: [`OrdersStore`], with one implementation per backend. PostgreSQL's
+//! queries are checked at compile time against the committed `.sqlx/` data (native `uuid`,
+//! `timestamptz`, a sequence for order numbers, `SKIP LOCKED` for the AI queue); SQLite's
+//! use the typed driver with `FromRow` rows, ids and times kept as the text it always stored.
+//!
+//! The trait holds only what differs per backend: the SQL. The rules around it (pricing a
+//! confirmed order, which change owes inventory what) live once, in `impl dyn OrdersStore`.
 
-mod ai;
-mod read;
-mod stats;
-mod write;
+mod postgres;
+mod sqlite;
 
-use kernel::legacy::db::{Backend, Db};
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::Arc,
+};
 
-pub use ai::{Job, JobResult};
-pub use read::OrderFilter;
-pub use write::{Existing, PricedLine};
+use async_trait::async_trait;
+use chrono::{DateTime, SubsecRound, Utc};
+use contracts::{
+    dashboard::{DayRevenue, Stats, TopProduct},
+    reservation::Settlement,
+    OrderId, OrderStatus, ProductId,
+};
+use kernel::{db::Db, pagination::PageRequest, AppError, Result};
 
-#[derive(Clone)]
-pub struct Store {
-    db: Db,
-    currency: String,
+use crate::{
+    domain::{order_number, transition, OrderRequest},
+    model::{AiSummary, HistoryEntry, Order, OrderLine, SummaryStatus},
+};
+
+#[derive(Debug, Default)]
+pub struct OrderFilter {
+    pub status: Option<OrderStatus>,
+    pub customer_id: Option<String>,
 }
 
-impl Store {
-    pub fn new(db: Db, currency: String) -> Self {
-        Self { db, currency }
+/// The order an idempotency key already belongs to.
+pub struct Existing {
+    pub id: OrderId,
+    pub request_hash: String,
+    pub response: Option<(u16, String)>,
+}
+
+/// A line as inventory priced it.
+pub struct PricedLine {
+    pub product_id: ProductId,
+    pub sku: String,
+    pub name: String,
+    pub unit_price_cents: i64,
+}
+
+/// A new pending order as the backend writes it.
+pub struct Pending<'a> {
+    pub order: &'a Order,
+    pub key: Option<&'a str>,
+    pub request_hash: &'a str,
+}
+
+/// What writing a pending order did.
+pub enum Written {
+    /// Stored with this order number.
+    Number(i64),
+    /// The customer's idempotency key already has an order.
+    KeyTaken,
+}
+
+/// What a status change writes besides the status.
+pub struct Change<'a> {
+    /// The answer to keep for idempotent replays.
+    pub response: Option<(u16, &'a str)>,
+    /// What inventory is owed.
+    pub owed: Option<Settlement>,
+    /// Free the idempotency key, so a retry is a new attempt.
+    pub free_key: bool,
+}
+
+/// A status change: the order moves `from` → `to` only if it is still `from`.
+pub struct StatusChange<'a> {
+    pub id: OrderId,
+    pub from: OrderStatus,
+    pub to: OrderStatus,
+    pub change: Change<'a>,
+    pub at: DateTime<Utc>,
+    pub by: &'a str,
+    pub reason: Option<&'a str>,
+}
+
+/// A claimed job. `lease` fences the completion: a worker whose lease expired and was
+/// taken over cannot write.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub id: uuid::Uuid,
+    pub order_id: OrderId,
+    pub lease: DateTime<Utc>,
+    /// How many times the job has been claimed, this time included.
+    pub claims: i64,
+}
+
+/// How a job ended, to be written with [`OrdersStore::finish_jobs`].
+pub enum JobResult {
+    Ready {
+        text: String,
+        customer_message: Option<String>,
+        model: String,
+    },
+    Failed(String),
+}
+
+/// The job statuses `/api/ai/status` always shows.
+pub const JOB_STATUSES: [&str; 4] = ["queued", "running", "done", "failed"];
+
+/// Per-status counts, revenue by day and top products; the store adds the currency.
+pub struct StatsRows {
+    pub by_status: Vec<(String, i64)>,
+    pub revenue_by_day: Vec<DayRevenue>,
+    pub top_products: Vec<TopProduct>,
+}
+
+#[async_trait]
+pub trait OrdersStore: Send + Sync {
+    /// The currency every order is in.
+    fn currency(&self) -> &str;
+
+    /// Inserts a pending order with its lines and first history entry.
+    async fn write_pending(&self, pending: Pending<'_>) -> Result<Written>;
+
+    async fn existing(&self, customer_id: &str, key: &str) -> Result<Option<Existing>>;
+
+    /// pending → confirmed for an order already priced, with its lines, history entry, AI
+    /// summary row and (when the summary is pending) its AI job, in one transaction.
+    /// `false` when the order had already left `pending`.
+    async fn write_confirmed(&self, order: &Order, response_body: &str, by: &str) -> Result<bool>;
+
+    /// Moves an order and writes its history entry, in one transaction.
+    async fn write_status(&self, change: StatusChange<'_>) -> Result<bool>;
+
+    /// Inventory has done what this order owed it.
+    async fn inventory_done(&self, id: OrderId, action: Settlement) -> Result<()>;
+
+    /// Orders still pending after `older_than` (at most 100, oldest first).
+    async fn stuck_pending(&self, older_than: DateTime<Utc>) -> Result<Vec<OrderId>>;
+
+    /// Orders whose release or commit has not reached inventory yet.
+    async fn owed_to_inventory(&self) -> Result<Vec<(OrderId, Settlement)>>;
+
+    /// The orders with these ids, in no particular order; unknown ids are left out.
+    async fn orders_by_ids(&self, ids: &[OrderId]) -> Result<Vec<Order>>;
+
+    /// Newest first, `page.fetch()` of them.
+    async fn list_orders(&self, filter: &OrderFilter, page: &PageRequest) -> Result<Vec<Order>>;
+
+    async fn stats_rows(&self, since: DateTime<Utc>) -> Result<StatsRows>;
+
+    /// Units sold per product (confirmed and fulfilled orders) since `since`.
+    async fn demand(&self, since: DateTime<Utc>) -> Result<HashMap<ProductId, i64>>;
+
+    /// Claims up to `max` runnable jobs, oldest first: queued ones, and running ones whose
+    /// lease ran out (their worker died). One statement.
+    async fn claim_jobs(
+        &self,
+        at: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        max: i64,
+    ) -> Result<Vec<Job>>;
+
+    /// Writes the summaries of finished jobs and closes them, in one transaction. A job whose
+    /// lease was taken over is skipped. Returns how many were written.
+    async fn finish_jobs(&self, results: &[(Job, JobResult)]) -> Result<usize>;
+
+    /// Puts a job back to wait (the breaker is open): it is not counted as an attempt.
+    async fn requeue(&self, job: &Job, run_after: DateTime<Utc>) -> Result<()>;
+
+    /// A fresh summary for an order (staff asked for one). No-op while one is under way.
+    async fn queue_summary(&self, id: OrderId) -> Result<()>;
+
+    /// Jobs by status (only the statuses present).
+    async fn job_rows(&self) -> Result<Vec<(String, i64)>>;
+
+    /// Keeps at most `max` jobs queued: the oldest beyond that are dropped and their
+    /// summaries marked failed.
+    async fn shed_jobs(&self, max: i64) -> Result<u64>;
+}
+
+/// The store for this database.
+pub fn open(db: Db, currency: String) -> Arc<dyn OrdersStore> {
+    match db {
+        Db::Postgres(pool) => Arc::new(postgres::PgStore::new(pool, currency)),
+        Db::Sqlite(pool) => Arc::new(sqlite::SqliteStore::new(pool, currency)),
+    }
+}
+
+/// Times are kept to the microsecond on both backends, so what is written reads back equal
+/// (a lease compared for equality, a cursor).
+pub fn now() -> DateTime<Utc> {
+    kernel::time::now().trunc_subsecs(6)
+}
+
+fn stored_status(text: &str) -> Result<OrderStatus> {
+    OrderStatus::parse(text).ok_or_else(|| AppError::internal(format!("stored status {text:?}")))
+}
+
+fn stored_summary_status(text: Option<&str>) -> Result<SummaryStatus> {
+    match text {
+        None => Ok(SummaryStatus::Disabled),
+        Some(t) => SummaryStatus::parse(t)
+            .ok_or_else(|| AppError::internal(format!("stored summary status {t:?}"))),
+    }
+}
+
+fn stored_settlement(text: &str) -> Result<Settlement> {
+    match text {
+        "commit" => Ok(Settlement::Commit),
+        "release" => Ok(Settlement::Release),
+        other => Err(AppError::internal(format!(
+            "stored inventory action {other:?}"
+        ))),
+    }
+}
+
+/// The stored form of what inventory is owed (the column predates the enum).
+fn settlement_text(s: Settlement) -> &'static str {
+    match s {
+        Settlement::Commit => "commit",
+        Settlement::Release => "release",
+    }
+}
+
+/// Attaches lines and history read in one query each to their orders.
+fn attach(
+    orders: &mut [Order],
+    mut lines: HashMap<OrderId, Vec<OrderLine>>,
+    mut history: HashMap<OrderId, Vec<HistoryEntry>>,
+) {
+    for order in orders.iter_mut() {
+        order.lines = lines.remove(&order.id).unwrap_or_default();
+        order.history = history.remove(&order.id).unwrap_or_default();
+    }
+}
+
+impl<'s> dyn OrdersStore + 's {
+    pub async fn get_order(&self, id: OrderId) -> Result<Option<Order>> {
+        Ok(self.orders_by_ids(&[id]).await?.pop())
     }
 
-    /// PostgreSQL draws from a sequence (no hot row); SQLite has one writer, so MAX + 1 is safe.
-    fn next_number_sql(&self) -> &'static str {
-        match self.db.backend {
-            Backend::Postgres => "nextval('order_numbers')",
-            Backend::Sqlite => "(SELECT COALESCE(MAX(number), 1000) + 1 FROM orders)",
+    /// Stores a new pending order, or returns the order this idempotency key already has.
+    pub async fn insert_pending(
+        &self,
+        request: &OrderRequest,
+        customer_id: &str,
+        customer_email: &str,
+        key: Option<&str>,
+        request_hash: &str,
+    ) -> Result<std::result::Result<Order, Existing>> {
+        let at = now();
+        let mut order = Order {
+            id: OrderId::new_v7(),
+            number: String::new(),
+            customer_id: customer_id.to_string(),
+            customer_email: customer_email.to_string(),
+            status: OrderStatus::Pending,
+            lines: request
+                .lines
+                .iter()
+                .map(|(product_id, quantity)| OrderLine {
+                    product_id: *product_id,
+                    sku: String::new(),
+                    name: String::new(),
+                    quantity: *quantity,
+                    unit_price_cents: 0,
+                    line_total_cents: 0,
+                })
+                .collect(),
+            total_cents: 0,
+            currency: self.currency().to_string(),
+            note: request.note.clone(),
+            ai_summary: AiSummary::disabled(),
+            history: vec![HistoryEntry {
+                status: OrderStatus::Pending,
+                at,
+                by: Some(customer_id.to_string()),
+                reason: None,
+            }],
+            created_at: at,
+            updated_at: at,
+        };
+        let written = self
+            .write_pending(Pending {
+                order: &order,
+                key,
+                request_hash,
+            })
+            .await?;
+        match (written, key) {
+            (Written::Number(n), _) => {
+                order.number = order_number(n);
+                Ok(Ok(order))
+            }
+            (Written::KeyTaken, Some(key)) => self
+                .existing(customer_id, key)
+                .await?
+                .map(Err)
+                .ok_or_else(|| {
+                    AppError::internal(
+                        "idempotency key vanished (its order failed meanwhile); retry",
+                    )
+                }),
+            (Written::KeyTaken, None) => Err(AppError::internal(
+                "an order without an idempotency key met a key conflict",
+            )),
         }
+    }
+
+    /// pending → confirmed with inventory's prices; the AI job is written in the same
+    /// transaction. `None` when the order had already left `pending` (someone else settled it).
+    pub async fn confirm(
+        &self,
+        mut order: Order,
+        priced: &[PricedLine],
+        ai_status: SummaryStatus,
+        by: &str,
+    ) -> Result<Option<Order>> {
+        transition(OrderStatus::Pending, OrderStatus::Confirmed)?;
+        for line in &mut order.lines {
+            let price = priced
+                .iter()
+                .find(|p| p.product_id == line.product_id)
+                .ok_or_else(|| AppError::internal("inventory priced a different set of lines"))?;
+            line.sku = price.sku.clone();
+            line.name = price.name.clone();
+            line.unit_price_cents = price.unit_price_cents;
+            line.line_total_cents = price
+                .unit_price_cents
+                .checked_mul(line.quantity)
+                .ok_or_else(|| AppError::internal("a line total overflowed"))?;
+        }
+        let at = now();
+        order.total_cents = order.lines.iter().map(|l| l.line_total_cents).sum();
+        order.status = OrderStatus::Confirmed;
+        order.updated_at = at;
+        order.ai_summary.status = ai_status;
+        order.history.push(HistoryEntry {
+            status: OrderStatus::Confirmed,
+            at,
+            by: Some(by.to_string()),
+            reason: None,
+        });
+        let body = serde_json::to_string(&order).map_err(AppError::internal)?;
+        Ok(self
+            .write_confirmed(&order, &body, by)
+            .await?
+            .then_some(order))
+    }
+
+    /// pending → rejected, keeping the 409 answer for idempotent replays.
+    pub async fn reject(
+        &self,
+        id: OrderId,
+        problem_body: &str,
+        reason: &str,
+        by: &str,
+    ) -> Result<bool> {
+        let change = Change {
+            response: Some((409, problem_body)),
+            owed: None,
+            free_key: false,
+        };
+        self.change_status(
+            id,
+            OrderStatus::Pending,
+            OrderStatus::Rejected,
+            change,
+            by,
+            Some(reason),
+        )
+        .await
+    }
+
+    /// pending → failed. Inventory is owed a release, and the idempotency key is freed: a
+    /// 5xx answer is not kept, so the client's retry makes a new attempt.
+    pub async fn fail(&self, id: OrderId, reason: &str, by: &str) -> Result<bool> {
+        let change = Change {
+            response: None,
+            owed: Some(Settlement::Release),
+            free_key: true,
+        };
+        self.change_status(
+            id,
+            OrderStatus::Pending,
+            OrderStatus::Failed,
+            change,
+            by,
+            Some(reason),
+        )
+        .await
+    }
+
+    /// confirmed → cancelled | fulfilled, recording what inventory is owed.
+    pub async fn settle_confirmed(
+        &self,
+        id: OrderId,
+        to: OrderStatus,
+        owed: Settlement,
+        by: &str,
+        reason: Option<&str>,
+    ) -> Result<bool> {
+        let change = Change {
+            response: None,
+            owed: Some(owed),
+            free_key: false,
+        };
+        self.change_status(id, OrderStatus::Confirmed, to, change, by, reason)
+            .await
+    }
+
+    async fn change_status(
+        &self,
+        id: OrderId,
+        from: OrderStatus,
+        to: OrderStatus,
+        change: Change<'_>,
+        by: &str,
+        reason: Option<&str>,
+    ) -> Result<bool> {
+        transition(from, to)?;
+        self.write_status(StatusChange {
+            id,
+            from,
+            to,
+            change,
+            at: now(),
+            by,
+            reason,
+        })
+        .await
+    }
+
+    /// Orders still pending after `older_than`: a crash left them mid-saga.
+    pub async fn stuck_pending_orders(&self, older_than: DateTime<Utc>) -> Result<Vec<Order>> {
+        let ids = self.stuck_pending(older_than).await?;
+        let mut orders = self.orders_by_ids(&ids).await?;
+        orders.sort_by_key(|o| (o.created_at, o.id));
+        Ok(orders)
+    }
+
+    pub async fn stats(&self, days: i64) -> Result<Stats> {
+        let since = Utc::now() - chrono::Duration::days(days);
+        let rows = self.stats_rows(since).await?;
+        let mut by_status: BTreeMap<String, i64> = OrderStatus::ALL
+            .iter()
+            .map(|s| (s.as_str().to_string(), 0))
+            .collect();
+        by_status.extend(rows.by_status);
+        Ok(Stats {
+            by_status,
+            revenue_by_day: rows.revenue_by_day,
+            top_products: rows.top_products,
+            currency: self.currency().to_string(),
+        })
+    }
+
+    /// Jobs by status, every status present.
+    pub async fn job_counts(&self) -> Result<BTreeMap<String, i64>> {
+        let mut counts: BTreeMap<String, i64> =
+            JOB_STATUSES.iter().map(|s| (s.to_string(), 0)).collect();
+        counts.extend(self.job_rows().await?);
+        Ok(counts)
     }
 }
