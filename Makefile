@@ -7,10 +7,16 @@ NPM ?= npm
 CHROMIUM ?= /usr/bin/chromium
 # nextest runs the tests in parallel processes; plain cargo test is the fallback.
 TEST_RUNNER := $(shell cargo nextest --version >/dev/null 2>&1 && echo "nextest run" || echo "test")
+# The stockroom binary `make web-types` asks for the OpenAPI document: debug, or release in `make build`.
+PROFILE ?= debug
+# The UI's API types are generated from that document by openapi-typescript, a devDependency of
+# web/tools/openapi-types: its own package, as it needs TypeScript 5's compiler API (the UI is on 7).
+TYPES_TOOL := web/tools/openapi-types
+GENERATE_WEB_TYPES := node $(TYPES_TOOL)/generate.mjs target/openapi.json web/src/api/schema.d.ts
 # The reliability suite is marked #[ignore] so the ordinary run skips it.
 IGNORED := $(if $(findstring nextest,$(TEST_RUNNER)),--run-ignored only,-- --ignored)
 
-.PHONY: help run build web-deps web-build test test-rust test-sqlite test-postgres test-openapi \
+.PHONY: help run build web-deps types-deps web-types web-build test test-rust test-sqlite test-postgres test-openapi \
         test-deploy test-web test-e2e lighthouse test-reliability bench fmt lint clean
 
 help: ## list the targets
@@ -20,13 +26,27 @@ web/node_modules/.package-lock.json: web/package.json web/package-lock.json
 	@command -v $(NPM) >/dev/null || { echo "The web UI needs Node.js 20+ and npm: apt-get install -y nodejs npm" >&2; exit 1; }
 	cd web && $(NPM) ci --no-audit --no-fund
 
+$(TYPES_TOOL)/node_modules/.package-lock.json: $(TYPES_TOOL)/package.json $(TYPES_TOOL)/package-lock.json
+	@command -v $(NPM) >/dev/null || { echo "The web UI needs Node.js 20+ and npm: apt-get install -y nodejs npm" >&2; exit 1; }
+	cd $(TYPES_TOOL) && $(NPM) ci --no-audit --no-fund
+
 web-deps: web/node_modules/.package-lock.json ## install the UI's npm packages
 
-web-build: web-deps ## build the UI into web/dist (the gateway serves it)
+types-deps: $(TYPES_TOOL)/node_modules/.package-lock.json
+
+target/openapi.json: FORCE
+	$(CARGO) build -q -p stockroom $(if $(filter release,$(PROFILE)),--release)
+	@mkdir -p target && ./target/$(PROFILE)/stockroom openapi > target/openapi.json
+
+web-types: types-deps target/openapi.json ## regenerate the UI's API types (web/src/api/schema.d.ts) from `stockroom openapi`; commit the result
+	$(GENERATE_WEB_TYPES)
+
+web-build: web-deps web-types ## build the UI into web/dist (the gateway serves it), its API types regenerated first
 	cd web && $(NPM) run build
 
-build: web-build ## build the UI and the stockroom binary (release)
+build: ## build the stockroom binary (release) and the UI
 	$(CARGO) build --release -p stockroom
+	$(MAKE) web-build PROFILE=release
 
 run: build ## build everything and start the whole system on SQLite (http://localhost:8000)
 	LOG_FORMAT=$${LOG_FORMAT:-pretty} STOCKROOM_WEB_DIR=$${STOCKROOM_WEB_DIR:-web/dist} ./target/release/stockroom all
@@ -43,10 +63,9 @@ test-postgres: ## Rust integration tests on PostgreSQL (127.0.0.1:5432)
 	@url=$$(scripts/pg-test-db.sh) && \
 	  STOCKROOM_TEST_DATABASE_URL=$$url $(CARGO) $(TEST_RUNNER) -p testkit -p stockroom
 
-test-openapi: ## validate /openapi.json with openapi-spec-validator (PyPI)
-	@bin=$$(scripts/python-tools.sh) && $(CARGO) build -q -p stockroom && \
-	  ./target/debug/stockroom openapi > target/openapi.json && \
-	  $$bin/openapi-spec-validator target/openapi.json
+test-openapi: types-deps target/openapi.json ## validate /openapi.json with openapi-spec-validator (PyPI); the UI's API types must match it
+	@bin=$$(scripts/python-tools.sh) && $$bin/openapi-spec-validator target/openapi.json
+	@$(GENERATE_WEB_TYPES) --check
 
 test-deploy: ## validate docker-compose.yml, the Kubernetes manifests and the Dockerfile
 	@command -v docker-compose >/dev/null || { echo "make test-deploy needs docker-compose: apt-get install -y docker-compose" >&2; exit 1; }
@@ -92,6 +111,8 @@ fmt: ## format the code
 lint: ## clippy with warnings as errors, and a format check
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+FORCE:
 
 clean:
 	$(CARGO) clean

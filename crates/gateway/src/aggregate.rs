@@ -4,20 +4,40 @@
 use std::time::Duration;
 
 use axum::extract::State;
+use contracts::{
+    dashboard::{
+        AiSection, Dashboard, GatewayHealth, GatewayUp, InventorySection, OrdersSection, Overall,
+        PlatformStatus, Section, ServiceHealth, Services, Stats,
+    },
+    stock::Summary,
+};
 use kernel::{auth::AuthUser, breaker::Call, Json, Result};
-use serde_json::{json, Value};
+use serde::{de::DeserializeOwned, Deserialize};
+use serde_json::Value;
 
 use crate::{upstream::Service, GatewayState};
+
+/// A page of a list (orders, low stock): only its items are shown.
+#[derive(Deserialize)]
+struct Items<T> {
+    items: Vec<T>,
+}
+
+/// A service's `/healthz`: only its version is shown.
+#[derive(Deserialize)]
+struct Healthz {
+    version: Option<String>,
+}
 
 /// A dashboard never waits longer than this for one part.
 const PART_TIMEOUT: Duration = Duration::from_secs(3);
 
-async fn fetch(
+async fn fetch<T: DeserializeOwned>(
     state: &GatewayState,
     service: Service,
     path: &str,
     token: Option<&str>,
-) -> Result<Value, String> {
+) -> Result<T, String> {
     let upstream = state.upstreams.get(service);
     let name = service.name();
     if !upstream.breaker.allow(Call::Read) {
@@ -47,7 +67,7 @@ async fn fetch(
     };
     match response.status() {
         s if s.is_success() => response
-            .json::<Value>()
+            .json::<T>()
             .await
             .map_err(|e| format!("unreadable answer: {e}")),
         s if s.is_server_error() => Err(format!("the {name} service answered {s}")),
@@ -55,81 +75,78 @@ async fn fetch(
     }
 }
 
-fn section(result: Result<Value, String>) -> Value {
-    result.unwrap_or_else(|reason| json!({"unavailable": true, "reason": reason}))
-}
-
 /// Everything staff need at a glance (see API.md).
 #[utoipa::path(get, path = "/api/dashboard", tag = "gateway", security(("bearer" = [])),
-    responses((status = 200, description = "dashboard; unavailable sections say so", body = Object),
+    responses((status = 200, description = "dashboard; unavailable sections say so", body = Dashboard),
               (status = 403, description = "Not allowed for this role", body = kernel::Problem)))]
-pub async fn dashboard(State(state): State<GatewayState>, caller: AuthUser) -> Result<Json<Value>> {
+pub async fn dashboard(
+    State(state): State<GatewayState>,
+    caller: AuthUser,
+) -> Result<Json<Dashboard>> {
     caller.require_staff()?;
     let token = Some(caller.token.as_str());
     let (stats, recent, summary, low, ai, services) = tokio::join!(
-        fetch(&state, Service::Orders, "/api/orders/stats?days=30", token),
-        fetch(&state, Service::Orders, "/api/orders?limit=10", token),
-        fetch(&state, Service::Inventory, "/api/inventory/summary", token),
-        fetch(
+        fetch::<Stats>(&state, Service::Orders, "/api/orders/stats?days=30", token),
+        fetch::<Items<Value>>(&state, Service::Orders, "/api/orders?limit=10", token),
+        fetch::<Summary>(&state, Service::Inventory, "/api/inventory/summary", token),
+        fetch::<Items<Value>>(
             &state,
             Service::Inventory,
             "/api/inventory/low-stock",
             token
         ),
-        fetch(&state, Service::Orders, "/api/ai/status", token),
+        fetch::<Value>(&state, Service::Orders, "/api/ai/status", token),
         health(&state),
     );
-    let orders = stats.and_then(|stats| {
-        let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
-        let revenue_today = stats["revenue_by_day"]
-            .as_array()
-            .and_then(|days| days.iter().find(|d| d["date"] == today.as_str()))
-            .and_then(|d| d["revenue_cents"].as_i64())
-            .unwrap_or(0);
-        Ok(json!({
-            "by_status": stats["by_status"],
-            "revenue_today_cents": revenue_today,
-            "revenue_by_day": stats["revenue_by_day"],
-            "top_products": stats["top_products"],
-            "currency": stats["currency"],
-            "recent": recent?["items"],
-        }))
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let orders = stats.and_then(|stats| Ok(OrdersSection::new(stats, recent?.items, &today)));
+    let inventory = summary.and_then(|summary| {
+        Ok(InventorySection {
+            summary,
+            low_stock: low?.items,
+        })
     });
-    let inventory =
-        summary.and_then(|summary| Ok(json!({"summary": summary, "low_stock": low?["items"]})));
-    Ok(Json(json!({
-        "orders": section(orders),
-        "inventory": section(inventory),
-        "ai": section(ai.map(|status| json!({"status": status}))),
-        "services": services,
-    })))
+    Ok(Json(Dashboard {
+        orders: Section::of(orders),
+        inventory: Section::of(inventory),
+        ai: Section::of(ai.map(|status| AiSection { status })),
+        services,
+    }))
 }
 
-/// Each service's health and version, and the gateway's own.
-async fn health(state: &GatewayState) -> Value {
+/// Each service's health and version.
+async fn health(state: &GatewayState) -> Services {
     let (auth, inventory, orders) = tokio::join!(
-        fetch(state, Service::Auth, "/healthz", None),
-        fetch(state, Service::Inventory, "/healthz", None),
-        fetch(state, Service::Orders, "/healthz", None),
+        fetch::<Healthz>(state, Service::Auth, "/healthz", None),
+        fetch::<Healthz>(state, Service::Inventory, "/healthz", None),
+        fetch::<Healthz>(state, Service::Orders, "/healthz", None),
     );
-    let part = |r: Result<Value, String>| match r {
-        Ok(v) => json!({"status": "up", "version": v["version"]}),
-        Err(reason) => json!({"status": "down", "reason": reason}),
+    let part = |r: Result<Healthz, String>| match r {
+        Ok(h) => ServiceHealth::Up { version: h.version },
+        Err(reason) => ServiceHealth::Down { reason },
     };
-    json!({"auth": part(auth), "inventory": part(inventory), "orders": part(orders)})
+    Services {
+        auth: part(auth),
+        inventory: part(inventory),
+        orders: part(orders),
+    }
 }
 
 /// Health of every service (no sign-in needed: it reveals only up/down and versions).
 #[utoipa::path(get, path = "/api/status", tag = "gateway",
-    responses((status = 200, description = "each service's health", body = Object)))]
-pub async fn status(State(state): State<GatewayState>) -> Json<Value> {
+    responses((status = 200, description = "each service's health", body = PlatformStatus)))]
+pub async fn status(State(state): State<GatewayState>) -> Json<PlatformStatus> {
     let services = health(&state).await;
-    let all_up = ["auth", "inventory", "orders"]
-        .iter()
-        .all(|s| services[s]["status"] == "up");
-    Json(json!({
-        "status": if all_up { "ok" } else { "degraded" },
-        "gateway": {"status": "up", "version": env!("CARGO_PKG_VERSION")},
-        "services": services,
-    }))
+    Json(PlatformStatus {
+        status: if services.all_up() {
+            Overall::Ok
+        } else {
+            Overall::Degraded
+        },
+        gateway: GatewayHealth {
+            status: GatewayUp::Up,
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        },
+        services,
+    })
 }

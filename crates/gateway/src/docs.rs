@@ -1,5 +1,6 @@
-//! One OpenAPI 3.1 document for the whole public API, merged from the services' own
-//! (generated from their handlers with utoipa), and the offline docs page at `/docs`.
+//! The gateway's part of the public OpenAPI 3.1 document, and the rules that turn the
+//! services' parts into the one document served at `/openapi.json` and `/docs`. The binary
+//! gathers the parts (so the gateway compiles no other service) and calls [`merge`].
 
 use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
@@ -37,9 +38,19 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The gateway's own part: its aggregate routes, the shared problem schemas, the bearer
+/// scheme and the document's title.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let mut doc = GatewayDoc::openapi();
-    for part in [auth::openapi(), inventory::openapi(), orders::openapi()] {
+    GatewayDoc::openapi()
+}
+
+/// The public document: the gateway's own part merged with the services' `parts`, without
+/// the paths the gateway never routes, with one version and unique operation ids.
+pub fn merge(
+    parts: impl IntoIterator<Item = utoipa::openapi::OpenApi>,
+) -> utoipa::openapi::OpenApi {
+    let mut doc = openapi();
+    for part in parts {
         doc.merge(part);
     }
     // Service tokens are between services: the gateway does not route them, so not public.

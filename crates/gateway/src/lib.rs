@@ -25,7 +25,7 @@ use tower_http::{
 };
 use utoipa_swagger_ui::SwaggerUi;
 
-pub use docs::openapi;
+pub use docs::{merge as merge_openapi, openapi};
 
 pub const SERVICE: &str = "gateway";
 
@@ -57,7 +57,12 @@ impl FromRef<GatewayState> for TokenVerifier {
     }
 }
 
-pub async fn build(settings: &Settings) -> Result<Router, StartupError> {
+/// The gateway's router. `openapi` is the whole public document (see [`merge_openapi`]),
+/// served at `/openapi.json` and behind `/docs`.
+pub async fn build(
+    settings: &Settings,
+    openapi: utoipa::openapi::OpenApi,
+) -> Result<Router, StartupError> {
     let upstreams = upstream::Upstreams::new(settings);
     let http = kernel::server::http_client(settings.upstream_timeout);
     let verifier = TokenVerifier::from_settings(settings, http);
@@ -92,7 +97,7 @@ pub async fn build(settings: &Settings) -> Result<Router, StartupError> {
         .route_layer(from_fn_with_state(limits, ratelimit::limit))
         .with_state(state);
 
-    let docs = Router::from(SwaggerUi::new("/docs").url("/openapi.json", docs::openapi())).layer(
+    let docs = Router::from(SwaggerUi::new("/docs").url("/openapi.json", openapi)).layer(
         SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(DOCS_CSP),

@@ -35,7 +35,7 @@ impl Service {
         let url = s.database_url_for(self.name());
         let schema = s.schema_for(self.name());
         match self {
-            Service::Gateway => gateway::build(s).await,
+            Service::Gateway => gateway::build(s, crate::openapi()).await,
             Service::Auth => auth::build(s, &url, &schema).await,
             Service::Inventory => inventory::build(s, &url, &schema).await,
             Service::Orders => orders::build(s, &url, &schema, shutdown.clone()).await,

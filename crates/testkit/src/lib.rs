@@ -115,7 +115,10 @@ impl TestSystem {
             Svc::Auth => auth::build(s, &db.url, &db.schema).await,
             Svc::Inventory => inventory::build(s, &db.url, &db.schema).await,
             Svc::Orders => orders::build(s, &db.url, &db.schema, background.clone()).await,
-            Svc::Gateway => gateway::build(s).await,
+            Svc::Gateway => {
+                let openapi = [auth::openapi(), inventory::openapi(), orders::openapi()];
+                gateway::build(s, gateway::merge_openapi(openapi)).await
+            }
         };
         built.unwrap_or_else(|e| panic!("{} failed to start: {e}", svc.name()))
     }

@@ -82,7 +82,7 @@ export default function Orders() {
               ))}
             </tbody>
           </table>
-          <Pager nextCursor={data.next_cursor} onNext={next} onPrev={prev} hasPrev={hasPrev} />
+          <Pager nextCursor={data.next_cursor ?? null} onNext={next} onPrev={prev} hasPrev={hasPrev} />
         </TableWrap>
       )}
     </div>

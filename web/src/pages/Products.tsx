@@ -148,7 +148,7 @@ export default function Products() {
               ))}
             </tbody>
           </table>
-          <Pager nextCursor={data.next_cursor} onNext={next} onPrev={prev} hasPrev={hasPrev} />
+          <Pager nextCursor={data.next_cursor ?? null} onNext={next} onPrev={prev} hasPrev={hasPrev} />
         </TableWrap>
       )}
       <Dialog title="New product" open={dialog === 'create'} onClose={() => setDialog(null)}>

@@ -10,6 +10,9 @@ import { PageHeading, useDocumentTitle } from '../components/Page';
 import { TableWrap } from '../components/TableWrap';
 import { TimeAgo } from '../components/Status';
 
+/** The roles a person can be given here (`service` is only for services' tokens). */
+type PersonRole = Exclude<Role, 'service'>;
+
 export default function Users() {
   const { user: me } = useAuth();
   const toast = useToast();
@@ -25,12 +28,12 @@ export default function Users() {
     },
     onError: (e) => toast(toApiError(e).friendly, 'error'),
   });
-  const ROLE_POWERS: Record<Role, string> = {
+  const ROLE_POWERS: Record<PersonRole, string> = {
     customer: 'can place and follow their own orders only',
     staff: 'can manage products, stock, suppliers and every order',
     admin: 'can do everything staff can, and change other users’ roles and access',
   };
-  const changeRole = async (u: User, role: Role) => {
+  const changeRole = async (u: User, role: PersonRole) => {
     const ok = await confirm({
       title: `Make ${u.email} ${role === 'admin' ? 'an admin' : role}?`,
       body: (
@@ -80,7 +83,7 @@ export default function Users() {
                       name={`role-${u.id}`}
                       value={u.role}
                       disabled={update.isPending}
-                      onChange={(e) => void changeRole(u, e.target.value as Role)}
+                      onChange={(e) => void changeRole(u, e.target.value as PersonRole)}
                     >
                       <option value="customer">customer</option>
                       <option value="staff">staff</option>

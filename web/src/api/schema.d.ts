@@ -1,0 +1,2388 @@
+// Generated from `stockroom openapi` by openapi-typescript: do not edit.
+// Regenerate with `make web-types`; friendly names are in ./types.ts.
+
+export interface paths {
+    "/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The public keys access tokens are signed with. */
+        get: operations["auth_jwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/chat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answers a staff question from live data (low stock, recent orders, stats). */
+        post: operations["ai_chat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The AI layer's health: configuration, breaker, queue and outcomes. */
+        get: operations["ai_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Signs in with email and password. Attempts are counted per account and per address
+         *     before the password is checked; over the limit, 429 with Retry-After.
+         */
+        post: operations["auth_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Signs out: the login the refresh token belongs to is revoked. */
+        post: operations["auth_logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in user. */
+        get: operations["auth_me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Trades a refresh token for a new pair; the old one stops working. */
+        post: operations["auth_refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Creates an account: a customer, or the admin when it claims that role. On `stockroom all`
+         *     the first account is the admin; on `serve`, the account with `ADMIN_EMAIL` or the one
+         *     registered with the bootstrap token, either only while no admin exists. Registrations are limited per client address.
+         */
+        post: operations["auth_register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** All users, newest first (admin). */
+        get: operations["auth_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Changes a user's role, name or disabled flag (admin). The last admin stays an admin. */
+        patch: operations["auth_update"];
+        trace?: never;
+    };
+    "/api/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Everything staff need at a glance (see API.md). */
+        get: operations["gateway_dashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/insights/restock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per product: demand, days of cover, a suggested reorder and its urgency; plus an AI narrative. */
+        get: operations["ai_restock"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/inventory/adjustments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Records a stock change with its reason. */
+        post: operations["inventory_adjust"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/inventory/low-stock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Active products whose available stock is at or below their reorder point, most urgent first. */
+        get: operations["inventory_low_stock"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/inventory/movements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The stock ledger, newest first. */
+        get: operations["inventory_movements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/inventory/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Counts, units and stock value. */
+        get: operations["inventory_summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Orders, newest first: customers see their own, staff see all. */
+        get: operations["orders_list"];
+        put?: never;
+        /** Places an order: stock is reserved at inventory's prices, or nothing is. */
+        post: operations["orders_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Counts by status, revenue by day and top products (staff). */
+        get: operations["orders_stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One order with its history and AI summary. */
+        get: operations["orders_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancels a confirmed order and releases its stock. */
+        post: operations["orders_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/{id}/fulfil": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Fulfils a confirmed order: its stock leaves the warehouse (staff). */
+        post: operations["orders_fulfil"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/{id}/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queues a fresh AI summary of an order (staff). */
+        post: operations["ai_summarise"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Products, newest first. */
+        get: operations["inventory_list"];
+        put?: never;
+        /** Adds a product; `initial_stock` is recorded as received. */
+        post: operations["inventory_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/products/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The whole catalogue as CSV, in the format the import accepts. */
+        get: operations["inventory_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/products/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Imports products from CSV (`sku,name,price_cents` required; `description, category,
+         *     supplier_id, reorder_point, reorder_quantity, initial_stock` (or `on_hand`), `active`
+         *     optional). New SKUs are created with their initial stock; existing SKUs are updated.
+         *     A cell starting with `'` followed by `= + - @`, TAB or CR (as the export writes formula-like
+         *     text) loses that `'`.
+         */
+        post: operations["inventory_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/products/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One product, with its version as `ETag`. */
+        get: operations["inventory_get"];
+        put?: never;
+        post?: never;
+        /** Archives a product (`active: false`); refused while open orders hold some of it. */
+        delete: operations["inventory_archive"];
+        options?: never;
+        head?: never;
+        /** Edits a product. `If-Match` (or `version` in the body) guards against lost updates. */
+        patch: operations["inventory_update"];
+        trace?: never;
+    };
+    "/api/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Health of every service (no sign-in needed: it reveals only up/down and versions). */
+        get: operations["gateway_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/suppliers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["inventory_list_suppliers"];
+        put?: never;
+        post: operations["inventory_create_supplier"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/suppliers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["inventory_get_supplier"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: operations["inventory_update_supplier"];
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        Adjustment: {
+            /** Format: int64 */
+            delta: number;
+            note?: string | null;
+            /** Format: uuid */
+            product_id: string;
+            /** @description received, returned, damaged, lost or correction */
+            reason: string;
+        };
+        AdjustmentResult: {
+            movement: components["schemas"]["Movement"];
+            product: components["schemas"]["Product"];
+        };
+        AiStatus: {
+            /** @description closed, open or half_open */
+            breaker: string;
+            enabled: boolean;
+            /** Format: int64 */
+            failed: number;
+            /** @description Jobs by status, across every replica. */
+            jobs: {
+                [key: string]: number;
+            };
+            last_error?: string | null;
+            /** Format: date-time */
+            last_success_at?: string | null;
+            model?: string | null;
+            provider?: string | null;
+            /**
+             * Format: int64
+             * @description Jobs waiting or running.
+             */
+            queued: number;
+            /** Format: int64 */
+            succeeded: number;
+        };
+        AiSummary: {
+            customer_message?: string | null;
+            /** Format: date-time */
+            generated_at?: string | null;
+            model?: string | null;
+            /** @description pending, ready, failed or disabled */
+            status: string;
+            /** @description For staff only: customers get `null` here and read `customer_message`. */
+            text?: string | null;
+        };
+        ChatAnswer: {
+            answer: string;
+            /** @description What the answer was based on. */
+            context: unknown;
+            /** Format: date-time */
+            generated_at: string;
+            model: string;
+        };
+        ChatRequest: {
+            message: string;
+        };
+        CreateOrder: {
+            lines: components["schemas"]["LineRequest"][];
+            note?: string | null;
+        };
+        CreateProduct: {
+            category?: string;
+            description?: string;
+            /**
+             * Format: int64
+             * @description Recorded as a `received` movement.
+             */
+            initial_stock?: number;
+            name: string;
+            /** Format: int64 */
+            price_cents: number;
+            /** Format: int64 */
+            reorder_point?: number;
+            /** Format: int64 */
+            reorder_quantity?: number;
+            sku: string;
+            /** Format: uuid */
+            supplier_id?: string | null;
+        };
+        /** @description `GET /api/dashboard`: everything staff need at a glance, each part from its own service. */
+        Dashboard: {
+            ai: components["schemas"]["Section_AiSection"];
+            inventory: components["schemas"]["Section_InventorySection"];
+            orders: components["schemas"]["Section_OrdersSection"];
+            services: components["schemas"]["Services"];
+        };
+        DayRevenue: {
+            /** @description YYYY-MM-DD (UTC) */
+            date: string;
+            /** Format: int64 */
+            orders: number;
+            /** Format: int64 */
+            revenue_cents: number;
+        };
+        /** @description One field that failed validation: `field` is a path such as `lines[1].quantity`. */
+        FieldError: {
+            field: string;
+            message: string;
+        };
+        /** @description The gateway answering is the gateway being up. */
+        GatewayHealth: {
+            status: components["schemas"]["GatewayUp"];
+            version: string;
+        };
+        /** @enum {string} */
+        GatewayUp: "up";
+        HistoryEntry: {
+            /** Format: date-time */
+            at: string;
+            /** @description The user (or `system`) that caused the change. */
+            by?: string | null;
+            reason?: string | null;
+            status: components["schemas"]["OrderStatus"];
+        };
+        ImportReport: {
+            created: number;
+            updated: number;
+        };
+        LineRequest: {
+            /** Format: uuid */
+            product_id: string;
+            /** Format: int64 */
+            quantity: number;
+        };
+        /** @description Over-long values are refused (422) while the body is parsed, before anything else. */
+        LoginRequest: {
+            email: string;
+            password: string;
+        };
+        LowStock: {
+            items: components["schemas"]["Product"][];
+        };
+        Movement: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            note?: string | null;
+            /** Format: int64 */
+            on_hand_after: number;
+            /** Format: int64 */
+            on_hand_delta: number;
+            /** Format: uuid */
+            order_id?: string | null;
+            /** Format: uuid */
+            product_id: string;
+            reason: components["schemas"]["Reason"];
+            /** Format: int64 */
+            reserved_after: number;
+            /** Format: int64 */
+            reserved_delta: number;
+            user_id?: string | null;
+        };
+        Narrative: {
+            /** Format: date-time */
+            generated_at?: string | null;
+            /** @description pending, ready, failed or disabled */
+            status: string;
+            text?: string | null;
+        };
+        Order: {
+            ai_summary: components["schemas"]["AiSummary"];
+            /** Format: date-time */
+            created_at: string;
+            currency: string;
+            customer_email: string;
+            customer_id: string;
+            history: components["schemas"]["HistoryEntry"][];
+            /** Format: uuid */
+            id: string;
+            lines: components["schemas"]["OrderLine"][];
+            note?: string | null;
+            /** @description Human order number, e.g. SR-001001 */
+            number: string;
+            status: components["schemas"]["OrderStatus"];
+            /** Format: int64 */
+            total_cents: number;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        OrderLine: {
+            /** Format: int64 */
+            line_total_cents: number;
+            name: string;
+            /** Format: uuid */
+            product_id: string;
+            /** Format: int64 */
+            quantity: number;
+            sku: string;
+            /** Format: int64 */
+            unit_price_cents: number;
+        };
+        /** @enum {string} */
+        OrderStatus: "pending" | "confirmed" | "rejected" | "failed" | "cancelled" | "fulfilled";
+        /**
+         * @description `ok` when every service is up, else `degraded`.
+         * @enum {string}
+         */
+        Overall: "ok" | "degraded";
+        /** @description A page of results. */
+        Page_Movement: {
+            items: {
+                /** Format: date-time */
+                created_at: string;
+                /** Format: uuid */
+                id: string;
+                note?: string | null;
+                /** Format: int64 */
+                on_hand_after: number;
+                /** Format: int64 */
+                on_hand_delta: number;
+                /** Format: uuid */
+                order_id?: string | null;
+                /** Format: uuid */
+                product_id: string;
+                reason: components["schemas"]["Reason"];
+                /** Format: int64 */
+                reserved_after: number;
+                /** Format: int64 */
+                reserved_delta: number;
+                user_id?: string | null;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A page of results. */
+        Page_Order: {
+            items: {
+                ai_summary: components["schemas"]["AiSummary"];
+                /** Format: date-time */
+                created_at: string;
+                currency: string;
+                customer_email: string;
+                customer_id: string;
+                history: components["schemas"]["HistoryEntry"][];
+                /** Format: uuid */
+                id: string;
+                lines: components["schemas"]["OrderLine"][];
+                note?: string | null;
+                /** @description Human order number, e.g. SR-001001 */
+                number: string;
+                status: components["schemas"]["OrderStatus"];
+                /** Format: int64 */
+                total_cents: number;
+                /** Format: date-time */
+                updated_at: string;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A page of results. */
+        Page_Product: {
+            items: {
+                active: boolean;
+                /**
+                 * Format: int64
+                 * @description `on_hand - reserved`
+                 */
+                available: number;
+                category: string;
+                /** Format: date-time */
+                created_at: string;
+                currency: string;
+                description: string;
+                /** Format: uuid */
+                id: string;
+                name: string;
+                /** Format: int64 */
+                on_hand: number;
+                /** Format: int64 */
+                price_cents: number;
+                /** Format: int64 */
+                reorder_point: number;
+                /** Format: int64 */
+                reorder_quantity: number;
+                /** Format: int64 */
+                reserved: number;
+                sku: string;
+                /** Format: uuid */
+                supplier_id?: string | null;
+                /** Format: date-time */
+                updated_at: string;
+                /**
+                 * Format: int64
+                 * @description Bumped by every catalogue edit; the `ETag` is this number.
+                 */
+                version: number;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A page of results. */
+        Page_Supplier: {
+            items: {
+                contact_email?: string | null;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: uuid */
+                id: string;
+                /** Format: int64 */
+                lead_time_days: number;
+                name: string;
+                phone?: string | null;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A page of results. */
+        Page_User: {
+            items: {
+                /** Format: date-time */
+                created_at: string;
+                disabled: boolean;
+                email: string;
+                /** Format: uuid */
+                id: string;
+                name: string;
+                role: components["schemas"]["Role"];
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description `GET /api/status`: the platform's health without signing in. */
+        PlatformStatus: {
+            gateway: components["schemas"]["GatewayHealth"];
+            services: components["schemas"]["Services"];
+            status: components["schemas"]["Overall"];
+        };
+        /** @description The RFC 9457 body every 4xx and 5xx response carries. */
+        Problem: Record<string, never> & {
+            detail?: string | null;
+            errors?: components["schemas"]["FieldError"][];
+            instance?: string | null;
+            request_id?: string | null;
+            /** Format: int32 */
+            status: number;
+            title: string;
+            /** @description A relative URI naming the kind of problem; clients branch on it. */
+            type: string;
+        };
+        Product: {
+            active: boolean;
+            /**
+             * Format: int64
+             * @description `on_hand - reserved`
+             */
+            available: number;
+            category: string;
+            /** Format: date-time */
+            created_at: string;
+            currency: string;
+            description: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** Format: int64 */
+            on_hand: number;
+            /** Format: int64 */
+            price_cents: number;
+            /** Format: int64 */
+            reorder_point: number;
+            /** Format: int64 */
+            reorder_quantity: number;
+            /** Format: int64 */
+            reserved: number;
+            sku: string;
+            /** Format: uuid */
+            supplier_id?: string | null;
+            /** Format: date-time */
+            updated_at: string;
+            /**
+             * Format: int64
+             * @description Bumped by every catalogue edit; the `ETag` is this number.
+             */
+            version: number;
+        };
+        /**
+         * Format: uuid
+         * @description A product in inventory's catalogue.
+         */
+        ProductId: string;
+        /**
+         * @description Why stock changed. The first five are what staff record; the rest are written by
+         *     reservations.
+         * @enum {string}
+         */
+        Reason: "received" | "returned" | "damaged" | "lost" | "correction" | "reserved" | "released" | "committed";
+        RefreshRequest: {
+            refresh_token: string;
+        };
+        RegisterRequest: {
+            /**
+             * @description Only to claim the first admin of a new deployment: the one-time token auth prints at
+             *     start (`STOCKROOM_BOOTSTRAP_TOKEN=…` on stderr, never in its log) while no admin exists
+             *     and `ADMIN_EMAIL` is unset. The account becomes the admin; the token then stops working.
+             */
+            bootstrap_token?: string | null;
+            email: string;
+            name: string;
+            password: string;
+        };
+        Restock: {
+            /** Format: int64 */
+            available: number;
+            /** Format: double */
+            daily_demand: number;
+            /**
+             * Format: double
+             * @description `null` when nothing sells: the stock lasts indefinitely.
+             */
+            days_of_cover?: number | null;
+            /** Format: int64 */
+            lead_time_days: number;
+            name: string;
+            /** Format: int64 */
+            on_hand: number;
+            /** Format: uuid */
+            product_id: string;
+            /** Format: int64 */
+            reorder_point: number;
+            sku: string;
+            /** Format: int64 */
+            suggested_reorder_quantity: number;
+            urgency: components["schemas"]["Urgency"];
+        };
+        RestockReport: {
+            items: components["schemas"]["Restock"][];
+            narrative: components["schemas"]["Narrative"];
+            /** Format: int64 */
+            window_days: number;
+        };
+        /**
+         * @description Who may do what. Ordered: admin ⊃ staff ⊃ customer. `service` is for `/internal/` only.
+         * @enum {string}
+         */
+        Role: "admin" | "staff" | "customer" | "service";
+        /** @description A dashboard section: its data, or why it is missing (the rest of the dashboard still shows). */
+        Section_AiSection: {
+            status: components["schemas"]["AiStatus"];
+        } | components["schemas"]["Unavailable"];
+        /** @description A dashboard section: its data, or why it is missing (the rest of the dashboard still shows). */
+        Section_InventorySection: {
+            low_stock: components["schemas"]["Product"][];
+            summary: components["schemas"]["Summary"];
+        } | components["schemas"]["Unavailable"];
+        /** @description A dashboard section: its data, or why it is missing (the rest of the dashboard still shows). */
+        Section_OrdersSection: {
+            /** @description Count per status (every status present, zero when none). */
+            by_status: {
+                [key: string]: number;
+            };
+            currency: string;
+            recent: components["schemas"]["Order"][];
+            revenue_by_day: components["schemas"]["DayRevenue"][];
+            /**
+             * Format: int64
+             * @description Today's (UTC) entry of `revenue_by_day`, 0 when there is none.
+             */
+            revenue_today_cents: number;
+            top_products: components["schemas"]["TopProduct"][];
+        } | components["schemas"]["Unavailable"];
+        /** @description One service: up with its version, or down with the reason. */
+        ServiceHealth: {
+            /** @enum {string} */
+            status: "up";
+            version?: string | null;
+        } | {
+            reason: string;
+            /** @enum {string} */
+            status: "down";
+        };
+        /** @description Each service's health as the gateway sees it. */
+        Services: {
+            auth: components["schemas"]["ServiceHealth"];
+            inventory: components["schemas"]["ServiceHealth"];
+            orders: components["schemas"]["ServiceHealth"];
+        };
+        /** @description A signed-in session. */
+        Session: {
+            access_token: string;
+            /** Format: int64 */
+            expires_in: number;
+            refresh_token: string;
+            token_type: string;
+            user: components["schemas"]["User"];
+        };
+        Stats: {
+            /** @description Count per status (every status present, zero when none). */
+            by_status: {
+                [key: string]: number;
+            };
+            currency: string;
+            revenue_by_day: components["schemas"]["DayRevenue"][];
+            top_products: components["schemas"]["TopProduct"][];
+        };
+        Summary: {
+            /** Format: int64 */
+            active_products: number;
+            currency: string;
+            /** Format: int64 */
+            low_stock: number;
+            /** Format: int64 */
+            products: number;
+            /** Format: int64 */
+            stock_value_cents: number;
+            /** Format: int64 */
+            units_on_hand: number;
+            /** Format: int64 */
+            units_reserved: number;
+        };
+        Supplier: {
+            contact_email?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: int64 */
+            lead_time_days: number;
+            name: string;
+            phone?: string | null;
+        };
+        SupplierInput: {
+            contact_email?: string | null;
+            /** Format: int64 */
+            lead_time_days?: number | null;
+            name?: string | null;
+            phone?: string | null;
+        };
+        TokenRequest: {
+            client_id: string;
+            client_secret: string;
+            grant_type: string;
+        };
+        TokenResponse: {
+            access_token: string;
+            /** Format: int64 */
+            expires_in: number;
+            token_type: string;
+        };
+        TopProduct: {
+            name: string;
+            product_id: components["schemas"]["ProductId"];
+            /** Format: int64 */
+            quantity: number;
+            /** Format: int64 */
+            revenue_cents: number;
+            sku: string;
+        };
+        /** @description Why a dashboard section is missing: `{"unavailable": true, "reason": "…"}`. */
+        Unavailable: {
+            /** @description For people: which service failed and how. */
+            reason: string;
+            /** @description Always `true`: what tells this apart from the section's data. */
+            unavailable: boolean;
+        };
+        /** @description Absent fields stay as they are; `"supplier_id": null` clears the supplier. */
+        UpdateProduct: {
+            active?: boolean | null;
+            category?: string | null;
+            description?: string | null;
+            name?: string | null;
+            /** Format: int64 */
+            price_cents?: number | null;
+            /** Format: int64 */
+            reorder_point?: number | null;
+            /** Format: int64 */
+            reorder_quantity?: number | null;
+            /** Format: uuid */
+            supplier_id?: string | null;
+            /**
+             * Format: int64
+             * @description Optimistic concurrency, like `If-Match`: 409 when the product changed since.
+             */
+            version?: number | null;
+        };
+        UpdateUser: {
+            disabled?: boolean | null;
+            name?: string | null;
+            role?: components["schemas"]["Role"] | null;
+        };
+        /** @enum {string} */
+        Urgency: "critical" | "soon" | "ok";
+        /** @description A user as the API shows it (never with the password hash). */
+        User: {
+            /** Format: date-time */
+            created_at: string;
+            disabled: boolean;
+            email: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            role: components["schemas"]["Role"];
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    auth_jwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JSON Web Key Set */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+        };
+    };
+    ai_chat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChatRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatAnswer"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AI disabled or paused */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ai_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AiStatus"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    auth_login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many sign-ins being checked; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    auth_logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefreshRequest"];
+            };
+        };
+        responses: {
+            /** @description signed out */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    auth_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    auth_refresh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefreshRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    auth_register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description The bootstrap token is unknown or was already used */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many registrations from this address */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many sign-ins being checked; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    auth_list: {
+        parameters: {
+            query?: {
+                /** @description 1–100, default 20 */
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_User"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    auth_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateUser"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    gateway_dashboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description dashboard; unavailable sections say so */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dashboard"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ai_restock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RestockReport"];
+                };
+            };
+            /** @description Inventory unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    inventory_adjust: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description retries with the same key and body return the first answer and change the stock once */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Adjustment"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdjustmentResult"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed, or the key was used for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    inventory_low_stock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LowStock"];
+                };
+            };
+        };
+    };
+    inventory_movements: {
+        parameters: {
+            query?: {
+                product_id?: string;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Movement"];
+                };
+            };
+        };
+    };
+    inventory_summary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Summary"];
+                };
+            };
+        };
+    };
+    orders_list: {
+        parameters: {
+            query?: {
+                status?: string;
+                /** @description Staff only: one customer's orders */
+                customer_id?: string;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Order"];
+                };
+            };
+        };
+    };
+    orders_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description retries with the same key and body return the first answer */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateOrder"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description insufficient stock */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service this needs is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    orders_stats: {
+        parameters: {
+            query?: {
+                /** @description 1–365, default 30 */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Stats"];
+                };
+            };
+        };
+    };
+    orders_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    orders_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Reason"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    orders_fulfil: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ai_summarise: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AI disabled */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    inventory_list: {
+        parameters: {
+            query?: {
+                /** @description Matches SKU and name */
+                q?: string;
+                category?: string;
+                /** @description `true`: only products at or below their reorder point */
+                low_stock?: boolean;
+                /** @description `true` (default for customers), `false` or `all` */
+                active?: string;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Product"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    inventory_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description retries with the same key and body return the first answer and create nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateProduct"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed, or the key was used for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    inventory_export: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+        };
+    };
+    inventory_import: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retry of the same file with the same key returns the first report and imports nothing again */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            /** @description Validation failed, or the key was used for another file */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    inventory_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    inventory_archive: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag last read */
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    inventory_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag last read */
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateProduct"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    gateway_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description each service's health */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformStatus"];
+                };
+            };
+        };
+    };
+    inventory_list_suppliers: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Supplier"];
+                };
+            };
+        };
+    };
+    inventory_create_supplier: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description retries with the same key and body return the first answer and create nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupplierInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Supplier"];
+                };
+            };
+            /** @description Validation failed, or the key was used for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    inventory_get_supplier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Supplier"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    inventory_update_supplier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupplierInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Supplier"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+}
