@@ -59,9 +59,4 @@ impl Background {
     pub async fn sweep(&self) -> kernel::Result<()> {
         crate::sweeper::sweep(&self.saga, self.pending_grace).await
     }
-
-    /// One sweep that treats every pending order as stuck, whatever its age.
-    pub async fn sweep_all_pending(&self) -> kernel::Result<()> {
-        crate::sweeper::sweep(&self.saga, Duration::ZERO).await
-    }
 }

@@ -9,7 +9,7 @@ mod inventory;
 mod model;
 mod routes;
 mod saga;
-mod store;
+pub mod store;
 mod sweeper;
 
 use std::sync::Arc;
@@ -25,12 +25,13 @@ use kernel::{
 use tokio_util::sync::CancellationToken;
 
 pub use background::Background;
-pub use model::Order;
+pub use model::{AiSummary, HistoryEntry, Order, OrderLine, SummaryStatus};
 pub use routes::openapi;
 
 pub const SERVICE: &str = "orders";
 
-static MIGRATIONS: Migrations = Migrations {
+/// Orders' migrations, per backend.
+pub static MIGRATIONS: Migrations = Migrations {
     postgres: &sqlx::migrate!("migrations/postgres"),
     sqlite: &sqlx::migrate!("migrations/sqlite"),
 };

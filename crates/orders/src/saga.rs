@@ -25,7 +25,7 @@ use crate::{
 #[derive(Debug)]
 pub enum Placed {
     /// Confirmed: stock is reserved at inventory's prices.
-    Confirmed(Order),
+    Confirmed(Box<Order>),
     /// The idempotency key's first answer, kept as sent.
     Replayed { status: u16, body: String },
     /// Inventory cannot supply some lines; the order is kept as rejected.
@@ -126,7 +126,7 @@ impl Saga {
                     Some(order) => {
                         metrics::counter!("orders_total", "outcome" => "confirmed").increment(1);
                         self.ai.jobs_waiting.notify_one();
-                        Ok(Placed::Confirmed(order))
+                        Ok(Placed::Confirmed(Box::new(order)))
                     }
                     None => self.stored_answer(id).await,
                 }
@@ -218,7 +218,7 @@ impl Saga {
         let order = self.reload(id).await?;
         match order.status {
             OrderStatus::Confirmed | OrderStatus::Fulfilled | OrderStatus::Cancelled => {
-                Ok(Placed::Confirmed(order))
+                Ok(Placed::Confirmed(Box::new(order)))
             }
             _ => Err(AppError::conflict(
                 "not-confirmed",

@@ -63,6 +63,9 @@ mod tests {
     #[tokio::test]
     #[should_panic(expected = "last seen: \"never\"")]
     async fn a_condition_that_never_holds_fails_with_what_was_seen() {
-        eventually(Duration::from_millis(50), || async { Err::<(), _>("never") }).await;
+        eventually(Duration::from_millis(50), || async {
+            Err::<(), _>("never")
+        })
+        .await;
     }
 }

@@ -605,7 +605,7 @@ impl OrdersStore for SqliteStore {
             if !held {
                 continue;
             }
-            let (status, text_, message, model) = match result {
+            let (status, summary, message, model) = match result {
                 JobResult::Ready {
                     text,
                     customer_message,
@@ -624,10 +624,10 @@ impl OrdersStore for SqliteStore {
             )
             .bind(text(job.order_id))
             .bind(status.as_str())
-            .bind(text_)
+            .bind(summary)
             .bind(message)
             .bind(model)
-            .bind(text_.map(|_| at.clone()))
+            .bind(summary.map(|_| at.clone()))
             .execute(&mut *tx)
             .await?;
             written += 1;

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 use kernel::config::Secret;
 use serde_json::{json, Value};
 use testkit::{
+    eventually,
     fake_ai::{data_block, Behaviour, FakeAi},
     Api, Session, Svc, TestSystem,
 };
@@ -36,6 +37,8 @@ async fn system_with_ai(fake: &FakeAi, tuning: Tuning) -> (TestSystem, Session, 
         s.ai.breaker_threshold = tuning.threshold;
         s.ai.breaker_cooldown = tuning.cooldown;
         s.ai.job_lease = Duration::from_secs(5);
+        // No workers: each test drains the AI queue itself, at the point it means to.
+        s.ai.workers = 0;
     })
     .await;
     let (_, staff, customer) = sys.cast().await;
@@ -62,22 +65,44 @@ async fn order(sys: &TestSystem, customer: &Session, product: &str, quantity: i6
     reply.body
 }
 
-/// Polls an order until its AI summary leaves `pending`, for at most 10 s.
+/// Does every AI job that can run now, as the service's workers would.
+async fn drain(sys: &TestSystem) -> usize {
+    let db = sys.database(Svc::Orders);
+    orders::Background::of(&db.url, &db.schema)
+        .expect("orders runs in this test")
+        .drain_ai_queue()
+        .await
+        .expect("the AI queue drains")
+}
+
+async fn summary_of(sys: &TestSystem, staff: &Session, order_id: &str) -> Value {
+    sys.api(Svc::Orders)
+        .with_token(&staff.token)
+        .get(&format!("/api/orders/{order_id}"))
+        .await
+        .expect(200)
+        .body["ai_summary"]
+        .clone()
+}
+
+/// Drains the AI queue, then reads the order's summary.
 async fn settled_summary(sys: &TestSystem, staff: &Session, order_id: &str) -> Value {
-    let api = sys.api(Svc::Orders).with_token(&staff.token);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let summary = api
-            .get(&format!("/api/orders/{order_id}"))
-            .await
-            .expect(200)
-            .body["ai_summary"]
-            .clone();
-        if summary["status"] != "pending" || Instant::now() > deadline {
-            return summary;
+    drain(sys).await;
+    summary_of(sys, staff, order_id).await
+}
+
+/// The restock narrative, once the background refresh the first request started is done.
+async fn ready_narrative(api: &Api) -> Value {
+    eventually(Duration::from_secs(10), || async {
+        let narrative =
+            api.get("/api/insights/restock").await.expect(200).body["narrative"].clone();
+        if narrative["status"] == "ready" {
+            Ok(narrative)
+        } else {
+            Err(narrative)
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    })
+    .await
 }
 
 async fn ai_status(sys: &TestSystem, staff: &Session) -> Value {
@@ -112,7 +137,9 @@ async fn a_fast_provider_summarises_orders_from_their_real_lines() {
         .to_string();
     let placed = order(&sys, &customer, &tea, 2).await;
     assert_eq!(placed["ai_summary"]["status"], "pending");
-    let summary = settled_summary(&sys, &staff, placed["id"].as_str().unwrap()).await;
+    assert_eq!(ai_status(&sys, &staff).await["jobs"]["queued"], 1);
+    assert_eq!(drain(&sys).await, 1, "one job, done once");
+    let summary = summary_of(&sys, &staff, placed["id"].as_str().unwrap()).await;
     assert_eq!(summary["status"], "ready", "{summary}");
     assert!(summary["text"]
         .as_str()
@@ -177,14 +204,13 @@ async fn failing_providers_never_touch_orders_and_open_the_breaker() {
         // With the breaker open, a new order's job waits instead of burning retries.
         let calls_before = fake.prompts().len();
         let c = order(&sys, &customer, &product, 1).await;
+        assert_eq!(drain(&sys).await, 0, "{behaviour:?}: the job is put back");
         let orders_api = sys.api(Svc::Orders).with_token(&staff.token);
         assert_eq!(
-            orders_api
-                .get(&format!("/api/orders/{}", c["id"].as_str().unwrap()))
-                .await
-                .body["ai_summary"]["status"],
+            summary_of(&sys, &staff, c["id"].as_str().unwrap()).await["status"],
             "pending"
         );
+        assert_eq!(ai_status(&sys, &staff).await["jobs"]["queued"], 1);
         assert_eq!(
             fake.prompts().len(),
             calls_before,
@@ -224,9 +250,19 @@ async fn a_provider_down_then_back_is_probed_and_waiting_jobs_complete() {
     );
     assert_eq!(ai_status(&sys, &staff).await["breaker"], "open");
     let waiting = order(&sys, &customer, &product, 1).await;
+    let waiting = waiting["id"].as_str().unwrap();
     fake.set(Behaviour::Fast);
-    // After the cool-down one probe goes through, succeeds, and the queue drains.
-    let summary = settled_summary(&sys, &staff, waiting["id"].as_str().unwrap()).await;
+    // While the breaker is open the job waits; after the cool-down one probe goes through,
+    // succeeds, and the queue drains.
+    let summary = eventually(Duration::from_secs(10), || async {
+        drain(&sys).await;
+        let summary = summary_of(&sys, &staff, waiting).await;
+        match summary["status"].as_str() {
+            Some("pending") => Err(summary),
+            _ => Ok(summary),
+        }
+    })
+    .await;
     assert_eq!(summary["status"], "ready", "{summary}");
     assert_eq!(ai_status(&sys, &staff).await["breaker"], "closed");
     // Staff can ask again for a summary that failed.
@@ -349,20 +385,12 @@ async fn restock_insights_forecast_from_real_demand_with_a_narrative_on_top() {
     assert_eq!(report["items"][1]["urgency"], "ok");
     assert!(report["items"][1]["days_of_cover"].is_null());
     // The narrative is made in the background; the page never waited for it.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let narrative =
-            api.get("/api/insights/restock").await.expect(200).body["narrative"].clone();
-        if narrative["status"] == "ready" {
-            assert!(narrative["text"]
-                .as_str()
-                .unwrap()
-                .contains("Restock forecast"));
-            break;
-        }
-        assert!(Instant::now() < deadline, "no narrative: {narrative}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    assert_eq!(report["narrative"]["status"], "pending");
+    let narrative = ready_narrative(&api).await;
+    assert!(narrative["text"]
+        .as_str()
+        .unwrap()
+        .contains("Restock forecast"));
     // The forecast reached the model as data.
     let asked = fake
         .conversations()
@@ -411,12 +439,7 @@ async fn untrusted_text_reaches_the_model_only_as_quoted_data() {
     api.post("/api/ai/chat", json!({"message": "What is running low?"}))
         .await
         .expect(200);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while api.get("/api/insights/restock").await.expect(200).body["narrative"]["status"] != "ready"
-    {
-        assert!(Instant::now() < deadline, "no restock narrative");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    ready_narrative(&api).await;
 
     let conversations = fake.conversations();
     assert_eq!(conversations.len(), 3, "a summary, a chat and a narrative");

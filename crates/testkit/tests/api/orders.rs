@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use testkit::{Api, Session, Svc, TestSystem};
+use testkit::{eventually, Api, Session, Svc, TestSystem};
 
 async fn system() -> (TestSystem, Session, Session, Session) {
     let sys = TestSystem::start(&[Svc::Auth, Svc::Inventory, Svc::Orders]).await;
@@ -464,8 +464,17 @@ async fn with_inventory_down_orders_fail_fast_and_nothing_stays_reserved() {
         assert!(reply.header("retry-after").is_some());
     }
     sys.restart(Svc::Inventory).await;
-    // Once inventory is back, the client's retry with the same key goes through.
-    let retried = wait_for(|| place_keyed(&api, "retry-me", &body), |r| r.status == 201).await;
+    // Once inventory is back (and orders' breaker has seen it), the client's retry with the
+    // same key goes through.
+    let retried = eventually(Duration::from_secs(10), || async {
+        let reply = place_keyed(&api, "retry-me", &body).await;
+        if reply.status == 201 {
+            Ok(reply)
+        } else {
+            Err(reply.text)
+        }
+    })
+    .await;
     assert_eq!(retried.body["status"], "confirmed", "{}", retried.text);
     assert_eq!(
         sys.stock_of(&staff, &tea).await,
@@ -549,20 +558,47 @@ async fn a_hung_inventory_costs_a_timeout_then_the_breaker_answers_at_once() {
     );
 }
 
-/// Retries `call` until `done` holds, for at most 10 s.
-async fn wait_for<F, Fut>(call: F, done: impl Fn(&testkit::Reply) -> bool) -> testkit::Reply
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = testkit::Reply>,
-{
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let reply = call().await;
-        if done(&reply) || Instant::now() > deadline {
-            return reply;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+#[tokio::test]
+async fn a_release_inventory_missed_is_paid_by_the_next_sweep() {
+    // The service's own sweeper waits an hour: this test runs the sweep itself.
+    let mut sys = TestSystem::start_with(&[Svc::Auth, Svc::Inventory, Svc::Orders], |s| {
+        s.sweep_interval = Duration::from_secs(3600);
+    })
+    .await;
+    let (_, staff, customer) = sys.cast().await;
+    let tea = sys.product_id(&staff, "TEA", 100, 10).await;
+    let order = id_of(
+        &place(&sys, &customer, json!([{"product_id": tea, "quantity": 4}]))
+            .await
+            .expect(201)
+            .body,
+    );
+    sys.stop(Svc::Inventory).await;
+    // The cancel is recorded at once; the release inventory could not hear is owed.
+    let cancelled = sys
+        .api(Svc::Orders)
+        .with_token(&customer.token)
+        .post(&format!("/api/orders/{order}/cancel"), json!({}))
+        .await
+        .expect(200);
+    assert_eq!(cancelled.body["status"], "cancelled");
+    sys.restart(Svc::Inventory).await;
+    assert_eq!(
+        sys.stock_of(&staff, &tea).await,
+        (10, 4),
+        "still held until the sweep"
+    );
+    let db = sys.database(Svc::Orders);
+    let background = orders::Background::of(&db.url, &db.schema).expect("orders runs here");
+    background.sweep().await.expect("a sweep");
+    assert_eq!(
+        sys.stock_of(&staff, &tea).await,
+        (10, 0),
+        "the sweep released it"
+    );
+    // Paid once: another sweep has nothing to do and changes nothing.
+    background.sweep().await.expect("a sweep");
+    assert_eq!(sys.stock_of(&staff, &tea).await, (10, 0));
 }
 
 #[tokio::test]

@@ -1,0 +1,354 @@
+//! A database made by the previous main (the `Any` store: text ids, text times) starts on the
+//! new code with nothing lost: the old schema is built by a migrator holding only the old
+//! migrations, filled as the old code wrote rows, migrated by the full migrator, and read back
+//! through the new store. On SQLite always; on PostgreSQL when `STOCKROOM_TEST_DATABASE_URL`
+//! is set (a fresh schema per test).
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, Utc};
+use contracts::{reservation::Settlement, OrderId, OrderStatus, ProductId};
+use kernel::{
+    db::{Db, Migrations},
+    pagination::PageRequest,
+};
+use orders::{
+    store::{self, OrderFilter, Pending, Written},
+    AiSummary, HistoryEntry, Order, OrderLine, SummaryStatus, MIGRATIONS,
+};
+use sqlx::migrate::Migrator;
+use uuid::Uuid;
+
+/// The migrations the previous main shipped: `0001_init` only.
+fn previous(full: &Migrator) -> &'static Migrator {
+    Box::leak(Box::new(Migrator {
+        migrations: Cow::Owned(
+            full.migrations
+                .iter()
+                .filter(|m| m.version == 1)
+                .cloned()
+                .collect(),
+        ),
+        ignore_missing: full.ignore_missing,
+        locking: full.locking,
+        no_tx: full.no_tx,
+    }))
+}
+
+const A: &str = "0192f6a0-0000-7000-8000-00000000000a";
+const B: &str = "0192f6a0-0000-7000-8000-00000000000b";
+const C: &str = "0192f6a0-0000-7000-8000-00000000000c";
+const TEA: &str = "0192f6a0-0000-7000-8000-0000000000e1";
+const MUG: &str = "0192f6a0-0000-7000-8000-0000000000e2";
+const JOB: &str = "0192f6a0-0000-7000-8000-0000000000f1";
+const CUSTOMER: &str = "0192f6a0-0000-7000-8000-0000000000c1";
+
+fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .expect("a test time")
+        .with_timezone(&Utc)
+}
+
+fn id(text: &str) -> Uuid {
+    Uuid::parse_str(text).expect("a test id")
+}
+
+/// Rows exactly as the old store wrote them (the same SQL text ran on both backends).
+const OLD_ROWS: &[&str] = &[
+    "INSERT INTO orders (id, number, customer_id, customer_email, status, total_cents, currency, note,
+         idempotency_key, request_hash, response_status, response_body, inventory_action, created_at, updated_at)
+     VALUES ('0192f6a0-0000-7000-8000-00000000000a', 1001, '0192f6a0-0000-7000-8000-0000000000c1', 'c@example.com',
+         'confirmed', 2100, 'USD', 'gift wrap', 'key-1', 'hash-a', 201, '{\"kept\":true}', NULL,
+         '2026-11-20T10:00:00.123456Z', '2026-11-20T10:00:01.000000Z')",
+    "INSERT INTO orders (id, number, customer_id, customer_email, status, total_cents, currency, note,
+         idempotency_key, request_hash, response_status, response_body, inventory_action, created_at, updated_at)
+     VALUES ('0192f6a0-0000-7000-8000-00000000000b', 1002, '0192f6a0-0000-7000-8000-0000000000c1', 'c@example.com',
+         'cancelled', 450, 'USD', NULL, NULL, 'hash-b', NULL, NULL, 'release',
+         '2026-11-21T09:30:00.000000Z', '2026-11-21T09:31:00.000000Z')",
+    "INSERT INTO orders (id, number, customer_id, customer_email, status, total_cents, currency, note,
+         idempotency_key, request_hash, response_status, response_body, inventory_action, created_at, updated_at)
+     VALUES ('0192f6a0-0000-7000-8000-00000000000c', 1003, '0192f6a0-0000-7000-8000-0000000000c1', 'c@example.com',
+         'pending', 0, 'USD', NULL, NULL, 'hash-c', NULL, NULL, NULL,
+         '2026-11-22T08:00:00.000000Z', '2026-11-22T08:00:00.000000Z')",
+    "INSERT INTO order_lines (order_id, position, product_id, sku, name, quantity, unit_price_cents, line_total_cents)
+     VALUES ('0192f6a0-0000-7000-8000-00000000000a', 0, '0192f6a0-0000-7000-8000-0000000000e2', 'MUG', 'Mug', 1, 1200, 1200),
+            ('0192f6a0-0000-7000-8000-00000000000a', 1, '0192f6a0-0000-7000-8000-0000000000e1', 'TEA', 'Tea', 2, 450, 900),
+            ('0192f6a0-0000-7000-8000-00000000000b', 0, '0192f6a0-0000-7000-8000-0000000000e1', 'TEA', 'Tea', 1, 450, 450),
+            ('0192f6a0-0000-7000-8000-00000000000c', 0, '0192f6a0-0000-7000-8000-0000000000e1', '', '', 3, 0, 0)",
+    "INSERT INTO order_history (id, order_id, status, at, by_user, reason)
+     VALUES ('0192f6a0-0000-7000-8000-000000000101', '0192f6a0-0000-7000-8000-00000000000a', 'pending', '2026-11-20T10:00:00.123456Z', '0192f6a0-0000-7000-8000-0000000000c1', NULL),
+            ('0192f6a0-0000-7000-8000-000000000102', '0192f6a0-0000-7000-8000-00000000000a', 'confirmed', '2026-11-20T10:00:01.000000Z', 'system', NULL),
+            ('0192f6a0-0000-7000-8000-000000000103', '0192f6a0-0000-7000-8000-00000000000b', 'pending', '2026-11-21T09:30:00.000000Z', '0192f6a0-0000-7000-8000-0000000000c1', NULL),
+            ('0192f6a0-0000-7000-8000-000000000104', '0192f6a0-0000-7000-8000-00000000000b', 'cancelled', '2026-11-21T09:31:00.000000Z', '0192f6a0-0000-7000-8000-0000000000c1', 'changed my mind')",
+    "INSERT INTO ai_summaries (order_id, status, text, customer_message, model, generated_at)
+     VALUES ('0192f6a0-0000-7000-8000-00000000000a', 'ready', 'Pick a mug and two teas.', 'Thanks!', 'fake/model-1', '2026-11-20T10:00:05.500000Z'),
+            ('0192f6a0-0000-7000-8000-00000000000b', 'disabled', NULL, NULL, NULL, NULL)",
+    "INSERT INTO ai_jobs (id, order_id, kind, status, attempts, run_after, lease_until, last_error, created_at, updated_at)
+     VALUES ('0192f6a0-0000-7000-8000-0000000000f1', '0192f6a0-0000-7000-8000-00000000000a', 'order_summary', 'queued', 0,
+             '2026-11-20T10:00:01.000000Z', NULL, NULL, '2026-11-20T10:00:01.000000Z', '2026-11-20T10:00:01.000000Z')",
+];
+
+async fn run_old(db: &Db, statements: &[&str]) {
+    for sql in statements {
+        let done = match db {
+            Db::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+            Db::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+        };
+        done.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+}
+
+#[tokio::test]
+async fn orders_written_by_the_previous_version_read_back_unchanged_after_migrating() {
+    let database = kernel::testing::fresh_database("orders");
+    let old = Migrations {
+        postgres: previous(MIGRATIONS.postgres),
+        sqlite: previous(MIGRATIONS.sqlite),
+    };
+    let db = Db::connect(&database.url, &database.schema, 2, &old)
+        .await
+        .expect("the previous schema");
+    run_old(&db, OLD_ROWS).await;
+    if let Db::Postgres(_) = db {
+        // The old code drew numbers from the sequence; it stood at the last one drawn.
+        run_old(&db, &["SELECT setval('order_numbers', 1003)"]).await;
+    }
+    db.close().await;
+
+    let db = Db::connect(&database.url, &database.schema, 2, &MIGRATIONS)
+        .await
+        .expect("the full migrator runs over the old data");
+    let store = store::open(db.clone(), "USD".into());
+
+    let a = store
+        .get_order(id(A).into())
+        .await
+        .expect("read")
+        .expect("order A survived");
+    assert_eq!(a.id, OrderId::from(id(A)));
+    assert_eq!(a.number, "SR-001001");
+    assert_eq!(a.customer_id, CUSTOMER);
+    assert_eq!(a.customer_email, "c@example.com");
+    assert_eq!(a.status, OrderStatus::Confirmed);
+    assert_eq!((a.total_cents, a.currency.as_str()), (2100, "USD"));
+    assert_eq!(a.note.as_deref(), Some("gift wrap"));
+    assert_eq!(a.created_at, at("2026-11-20T10:00:00.123456Z"));
+    assert_eq!(a.updated_at, at("2026-11-20T10:00:01Z"));
+    let lines: Vec<(ProductId, &str, i64, i64, i64)> = a
+        .lines
+        .iter()
+        .map(|l| {
+            (
+                l.product_id,
+                l.sku.as_str(),
+                l.quantity,
+                l.unit_price_cents,
+                l.line_total_cents,
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            (id(MUG).into(), "MUG", 1, 1200, 1200),
+            (id(TEA).into(), "TEA", 2, 450, 900)
+        ],
+        "lines in their positions"
+    );
+    let history: Vec<(OrderStatus, DateTime<Utc>, Option<&str>)> = a
+        .history
+        .iter()
+        .map(|h| (h.status, h.at, h.by.as_deref()))
+        .collect();
+    assert_eq!(
+        history,
+        [
+            (
+                OrderStatus::Pending,
+                at("2026-11-20T10:00:00.123456Z"),
+                Some(CUSTOMER)
+            ),
+            (
+                OrderStatus::Confirmed,
+                at("2026-11-20T10:00:01Z"),
+                Some("system")
+            ),
+        ]
+    );
+    assert_eq!(a.ai_summary.status, SummaryStatus::Ready);
+    assert_eq!(
+        a.ai_summary.text.as_deref(),
+        Some("Pick a mug and two teas.")
+    );
+    assert_eq!(a.ai_summary.customer_message.as_deref(), Some("Thanks!"));
+    assert_eq!(a.ai_summary.model.as_deref(), Some("fake/model-1"));
+    assert_eq!(
+        a.ai_summary.generated_at,
+        Some(at("2026-11-20T10:00:05.5Z"))
+    );
+
+    // The idempotency key still replays its kept answer.
+    let kept = store
+        .existing(CUSTOMER, "key-1")
+        .await
+        .expect("read")
+        .expect("the key survived");
+    assert_eq!(kept.id, OrderId::from(id(A)));
+    assert_eq!(kept.request_hash, "hash-a");
+    assert_eq!(kept.response, Some((201, "{\"kept\":true}".to_string())));
+
+    // Newest first, all three; filters and the keyset cursor work on the converted columns.
+    let page = PageRequest::parse(Some(2), None).expect("a page");
+    let first = store
+        .list_orders(&OrderFilter::default(), &page)
+        .await
+        .expect("list");
+    let ids: Vec<OrderId> = first.iter().map(|o| o.id).collect();
+    assert_eq!(ids, [id(C).into(), id(B).into(), id(A).into()]);
+    let after_b = PageRequest {
+        limit: 2,
+        after: Some(kernel::pagination::Cursor {
+            created_at: first[1].created_at,
+            id: first[1].id.as_uuid(),
+        }),
+    };
+    let rest = store
+        .list_orders(&OrderFilter::default(), &after_b)
+        .await
+        .expect("next page");
+    assert_eq!(
+        rest.iter().map(|o| o.id).collect::<Vec<_>>(),
+        [OrderId::from(id(A))]
+    );
+    let cancelled = store
+        .list_orders(
+            &OrderFilter {
+                status: Some(OrderStatus::Cancelled),
+                customer_id: Some(CUSTOMER.into()),
+            },
+            &page,
+        )
+        .await
+        .expect("filtered list");
+    assert_eq!(cancelled.len(), 1);
+    assert_eq!(
+        cancelled[0].history[1].reason.as_deref(),
+        Some("changed my mind")
+    );
+    assert_eq!(cancelled[0].ai_summary.status, SummaryStatus::Disabled);
+    let c = &first[0];
+    assert_eq!(
+        c.ai_summary.status,
+        SummaryStatus::Disabled,
+        "no summary row"
+    );
+
+    // What inventory is owed, and the stuck order, are still found by the sweeper's queries.
+    assert_eq!(
+        store.owed_to_inventory().await.expect("owed"),
+        [(OrderId::from(id(B)), Settlement::Release)]
+    );
+    let stuck = store
+        .stuck_pending_orders(at("2026-11-23T00:00:00Z"))
+        .await
+        .expect("stuck");
+    assert_eq!(
+        stuck.iter().map(|o| o.id).collect::<Vec<_>>(),
+        [OrderId::from(id(C))]
+    );
+    assert_eq!(stuck[0].lines[0].quantity, 3);
+
+    // Statistics and demand over the converted times.
+    let stats = store.stats(100_000).await.expect("stats");
+    assert_eq!(stats.by_status["confirmed"], 1);
+    assert_eq!(stats.by_status["cancelled"], 1);
+    assert_eq!(stats.by_status["pending"], 1);
+    assert_eq!(stats.revenue_by_day.len(), 1);
+    assert_eq!(stats.revenue_by_day[0].date, "2026-11-20");
+    assert_eq!(stats.revenue_by_day[0].revenue_cents, 2100);
+    assert_eq!(stats.top_products[0].product_id, ProductId::from(id(MUG)));
+    let demand = store
+        .demand(at("2026-01-01T00:00:00Z"))
+        .await
+        .expect("demand");
+    assert_eq!(demand.get(&ProductId::from(id(TEA))), Some(&2));
+
+    // The queued AI job is claimed, and its lease fences its completion.
+    assert_eq!(store.job_counts().await.expect("counts")["queued"], 1);
+    let now = store::now();
+    let jobs = store
+        .claim_jobs(now, now + chrono::Duration::seconds(60), 8)
+        .await
+        .expect("claim");
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(jobs[0].id, id(JOB));
+    assert_eq!(jobs[0].order_id, OrderId::from(id(A)));
+    let written = store
+        .finish_jobs(&[(jobs[0].clone(), store::JobResult::Failed("test".into()))])
+        .await
+        .expect("finish");
+    assert_eq!(written, 1);
+
+    // A new order continues the numbering where the old code stopped.
+    let at_now = store::now();
+    let fresh = Order {
+        id: OrderId::new_v7(),
+        number: String::new(),
+        customer_id: CUSTOMER.into(),
+        customer_email: "c@example.com".into(),
+        status: OrderStatus::Pending,
+        lines: vec![OrderLine {
+            product_id: id(TEA).into(),
+            sku: String::new(),
+            name: String::new(),
+            quantity: 1,
+            unit_price_cents: 0,
+            line_total_cents: 0,
+        }],
+        total_cents: 0,
+        currency: "USD".into(),
+        note: None,
+        ai_summary: AiSummary::disabled(),
+        history: vec![HistoryEntry {
+            status: OrderStatus::Pending,
+            at: at_now,
+            by: Some(CUSTOMER.into()),
+            reason: None,
+        }],
+        created_at: at_now,
+        updated_at: at_now,
+    };
+    let written = store
+        .write_pending(Pending {
+            order: &fresh,
+            key: Some("key-2"),
+            request_hash: "hash-new",
+        })
+        .await
+        .expect("write");
+    assert!(matches!(written, Written::Number(1004)));
+    let back = store
+        .get_order(fresh.id)
+        .await
+        .expect("read")
+        .expect("the new order");
+    assert_eq!(back.number, "SR-001004");
+    assert_eq!(back.created_at, at_now);
+    let other = Order {
+        id: OrderId::new_v7(),
+        ..fresh
+    };
+    let written = store
+        .write_pending(Pending {
+            order: &other,
+            key: Some("key-1"),
+            request_hash: "hash-new",
+        })
+        .await
+        .expect("write");
+    assert!(
+        matches!(written, Written::KeyTaken),
+        "the old key still belongs to order A"
+    );
+    db.close().await;
+}
