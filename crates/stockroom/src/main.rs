@@ -10,6 +10,7 @@ ENVIRONMENT (defaults in brackets; see the README for the full list):
   DATABASE_URL          postgres://… to use PostgreSQL [SQLite file per service]
   DATABASE_SCHEMA       PostgreSQL schema [the service's name]
   GATEWAY_PORT AUTH_PORT INVENTORY_PORT ORDERS_PORT [8000 8001 8002 8003]
+                        0: any free port; `serve` prints `listening on <addr>` to stderr
   BIND_ADDR             [127.0.0.1 for all, 0.0.0.0 for serve]
   AUTH_URL INVENTORY_URL ORDERS_URL  where services find each other [http://127.0.0.1:800x]
   SERVICE_CLIENT_SECRET secret for service tokens [generated, in `all` only]

@@ -60,7 +60,8 @@ pub async fn run_all() -> Result<(), StartupError> {
     let started = std::time::Instant::now();
     let mut servers = Vec::new();
     for service in ALL {
-        let (listener, app) = prepare(service, &settings, &shutdown).await?;
+        let listener = listen(service, &settings).await?;
+        let app = service.build(&settings, &shutdown).await?;
         servers.push(tokio::spawn(kernel::server::serve(
             listener,
             app,
@@ -102,22 +103,27 @@ pub async fn run_one(service: Service) -> Result<(), StartupError> {
     // DATABASE_URL): owner-only, even when the directory was made earlier with wider rights.
     kernel::files::create_private_dir(&settings.data_dir)?;
     let shutdown = kernel::server::shutdown_on_signal();
-    let (listener, app) = prepare(service, &settings, &shutdown).await?;
+    let listener = listen(service, &settings).await?;
+    // On stderr, for whoever started this process: with the port set to 0 it is the only
+    // place the chosen port appears (the log on stdout may be filtered or shipped away).
+    eprintln!("listening on {}", listener.local_addr()?);
+    let app = service.build(&settings, &shutdown).await?;
     tracing::info!(service = service.name(), "ready");
     kernel::server::serve(listener, app, settings.http.clone(), shutdown).await?;
     Ok(())
 }
 
-async fn prepare(
+/// Binds the service's port (0: any free port) before the service is built, so the port
+/// is known, and reported, as early as possible; connections wait in the backlog meanwhile.
+async fn listen(
     service: Service,
     settings: &Settings,
-    shutdown: &CancellationToken,
-) -> Result<(tokio::net::TcpListener, Router), StartupError> {
-    let app = service.build(settings, shutdown).await?;
+) -> Result<tokio::net::TcpListener, StartupError> {
     let addr = SocketAddr::new(settings.bind_addr, service.port(settings));
     let listener = kernel::server::bind(addr).await?;
+    let addr = listener.local_addr()?;
     tracing::info!(service = service.name(), %addr, "listening");
-    Ok((listener, app))
+    Ok(listener)
 }
 
 /// Asks the local instance of `service` for `/healthz`, with a short timeout.

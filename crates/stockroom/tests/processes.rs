@@ -10,16 +10,13 @@ use std::{
 };
 
 use serde_json::json;
-use testkit::{
-    process::{free_port, ServiceProcess},
-    Api, Svc, TestSystem,
-};
+use testkit::{process::ServiceProcess, Api, Svc, TestSystem};
 
-/// `stockroom serve orders` as a child process, wired to the test's auth and inventory.
+/// `stockroom serve orders` as a child process on any free port, wired to the test's auth and
+/// inventory.
 fn orders_process(
     sys: &TestSystem,
     db: &kernel::testing::TestDatabase,
-    port: u16,
     env: &[(&str, &str)],
 ) -> ServiceProcess {
     let mut all = vec![
@@ -33,13 +30,7 @@ fn orders_process(
         ("ORDERS_SWEEP_INTERVAL_MS", "200"),
     ];
     all.extend_from_slice(env);
-    ServiceProcess::spawn(
-        env!("CARGO_BIN_EXE_stockroom"),
-        "orders",
-        port,
-        Some(db),
-        &all,
-    )
+    ServiceProcess::spawn(env!("CARGO_BIN_EXE_stockroom"), "orders", 0, Some(db), &all)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -48,8 +39,7 @@ async fn orders_killed_mid_flight_settle_after_restart_without_leaking_stock() {
     let (_, staff, customer) = sys.cast().await;
     let product = sys.product_id(&staff, "CRASH", 100, 40).await;
     let db = kernel::testing::fresh_database("orders");
-    let port = free_port();
-    let mut orders = orders_process(&sys, &db, port, &[]);
+    let mut orders = orders_process(&sys, &db, &[]);
     orders.wait_ready().await;
 
     // 80 orders for 40 units, 8 at a time; the process dies once 15 have answered.
@@ -101,7 +91,8 @@ async fn orders_killed_mid_flight_settle_after_restart_without_leaking_stock() {
         "the kill interrupted requests in flight"
     );
 
-    let orders = orders_process(&sys, &db, port, &[]);
+    // On another free port: nothing else calls orders here, the test reads the new one.
+    let orders = orders_process(&sys, &db, &[]);
     orders.wait_ready().await;
     let staff_api = Api::new(orders.url()).with_token(&staff.token);
     // The sweeper settles every order the crash left pending.
@@ -158,8 +149,7 @@ async fn ai_jobs_in_flight_when_orders_dies_complete_exactly_once_after_restart(
         ("AI_WORKERS", "2"),
     ];
     let db = kernel::testing::fresh_database("orders");
-    let port = free_port();
-    let mut orders = orders_process(&sys, &db, port, &env);
+    let mut orders = orders_process(&sys, &db, &env);
     orders.wait_ready().await;
     let api = Api::new(orders.url()).with_token(&customer.token);
     for _ in 0..10 {
@@ -178,7 +168,7 @@ async fn ai_jobs_in_flight_when_orders_dies_complete_exactly_once_after_restart(
     }
     orders.kill();
 
-    let orders = orders_process(&sys, &db, port, &env);
+    let orders = orders_process(&sys, &db, &env);
     orders.wait_ready().await;
     let staff_api = Api::new(orders.url()).with_token(&staff.token);
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -224,9 +214,9 @@ async fn two_orders_replicas_share_the_load_and_do_no_order_or_ai_job_twice() {
         ("AI_WORKERS", "2"),
     ];
     let db = kernel::testing::fresh_database("orders");
-    let first = orders_process(&sys, &db, free_port(), &env);
+    let first = orders_process(&sys, &db, &env);
     first.wait_ready().await;
-    let second = orders_process(&sys, &db, free_port(), &env);
+    let second = orders_process(&sys, &db, &env);
     second.wait_ready().await;
     let replicas = [
         Api::new(first.url()).with_token(&customer.token),
@@ -290,12 +280,7 @@ async fn sigterm_finishes_the_request_in_flight_then_exits_cleanly() {
         ("AI_BASE_URL", fake.url.as_str()),
         ("AI_TIMEOUT_MS", "20000"),
     ];
-    let mut orders = orders_process(
-        &sys,
-        &kernel::testing::fresh_database("orders"),
-        free_port(),
-        &env,
-    );
+    let mut orders = orders_process(&sys, &kernel::testing::fresh_database("orders"), &env);
     orders.wait_ready().await;
     let api = Api::new(orders.url()).with_token(&staff.token);
     let in_flight = {

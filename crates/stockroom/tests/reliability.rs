@@ -2,10 +2,7 @@
 //! service under load, dependencies down or hung, and token attacks, all on loopback, all
 //! bounded in time. Ignored by the ordinary run; `make test-reliability` runs them.
 
-use std::{
-    collections::HashMap,
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use testkit::{
@@ -13,7 +10,7 @@ use testkit::{
     fake_ai::{Behaviour, FakeAi},
     fault::{FaultSwitch, Mode},
     forge,
-    process::{free_port, ServiceProcess},
+    process::Cluster,
     Api, Reply, Session, Svc, TestSystem,
 };
 
@@ -259,45 +256,15 @@ async fn every_service_killed_in_turn_under_load_loses_no_order_and_leaks_no_sto
         atomic::{AtomicBool, AtomicUsize, Ordering},
         Arc, Mutex,
     };
-    let bin = env!("CARGO_BIN_EXE_stockroom");
-    let ports: HashMap<&str, u16> = ["gateway", "auth", "inventory", "orders"]
-        .iter()
-        .map(|s| (*s, free_port()))
-        .collect();
-    let url = |s: &str| format!("http://127.0.0.1:{}", ports[s]);
-    let (auth_url, inventory_url, orders_url) = (url("auth"), url("inventory"), url("orders"));
-    let ports_env: Vec<(String, String)> = ports
-        .iter()
-        .map(|(s, p)| (format!("{}_PORT", s.to_uppercase()), p.to_string()))
-        .collect();
-    let mut env: Vec<(&str, &str)> = vec![
-        ("AUTH_URL", &auth_url),
-        ("INVENTORY_URL", &inventory_url),
-        ("ORDERS_URL", &orders_url),
-        (
-            "SERVICE_CLIENT_SECRET",
-            testkit::process::TEST_SERVICE_SECRET,
-        ),
-        ("ADMIN_EMAIL", "admin@example.com"),
+    let mut cluster = Cluster::start(&[
         ("UPSTREAM_TIMEOUT_MS", "1500"),
         ("ORDERS_PENDING_GRACE_MS", "500"),
         ("ORDERS_SWEEP_INTERVAL_MS", "200"),
         ("RATE_LIMIT_PER_SECOND", "100000"),
         ("RATE_LIMIT_BURST", "100000"),
-    ];
-    env.extend(ports_env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    let mut procs: HashMap<&str, ServiceProcess> = HashMap::new();
-    for service in ["auth", "inventory", "orders", "gateway"] {
-        let db = (service != "gateway").then(|| kernel::testing::fresh_database(service));
-        procs.insert(
-            service,
-            ServiceProcess::spawn(bin, service, ports[service], db.as_ref(), &env),
-        );
-    }
-    for p in procs.values() {
-        p.wait_ready().await;
-    }
-    let gw = Api::new(url("gateway"));
+    ])
+    .await;
+    let gw = cluster.gateway();
     let session = |email: &'static str| {
         let gw = gw.clone();
         async move {
@@ -372,9 +339,9 @@ async fn every_service_killed_in_turn_under_load_loses_no_order_and_leaks_no_sto
     progress(30).await;
     for service in ["inventory", "orders", "auth", "gateway"] {
         *phase.lock().unwrap() = service;
-        procs.get_mut(service).unwrap().kill();
+        cluster.get(service).kill();
         progress(10).await;
-        procs.get_mut(service).unwrap().restart().await;
+        cluster.get(service).restart().await;
         *phase.lock().unwrap() = "recovered";
         progress(30).await;
     }

@@ -1,64 +1,34 @@
 //! Services as real processes of the `stockroom` binary, for tests that kill them (SIGKILL)
-//! and start them again on the same port and database.
+//! and start them again on the same port and database. Each binds port 0 and reports the
+//! port it got (`listening on <addr>` on stderr): no port is picked here, so none can be
+//! taken by another test between picking and binding.
 
 use std::{
+    io::{BufRead, BufReader},
+    net::SocketAddr,
     path::PathBuf,
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
 
 use kernel::testing::TestDatabase;
+use tokio::sync::watch;
+
+/// The line `stockroom serve` writes to stderr once its port is bound.
+const LISTENING: &str = "listening on ";
 
 pub struct ServiceProcess {
     bin: PathBuf,
     pub service: &'static str,
-    pub port: u16,
     env: Vec<(String, String)>,
     child: Option<Child>,
-}
-
-/// A loopback port for a child process to bind, held for this test process's lifetime.
-///
-/// Port 0 cannot be used here: peers must know the port before the child starts, and a child
-/// restarted after SIGKILL must get the same one back. A port released by `bind(:0)` is free
-/// for anyone, and with many tests starting processes in parallel another test took it often
-/// enough to fail runs (its service then answered this test's requests). So ports come from
-/// below the kernel's ephemeral range — where no `bind(:0)` or outgoing connection lands — and
-/// each is claimed with a lock file that every test process respects, released when the
-/// process that holds it exits.
-pub fn free_port() -> u16 {
-    static HELD: std::sync::Mutex<Vec<std::fs::File>> = std::sync::Mutex::new(Vec::new());
-    let dir = std::env::temp_dir().join("stockroom-test-ports");
-    std::fs::create_dir_all(&dir).expect("create the port lock directory");
-    let first_ephemeral = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
-        .ok()
-        .and_then(|r| r.split_whitespace().next()?.parse::<u16>().ok())
-        .unwrap_or(32768);
-    let low = 10_000u16;
-    assert!(
-        first_ephemeral > low + 1000,
-        "the ephemeral port range starts too low"
-    );
-    for _ in 0..10_000 {
-        let port =
-            low + (uuid::Uuid::new_v4().as_u128() % u128::from(first_ephemeral - low)) as u16;
-        let Ok(lock) = std::fs::File::create(dir.join(format!("{port}.lock"))) else {
-            continue;
-        };
-        if lock.try_lock().is_err() {
-            continue;
-        }
-        if std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {
-            continue;
-        }
-        HELD.lock().expect("the held-ports list").push(lock);
-        return port;
-    }
-    panic!("no free loopback port below {first_ephemeral}");
+    /// The port it listens on: the one asked for, or the one the child reports (port 0).
+    port: watch::Receiver<Option<u16>>,
 }
 
 impl ServiceProcess {
-    /// Starts `stockroom serve <service>` on `port`, with `db` as its database and `env` on top.
+    /// Starts `stockroom serve <service>` on `port` (0: any free port, which the child
+    /// reports), with `db` as its database and `env` on top.
     pub fn spawn(
         bin: impl Into<PathBuf>,
         service: &'static str,
@@ -66,14 +36,13 @@ impl ServiceProcess {
         db: Option<&TestDatabase>,
         env: &[(&str, &str)],
     ) -> Self {
-        let port_var = format!("{}_PORT", service.to_uppercase());
         // Its own data directory unless `env` names one: never the working directory.
         let data_dir = std::env::temp_dir()
             .join("stockroom-tests")
             .join(format!("proc-{}", uuid::Uuid::new_v4().simple()));
         let mut all = vec![
             ("BIND_ADDR".to_string(), "127.0.0.1".to_string()),
-            (port_var, port.to_string()),
+            (Self::port_var(service), port.to_string()),
             ("RUST_LOG".to_string(), "warn".to_string()),
             (
                 "STOCKROOM_DATA_DIR".to_string(),
@@ -88,27 +57,73 @@ impl ServiceProcess {
         let mut process = Self {
             bin: bin.into(),
             service,
-            port,
             env: all,
             child: None,
+            port: watch::channel(None).1,
         };
         process.start();
         process
     }
 
+    fn port_var(service: &str) -> String {
+        format!("{}_PORT", service.to_uppercase())
+    }
+
+    /// Starts the child, reading its stderr on a thread: the `listening on` line gives the
+    /// port, every other line is passed on to this process's stderr.
     fn start(&mut self) {
-        let child = Command::new(&self.bin)
+        let mut child = Command::new(&self.bin)
             .args(["serve", self.service])
             .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("start the stockroom binary");
+        let stderr = child.stderr.take().expect("the child's stderr is piped");
+        let (report, port) = watch::channel(None);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                match line
+                    .strip_prefix(LISTENING)
+                    .and_then(|addr| addr.trim().parse::<SocketAddr>().ok())
+                {
+                    Some(addr) => {
+                        report.send_replace(Some(addr.port()));
+                    }
+                    None => eprintln!("{line}"),
+                }
+            }
+            // Dropping `report` here tells a waiter that the child stopped writing (it exited).
+        });
+        self.port = port;
         self.child = Some(child);
     }
 
+    /// Waits (at most 20 s) until the child has bound its port; the port.
+    pub async fn bound_port(&self) -> u16 {
+        let mut port = self.port.clone();
+        let waited =
+            tokio::time::timeout(Duration::from_secs(20), port.wait_for(Option::is_some)).await;
+        match waited {
+            Ok(Ok(port)) => port.expect("wait_for returns a reported port"),
+            Ok(Err(_)) => panic!("{} exited before it listened", self.service),
+            Err(_) => panic!("{} did not report its port within 20 s", self.service),
+        }
+    }
+
+    /// The port it listens on (known once [`ServiceProcess::bound_port`] or
+    /// [`ServiceProcess::wait_ready`] has returned).
+    pub fn port(&self) -> u16 {
+        self.port.borrow().unwrap_or_else(|| {
+            panic!(
+                "{} has not reported its port yet: await wait_ready() or bound_port() first",
+                self.service
+            )
+        })
+    }
+
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        format!("http://127.0.0.1:{}", self.port())
     }
 
     /// The running process's id, if it runs.
@@ -128,9 +143,9 @@ impl ServiceProcess {
             .expect("VmRSS in /proc/<pid>/status")
     }
 
-    /// Waits until `/healthz` answers, for at most 20 s.
+    /// Waits until the port is bound and `/healthz` answers, for at most 20 s each.
     pub async fn wait_ready(&self) {
-        let url = format!("{}/healthz", self.url());
+        let url = format!("http://127.0.0.1:{}/healthz", self.bound_port().await);
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             if reqwest::get(&url)
@@ -181,13 +196,18 @@ impl ServiceProcess {
         }
     }
 
-    /// Starts the killed process again, same port, same database, and waits for it.
+    /// Starts the killed process again, same port (its peers know it), same database, and
+    /// waits for it.
     pub async fn restart(&mut self) {
         assert!(
             self.child.is_none(),
             "kill {} before restarting it",
             self.service
         );
+        let port = self.port();
+        let var = Self::port_var(self.service);
+        self.env.retain(|(k, _)| *k != var);
+        self.env.push((var, port.to_string()));
         self.start();
         self.wait_ready().await;
     }
@@ -275,27 +295,18 @@ impl Cluster {
         let bin = std::env::var("STOCKROOM_BIN")
             .map(PathBuf::from)
             .unwrap_or_else(|_| default_bin());
-        let ports: std::collections::HashMap<&str, u16> =
-            Self::SERVICES.iter().map(|s| (*s, free_port())).collect();
-        let url = |s: &str| format!("http://127.0.0.1:{}", ports[s]);
         let data_dir = std::env::temp_dir()
             .join("stockroom-tests")
             .join(format!("cluster-{}", uuid::Uuid::new_v4().simple()));
         let mut wiring: Vec<(String, String)> = vec![
-            ("AUTH_URL".into(), url("auth")),
-            ("INVENTORY_URL".into(), url("inventory")),
-            ("ORDERS_URL".into(), url("orders")),
             ("SERVICE_CLIENT_SECRET".into(), TEST_SERVICE_SECRET.into()),
             // In `serve`, only this account becomes the first admin.
             ("ADMIN_EMAIL".into(), Cluster::ADMIN_EMAIL.into()),
             ("RUST_LOG".into(), "warn".into()),
         ];
-        wiring.extend(
-            ports
-                .iter()
-                .map(|(s, p)| (format!("{}_PORT", s.to_uppercase()), p.to_string())),
-        );
         let mut procs = std::collections::HashMap::new();
+        // In dependency order, each on port 0: a service's peers learn its URL from the port
+        // it reports, so no port is chosen here and none can be taken in between.
         for service in Self::SERVICES {
             let dir = data_dir.join(service);
             std::fs::create_dir_all(&dir).expect("create a data directory");
@@ -312,10 +323,14 @@ impl Cluster {
                     .map(|(_, k, v)| (*k, *v)),
             );
             let db = (service != "gateway").then(|| kernel::testing::fresh_database(service));
-            procs.insert(
-                service,
-                ServiceProcess::spawn(&bin, service, ports[service], db.as_ref(), &all),
-            );
+            let process = ServiceProcess::spawn(&bin, service, 0, db.as_ref(), &all);
+            // Bound before it is built: this waits for the process to start, not to be ready.
+            let port = process.bound_port().await;
+            wiring.push((
+                format!("{}_URL", service.to_uppercase()),
+                format!("http://127.0.0.1:{port}"),
+            ));
+            procs.insert(service, process);
         }
         for p in procs.values() {
             p.wait_ready().await;

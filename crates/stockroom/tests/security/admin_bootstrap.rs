@@ -14,7 +14,7 @@ use std::{
 use kernel::testing::TestDatabase;
 use serde_json::json;
 use testkit::{
-    process::{free_port, Cluster, TEST_SERVICE_SECRET},
+    process::{Cluster, TEST_SERVICE_SECRET},
     Api,
 };
 
@@ -26,6 +26,8 @@ struct Auth {
     child: Child,
     api: Api,
     lines: mpsc::Receiver<String>,
+    /// Lines written to stderr before `listening on`, already taken from `lines`.
+    early: Vec<String>,
     log: mpsc::Receiver<String>,
     readers: Vec<JoinHandle<()>>,
 }
@@ -49,11 +51,10 @@ fn read_lines(
 
 impl Auth {
     async fn start(db: &TestDatabase, env: &[(&str, &str)]) -> Self {
-        let port = free_port();
         let mut child = Command::new(env!("CARGO_BIN_EXE_stockroom"))
             .args(["serve", "auth"])
             .env("BIND_ADDR", "127.0.0.1")
-            .env("AUTH_PORT", port.to_string())
+            .env("AUTH_PORT", "0")
             .env("DATABASE_URL", &db.url)
             .env("DATABASE_SCHEMA", &db.schema)
             .env("SERVICE_CLIENT_SECRET", TEST_SERVICE_SECRET)
@@ -68,10 +69,22 @@ impl Auth {
         let stdout = child.stdout.take().expect("piped stdout");
         let (lines, stderr_reader) = read_lines(stderr, "auth");
         let (log, stdout_reader) = read_lines(stdout, "auth log");
+        // AUTH_PORT=0: the port is the one it reports, `listening on <addr>` on stderr.
+        let mut early = Vec::new();
+        let addr = loop {
+            let line = lines
+                .recv_timeout(Duration::from_secs(20))
+                .expect("auth reports the address it listens on");
+            match line.strip_prefix("listening on ") {
+                Some(addr) => break addr.to_string(),
+                None => early.push(line),
+            }
+        };
         let auth = Self {
             child,
-            api: Api::new(format!("http://127.0.0.1:{port}")),
+            api: Api::new(format!("http://{addr}")),
             lines,
+            early,
             log,
             readers: vec![stderr_reader, stdout_reader],
         };
@@ -102,17 +115,21 @@ impl Auth {
         for reader in self.readers.drain(..) {
             reader.join().expect("an output reader");
         }
-        (
-            self.lines.try_iter().collect(),
-            self.log.try_iter().collect(),
-        )
+        let mut lines = std::mem::take(&mut self.early);
+        lines.extend(self.lines.try_iter());
+        (lines, self.log.try_iter().collect())
     }
 
     /// The bootstrap token this start printed, waited for.
     async fn printed_token(&self) -> String {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            let lines: Vec<String> = self.lines.try_iter().collect();
+            let lines: Vec<String> = self
+                .early
+                .iter()
+                .cloned()
+                .chain(self.lines.try_iter())
+                .collect();
             if let Some(token) = token_in(&lines) {
                 return token;
             }

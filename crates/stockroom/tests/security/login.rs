@@ -10,7 +10,7 @@ use std::{
 use futures::StreamExt;
 use serde_json::json;
 use testkit::{
-    process::{free_port, Cluster, ServiceProcess, TEST_SERVICE_SECRET},
+    process::{Cluster, ServiceProcess, TEST_SERVICE_SECRET},
     Api,
 };
 
@@ -222,9 +222,9 @@ async fn two_auth_replicas_on_one_database_enforce_one_limit() {
     ];
     let bin = env!("CARGO_BIN_EXE_stockroom");
     // One after the other: the second finds the database migrated.
-    let first = ServiceProcess::spawn(bin, "auth", free_port(), Some(&db), &env);
+    let first = ServiceProcess::spawn(bin, "auth", 0, Some(&db), &env);
     first.wait_ready().await;
-    let second = ServiceProcess::spawn(bin, "auth", free_port(), Some(&db), &env);
+    let second = ServiceProcess::spawn(bin, "auth", 0, Some(&db), &env);
     second.wait_ready().await;
     let replicas = [Api::new(first.url()), Api::new(second.url())];
     replicas[0]

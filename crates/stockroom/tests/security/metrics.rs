@@ -57,7 +57,7 @@ async fn made_up_methods_are_refused_before_they_become_metric_labels() {
     for service in targets {
         // Warm up: the first requests allocate what every later one reuses.
         let (status, _) = raw(
-            cluster.get(service).port,
+            cluster.get(service).port(),
             "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
         )
         .await;
@@ -71,7 +71,7 @@ async fn made_up_methods_are_refused_before_they_become_metric_labels() {
         let method = format!("X{i:03}{}", "M".repeat(METHOD_LEN));
         let head =
             format!("{method} /api/products HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-        let (status, text) = raw(cluster.get(service).port, &head).await;
+        let (status, text) = raw(cluster.get(service).port(), &head).await;
         assert!(
             status == 405,
             "{service}: a made-up method must be refused, got {status}"

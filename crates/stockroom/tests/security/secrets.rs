@@ -2,22 +2,23 @@
 //! example file. (Shipped files carrying no usable secret is checked by `make test-deploy`.)
 
 use std::{
-    io::Read,
+    io::{BufRead, BufReader},
     process::{Command, Stdio},
-    time::{Duration, Instant},
+    sync::mpsc,
+    time::Duration,
 };
 
-use testkit::process::{free_port, TEST_SERVICE_SECRET};
+use testkit::process::TEST_SERVICE_SECRET;
 
-/// Runs `stockroom serve <service>` with `secret`; `Err(stderr)` if it exits within 20 s.
+/// Runs `stockroom serve <service>` with `secret` on any free port; `Err(stderr)` if it exits
+/// instead of reporting that it listens (within 20 s).
 fn serve_with_secret(service: &str, secret: &str) -> Result<(), String> {
     let db = kernel::testing::fresh_database(service);
-    let port = free_port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_stockroom"))
         .args(["serve", service])
         .env("SERVICE_CLIENT_SECRET", secret)
         .env("BIND_ADDR", "127.0.0.1")
-        .env(format!("{}_PORT", service.to_uppercase()), port.to_string())
+        .env(format!("{}_PORT", service.to_uppercase()), "0")
         .env("DATABASE_URL", &db.url)
         .env("DATABASE_SCHEMA", &db.schema)
         .env("RUST_LOG", "error")
@@ -25,25 +26,34 @@ fn serve_with_secret(service: &str, secret: &str) -> Result<(), String> {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start the stockroom binary");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Some(_status) = child.try_wait().expect("poll the child") {
-            let mut stderr = String::new();
-            if let Some(mut pipe) = child.stderr.take() {
-                pipe.read_to_string(&mut stderr).expect("read stderr");
+    let stderr = child.stderr.take().expect("piped stderr");
+    let (send, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if send.send(line).is_err() {
+                return;
             }
-            return Err(stderr);
         }
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            child.kill().expect("stop the service");
-            child.wait().expect("reap the service");
-            return Ok(());
+    });
+    let mut written = Vec::new();
+    loop {
+        match lines.recv_timeout(Duration::from_secs(20)) {
+            Ok(line) if line.starts_with("listening on ") => {
+                child.kill().expect("stop the service");
+                child.wait().expect("reap the service");
+                return Ok(());
+            }
+            Ok(line) => written.push(line),
+            // Its stderr closed: it exited, and said why.
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                child.wait().expect("reap the service");
+                return Err(written.join("\n"));
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                let _ = child.kill();
+                panic!("{service} neither listened nor exited within 20 s: {written:?}");
+            }
         }
-        assert!(
-            Instant::now() < deadline,
-            "{service} neither started nor exited"
-        );
-        std::thread::sleep(Duration::from_millis(20));
     }
 }
 

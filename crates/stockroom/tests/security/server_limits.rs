@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use testkit::process::{free_port, ServiceProcess};
+use testkit::process::ServiceProcess;
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpStream,
@@ -24,19 +24,14 @@ async fn service(name: &'static str, env: &[(&str, &str)]) -> ServiceProcess {
     ];
     all.extend_from_slice(env);
     let db = (name != "gateway").then(|| kernel::testing::fresh_database(name));
-    let process = ServiceProcess::spawn(
-        env!("CARGO_BIN_EXE_stockroom"),
-        name,
-        free_port(),
-        db.as_ref(),
-        &all,
-    );
+    let process =
+        ServiceProcess::spawn(env!("CARGO_BIN_EXE_stockroom"), name, 0, db.as_ref(), &all);
     process.wait_ready().await;
     process
 }
 
 async fn connect(p: &ServiceProcess) -> TcpStream {
-    TcpStream::connect(("127.0.0.1", p.port))
+    TcpStream::connect(("127.0.0.1", p.port()))
         .await
         .expect("connect")
 }

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use testkit::process::{free_port, Cluster, ServiceProcess, TEST_SERVICE_SECRET};
+use testkit::process::{Cluster, ServiceProcess, TEST_SERVICE_SECRET};
 
 async fn readyz(url: &str) -> u16 {
     reqwest::get(format!("{url}/readyz"))
@@ -62,7 +62,7 @@ async fn a_service_that_never_knew_a_key_is_not_ready_until_auth_returns() {
     let fresh = ServiceProcess::spawn(
         env!("CARGO_BIN_EXE_stockroom"),
         "inventory",
-        free_port(),
+        0,
         Some(&db),
         &[
             ("AUTH_URL", auth_url.as_str()),
@@ -124,7 +124,7 @@ async fn serve_makes_an_existing_data_directory_owner_only() {
     let gateway = ServiceProcess::spawn(
         env!("CARGO_BIN_EXE_stockroom"),
         "gateway",
-        free_port(),
+        0,
         None,
         &[
             ("AUTH_URL", "http://127.0.0.1:9"),
