@@ -286,8 +286,6 @@ impl IntoResponse for AppError {
 pub enum StartupError {
     #[error("database: {0}")]
     Db(#[from] crate::db::DbError),
-    #[error(transparent)]
-    LegacyDb(#[from] crate::legacy::db::DbError),
     #[error("{0}")]
     App(#[from] AppError),
     #[error("{0}")]

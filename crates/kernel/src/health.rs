@@ -46,18 +46,6 @@ impl Check {
         })
     }
 
-    /// [`Self::database`] for a service still on the `Any` driver.
-    pub fn legacy_database(db: crate::legacy::db::Db) -> Self {
-        Self::new("database", move || {
-            let db = db.clone();
-            async move {
-                db.ping()
-                    .await
-                    .map_err(|e| format!("database unreachable: {e}"))
-            }
-        })
-    }
-
     /// Tokens can be verified: auth's signing keys were fetched or loaded from the disk copy.
     /// Until then every signed-in request would fail, so the service is not ready.
     pub fn signing_keys(verifier: &TokenVerifier) -> Self {

@@ -15,7 +15,6 @@ pub mod files;
 pub mod health;
 pub mod idempotency;
 pub mod json;
-pub mod legacy;
 pub mod middleware;
 pub mod pagination;
 pub mod server;

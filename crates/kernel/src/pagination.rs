@@ -65,17 +65,6 @@ impl PageRequest {
         self.after.map(|c| c.id)
     }
 
-    /// [`Self::page`] for stores still keyed on text (`crate::legacy`).
-    pub fn page_text<T>(&self, rows: Vec<T>, key: impl Fn(&T) -> (String, String)) -> Page<T> {
-        self.page(rows, |r| {
-            let (at, id) = key(r);
-            Cursor {
-                created_at: crate::time::from_db(&at).unwrap_or_default(),
-                id: Uuid::parse_str(&id).unwrap_or_default(),
-            }
-        })
-    }
-
     /// Turns `limit + 1` fetched rows into a page, using `key` to build the next cursor.
     pub fn page<T>(&self, mut rows: Vec<T>, key: impl Fn(&T) -> Cursor) -> Page<T> {
         let more = rows.len() as i64 > self.limit;
