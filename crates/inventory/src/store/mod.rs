@@ -8,6 +8,8 @@ mod postgres;
 mod sqlite;
 
 #[cfg(test)]
+mod idempotency_tests;
+#[cfg(test)]
 mod migration_tests;
 
 use std::sync::Arc;
