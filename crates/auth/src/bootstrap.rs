@@ -3,7 +3,7 @@
 //! registered with `ADMIN_EMAIL` is while no admin exists, or, when that is unset, the
 //! registrant presenting the one-time token printed at start while no admin exists.
 
-use kernel::{config::Mode, AppError, Settings};
+use kernel::{config::Mode, AppError};
 
 use crate::{
     domain::Email,
@@ -12,11 +12,16 @@ use crate::{
 };
 
 /// How a registration with `email` (and maybe a bootstrap token) may become the admin.
-pub fn claim_for(settings: &Settings, email: &Email, token: Option<&str>) -> AdminClaim {
-    if settings.mode == Mode::All {
+pub fn claim_for(
+    common: &kernel::Config,
+    config: &crate::Config,
+    email: &Email,
+    token: Option<&str>,
+) -> AdminClaim {
+    if common.mode == Mode::All {
         return AdminClaim::FirstUser;
     }
-    if settings.admin_email.as_deref() == Some(email.as_str()) {
+    if config.admin_email.as_deref() == Some(email.as_str()) {
         return AdminClaim::ConfiguredEmail;
     }
     match token {
@@ -28,11 +33,15 @@ pub fn claim_for(settings: &Settings, email: &Email, token: Option<&str>) -> Adm
 /// At start in `serve`: while no admin exists and no ADMIN_EMAIL is set, makes a bootstrap
 /// token, keeps its hash and prints it to stderr for whoever started us. Never into the log:
 /// logs are shipped and kept elsewhere, and the token makes an admin.
-pub async fn announce(store: &dyn AuthStore, settings: &Settings) -> Result<(), AppError> {
-    if settings.mode != Mode::Serve {
+pub async fn announce(
+    store: &dyn AuthStore,
+    common: &kernel::Config,
+    config: &crate::Config,
+) -> Result<(), AppError> {
+    if common.mode != Mode::Serve {
         return Ok(());
     }
-    if settings.admin_email.is_some() || store.admin_exists().await? {
+    if config.admin_email.is_some() || store.admin_exists().await? {
         return store.delete_bootstrap_tokens().await;
     }
     let token = tokens::refresh_token();

@@ -12,7 +12,7 @@ use jsonwebtoken::{
     jwk::{Jwk, JwkSet, KeyAlgorithm, PublicKeyUse},
     Algorithm, DecodingKey, EncodingKey,
 };
-use kernel::{config::ConfigError, error::StartupError, AppError, Settings};
+use kernel::{config::ConfigError, error::StartupError, AppError};
 
 use crate::store::{AuthStore, StoredKey};
 
@@ -27,8 +27,8 @@ type Seed = [u8; 32];
 
 impl Keys {
     /// Loads the current key (creating one if this is the first start) and the previous ones.
-    pub async fn load(store: &dyn AuthStore, settings: &Settings) -> Result<Self, StartupError> {
-        let (current, mut previous) = match &settings.signing_key {
+    pub async fn load(store: &dyn AuthStore, config: &crate::Config) -> Result<Self, StartupError> {
+        let (current, mut previous) = match &config.signing_key {
             Some(secret) => {
                 let seed = configured_seed(secret.expose(), "AUTH_SIGNING_KEY")?;
                 // Moving from a generated key to a configured one is a rotation too.
@@ -45,7 +45,7 @@ impl Keys {
         for key in previous.drain(..) {
             seeds.push(stored_seed(&key.seed)?);
         }
-        for secret in &settings.previous_signing_keys {
+        for secret in &config.previous_signing_keys {
             seeds.push(configured_seed(
                 secret.expose(),
                 "AUTH_PREVIOUS_SIGNING_KEYS",

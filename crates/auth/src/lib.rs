@@ -2,6 +2,7 @@
 //! the public signing keys every other service verifies tokens with.
 
 mod bootstrap;
+mod config;
 mod domain;
 mod hashing;
 mod keys;
@@ -18,9 +19,9 @@ use kernel::{
     db::{Db, Migrations},
     error::StartupError,
     health::{self, Check},
-    Settings,
 };
 
+pub use config::Config;
 pub use domain::User;
 pub use routes::openapi;
 
@@ -38,7 +39,8 @@ static MIGRATIONS: Migrations = Migrations {
 /// Everything a handler needs; cheap to clone.
 #[derive(Clone)]
 pub struct AuthState {
-    settings: Arc<Settings>,
+    common: Arc<kernel::Config>,
+    config: Arc<Config>,
     store: Arc<dyn store::AuthStore>,
     keys: Arc<keys::Keys>,
     verifier: TokenVerifier,
@@ -46,6 +48,7 @@ pub struct AuthState {
     hasher: hashing::Hasher,
     /// Verified against for unknown emails, so both failures take the same time.
     dummy_hash: Arc<String>,
+    health: Vec<Check>,
 }
 
 impl FromRef<AuthState> for TokenVerifier {
@@ -54,42 +57,44 @@ impl FromRef<AuthState> for TokenVerifier {
     }
 }
 
-/// Connects to the database, migrates, loads the signing key and builds the router.
-pub async fn build(
-    settings: &Settings,
-    database_url: &str,
-    schema: &str,
-) -> Result<Router, StartupError> {
-    let db = Db::connect(
-        database_url,
-        schema,
-        settings.db_max_connections,
-        &MIGRATIONS,
-    )
-    .await?;
-    let store = store::open(db.clone());
-    let keys = keys::Keys::load(store.as_ref(), settings).await?;
-    bootstrap::announce(store.as_ref(), settings).await?;
-    let verifier = TokenVerifier::local(&settings.jwt_issuer, &settings.jwt_audience);
-    verifier.set_keys(&keys.jwks);
-    let hasher = hashing::Hasher::new(settings.password_hash_queue);
-    let dummy_hash = hasher.hash("a password nobody has".into()).await?;
-    let state = AuthState {
-        settings: Arc::new(settings.clone()),
-        limits: Arc::new(limiter::Limits::new(store.clone(), settings)),
-        store,
-        keys: Arc::new(keys),
-        verifier,
-        hasher,
-        dummy_hash: Arc::new(dummy_hash),
-    };
-    let app = routes::router(state).merge(health::routes(SERVICE, vec![Check::database(db)]));
+impl AuthState {
+    /// Connects to the database, migrates, and loads the signing keys (making one on the
+    /// first start).
+    pub async fn connect(common: &kernel::Config, config: Config) -> Result<Self, StartupError> {
+        let db = Db::connect(
+            config.database.url.expose(),
+            &config.database.schema,
+            common.db_max_connections,
+            &MIGRATIONS,
+        )
+        .await?;
+        let store = store::open(db.clone());
+        let keys = keys::Keys::load(store.as_ref(), &config).await?;
+        bootstrap::announce(store.as_ref(), common, &config).await?;
+        let verifier = TokenVerifier::local(&common.jwt_issuer, &common.jwt_audience);
+        verifier.set_keys(&keys.jwks);
+        let hasher = hashing::Hasher::new(config.password_hash_queue);
+        let dummy_hash = hasher.hash("a password nobody has".into()).await?;
+        Ok(Self {
+            limits: Arc::new(limiter::Limits::new(store.clone(), &config)),
+            common: Arc::new(common.clone()),
+            config: Arc::new(config),
+            store,
+            keys: Arc::new(keys),
+            verifier,
+            hasher,
+            dummy_hash: Arc::new(dummy_hash),
+            health: vec![Check::database(db)],
+        })
+    }
+}
+
+/// auth's whole HTTP surface: its routes, health and the common layers.
+pub fn router(state: AuthState) -> Router {
+    let health = health::routes(SERVICE, state.health.clone());
+    let app = routes::router(state).merge(health);
     // The common limit, the one the gateway forwards up to: a smaller one here would answer
     // before the body is read, and the gateway would see a reset connection, not our 413.
     // Over-long fields are refused while parsing, without a copy (see `domain::Bounded`).
-    Ok(kernel::server::wrap(
-        SERVICE,
-        app,
-        kernel::server::BODY_LIMIT,
-    ))
+    kernel::server::wrap(SERVICE, app, kernel::server::BODY_LIMIT)
 }

@@ -15,7 +15,7 @@ use std::{
     time::Duration,
 };
 
-use kernel::{AppError, Result, Settings};
+use kernel::{AppError, Result};
 
 use crate::{store::AuthStore, tokens};
 
@@ -34,14 +34,14 @@ pub struct Limits {
 }
 
 impl Limits {
-    pub fn new(store: Arc<dyn AuthStore>, settings: &Settings) -> Self {
-        let per_account = i64::from(settings.login_max_failures.max(1));
+    pub fn new(store: Arc<dyn AuthStore>, config: &crate::Config) -> Self {
+        let per_account = i64::from(config.login_max_failures.max(1));
         Self {
             store,
             login_per_account: per_account,
             login_per_address: per_account * 4,
-            login_window: settings.login_window,
-            register_per_address: i64::from(settings.register_max_per_hour.max(1)),
+            login_window: config.login_window,
+            register_per_address: i64::from(config.register_max_per_hour.max(1)),
             counted: AtomicU64::new(0),
         }
     }

@@ -4,7 +4,7 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use jsonwebtoken::{Algorithm, Header};
 use kernel::{
     auth::{Claims, Role},
-    AppError, Settings,
+    AppError,
 };
 use sha2::{Digest, Sha256};
 
@@ -13,7 +13,7 @@ use crate::keys::Keys;
 /// Signs an access token for `sub` with `role`, valid for `ttl_secs`.
 pub fn access_token(
     keys: &Keys,
-    settings: &Settings,
+    config: &kernel::Config,
     sub: &str,
     role: Role,
     email: Option<&str>,
@@ -24,8 +24,8 @@ pub fn access_token(
         sub: sub.to_string(),
         role,
         email: email.map(str::to_string),
-        iss: settings.jwt_issuer.clone(),
-        aud: settings.jwt_audience.clone(),
+        iss: config.jwt_issuer.clone(),
+        aud: config.jwt_audience.clone(),
         iat: now,
         exp: now + ttl_secs as i64,
         jti: uuid::Uuid::now_v7().to_string(),

@@ -3,12 +3,15 @@
 
 mod aggregate;
 mod client_body;
+mod config;
 mod docs;
 mod path;
 mod proxy;
 mod ratelimit;
 mod ui;
 mod upstream;
+
+use std::sync::Arc;
 
 use axum::{
     extract::FromRef,
@@ -17,7 +20,7 @@ use axum::{
     routing::{any, get},
     Router,
 };
-use kernel::{auth::TokenVerifier, error::StartupError, health, Settings};
+use kernel::{auth::TokenVerifier, error::StartupError, health};
 use tower_http::{
     cors::{AllowOrigin, CorsLayer},
     limit::RequestBodyLimitLayer,
@@ -25,6 +28,7 @@ use tower_http::{
 };
 use utoipa_swagger_ui::SwaggerUi;
 
+pub use config::Config;
 pub use docs::{merge as merge_openapi, openapi};
 
 pub const SERVICE: &str = "gateway";
@@ -49,6 +53,8 @@ const DOCS_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 
 pub struct GatewayState {
     upstreams: upstream::Upstreams,
     verifier: TokenVerifier,
+    limits: ratelimit::Limits,
+    config: Arc<Config>,
 }
 
 impl FromRef<GatewayState> for TokenVerifier {
@@ -57,26 +63,34 @@ impl FromRef<GatewayState> for TokenVerifier {
     }
 }
 
-/// The gateway's router. `openapi` is the whole public document (see [`merge_openapi`]),
-/// served at `/openapi.json` and behind `/docs`.
-pub async fn build(
-    settings: &Settings,
-    openapi: utoipa::openapi::OpenApi,
-) -> Result<Router, StartupError> {
-    let upstreams = upstream::Upstreams::new(settings);
-    let http = kernel::server::http_client(settings.upstream_timeout);
-    let verifier = TokenVerifier::from_settings(settings, http);
-    let keys_known = health::Check::signing_keys(&verifier);
-    let state = GatewayState {
-        upstreams,
-        verifier,
-    };
-    let limits = ratelimit::Limits::new(
-        settings.rate_limit_per_second,
-        settings.rate_limit_burst,
-        settings.trusted_proxies.clone(),
-        state.verifier.clone(),
-    );
+impl GatewayState {
+    /// Makes the upstream clients and starts fetching auth's signing keys.
+    pub async fn connect(common: &kernel::Config, config: Config) -> Result<Self, StartupError> {
+        let upstreams = upstream::Upstreams::new(common, &config);
+        let http = kernel::server::http_client(common.upstream_timeout);
+        let verifier = TokenVerifier::from_config(common, http);
+        let limits = ratelimit::Limits::new(
+            config.rate_limit_per_second,
+            config.rate_limit_burst,
+            common.trusted_proxies.clone(),
+            verifier.clone(),
+        );
+        Ok(Self {
+            upstreams,
+            verifier,
+            limits,
+            config: Arc::new(config),
+        })
+    }
+}
+
+/// The gateway's router. `openapi` is the whole public document (the binary merges it with
+/// [`merge_openapi`], so the gateway compiles no other service), served at `/openapi.json`
+/// and behind `/docs`.
+pub fn router(state: GatewayState, openapi: utoipa::openapi::OpenApi) -> Router {
+    let keys_known = health::Check::signing_keys(&state.verifier);
+    let config = state.config.clone();
+    let limits = state.limits.clone();
 
     let import = any(proxy::forward).layer(RequestBodyLimitLayer::new(IMPORT_BODY_LIMIT));
     let api = Router::new()
@@ -108,33 +122,32 @@ pub async fn build(
         .merge(docs)
         .merge(health::routes(SERVICE, vec![keys_known]))
         // The UI is the fallback: `/orders/123` serves index.html for client-side routing.
-        .merge(ui::router(&settings.web_dir))
+        .merge(ui::router(&config.web_dir))
         // Before any handler, so routing and forwarding only ever see canonical paths.
         .layer(from_fn(path::guard))
-        .layer(cors(settings));
+        .layer(cors(&config));
     let app = kernel::server::wrap_with_fallback(SERVICE, app, IMPORT_BODY_LIMIT);
     // Outermost, so every answer has them, errors from the common layers included.
-    Ok(app
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(API_CSP),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        )))
+    app.layer(SetResponseHeaderLayer::if_not_present(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(API_CSP),
+    ))
+    .layer(SetResponseHeaderLayer::overriding(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    ))
+    .layer(SetResponseHeaderLayer::overriding(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    ))
+    .layer(SetResponseHeaderLayer::overriding(
+        header::X_FRAME_OPTIONS,
+        HeaderValue::from_static("DENY"),
+    ))
 }
 
-fn cors(settings: &Settings) -> CorsLayer {
-    let origins: Vec<HeaderValue> = settings
+fn cors(config: &Config) -> CorsLayer {
+    let origins: Vec<HeaderValue> = config
         .cors_origins
         .iter()
         .filter_map(|o| HeaderValue::from_str(o).ok())

@@ -60,17 +60,17 @@ pub struct Upstreams {
 }
 
 impl Upstreams {
-    pub fn new(settings: &kernel::Settings) -> Self {
+    pub fn new(common: &kernel::Config, config: &crate::Config) -> Self {
         let base = |s: Service| match s {
-            Service::Auth => settings.auth_url.clone(),
-            Service::Inventory => settings.inventory_url.clone(),
-            Service::Orders => settings.orders_url.clone(),
+            Service::Auth => common.auth_url.clone(),
+            Service::Inventory => config.inventory_url.clone(),
+            Service::Orders => config.orders_url.clone(),
         };
         let all = Service::ALL
             .iter()
             .map(|&service| {
                 let base = base(service).trim_end_matches('/').to_string();
-                let http = kernel::server::http_client(settings.upstream_timeout);
+                let http = kernel::server::http_client(common.upstream_timeout);
                 Upstream {
                     service,
                     breaker: PeerBreaker::new(service.name(), &base, http.clone()),
@@ -81,8 +81,8 @@ impl Upstreams {
             .collect();
         Self {
             all: Arc::new(all),
-            timeout: settings.upstream_timeout,
-            client_window: settings.http.request_timeout,
+            timeout: common.upstream_timeout,
+            client_window: common.http.request_timeout,
         }
     }
 

@@ -1,6 +1,7 @@
 //! The inventory service: the catalogue, stock levels, the stock ledger, suppliers, and the
 //! all-or-nothing reservations the orders service places.
 
+mod config;
 mod csv_cells;
 mod domain;
 mod model;
@@ -16,10 +17,10 @@ use kernel::{
     db::{Db, Migrations},
     error::StartupError,
     health::{self, Check},
-    Settings,
 };
 use store::InventoryStore;
 
+pub use config::Config;
 pub use model::Product;
 pub use routes::openapi;
 
@@ -38,6 +39,7 @@ static MIGRATIONS: Migrations = Migrations {
 pub struct InventoryState {
     store: Arc<dyn InventoryStore>,
     verifier: TokenVerifier,
+    health: Vec<Check>,
 }
 
 impl FromRef<InventoryState> for TokenVerifier {
@@ -46,33 +48,30 @@ impl FromRef<InventoryState> for TokenVerifier {
     }
 }
 
-/// Connects to the database, migrates and builds the router.
-pub async fn build(
-    settings: &Settings,
-    database_url: &str,
-    schema: &str,
-) -> Result<Router, StartupError> {
-    let db = Db::connect(
-        database_url,
-        schema,
-        settings.db_max_connections,
-        &MIGRATIONS,
-    )
-    .await?;
-    let http = kernel::server::http_client(settings.upstream_timeout);
-    let verifier = TokenVerifier::from_settings(settings, http);
-    let keys_known = Check::signing_keys(&verifier);
-    let state = InventoryState {
-        store: store::open(db.clone(), settings.currency.clone()),
-        verifier,
-    };
-    let app = routes::router(state).merge(health::routes(
-        SERVICE,
-        vec![Check::database(db), keys_known],
-    ));
-    Ok(kernel::server::wrap(
-        SERVICE,
-        app,
-        kernel::server::BODY_LIMIT,
-    ))
+impl InventoryState {
+    /// Connects to the database, migrates, and starts fetching auth's signing keys.
+    pub async fn connect(common: &kernel::Config, config: Config) -> Result<Self, StartupError> {
+        let db = Db::connect(
+            config.database.url.expose(),
+            &config.database.schema,
+            common.db_max_connections,
+            &MIGRATIONS,
+        )
+        .await?;
+        let http = kernel::server::http_client(common.upstream_timeout);
+        let verifier = TokenVerifier::from_config(common, http);
+        let keys_known = Check::signing_keys(&verifier);
+        Ok(Self {
+            store: store::open(db.clone(), common.currency.clone()),
+            verifier,
+            health: vec![Check::database(db), keys_known],
+        })
+    }
+}
+
+/// inventory's whole HTTP surface: its routes, health and the common layers.
+pub fn router(state: InventoryState) -> Router {
+    let health = health::routes(SERVICE, state.health.clone());
+    let app = routes::router(state).merge(health);
+    kernel::server::wrap(SERVICE, app, kernel::server::BODY_LIMIT)
 }

@@ -121,15 +121,15 @@ impl TokenVerifier {
     /// The verifier a service uses: auth's keys, this deployment's issuer and audience, fetched
     /// now and every `jwks_refresh`, and kept in the data directory for restarts while auth is
     /// down. Pair it with [`crate::health::Check::signing_keys`].
-    pub fn from_settings(settings: &crate::Settings, http: reqwest::Client) -> Self {
+    pub fn from_config(config: &crate::Config, http: reqwest::Client) -> Self {
         let verifier = Self::build(
-            KeySource::Remote(settings.auth_url.trim_end_matches('/').to_string()),
-            &settings.jwt_issuer,
-            &settings.jwt_audience,
+            KeySource::Remote(config.auth_url.trim_end_matches('/').to_string()),
+            &config.jwt_issuer,
+            &config.jwt_audience,
             http,
-            Some(settings.data_dir.join(JWKS_CACHE_FILE)),
+            Some(config.data_dir.join(JWKS_CACHE_FILE)),
         );
-        verifier.keep_fresh(settings.jwks_refresh);
+        verifier.keep_fresh(config.jwks_refresh);
         verifier
     }
 

@@ -1,5 +1,6 @@
 //! Configuration from the environment, with defaults that make `stockroom all` work with
-//! nothing set. Every variable read here is listed in the README.
+//! nothing set: the part every service shares ([`Config`]) and the helpers each service's own
+//! `Config::from_env` reads its variables with. Every variable is listed in the README.
 
 use std::{fmt, net::IpAddr, path::PathBuf, str::FromStr, time::Duration};
 
@@ -35,84 +36,87 @@ pub enum Mode {
     Serve,
 }
 
-/// The AI provider settings (used by the orders service).
+/// What every service reads: where data lives, how it listens, how it trusts tokens and
+/// peers, and how long calls may take. Each service's own settings are in its crate
+/// (`auth::Config`, `orders::Config`, …); this is only the part they share.
 #[derive(Clone, Debug)]
-pub struct AiSettings {
-    pub api_key: Option<Secret>,
-    pub base_url: String,
-    pub model: String,
-    pub timeout: Duration,
-    /// Tries per call (1 = no retry), and the base of the exponential backoff.
-    pub max_attempts: u32,
-    pub retry_base: Duration,
-    /// Consecutive failures that open the breaker, and how long it stays open.
-    pub breaker_threshold: u32,
-    pub breaker_cooldown: Duration,
-    pub workers: usize,
-    /// How long a claimed job is a worker's before another may take it over.
-    pub job_lease: Duration,
-    /// Queued jobs beyond this are shed (oldest first) so the queue cannot grow without bound.
-    pub queue_max: i64,
-}
-
-/// Every setting of every service. Services read what they need.
-#[derive(Clone, Debug)]
-pub struct Settings {
+pub struct Config {
     pub data_dir: PathBuf,
-    pub database_url: Option<String>,
+    /// `DATABASE_URL` and `DATABASE_SCHEMA`, before a service picks its own (see
+    /// [`Config::database_for`]).
+    pub database_url: Option<DatabaseUrl>,
     /// PostgreSQL schema; defaults to the service's name.
     pub database_schema: Option<String>,
     pub db_max_connections: u32,
     pub bind_addr: IpAddr,
-    pub gateway_port: u16,
-    pub auth_port: u16,
-    pub inventory_port: u16,
-    pub orders_port: u16,
+    /// Where auth answers: its signing keys (JWKS) and service tokens.
     pub auth_url: String,
-    pub inventory_url: String,
-    pub orders_url: String,
     pub service_client_secret: Secret,
     /// True when no `SERVICE_CLIENT_SECRET` was given and this process made one up: fine in
     /// `all`, useless for services in separate processes.
     pub service_client_secret_generated: bool,
+    /// How long a call to another service may take (each service derives its own budget).
     pub upstream_timeout: Duration,
-    pub cors_origins: Vec<String>,
+    /// The currency of every price and total: inventory and orders must agree on it.
     pub currency: String,
     pub jwt_issuer: String,
     pub jwt_audience: String,
-    pub access_token_ttl: Duration,
-    pub refresh_token_ttl: Duration,
-    pub service_token_ttl: Duration,
-    /// Base64url Ed25519 seed; when unset, auth generates a key and keeps it in its database.
-    pub signing_key: Option<Secret>,
-    pub login_max_failures: u32,
-    pub login_window: Duration,
-    pub ai: AiSettings,
-    pub web_dir: PathBuf,
-    /// How long an order may stay `pending` before the sweeper settles it.
-    pub pending_grace: Duration,
-    pub sweep_interval: Duration,
     /// Proxies whose `X-Forwarded-For` is believed (the gateway, a load balancer); loopback by
     /// default, which covers `stockroom all`.
     pub trusted_proxies: Vec<ipnet::IpNet>,
-    /// Gateway rate limit per client address and per user: sustained rate and burst.
-    pub rate_limit_per_second: u32,
-    pub rate_limit_burst: u32,
     /// The shape this process runs in (`all` or `serve`).
     pub mode: Mode,
-    /// Earlier Ed25519 seeds (base64url) still published in the JWKS, so tokens they signed
-    /// stay valid after a rotation.
-    pub previous_signing_keys: Vec<Secret>,
-    /// In `serve`, the account that becomes the first admin when it registers.
-    pub admin_email: Option<String>,
-    /// Password hashes waiting for a hashing thread before auth answers 503.
-    pub password_hash_queue: usize,
-    /// Registrations allowed per client address per hour.
-    pub register_max_per_hour: u32,
     /// How often a service refreshes auth's signing keys in the background.
     pub jwks_refresh: Duration,
     /// Slow-client protection for every server.
     pub http: HttpLimits,
+}
+
+/// A database URL whose `Debug` output hides the password (in the authority and in a
+/// `password=` query parameter).
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self(url.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Ok(mut url) = reqwest::Url::parse(&self.0) else {
+            return f.write_str("DatabaseUrl(<redacted>)");
+        };
+        if url.password().is_some() {
+            let _ = url.set_password(Some("redacted"));
+        }
+        if url.query().is_some() {
+            let pairs: Vec<(String, String)> = url
+                .query_pairs()
+                .map(|(k, v)| {
+                    let v = if k.eq_ignore_ascii_case("password") {
+                        "redacted".to_string()
+                    } else {
+                        v.into_owned()
+                    };
+                    (k.into_owned(), v)
+                })
+                .collect();
+            url.query_pairs_mut().clear().extend_pairs(pairs);
+        }
+        write!(f, "DatabaseUrl({:?})", url.as_str())
+    }
+}
+
+/// The database one service uses, and its PostgreSQL schema.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Database {
+    pub url: DatabaseUrl,
+    pub schema: String,
 }
 
 /// Limits every server applies to its clients' connections.
@@ -148,7 +152,8 @@ fn var(name: &'static str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-fn parse<T: FromStr>(name: &'static str, default: T) -> Result<T, ConfigError>
+/// Parses `name`, or gives `default` when it is unset.
+pub fn parse<T: FromStr>(name: &'static str, default: T) -> Result<T, ConfigError>
 where
     T::Err: fmt::Display,
 {
@@ -162,16 +167,8 @@ where
     }
 }
 
-fn millis(name: &'static str, default: u64) -> Result<Duration, ConfigError> {
-    parse(name, default).map(Duration::from_millis)
-}
-
-fn secs(name: &'static str, default: u64) -> Result<Duration, ConfigError> {
-    parse(name, default).map(Duration::from_secs)
-}
-
 /// A comma-separated list of addresses or CIDR blocks.
-fn networks(name: &'static str, default: &str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+pub fn networks(name: &'static str, default: &str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
     let text = var(name).unwrap_or_else(|| default.to_string());
     text.split(',')
         .map(str::trim)
@@ -222,7 +219,7 @@ impl Secret {
     }
 }
 
-impl Settings {
+impl Config {
     /// Reads the environment. `mode` only changes defaults (bind address).
     pub fn from_env(mode: Mode) -> Result<Self, ConfigError> {
         let default_bind = match mode {
@@ -230,84 +227,28 @@ impl Settings {
             Mode::Serve => "0.0.0.0",
         };
         let bind_addr = parse("BIND_ADDR", default_bind.parse().expect("literal address"))?;
-        let auth_port = parse("AUTH_PORT", 8001)?;
-        let inventory_port = parse("INVENTORY_PORT", 8002)?;
-        let orders_port = parse("ORDERS_PORT", 8003)?;
         let trusted_proxies = networks("TRUSTED_PROXIES", "127.0.0.0/8,::1/128")?;
         Ok(Self {
             data_dir: var("STOCKROOM_DATA_DIR")
                 .unwrap_or_else(|| "./data".into())
                 .into(),
-            database_url: var("DATABASE_URL"),
+            database_url: var("DATABASE_URL").map(DatabaseUrl),
             database_schema: var("DATABASE_SCHEMA"),
             db_max_connections: parse("DB_MAX_CONNECTIONS", 10)?,
             bind_addr,
-            gateway_port: parse("GATEWAY_PORT", 8000)?,
-            auth_port,
-            inventory_port,
-            orders_port,
-            auth_url: var("AUTH_URL").unwrap_or_else(|| format!("http://127.0.0.1:{auth_port}")),
-            inventory_url: var("INVENTORY_URL")
-                .unwrap_or_else(|| format!("http://127.0.0.1:{inventory_port}")),
-            orders_url: var("ORDERS_URL")
-                .unwrap_or_else(|| format!("http://127.0.0.1:{orders_port}")),
+            auth_url: service_url("AUTH_URL", "AUTH_PORT", 8001)?,
             service_client_secret: var("SERVICE_CLIENT_SECRET")
                 .map(Secret::new)
                 .unwrap_or_else(Secret::generate),
             service_client_secret_generated: var("SERVICE_CLIENT_SECRET").is_none(),
             upstream_timeout: millis("UPSTREAM_TIMEOUT_MS", 5000)?,
-            cors_origins: var("CORS_ORIGINS")
-                .unwrap_or_else(|| "http://localhost:3000".into())
-                .split(',')
-                .map(|o| o.trim().to_string())
-                .filter(|o| !o.is_empty())
-                .collect(),
             currency: var("STOCKROOM_CURRENCY")
                 .unwrap_or_else(|| "USD".into())
                 .to_uppercase(),
             jwt_issuer: var("JWT_ISSUER").unwrap_or_else(|| "stockroom-auth".into()),
             jwt_audience: var("JWT_AUDIENCE").unwrap_or_else(|| "stockroom".into()),
-            access_token_ttl: secs("ACCESS_TOKEN_TTL_SECS", 900)?,
-            refresh_token_ttl: secs("REFRESH_TOKEN_TTL_SECS", 30 * 24 * 3600)?,
-            service_token_ttl: secs("SERVICE_TOKEN_TTL_SECS", 3600)?,
-            signing_key: var("AUTH_SIGNING_KEY").map(Secret::new),
-            login_max_failures: parse("LOGIN_MAX_FAILURES", 5)?,
-            login_window: secs("LOGIN_WINDOW_SECS", 900)?,
-            ai: AiSettings {
-                api_key: var("OPENROUTER_API_KEY").map(Secret::new),
-                base_url: var("AI_BASE_URL")
-                    .unwrap_or_else(|| "https://openrouter.ai/api/v1".into()),
-                model: var("AI_MODEL").unwrap_or_else(|| "openai/gpt-4o-mini".into()),
-                timeout: millis("AI_TIMEOUT_MS", 10_000)?,
-                max_attempts: parse("AI_MAX_ATTEMPTS", 3)?,
-                retry_base: millis("AI_RETRY_BASE_MS", 500)?,
-                breaker_threshold: parse("AI_BREAKER_THRESHOLD", 5)?,
-                breaker_cooldown: millis("AI_BREAKER_COOLDOWN_MS", 30_000)?,
-                workers: parse("AI_WORKERS", 2)?,
-                job_lease: millis("AI_JOB_LEASE_MS", 60_000)?,
-                queue_max: parse("AI_QUEUE_MAX", 10_000)?,
-            },
-            web_dir: var("STOCKROOM_WEB_DIR")
-                .unwrap_or_else(|| "./web/dist".into())
-                .into(),
-            pending_grace: millis("ORDERS_PENDING_GRACE_MS", 30_000)?,
-            sweep_interval: millis("ORDERS_SWEEP_INTERVAL_MS", 2_000)?,
             trusted_proxies: trusted_proxies.clone(),
-            rate_limit_per_second: parse("RATE_LIMIT_PER_SECOND", 100)?,
-            rate_limit_burst: parse("RATE_LIMIT_BURST", 200)?,
             mode,
-            previous_signing_keys: var("AUTH_PREVIOUS_SIGNING_KEYS")
-                .map(|v| {
-                    v.split(',')
-                        .map(str::trim)
-                        .filter(|k| !k.is_empty())
-                        .map(Secret::new)
-                        .collect()
-                })
-                .unwrap_or_default(),
-            admin_email: var("ADMIN_EMAIL").map(|e| e.trim().to_lowercase()),
-            password_hash_queue: parse("PASSWORD_HASH_QUEUE", 64)?,
-            register_max_per_hour: parse("REGISTER_MAX_PER_HOUR", 20)?,
             jwks_refresh: secs("JWKS_REFRESH_SECS", 300)?,
             http: HttpLimits {
                 header_read_timeout: millis("HTTP_HEADER_TIMEOUT_MS", 10_000)?,
@@ -321,25 +262,92 @@ impl Settings {
         })
     }
 
-    /// The database a service uses: `DATABASE_URL`, or its own SQLite file in the data dir.
-    pub fn database_url_for(&self, service: &str) -> String {
-        match &self.database_url {
-            Some(url) => url.clone(),
-            None => format!("sqlite://{}/{service}.db", self.data_dir.display()),
+    /// The database `service` uses: `DATABASE_URL` (in the schema `DATABASE_SCHEMA`, else
+    /// the service's name), or its own SQLite file in the data dir.
+    pub fn database_for(&self, service: &str) -> Database {
+        Database {
+            url: self.database_url.clone().unwrap_or_else(|| {
+                DatabaseUrl(format!("sqlite://{}/{service}.db", self.data_dir.display()))
+            }),
+            schema: self
+                .database_schema
+                .clone()
+                .unwrap_or_else(|| service.to_string()),
         }
     }
+}
 
-    /// The PostgreSQL schema a service uses.
-    pub fn schema_for(&self, service: &str) -> String {
-        self.database_schema
-            .clone()
-            .unwrap_or_else(|| service.to_string())
-    }
+/// Reads `name`, or `default` when it is unset; for a service's own settings.
+pub fn string(name: &'static str, default: &str) -> String {
+    var(name).unwrap_or_else(|| default.to_string())
+}
+
+/// Reads `name` when it is set (and not blank).
+pub fn optional(name: &'static str) -> Option<String> {
+    var(name)
+}
+
+/// `name` in milliseconds, or `default` ms when unset.
+pub fn millis(name: &'static str, default: u64) -> Result<Duration, ConfigError> {
+    parse(name, default).map(Duration::from_millis)
+}
+
+/// `name` in seconds, or `default` s when unset.
+pub fn secs(name: &'static str, default: u64) -> Result<Duration, ConfigError> {
+    parse(name, default).map(Duration::from_secs)
+}
+
+/// A comma-separated list, trimmed, blanks dropped; `default` when unset.
+pub fn list(name: &'static str, default: &str) -> Vec<String> {
+    var(name)
+        .unwrap_or_else(|| default.to_string())
+        .split(',')
+        .map(|o| o.trim().to_string())
+        .filter(|o| !o.is_empty())
+        .collect()
+}
+
+/// A service's port: `port_name` (e.g. `INVENTORY_PORT`), or `default`.
+pub fn port(port_name: &'static str, default: u16) -> Result<u16, ConfigError> {
+    parse(port_name, default)
+}
+
+/// Where a service answers: `url_name` (e.g. `INVENTORY_URL`), else loopback on the port
+/// `port_name` names (or `default_port`), which is where `stockroom all` puts it.
+pub fn service_url(
+    url_name: &'static str,
+    port_name: &'static str,
+    default_port: u16,
+) -> Result<String, ConfigError> {
+    Ok(match var(url_name) {
+        Some(url) => url,
+        None => format!("http://127.0.0.1:{}", port(port_name, default_port)?),
+    })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::Secret;
+    use super::{DatabaseUrl, Secret};
+
+    #[test]
+    fn a_database_url_never_prints_its_password() {
+        let url = DatabaseUrl::new("postgres://orders:hunter2-s3cret@db:5432/stockroom");
+        let shown = format!("{url:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("orders@db:5432/stockroom") || shown.contains("orders:redacted@db"));
+        let query = DatabaseUrl::new("postgres://db/stockroom?user=orders&password=hunter2");
+        let shown = format!("{query:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("user=orders"), "{shown}");
+        let sqlite = DatabaseUrl::new("sqlite://./data/orders.db");
+        assert!(format!("{sqlite:?}").contains("orders.db"));
+        assert!(!format!("{:?}", DatabaseUrl::new("not a url hunter2")).contains("hunter2"));
+    }
+
+    #[test]
+    fn a_secret_never_prints() {
+        assert!(!format!("{:?}", Secret::new("hunter2")).contains("hunter2"));
+    }
 
     #[test]
     fn a_short_or_placeholder_secret_is_refused_and_a_random_one_accepted() {

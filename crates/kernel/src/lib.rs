@@ -25,6 +25,6 @@ pub mod time;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use config::Settings;
+pub use config::Config;
 pub use error::{AppError, FieldError, Problem, Result};
 pub use json::Json;

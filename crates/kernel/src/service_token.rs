@@ -2,7 +2,7 @@
 //! shortly before it expires so a call costs no extra round trip.
 //!
 //! When auth cannot be reached to renew it, a token that has not expired yet is used on, so
-//! auth being down does not stop orders. With [`ServiceTokens::from_settings`] the token is
+//! auth being down does not stop orders. With [`ServiceTokens::from_config`] the token is
 //! also kept on disk (mode 0600, in the data directory), so a service restarted while auth is
 //! down still has one.
 
@@ -73,19 +73,15 @@ impl ServiceTokens {
 
     /// Tokens for `client_id` with this deployment's auth and secret, also kept on disk in the
     /// data directory so a restart while auth is down keeps calling peers.
-    pub fn from_settings(
-        settings: &crate::Settings,
-        http: reqwest::Client,
-        client_id: &str,
-    ) -> Self {
-        let file = settings
+    pub fn from_config(config: &crate::Config, http: reqwest::Client, client_id: &str) -> Self {
+        let file = config
             .data_dir
             .join(format!("service-token-{client_id}.json"));
         Self::build(
             http,
-            &settings.auth_url,
+            &config.auth_url,
             client_id,
-            settings.service_client_secret.clone(),
+            config.service_client_secret.clone(),
             Some(file),
         )
     }
@@ -231,11 +227,11 @@ mod tests {
     }
 
     fn tokens(auth_url: &str, data_dir: &std::path::Path) -> ServiceTokens {
-        let mut settings = crate::Settings::from_env(crate::config::Mode::All).unwrap();
-        settings.auth_url = auth_url.to_string();
-        settings.data_dir = data_dir.to_path_buf();
+        let mut config = crate::Config::from_env(crate::config::Mode::All).unwrap();
+        config.auth_url = auth_url.to_string();
+        config.data_dir = data_dir.to_path_buf();
         // A fresh client per instance: no pooled connection to the stopped endpoint survives.
-        ServiceTokens::from_settings(&settings, reqwest::Client::new(), "orders")
+        ServiceTokens::from_config(&config, reqwest::Client::new(), "orders")
     }
 
     #[tokio::test]

@@ -9,8 +9,8 @@ use axum::Router;
 use tokio_util::sync::CancellationToken;
 
 use crate::{
-    config::{HttpLimits, Mode},
-    Settings,
+    config::{Database, DatabaseUrl, HttpLimits, Mode},
+    Config,
 };
 
 /// Where a test's service keeps its data.
@@ -18,6 +18,16 @@ use crate::{
 pub struct TestDatabase {
     pub url: String,
     pub schema: String,
+}
+
+impl TestDatabase {
+    /// As a service's configuration takes it.
+    pub fn database(&self) -> Database {
+        Database {
+            url: DatabaseUrl::new(&self.url),
+            schema: self.schema.clone(),
+        }
+    }
 }
 
 pub fn is_postgres() -> bool {
@@ -43,9 +53,9 @@ pub fn fresh_database(service: &str) -> TestDatabase {
     }
 }
 
-/// Settings as `stockroom all` would read them, with test-friendly overrides.
-pub fn settings() -> Settings {
-    let mut s = Settings::from_env(Mode::All).unwrap_or_else(|e| panic!("test settings: {e}"));
+/// The common configuration as `stockroom all` would read it, with test-friendly overrides.
+pub fn config() -> Config {
+    let mut s = Config::from_env(Mode::All).unwrap_or_else(|e| panic!("test config: {e}"));
     // Per system: the data directory holds cached signing keys, which differ between tests.
     s.data_dir = std::env::temp_dir()
         .join("stockroom-tests")
@@ -78,7 +88,7 @@ pub async fn spawn(app: Router) -> Spawned {
     let listener = crate::server::bind(([127, 0, 0, 1], 0).into())
         .await
         .expect("bind a loopback port");
-    spawn_on(listener, app, settings().http)
+    spawn_on(listener, app, config().http)
 }
 
 /// Serves `app` on an already bound listener (to restart a service on the same port).

@@ -3,14 +3,12 @@
 //! happen at a known point instead of polling for it (the way the registry server runs its
 //! pending jobs in tests).
 //!
-//! [`Background::of`] finds the work of a service started in this process by its database,
-//! because [`crate::build`] hands out only a router. The service's own AI client is used, so
+//! [`crate::OrdersState::background`] hands it out; the service's own AI client is used, so
 //! the breaker and counters `/api/ai/status` shows are the ones the drained jobs moved.
 
-use std::{
-    sync::{Arc, Mutex, Weak},
-    time::Duration,
-};
+use std::{sync::Arc, time::Duration};
+
+use tokio_util::sync::CancellationToken;
 
 use crate::{ai::Ai, saga::Saga};
 
@@ -20,29 +18,25 @@ pub struct Background {
     pub(crate) ai: Arc<Ai>,
     pub(crate) pending_grace: Duration,
     pub(crate) job_lease: Duration,
+    /// Stops the timers (the sweeper, the AI workers and the queue trimmer).
+    pub(crate) stop: CancellationToken,
 }
 
-type Key = (String, String);
-
-static RUNNING: Mutex<Vec<(Key, Weak<Background>)>> = Mutex::new(Vec::new());
-
 impl Background {
-    /// Makes this service's work findable by its database while the service lives.
-    pub(crate) fn register(self: &Arc<Self>, database_url: &str, schema: &str) {
-        let mut running = RUNNING.lock().unwrap_or_else(|p| p.into_inner());
-        let key = (database_url.to_string(), schema.to_string());
-        running.retain(|(k, w)| *k != key && w.strong_count() > 0);
-        running.push((key, Arc::downgrade(self)));
+    /// Stops the timed work; the methods below still work when called directly.
+    pub fn stop(&self) {
+        self.stop.cancel();
     }
 
-    /// The background work of the orders service running in this process on this database.
-    pub fn of(database_url: &str, schema: &str) -> Option<Arc<Background>> {
-        let running = RUNNING.lock().unwrap_or_else(|p| p.into_inner());
-        running
-            .iter()
-            .rev()
-            .find(|((url, s), _)| url == database_url && s == schema)
-            .and_then(|(_, w)| w.upgrade())
+    /// Stops the timed work when `shutdown` fires (the process's shutdown signal).
+    pub fn stop_on(self: &Arc<Self>, shutdown: CancellationToken) {
+        let stop = self.stop.clone();
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = shutdown.cancelled() => stop.cancel(),
+                _ = stop.cancelled() => {}
+            }
+        });
     }
 
     /// Does every AI job that can run now (summaries written, failures recorded, jobs put back
@@ -58,5 +52,12 @@ impl Background {
     /// period are settled.
     pub async fn sweep(&self) -> kernel::Result<()> {
         crate::sweeper::sweep(&self.saga, self.pending_grace).await
+    }
+}
+
+impl Drop for Background {
+    /// Nothing can drive or stop the work any more: the service is gone, and so is its work.
+    fn drop(&mut self) {
+        self.stop.cancel();
     }
 }

@@ -19,7 +19,7 @@ use contracts::{
 use kernel::{
     breaker::{Call, PeerBreaker},
     service_token::ServiceTokens,
-    FieldError, Settings,
+    FieldError,
 };
 use reqwest::StatusCode;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
@@ -84,17 +84,17 @@ struct Inner {
 }
 
 impl InventoryClient {
-    pub fn new(settings: &Settings, http: reqwest::Client) -> Self {
+    pub fn new(common: &kernel::Config, config: &crate::Config, http: reqwest::Client) -> Self {
         // Kept on disk, so orders restarted while auth is down can still reach inventory.
-        let tokens = ServiceTokens::from_settings(settings, http.clone(), "orders");
-        let base = settings.inventory_url.trim_end_matches('/').to_string();
+        let tokens = ServiceTokens::from_config(common, http.clone(), "orders");
+        let base = config.inventory_url.trim_end_matches('/').to_string();
         Self {
             inner: Arc::new(Inner {
                 breaker: PeerBreaker::new("inventory", &base, http.clone()),
                 http,
                 base,
                 tokens,
-                budget: settings.upstream_timeout.mul_f64(2.0 / 3.0),
+                budget: common.upstream_timeout.mul_f64(2.0 / 3.0),
             }),
         }
     }

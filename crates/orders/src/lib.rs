@@ -3,6 +3,7 @@
 
 mod ai;
 pub mod background;
+mod config;
 mod domain;
 mod idempotency;
 mod inventory;
@@ -20,11 +21,11 @@ use kernel::{
     db::{Db, Migrations},
     error::StartupError,
     health::{self, Check},
-    Settings,
 };
 use tokio_util::sync::CancellationToken;
 
 pub use background::Background;
+pub use config::{AiConfig, Config};
 pub use model::{AiSummary, HistoryEntry, Order, OrderLine, SummaryStatus};
 pub use routes::openapi;
 
@@ -42,8 +43,8 @@ pub struct OrdersState {
     ai: Arc<ai::Ai>,
     insights: ai::Insights,
     verifier: TokenVerifier,
-    /// Kept here so [`Background::of`] finds it exactly as long as the service runs.
-    _background: Arc<Background>,
+    background: Arc<Background>,
+    health: Vec<Check>,
 }
 
 impl FromRef<OrdersState> for TokenVerifier {
@@ -52,65 +53,70 @@ impl FromRef<OrdersState> for TokenVerifier {
     }
 }
 
-/// Connects, migrates, starts the sweeper (stopped by `shutdown`) and builds the router.
-pub async fn build(
-    settings: &Settings,
-    database_url: &str,
-    schema: &str,
-    shutdown: CancellationToken,
-) -> Result<Router, StartupError> {
-    let db = Db::connect(
-        database_url,
-        schema,
-        settings.db_max_connections,
-        &MIGRATIONS,
-    )
-    .await?;
-    // Half the gateway's timeout: the innermost call gives up first, so a hung inventory
-    // costs the client a clean 503 from orders, not the gateway's 504.
-    let http = kernel::server::http_client(settings.upstream_timeout / 2);
-    let verifier = TokenVerifier::from_settings(settings, http.clone());
-    let keys_known = Check::signing_keys(&verifier);
-    let store = store::open(db.clone(), settings.currency.clone());
-    let inventory = inventory::InventoryClient::new(settings, http.clone());
-    let ai = Arc::new(ai::Ai::new(&settings.ai));
-    let insights = ai::Insights::new(ai.clone(), store.clone(), inventory.clone());
-    let saga = saga::Saga::new(
-        store.clone(),
-        inventory,
-        ai.clone(),
-        settings.upstream_timeout,
-    );
-    sweeper::spawn(
-        saga.clone(),
-        settings.sweep_interval,
-        settings.pending_grace,
-        shutdown.clone(),
-    );
-    ai::worker::spawn(ai.clone(), store, &settings.ai, shutdown);
-    let background = Arc::new(Background {
-        saga: saga.clone(),
-        ai: ai.clone(),
-        pending_grace: settings.pending_grace,
-        job_lease: settings.ai.job_lease,
-    });
-    background.register(database_url, schema);
-    let state = OrdersState {
-        saga,
-        ai,
-        insights,
-        verifier,
-        _background: background,
-    };
-    let checks = vec![
-        Check::database(db),
-        keys_known,
-        Check::peer("inventory", http, &settings.inventory_url),
-    ];
-    let app = routes::router(state).merge(health::routes(SERVICE, checks));
-    Ok(kernel::server::wrap(
-        SERVICE,
-        app,
-        kernel::server::BODY_LIMIT,
-    ))
+impl OrdersState {
+    /// Connects, migrates, and starts the background work (the sweeper and the AI workers),
+    /// which runs until [`Background::stop`] or until the last handle to it is gone.
+    pub async fn connect(common: &kernel::Config, config: Config) -> Result<Self, StartupError> {
+        let db = Db::connect(
+            config.database.url.expose(),
+            &config.database.schema,
+            common.db_max_connections,
+            &MIGRATIONS,
+        )
+        .await?;
+        // Half the gateway's timeout: the innermost call gives up first, so a hung inventory
+        // costs the client a clean 503 from orders, not the gateway's 504.
+        let http = kernel::server::http_client(common.upstream_timeout / 2);
+        let verifier = TokenVerifier::from_config(common, http.clone());
+        let keys_known = Check::signing_keys(&verifier);
+        let store = store::open(db.clone(), common.currency.clone());
+        let inventory = inventory::InventoryClient::new(common, &config, http.clone());
+        let ai = Arc::new(ai::Ai::new(&config.ai));
+        let insights = ai::Insights::new(ai.clone(), store.clone(), inventory.clone());
+        let saga = saga::Saga::new(
+            store.clone(),
+            inventory,
+            ai.clone(),
+            common.upstream_timeout,
+        );
+        let background = Arc::new(Background {
+            saga: saga.clone(),
+            ai: ai.clone(),
+            pending_grace: config.pending_grace,
+            job_lease: config.ai.job_lease,
+            stop: CancellationToken::new(),
+        });
+        sweeper::spawn(
+            saga.clone(),
+            config.sweep_interval,
+            config.pending_grace,
+            background.stop.clone(),
+        );
+        ai::worker::spawn(ai.clone(), store, &config.ai, background.stop.clone());
+        let health = vec![
+            Check::database(db),
+            keys_known,
+            Check::peer("inventory", http, &config.inventory_url),
+        ];
+        Ok(Self {
+            saga,
+            ai,
+            insights,
+            verifier,
+            background,
+            health,
+        })
+    }
+
+    /// The service's background work, to stop it or (in tests) to drive it directly.
+    pub fn background(&self) -> Arc<Background> {
+        self.background.clone()
+    }
+}
+
+/// orders' whole HTTP surface: its routes, health and the common layers.
+pub fn router(state: OrdersState) -> Router {
+    let health = health::routes(SERVICE, state.health.clone());
+    let app = routes::router(state).merge(health);
+    kernel::server::wrap(SERVICE, app, kernel::server::BODY_LIMIT)
 }

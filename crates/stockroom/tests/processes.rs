@@ -20,11 +20,11 @@ fn orders_process(
     env: &[(&str, &str)],
 ) -> ServiceProcess {
     let mut all = vec![
-        ("AUTH_URL", sys.settings.auth_url.as_str()),
-        ("INVENTORY_URL", sys.settings.inventory_url.as_str()),
+        ("AUTH_URL", sys.config.common.auth_url.as_str()),
+        ("INVENTORY_URL", sys.config.orders.inventory_url.as_str()),
         (
             "SERVICE_CLIENT_SECRET",
-            sys.settings.service_client_secret.expose(),
+            sys.config.common.service_client_secret.expose(),
         ),
         ("ORDERS_PENDING_GRACE_MS", "300"),
         ("ORDERS_SWEEP_INTERVAL_MS", "200"),

@@ -16,9 +16,9 @@ use testkit::{
 
 const ALL: [Svc; 4] = [Svc::Auth, Svc::Inventory, Svc::Orders, Svc::Gateway];
 
-fn roomy(s: &mut kernel::Settings) {
-    s.rate_limit_per_second = 100_000;
-    s.rate_limit_burst = 100_000;
+fn roomy(c: &mut testkit::TestConfig) {
+    c.gateway.rate_limit_per_second = 100_000;
+    c.gateway.rate_limit_burst = 100_000;
 }
 
 /// Every product's `reserved` equals the units confirmed orders hold, and nothing is negative.
@@ -110,16 +110,16 @@ async fn dependencies_down_or_hung_cost_a_fast_clean_error_and_nothing_else() {
         auth_switch.clone(),
         fake.url.clone(),
     );
-    let sys = TestSystem::start_with(&ALL, move |s| {
-        roomy(s);
-        s.upstream_timeout = Duration::from_millis(800);
-        s.ai.api_key = Some(kernel::config::Secret::new("k"));
-        s.ai.base_url = ai_url;
-        s.ai.timeout = Duration::from_millis(300);
-        inv.forward_to(&s.inventory_url);
-        s.inventory_url = inv.url.clone();
-        auth.forward_to(&s.auth_url);
-        s.auth_url = auth.url.clone();
+    let sys = TestSystem::start_with(&ALL, move |c| {
+        roomy(c);
+        c.common.upstream_timeout = Duration::from_millis(800);
+        c.orders.ai.api_key = Some(kernel::config::Secret::new("k"));
+        c.orders.ai.base_url = ai_url;
+        c.orders.ai.timeout = Duration::from_millis(300);
+        inv.forward_to(&c.orders.inventory_url);
+        c.set_inventory_url(&inv.url);
+        auth.forward_to(&c.common.auth_url);
+        c.common.auth_url = auth.url.clone();
     })
     .await;
     let (_, staff, customer) = sys.cast().await;
@@ -418,9 +418,9 @@ async fn every_service_killed_in_turn_under_load_loses_no_order_and_leaks_no_sto
 #[tokio::test]
 #[ignore = "run by make test-reliability"]
 async fn token_attacks_through_the_gateway_are_all_401() {
-    let sys = TestSystem::start_with(&ALL, |s| {
-        roomy(s);
-        s.signing_key = Some(forge::seed_secret());
+    let sys = TestSystem::start_with(&ALL, |c| {
+        roomy(c);
+        c.auth.signing_key = Some(forge::seed_secret());
     })
     .await;
     let gw = sys.api(Svc::Gateway);

@@ -85,7 +85,7 @@ impl TestSystem {
                     ("client_id", "orders"),
                     (
                         "client_secret",
-                        self.settings.service_client_secret.expose(),
+                        self.config.common.service_client_secret.expose(),
                     ),
                 ]),
         )

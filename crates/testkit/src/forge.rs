@@ -18,7 +18,7 @@ pub fn seed_secret() -> kernel::config::Secret {
 /// Valid claims for a new admin, as auth would issue them.
 pub fn claims(sys: &TestSystem, sub: &str) -> Value {
     let now = chrono::Utc::now().timestamp();
-    json!({"sub": sub, "role": "admin", "iss": sys.settings.jwt_issuer, "aud": sys.settings.jwt_audience,
+    json!({"sub": sub, "role": "admin", "iss": sys.config.common.jwt_issuer, "aud": sys.config.common.jwt_audience,
            "iat": now, "exp": now + 600, "jti": "forged"})
 }
 

@@ -10,14 +10,10 @@ pub mod fault;
 pub mod forge;
 pub mod process;
 
-use std::net::SocketAddr;
+use std::{net::SocketAddr, sync::Arc};
 
 use axum::Router;
-use kernel::{
-    testing::{fresh_database, spawn_on, Spawned, TestDatabase},
-    Settings,
-};
-use tokio_util::sync::CancellationToken;
+use kernel::testing::{fresh_database, spawn_on, Spawned, TestDatabase};
 
 pub use accounts::{confirmed_units, Session};
 pub use client::{Api, Reply};
@@ -48,25 +44,59 @@ struct Running {
     addr: SocketAddr,
     db: TestDatabase,
     server: Option<Spawned>,
-    background: CancellationToken,
+    /// orders' sweeper and AI work, stopped with the service.
+    background: Option<Arc<orders::Background>>,
+}
+
+/// Every service's configuration, as `stockroom all` would read it, with test-friendly
+/// overrides; a test adjusts it in [`TestSystem::start_with`] (or between a stop and a
+/// restart). Each service's database is the test's own, whatever `database` says.
+#[derive(Clone, Debug)]
+pub struct TestConfig {
+    pub common: kernel::Config,
+    pub auth: auth::Config,
+    pub inventory: inventory::Config,
+    pub orders: orders::Config,
+    pub gateway: gateway::Config,
+}
+
+impl TestConfig {
+    fn from_env() -> Self {
+        let common = kernel::testing::config();
+        Self {
+            auth: auth::Config::from_env(&common).unwrap_or_else(|e| panic!("test config: {e}")),
+            inventory: inventory::Config::from_env(&common)
+                .unwrap_or_else(|e| panic!("test config: {e}")),
+            orders: orders::Config::from_env(&common)
+                .unwrap_or_else(|e| panic!("test config: {e}")),
+            gateway: gateway::Config::from_env().unwrap_or_else(|e| panic!("test config: {e}")),
+            common,
+        }
+    }
+
+    /// Where orders and the gateway find inventory.
+    pub fn set_inventory_url(&mut self, url: &str) {
+        self.orders.inventory_url = url.to_string();
+        self.gateway.inventory_url = url.to_string();
+    }
 }
 
 /// A running system for one test.
 pub struct TestSystem {
-    pub settings: Settings,
+    pub config: TestConfig,
     running: Vec<Running>,
 }
 
 impl TestSystem {
-    /// Starts the given services with default test settings.
+    /// Starts the given services with the default test configuration.
     pub async fn start(services: &[Svc]) -> Self {
         Self::start_with(services, |_| {}).await
     }
 
-    /// Starts the given services after `tweak` adjusts the settings.
-    pub async fn start_with(services: &[Svc], tweak: impl FnOnce(&mut Settings)) -> Self {
+    /// Starts the given services after `tweak` adjusts the configuration.
+    pub async fn start_with(services: &[Svc], tweak: impl FnOnce(&mut TestConfig)) -> Self {
         kernel::telemetry::init_logging();
-        let mut settings = kernel::testing::settings();
+        let mut config = TestConfig::from_env();
         // Every service gets a port first, so each knows where its peers are before it starts.
         let mut listeners = Vec::new();
         for svc in [Svc::Auth, Svc::Inventory, Svc::Orders, Svc::Gateway] {
@@ -79,24 +109,23 @@ impl TestSystem {
                 .expect("bound listener has an address");
             let url = format!("http://{addr}");
             match svc {
-                Svc::Auth => settings.auth_url = url,
-                Svc::Inventory => settings.inventory_url = url,
-                Svc::Orders => settings.orders_url = url,
-                Svc::Gateway => settings.gateway_port = addr.port(),
+                Svc::Auth => config.common.auth_url = url,
+                Svc::Inventory => config.set_inventory_url(&url),
+                Svc::Orders => config.gateway.orders_url = url,
+                Svc::Gateway => config.gateway.port = addr.port(),
             }
             listeners.push((svc, listener, addr));
         }
-        tweak(&mut settings);
+        tweak(&mut config);
         let mut system = Self {
-            settings,
+            config,
             running: Vec::new(),
         };
         for (svc, listener, addr) in listeners {
             if services.contains(&svc) {
                 let db = fresh_database(svc.name());
-                let background = CancellationToken::new();
-                let app = system.build(svc, &db, &background).await;
-                let server = Some(spawn_on(listener, app, system.settings.http.clone()));
+                let (app, background) = system.build(svc, &db).await;
+                let server = Some(spawn_on(listener, app, system.config.common.http.clone()));
                 system.running.push(Running {
                     svc,
                     addr,
@@ -109,18 +138,66 @@ impl TestSystem {
         system
     }
 
-    async fn build(&self, svc: Svc, db: &TestDatabase, background: &CancellationToken) -> Router {
-        let s = &self.settings;
-        let built = match svc {
-            Svc::Auth => auth::build(s, &db.url, &db.schema).await,
-            Svc::Inventory => inventory::build(s, &db.url, &db.schema).await,
-            Svc::Orders => orders::build(s, &db.url, &db.schema, background.clone()).await,
+    async fn build(
+        &self,
+        svc: Svc,
+        db: &TestDatabase,
+    ) -> (Router, Option<Arc<orders::Background>>) {
+        let c = &self.config;
+        let common = &c.common;
+        let database = db.database();
+        let started = match svc {
+            Svc::Auth => {
+                let config = auth::Config {
+                    database,
+                    ..c.auth.clone()
+                };
+                auth::AuthState::connect(common, config)
+                    .await
+                    .map(|state| (auth::router(state), None))
+            }
+            Svc::Inventory => {
+                let config = inventory::Config {
+                    database,
+                    ..c.inventory.clone()
+                };
+                inventory::InventoryState::connect(common, config)
+                    .await
+                    .map(|state| (inventory::router(state), None))
+            }
+            Svc::Orders => {
+                let config = orders::Config {
+                    database,
+                    ..c.orders.clone()
+                };
+                orders::OrdersState::connect(common, config)
+                    .await
+                    .map(|state| {
+                        let background = state.background();
+                        (orders::router(state), Some(background))
+                    })
+            }
             Svc::Gateway => {
                 let openapi = [auth::openapi(), inventory::openapi(), orders::openapi()];
-                gateway::build(s, gateway::merge_openapi(openapi)).await
+                gateway::GatewayState::connect(common, c.gateway.clone())
+                    .await
+                    .map(|state| {
+                        (
+                            gateway::router(state, gateway::merge_openapi(openapi)),
+                            None,
+                        )
+                    })
             }
         };
-        built.unwrap_or_else(|e| panic!("{} failed to start: {e}", svc.name()))
+        started.unwrap_or_else(|e| panic!("{} failed to start: {e}", svc.name()))
+    }
+
+    /// orders' background work, to drive directly: drain the AI queue, run a sweep.
+    pub fn background(&self) -> Arc<orders::Background> {
+        self.running(Svc::Orders)
+            .background
+            .clone()
+            .expect("orders has background work")
     }
 
     fn running(&self, svc: Svc) -> &Running {
@@ -151,7 +228,9 @@ impl TestSystem {
             .iter_mut()
             .find(|r| r.svc == svc)
             .expect("service was started");
-        running.background.cancel();
+        if let Some(background) = &running.background {
+            background.stop();
+        }
         if let Some(server) = running.server.take() {
             server.stop().await;
         }
@@ -168,8 +247,7 @@ impl TestSystem {
             );
             (r.addr, r.db.clone())
         };
-        let background = CancellationToken::new();
-        let app = self.build(svc, &db, &background).await;
+        let (app, background) = self.build(svc, &db).await;
         let listener = kernel::server::bind(addr)
             .await
             .expect("rebind the same port");
@@ -178,7 +256,7 @@ impl TestSystem {
             .iter_mut()
             .find(|r| r.svc == svc)
             .expect("service was started");
-        running.server = Some(spawn_on(listener, app, self.settings.http.clone()));
+        running.server = Some(spawn_on(listener, app, self.config.common.http.clone()));
         running.background = background;
     }
 }
@@ -186,7 +264,9 @@ impl TestSystem {
 impl Drop for TestSystem {
     fn drop(&mut self) {
         for r in &self.running {
-            r.background.cancel();
+            if let Some(background) = &r.background {
+                background.stop();
+            }
             if let Some(server) = &r.server {
                 server.shutdown.cancel();
             }

@@ -43,17 +43,17 @@ pub async fn grant(
     if !known
         || !tokens::secrets_match(
             &req.client_secret,
-            state.settings.service_client_secret.expose(),
+            state.common.service_client_secret.expose(),
         )
     {
         return Err(AppError::Unauthorized(
             "unknown client or wrong secret".into(),
         ));
     }
-    let ttl = state.settings.service_token_ttl.as_secs();
+    let ttl = state.config.service_token_ttl.as_secs();
     let sub = format!("service:{}", req.client_id);
     let access_token =
-        tokens::access_token(&state.keys, &state.settings, &sub, Role::Service, None, ttl)?;
+        tokens::access_token(&state.keys, &state.common, &sub, Role::Service, None, ttl)?;
     Ok(Json(TokenResponse {
         access_token,
         token_type: "Bearer",

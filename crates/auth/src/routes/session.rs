@@ -67,10 +67,10 @@ impl AuthState {
         family: Option<Uuid>,
         refresh: Option<String>,
     ) -> Result<Session> {
-        let ttl = self.settings.access_token_ttl.as_secs();
+        let ttl = self.config.access_token_ttl.as_secs();
         let access_token = tokens::access_token(
             &self.keys,
-            &self.settings,
+            &self.common,
             &user.id.to_string(),
             user.role,
             Some(user.email.as_str()),
@@ -84,7 +84,7 @@ impl AuthState {
                         &tokens::hash(&token),
                         family,
                         user.id,
-                        self.settings.refresh_token_ttl,
+                        self.config.refresh_token_ttl,
                     )
                     .await?;
                 token
@@ -118,7 +118,7 @@ pub async fn login(
     headers: HeaderMap,
     Json(req): Json<LoginRequest>,
 ) -> Result<Json<Session>> {
-    let address = kernel::server::client_addr(&headers, peer, &state.settings.trusted_proxies);
+    let address = kernel::server::client_addr(&headers, peer, &state.common.trusted_proxies);
     let account = req.email.as_str().trim().to_lowercase();
     state.limits.admit_login(&account, address).await?;
     let user = match state
@@ -157,7 +157,7 @@ pub async fn refresh(
         .rotate_refresh(
             &tokens::hash(&req.refresh_token),
             &tokens::hash(&new_token),
-            state.settings.refresh_token_ttl,
+            state.config.refresh_token_ttl,
         )
         .await?;
     match rotation {

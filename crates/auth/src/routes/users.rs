@@ -56,11 +56,11 @@ pub async fn register(
     Json(req): Json<RegisterRequest>,
 ) -> Result<(StatusCode, Json<User>)> {
     let (email, password, name) = parse_registration(&req)?;
-    let address = kernel::server::client_addr(&headers, peer, &state.settings.trusted_proxies);
+    let address = kernel::server::client_addr(&headers, peer, &state.common.trusted_proxies);
     state.limits.admit_registration(address).await?;
     let hash = state.hasher.hash(password.expose().to_string()).await?;
     let token = req.bootstrap_token.as_ref().map(Bounded::as_str);
-    let claim = bootstrap::claim_for(&state.settings, &email, token);
+    let claim = bootstrap::claim_for(&state.common, &state.config, &email, token);
     let account = NewUser {
         email: &email,
         name: &name,

@@ -8,10 +8,11 @@ use std::{
 
 use kernel::{
     breaker::{BreakerState, CircuitBreaker},
-    config::AiSettings,
     time::Timestamp,
 };
 use rand::Rng;
+
+use crate::config::AiConfig;
 use tokio::sync::Notify;
 
 use super::provider::{CallError, Message, Provider};
@@ -45,11 +46,8 @@ pub struct Ai {
 }
 
 impl Ai {
-    pub fn new(settings: &AiSettings) -> Self {
-        let provider = settings
-            .api_key
-            .clone()
-            .map(|key| Provider::new(settings, key));
+    pub fn new(config: &AiConfig) -> Self {
+        let provider = config.api_key.clone().map(|key| Provider::new(config, key));
         match &provider {
             Some(p) => tracing::info!(model = %p.model, provider = %p.host, "AI enabled"),
             None => tracing::info!(
@@ -58,9 +56,9 @@ impl Ai {
         }
         Self {
             provider,
-            breaker: CircuitBreaker::new(settings.breaker_threshold, settings.breaker_cooldown),
-            max_attempts: settings.max_attempts.max(1),
-            retry_base: settings.retry_base,
+            breaker: CircuitBreaker::new(config.breaker_threshold, config.breaker_cooldown),
+            max_attempts: config.max_attempts.max(1),
+            retry_base: config.retry_base,
             counters: Mutex::new(Counters::default()),
             jobs_waiting: Notify::new(),
         }

@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use kernel::config::{AiSettings, Secret};
+use kernel::config::Secret;
+
+use crate::config::AiConfig;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize)]
@@ -62,13 +64,13 @@ struct ChoiceMessage {
 }
 
 impl Provider {
-    pub fn new(settings: &AiSettings, key: Secret) -> Self {
+    pub fn new(config: &AiConfig, key: Secret) -> Self {
         let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(2).min(settings.timeout))
-            .timeout(settings.timeout)
+            .connect_timeout(Duration::from_secs(2).min(config.timeout))
+            .timeout(config.timeout)
             .build()
             .unwrap_or_else(|_| reqwest::Client::new());
-        let base = settings.base_url.trim_end_matches('/');
+        let base = config.base_url.trim_end_matches('/');
         let host = reqwest::Url::parse(base)
             .ok()
             .and_then(|u| u.host_str().map(str::to_string))
@@ -77,7 +79,7 @@ impl Provider {
             http,
             url: format!("{base}/chat/completions"),
             key,
-            model: settings.model.clone(),
+            model: config.model.clone(),
             host,
         }
     }

@@ -4,10 +4,10 @@
 
 use std::{sync::Arc, time::Duration};
 
-use kernel::config::AiSettings;
 use tokio_util::sync::CancellationToken;
 
 use super::{client::AiError, prompts, Ai};
+use crate::config::AiConfig;
 use crate::store::{self, Job, JobResult, OrdersStore};
 
 /// A job claimed this many times (its workers kept dying) is given up.
@@ -21,22 +21,22 @@ const BATCH: i64 = 8;
 pub fn spawn(
     ai: Arc<Ai>,
     store: Arc<dyn OrdersStore>,
-    settings: &AiSettings,
+    config: &AiConfig,
     shutdown: CancellationToken,
 ) {
     if !ai.enabled() {
         return;
     }
-    for _ in 0..settings.workers {
+    for _ in 0..config.workers {
         let (ai, store, shutdown, lease) = (
             ai.clone(),
             store.clone(),
             shutdown.clone(),
-            settings.job_lease,
+            config.job_lease,
         );
         tokio::spawn(async move { work(ai, store, lease, shutdown).await });
     }
-    let (queue_max, ai_for_shed) = (settings.queue_max, ai.clone());
+    let (queue_max, ai_for_shed) = (config.queue_max, ai.clone());
     tokio::spawn(async move {
         loop {
             tokio::select! {

@@ -24,12 +24,12 @@ fn made_by_the_gateway(reply: &Reply) -> bool {
 /// Inventory seen by orders (and the gateway) through `switch`.
 async fn system_behind(switch: &FaultSwitch) -> TestSystem {
     let switch = switch.clone();
-    TestSystem::start_with(&ALL, move |s| {
-        s.rate_limit_per_second = 100_000;
-        s.rate_limit_burst = 100_000;
-        s.upstream_timeout = Duration::from_millis(1500);
-        switch.forward_to(&s.inventory_url);
-        s.inventory_url = switch.url.clone();
+    TestSystem::start_with(&ALL, move |c| {
+        c.gateway.rate_limit_per_second = 100_000;
+        c.gateway.rate_limit_burst = 100_000;
+        c.common.upstream_timeout = Duration::from_millis(1500);
+        switch.forward_to(&c.orders.inventory_url);
+        c.set_inventory_url(&switch.url);
     })
     .await
 }
@@ -131,9 +131,9 @@ async fn inventory_hanging_never_closes_orders_routes_and_the_next_order_after_i
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "run by make test-reliability"]
 async fn the_gateway_routes_to_a_service_again_as_soon_as_it_returns() {
-    let mut sys = TestSystem::start_with(&ALL, |s| {
-        s.rate_limit_per_second = 100_000;
-        s.rate_limit_burst = 100_000;
+    let mut sys = TestSystem::start_with(&ALL, |c| {
+        c.gateway.rate_limit_per_second = 100_000;
+        c.gateway.rate_limit_burst = 100_000;
     })
     .await;
     let (_, _, customer) = sys.cast().await;
@@ -221,11 +221,11 @@ async fn raw_post(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "run by make test-reliability"]
 async fn clients_that_stall_their_bodies_get_408_and_never_open_the_breaker_for_everyone() {
-    let sys = TestSystem::start_with(&ALL, |s| {
-        s.rate_limit_per_second = 100_000;
-        s.rate_limit_burst = 100_000;
-        s.upstream_timeout = ANSWER_WITHIN;
-        s.http.request_timeout = CLIENT_WINDOW;
+    let sys = TestSystem::start_with(&ALL, |c| {
+        c.gateway.rate_limit_per_second = 100_000;
+        c.gateway.rate_limit_burst = 100_000;
+        c.common.upstream_timeout = ANSWER_WITHIN;
+        c.common.http.request_timeout = CLIENT_WINDOW;
     })
     .await;
     let (_, staff, customer) = sys.cast().await;

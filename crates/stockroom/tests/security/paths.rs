@@ -210,9 +210,9 @@ fn assert_refused(reply: &Raw, target: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "run by make test-reliability"]
 async fn no_spelling_of_a_path_reaches_a_services_internal_metrics_or_health() {
-    let sys = TestSystem::start_with(&ALL, |s| {
-        s.rate_limit_per_second = 1_000_000;
-        s.rate_limit_burst = 1_000_000;
+    let sys = TestSystem::start_with(&ALL, |c| {
+        c.gateway.rate_limit_per_second = 1_000_000;
+        c.gateway.rate_limit_burst = 1_000_000;
     })
     .await;
     let (_, staff, _) = sys.cast().await;
@@ -270,7 +270,7 @@ async fn service_tokens_cannot_be_minted_through_the_gateway_in_any_spelling() {
     sys.service_token().await;
     let form = format!(
         "grant_type=client_credentials&client_id=orders&client_secret={}",
-        sys.settings.service_client_secret.expose()
+        sys.config.common.service_client_secret.expose()
     );
     let gateway = sys.url(Svc::Gateway);
     let spellings = [

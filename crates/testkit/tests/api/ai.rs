@@ -27,18 +27,18 @@ const STEADY: Tuning = Tuning {
 
 async fn system_with_ai(fake: &FakeAi, tuning: Tuning) -> (TestSystem, Session, Session) {
     let url = fake.url.clone();
-    let sys = TestSystem::start_with(&CORE, move |s| {
-        s.ai.api_key = Some(Secret::new("test-key"));
-        s.ai.base_url = url;
-        s.ai.model = "fake/model-1".into();
-        s.ai.timeout = Duration::from_millis(300);
-        s.ai.max_attempts = tuning.attempts;
-        s.ai.retry_base = Duration::from_millis(10);
-        s.ai.breaker_threshold = tuning.threshold;
-        s.ai.breaker_cooldown = tuning.cooldown;
-        s.ai.job_lease = Duration::from_secs(5);
+    let sys = TestSystem::start_with(&CORE, move |c| {
+        c.orders.ai.api_key = Some(Secret::new("test-key"));
+        c.orders.ai.base_url = url;
+        c.orders.ai.model = "fake/model-1".into();
+        c.orders.ai.timeout = Duration::from_millis(300);
+        c.orders.ai.max_attempts = tuning.attempts;
+        c.orders.ai.retry_base = Duration::from_millis(10);
+        c.orders.ai.breaker_threshold = tuning.threshold;
+        c.orders.ai.breaker_cooldown = tuning.cooldown;
+        c.orders.ai.job_lease = Duration::from_secs(5);
         // No workers: each test drains the AI queue itself, at the point it means to.
-        s.ai.workers = 0;
+        c.orders.ai.workers = 0;
     })
     .await;
     let (_, staff, customer) = sys.cast().await;
@@ -67,9 +67,7 @@ async fn order(sys: &TestSystem, customer: &Session, product: &str, quantity: i6
 
 /// Does every AI job that can run now, as the service's workers would.
 async fn drain(sys: &TestSystem) -> usize {
-    let db = sys.database(Svc::Orders);
-    orders::Background::of(&db.url, &db.schema)
-        .expect("orders runs in this test")
+    sys.background()
         .drain_ai_queue()
         .await
         .expect("the AI queue drains")

@@ -121,7 +121,7 @@ async fn wrong_password_and_unknown_email_get_the_same_401() {
 
 #[tokio::test]
 async fn repeated_failed_logins_are_429_with_retry_after() {
-    let sys = TestSystem::start_with(&[Svc::Auth], |s| s.login_max_failures = 3).await;
+    let sys = TestSystem::start_with(&[Svc::Auth], |c| c.auth.login_max_failures = 3).await;
     sys.sign_up("ana").await;
     let auth = sys.api(Svc::Auth);
     let attempt = || {
@@ -527,7 +527,7 @@ async fn over_long_credentials_are_422_naming_the_field() {
 
 #[tokio::test]
 async fn parallel_guesses_are_counted_before_any_is_checked() {
-    let sys = TestSystem::start_with(&[Svc::Auth], |s| s.login_max_failures = 3).await;
+    let sys = TestSystem::start_with(&[Svc::Auth], |c| c.auth.login_max_failures = 3).await;
     sys.sign_up("ana").await;
     let auth = sys.api(Svc::Auth);
     let replies = futures::future::join_all((0..30).map(|_| {
@@ -548,7 +548,7 @@ async fn parallel_guesses_are_counted_before_any_is_checked() {
 
 #[tokio::test]
 async fn a_correct_password_resets_the_account_count() {
-    let sys = TestSystem::start_with(&[Svc::Auth], |s| s.login_max_failures = 3).await;
+    let sys = TestSystem::start_with(&[Svc::Auth], |c| c.auth.login_max_failures = 3).await;
     sys.sign_up("ana").await;
     let auth = sys.api(Svc::Auth);
     let guess = || auth.login_from("198.51.100.1", "ana@example.com", "guess guess");
@@ -564,7 +564,7 @@ async fn a_correct_password_resets_the_account_count() {
 
 #[tokio::test]
 async fn one_address_is_limited_across_accounts_and_others_are_not() {
-    let sys = TestSystem::start_with(&[Svc::Auth], |s| s.login_max_failures = 2).await;
+    let sys = TestSystem::start_with(&[Svc::Auth], |c| c.auth.login_max_failures = 2).await;
     sys.sign_up("ana").await;
     let auth = sys.api(Svc::Auth);
     // Spraying many accounts from one address: 4 × the per-account limit, then 429.
@@ -585,7 +585,7 @@ async fn one_address_is_limited_across_accounts_and_others_are_not() {
 
 #[tokio::test]
 async fn registrations_are_limited_per_address_before_hashing() {
-    let sys = TestSystem::start_with(&[Svc::Auth], |s| s.register_max_per_hour = 3).await;
+    let sys = TestSystem::start_with(&[Svc::Auth], |c| c.auth.register_max_per_hour = 3).await;
     let auth = sys.api(Svc::Auth);
     for i in 0..3 {
         auth.register_from("203.0.113.7", &format!("r{i}@example.com"))
@@ -609,9 +609,9 @@ async fn registrations_are_limited_per_address_before_hashing() {
 
 #[tokio::test]
 async fn a_full_hashing_queue_answers_503_at_once() {
-    let sys = TestSystem::start_with(&[Svc::Auth], |s| {
-        s.password_hash_queue = 0;
-        s.login_max_failures = 1000;
+    let sys = TestSystem::start_with(&[Svc::Auth], |c| {
+        c.auth.password_hash_queue = 0;
+        c.auth.login_max_failures = 1000;
     })
     .await;
     let auth = sys.api(Svc::Auth);
@@ -644,9 +644,9 @@ async fn a_full_hashing_queue_answers_503_at_once() {
 
 #[tokio::test]
 async fn in_serve_only_admin_email_makes_an_admin_and_a_wrong_bootstrap_token_is_refused() {
-    let sys = TestSystem::start_with(&[Svc::Auth], |s| {
-        s.mode = kernel::config::Mode::Serve;
-        s.admin_email = Some("boss@example.com".into());
+    let sys = TestSystem::start_with(&[Svc::Auth], |c| {
+        c.common.mode = kernel::config::Mode::Serve;
+        c.auth.admin_email = Some("boss@example.com".into());
     })
     .await;
     let auth = sys.api(Svc::Auth);
@@ -677,8 +677,8 @@ async fn admin_email_registered_once_an_admin_exists_is_a_customer() {
     let mut sys = auth_only().await;
     let owner = sys.sign_up("owner").await;
     sys.stop(Svc::Auth).await;
-    sys.settings.mode = kernel::config::Mode::Serve;
-    sys.settings.admin_email = Some("boss@example.com".into());
+    sys.config.common.mode = kernel::config::Mode::Serve;
+    sys.config.auth.admin_email = Some("boss@example.com".into());
     sys.restart(Svc::Auth).await;
     let auth = sys.api(Svc::Auth);
     let boss = auth.register_from("198.51.100.1", "boss@example.com").await;
@@ -704,15 +704,16 @@ async fn admin_email_registered_once_an_admin_exists_is_a_customer() {
 #[tokio::test]
 async fn after_a_rotation_the_previous_key_is_published_and_its_tokens_still_work() {
     let old_seed = TestSystem::fresh_signing_seed();
-    let mut sys = TestSystem::start_with(&[Svc::Auth], |s| {
-        s.signing_key = Some(kernel::config::Secret::new(old_seed.clone()));
+    let mut sys = TestSystem::start_with(&[Svc::Auth], |c| {
+        c.auth.signing_key = Some(kernel::config::Secret::new(old_seed.clone()));
     })
     .await;
     let ana = sys.sign_up("ana").await;
     let old_kid = TestSystem::token_kid(&ana.token);
     sys.stop(Svc::Auth).await;
-    sys.settings.signing_key = Some(kernel::config::Secret::new(TestSystem::fresh_signing_seed()));
-    sys.settings.previous_signing_keys = vec![kernel::config::Secret::new(old_seed)];
+    sys.config.auth.signing_key =
+        Some(kernel::config::Secret::new(TestSystem::fresh_signing_seed()));
+    sys.config.auth.previous_signing_keys = vec![kernel::config::Secret::new(old_seed)];
     sys.restart(Svc::Auth).await;
     let auth = sys.api(Svc::Auth);
     auth.with_token(&ana.token)
@@ -727,11 +728,12 @@ async fn after_a_rotation_the_previous_key_is_published_and_its_tokens_still_wor
 
 #[tokio::test]
 async fn moving_from_a_generated_key_to_a_configured_one_logs_nobody_out() {
-    let mut sys = TestSystem::start_with(&[Svc::Auth], |s| s.signing_key = None).await;
+    let mut sys = TestSystem::start_with(&[Svc::Auth], |c| c.auth.signing_key = None).await;
     let ana = sys.sign_up("ana").await;
     let generated_kid = TestSystem::token_kid(&ana.token);
     sys.stop(Svc::Auth).await;
-    sys.settings.signing_key = Some(kernel::config::Secret::new(TestSystem::fresh_signing_seed()));
+    sys.config.auth.signing_key =
+        Some(kernel::config::Secret::new(TestSystem::fresh_signing_seed()));
     sys.restart(Svc::Auth).await;
     let auth = sys.api(Svc::Auth);
     auth.with_token(&ana.token)

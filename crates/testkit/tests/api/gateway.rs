@@ -96,9 +96,9 @@ async fn with_inventory_down_its_routes_are_503_fast_and_the_dashboard_degrades(
 #[tokio::test]
 async fn a_service_that_never_answers_is_504_after_the_timeout() {
     let hang_url = testkit::fault::hanging_server().await;
-    let sys = TestSystem::start_with(&[Svc::Auth, Svc::Gateway], |s| {
-        s.upstream_timeout = Duration::from_millis(500);
-        s.inventory_url = hang_url;
+    let sys = TestSystem::start_with(&[Svc::Auth, Svc::Gateway], |c| {
+        c.common.upstream_timeout = Duration::from_millis(500);
+        c.set_inventory_url(&hang_url);
     })
     .await;
     let admin = sys.sign_up("admin").await;
@@ -118,9 +118,9 @@ async fn a_service_that_never_answers_is_504_after_the_timeout() {
 
 #[tokio::test]
 async fn requests_beyond_the_burst_get_429_with_retry_after() {
-    let sys = TestSystem::start_with(&[Svc::Auth, Svc::Gateway], |s| {
-        s.rate_limit_per_second = 1;
-        s.rate_limit_burst = 5;
+    let sys = TestSystem::start_with(&[Svc::Auth, Svc::Gateway], |c| {
+        c.gateway.rate_limit_per_second = 1;
+        c.gateway.rate_limit_burst = 5;
     })
     .await;
     let gw = sys.api(Svc::Gateway);
@@ -288,7 +288,7 @@ async fn ui_responses_carry_security_headers_and_unknown_paths_serve_the_app() {
     .unwrap();
     std::fs::write(dir.join("assets/app-abc123.js"), "console.log(1)").unwrap();
     let web_dir = dir.clone();
-    let sys = TestSystem::start_with(&[Svc::Gateway], move |s| s.web_dir = web_dir).await;
+    let sys = TestSystem::start_with(&[Svc::Gateway], move |c| c.gateway.web_dir = web_dir).await;
     let gw = sys.api(Svc::Gateway);
     let page = gw.get("/orders/123").await.expect(200);
     assert!(page.text.contains("app"));
@@ -307,10 +307,10 @@ async fn ui_responses_carry_security_headers_and_unknown_paths_serve_the_app() {
 #[tokio::test]
 async fn behind_a_trusted_proxy_each_client_gets_its_own_rate_limit() {
     let limited = |trusted: &'static str| {
-        TestSystem::start_with(&[Svc::Auth, Svc::Gateway], move |s| {
-            s.rate_limit_per_second = 1;
-            s.rate_limit_burst = 2;
-            s.trusted_proxies = trusted
+        TestSystem::start_with(&[Svc::Auth, Svc::Gateway], move |c| {
+            c.gateway.rate_limit_per_second = 1;
+            c.gateway.rate_limit_burst = 2;
+            c.common.trusted_proxies = trusted
                 .split(',')
                 .filter(|t| !t.is_empty())
                 .map(|t| t.parse().unwrap())

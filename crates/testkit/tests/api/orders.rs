@@ -531,9 +531,9 @@ async fn an_order_failed_on_a_down_inventory_tells_its_customer_no_internal_addr
 #[tokio::test]
 async fn a_hung_inventory_costs_a_timeout_then_the_breaker_answers_at_once() {
     let hang_url = testkit::fault::hanging_server().await;
-    let sys = TestSystem::start_with(&[Svc::Auth, Svc::Inventory, Svc::Orders], |s| {
-        s.upstream_timeout = Duration::from_millis(500);
-        s.inventory_url = hang_url;
+    let sys = TestSystem::start_with(&[Svc::Auth, Svc::Inventory, Svc::Orders], |c| {
+        c.common.upstream_timeout = Duration::from_millis(500);
+        c.set_inventory_url(&hang_url);
     })
     .await;
     let customer = sys.sign_up("customer").await;
@@ -561,8 +561,8 @@ async fn a_hung_inventory_costs_a_timeout_then_the_breaker_answers_at_once() {
 #[tokio::test]
 async fn a_release_inventory_missed_is_paid_by_the_next_sweep() {
     // The service's own sweeper waits an hour: this test runs the sweep itself.
-    let mut sys = TestSystem::start_with(&[Svc::Auth, Svc::Inventory, Svc::Orders], |s| {
-        s.sweep_interval = Duration::from_secs(3600);
+    let mut sys = TestSystem::start_with(&[Svc::Auth, Svc::Inventory, Svc::Orders], |c| {
+        c.orders.sweep_interval = Duration::from_secs(3600);
     })
     .await;
     let (_, staff, customer) = sys.cast().await;
@@ -588,8 +588,7 @@ async fn a_release_inventory_missed_is_paid_by_the_next_sweep() {
         (10, 4),
         "still held until the sweep"
     );
-    let db = sys.database(Svc::Orders);
-    let background = orders::Background::of(&db.url, &db.schema).expect("orders runs here");
+    let background = sys.background();
     background.sweep().await.expect("a sweep");
     assert_eq!(
         sys.stock_of(&staff, &tea).await,

@@ -11,9 +11,9 @@ use testkit::{forge, Api, Svc, TestSystem};
 /// A minimal "other service": it only verifies tokens, with auth's JWKS, like every service.
 async fn probe(sys: &TestSystem) -> Spawned {
     let verifier = TokenVerifier::remote(
-        &sys.settings.auth_url,
-        &sys.settings.jwt_issuer,
-        &sys.settings.jwt_audience,
+        &sys.config.common.auth_url,
+        &sys.config.common.jwt_issuer,
+        &sys.config.common.jwt_audience,
         reqwest::Client::new(),
     );
     let app = Router::new()
@@ -28,8 +28,8 @@ async fn probe(sys: &TestSystem) -> Spawned {
 }
 
 async fn system() -> (TestSystem, Spawned, String) {
-    let sys = TestSystem::start_with(&[Svc::Auth], |s| {
-        s.signing_key = Some(forge::seed_secret());
+    let sys = TestSystem::start_with(&[Svc::Auth], |c| {
+        c.auth.signing_key = Some(forge::seed_secret());
     })
     .await;
     let jwks = sys
