@@ -555,8 +555,7 @@ export interface components {
             /** Format: date-time */
             generated_at?: string | null;
             model?: string | null;
-            /** @description pending, ready, failed or disabled */
-            status: string;
+            status: components["schemas"]["SummaryStatus"];
             /** @description For staff only: customers get `null` here and read `customer_message`. */
             text?: string | null;
         };
@@ -629,13 +628,13 @@ export interface components {
             reason?: string | null;
             status: components["schemas"]["OrderStatus"];
         };
+        /** @description What a catalogue import did. */
         ImportReport: {
             created: number;
             updated: number;
         };
         LineRequest: {
-            /** Format: uuid */
-            product_id: string;
+            product_id: components["schemas"]["ProductId"];
             /** Format: int64 */
             quantity: number;
         };
@@ -671,8 +670,7 @@ export interface components {
         Narrative: {
             /** Format: date-time */
             generated_at?: string | null;
-            /** @description pending, ready, failed or disabled */
-            status: string;
+            status: components["schemas"]["SummaryStatus"];
             text?: string | null;
         };
         Order: {
@@ -683,8 +681,7 @@ export interface components {
             customer_email: string;
             customer_id: string;
             history: components["schemas"]["HistoryEntry"][];
-            /** Format: uuid */
-            id: string;
+            id: components["schemas"]["OrderId"];
             lines: components["schemas"]["OrderLine"][];
             note?: string | null;
             /** @description Human order number, e.g. SR-001001 */
@@ -695,12 +692,16 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        /**
+         * Format: uuid
+         * @description An order; also the id of its stock reservation at inventory.
+         */
+        OrderId: string;
         OrderLine: {
             /** Format: int64 */
             line_total_cents: number;
             name: string;
-            /** Format: uuid */
-            product_id: string;
+            product_id: components["schemas"]["ProductId"];
             /** Format: int64 */
             quantity: number;
             sku: string;
@@ -749,8 +750,7 @@ export interface components {
                 customer_email: string;
                 customer_id: string;
                 history: components["schemas"]["HistoryEntry"][];
-                /** Format: uuid */
-                id: string;
+                id: components["schemas"]["OrderId"];
                 lines: components["schemas"]["OrderLine"][];
                 note?: string | null;
                 /** @description Human order number, e.g. SR-001001 */
@@ -926,8 +926,7 @@ export interface components {
             name: string;
             /** Format: int64 */
             on_hand: number;
-            /** Format: uuid */
-            product_id: string;
+            product_id: components["schemas"]["ProductId"];
             /** Format: int64 */
             reorder_point: number;
             sku: string;
@@ -1020,6 +1019,11 @@ export interface components {
             /** Format: int64 */
             units_reserved: number;
         };
+        /**
+         * @description Where an order's AI summary stands.
+         * @enum {string}
+         */
+        SummaryStatus: "pending" | "ready" | "failed" | "disabled";
         Supplier: {
             contact_email?: string | null;
             /** Format: date-time */
