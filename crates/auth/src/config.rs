@@ -51,3 +51,19 @@ impl Config {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use kernel::config::{DatabaseUrl, Mode, Secret};
+
+    #[test]
+    fn auths_config_prints_no_signing_key_and_no_database_password() {
+        let common = kernel::Config::from_env(Mode::All).expect("the defaults parse");
+        let mut config = super::Config::from_env(&common).expect("the defaults parse");
+        config.signing_key = Some(Secret::new("hunter2-current-seed"));
+        config.previous_signing_keys = vec![Secret::new("hunter2-old-seed")];
+        config.database.url = DatabaseUrl::new("postgres://auth:hunter2@db/stockroom");
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+    }
+}

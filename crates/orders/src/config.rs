@@ -70,3 +70,18 @@ impl AiConfig {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use kernel::config::{DatabaseUrl, Mode, Secret};
+
+    #[test]
+    fn orders_config_prints_no_ai_key_and_no_database_password() {
+        let common = kernel::Config::from_env(Mode::All).expect("the defaults parse");
+        let mut config = super::Config::from_env(&common).expect("the defaults parse");
+        config.ai.api_key = Some(Secret::new("hunter2-ai-key"));
+        config.database.url = DatabaseUrl::new("postgres://orders:hunter2@db/stockroom");
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+    }
+}
