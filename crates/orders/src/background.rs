@@ -29,7 +29,7 @@ impl Background {
     }
 
     /// Stops the timed work when `shutdown` fires (the process's shutdown signal).
-    pub fn stop_on(self: &Arc<Self>, shutdown: CancellationToken) {
+    pub fn stop_on(&self, shutdown: CancellationToken) {
         let stop = self.stop.clone();
         tokio::spawn(async move {
             tokio::select! {

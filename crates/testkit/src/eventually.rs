@@ -1,7 +1,7 @@
 //! Waiting for what is truly asynchronous (a breaker closing after a peer returns, a cache
 //! refreshed in the background): check a condition again and again until it holds or a
 //! deadline passes. Background work a test can drive itself (the AI queue, the sweeper) is
-//! driven directly instead; see `orders::Background`.
+//! driven directly instead; see `TestSystem::background` and `orders::Background`.
 
 use std::{future::Future, time::Duration};
 
