@@ -11,6 +11,8 @@ mod sqlite;
 mod idempotency_tests;
 #[cfg(test)]
 mod migration_tests;
+#[cfg(test)]
+mod release_race_tests;
 
 use std::sync::Arc;
 

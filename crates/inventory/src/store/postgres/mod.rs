@@ -444,6 +444,16 @@ impl InventoryStore for PgStore {
                 created: 0,
                 updated: 0,
             };
+            // Existing rows are locked up front in id order, the order reservations lock
+            // products in, so an import and a reservation (or two imports) cannot deadlock by
+            // taking the same rows in opposite orders.
+            let skus: Vec<String> = rows.iter().map(|r| r.sku.as_str().to_string()).collect();
+            sqlx::query!(
+                "SELECT id FROM products WHERE sku = ANY($1) ORDER BY id FOR UPDATE",
+                &skus
+            )
+            .fetch_all(&mut *conn)
+            .await?;
             for new in rows {
                 let changed = sqlx::query!(
                     "UPDATE products SET name = $2, description = $3, category = $4, supplier_id = $5, price_cents = $6,
@@ -700,6 +710,27 @@ impl InventoryStore for PgStore {
         let at = now();
         let status = how.outcome();
         let mut tx = self.pool.begin().await?;
+        if how == Settlement::Release {
+            // The tombstone goes in first. A reservation of this id still being made in another
+            // transaction is invisible to the UPDATE below (it would change nothing and the stock
+            // would stay held for good); the INSERT instead waits for that transaction on the
+            // primary key, and once it has committed the UPDATE sees and releases it. An id never
+            // reserved keeps the tombstone, so a reserve still in flight reserves nothing.
+            let tombstoned = sqlx::query!(
+                "INSERT INTO reservations (id, status, total_cents, created_at, updated_at)
+                 VALUES ($1, 'released', 0, $2, $2) ON CONFLICT (id) DO NOTHING",
+                id.as_uuid(),
+                at,
+            )
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            if tombstoned {
+                tx.commit().await?;
+                return Ok(None);
+            }
+        }
         let moved = sqlx::query!(
             "UPDATE reservations SET status = $2, updated_at = $3 WHERE id = $1 AND status = 'held'",
             id.as_uuid(),
@@ -742,18 +773,6 @@ impl InventoryStore for PgStore {
                     };
                     write_movement(&mut tx, &entry, at).await?;
                 }
-            }
-            // Releasing an id never reserved leaves a tombstone: a reserve that was still in
-            // flight when its order gave up then finds the id taken and reserves nothing.
-            (None, _) if how == Settlement::Release => {
-                sqlx::query!(
-                    "INSERT INTO reservations (id, status, total_cents, created_at, updated_at)
-                     VALUES ($1, 'released', 0, $2, $2) ON CONFLICT (id) DO NOTHING",
-                    id.as_uuid(),
-                    at,
-                )
-                .execute(&mut *tx)
-                .await?;
             }
             _ => {}
         }
