@@ -231,9 +231,16 @@ impl InventoryClient {
                     if status.is_server_error() {
                         return Err(Unavailable::Down(format!("inventory answered {status}")));
                     }
-                    // A body cut short reads as empty, which no answer parses from.
-                    let body = r.bytes().await.unwrap_or_default();
-                    return Ok((status, body));
+                    return match r.bytes().await {
+                        Ok(body) => Ok((status, body)),
+                        // Inventory answered, so the breaker stays closed; the order fails cleanly.
+                        Err(e) => {
+                            tracing::warn!(error = %e, %status, "inventory's answer was cut short");
+                            Err(Unavailable::Down(format!(
+                                "inventory's {status} answer could not be read: {e}"
+                            )))
+                        }
+                    };
                 }
                 Err(e) if e.is_connect() && attempt == 1 => continue,
                 Err(e) => {

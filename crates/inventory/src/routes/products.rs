@@ -122,9 +122,9 @@ pub async fn create(
         }
         // The replayed product carries the ETag of the version it was created at.
         Outcome::Replayed(stored) => {
-            let version = serde_json::from_str::<serde_json::Value>(&stored.body)
+            let version = serde_json::from_str::<Versioned>(&stored.body)
                 .ok()
-                .and_then(|p| p["version"].as_i64());
+                .map(|p| p.version);
             let mut response = stored.replay();
             for (name, value) in version.map(etag).into_iter().flatten() {
                 if let Ok(value) = axum::http::HeaderValue::from_str(&value) {
@@ -200,4 +200,10 @@ fn precondition(e: AppError, from_header: bool) -> AppError {
         } if from_header => AppError::PreconditionFailed(detail),
         other => other,
     }
+}
+
+/// The one field of a kept product answer a replay needs.
+#[derive(serde::Deserialize)]
+struct Versioned {
+    version: i64,
 }

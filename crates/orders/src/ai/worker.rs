@@ -52,8 +52,7 @@ pub fn spawn(
                 Err(e) => tracing::warn!(error = %e, "could not trim the AI queue"),
             }
             if let Ok(counts) = store.job_counts().await {
-                metrics::gauge!("ai_queue_depth")
-                    .set((counts["queued"] + counts["running"]) as f64);
+                metrics::gauge!("ai_queue_depth").set(counts.waiting() as f64);
             }
             metrics::gauge!("ai_breaker_open")
                 .set(f64::from(u8::from(ai_for_shed.open_for().is_some())));

@@ -49,7 +49,7 @@ pub struct AiStatus {
     last_error: Option<String>,
     last_success_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Jobs by status, across every replica.
-    jobs: std::collections::BTreeMap<String, i64>,
+    jobs: crate::store::JobCounts,
 }
 
 /// The AI layer's health: configuration, breaker, queue and outcomes.
@@ -65,7 +65,7 @@ pub async fn status(State(state): State<OrdersState>, caller: AuthUser) -> Resul
         provider: ai.provider_host().map(str::to_string),
         model: ai.model().map(str::to_string),
         breaker: ai.breaker_state().as_str(),
-        queued: jobs["queued"] + jobs["running"],
+        queued: jobs.waiting(),
         succeeded: counters.succeeded,
         failed: counters.failed,
         last_error: counters.last_error,

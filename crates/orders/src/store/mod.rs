@@ -106,8 +106,52 @@ pub enum JobResult {
     Failed(String),
 }
 
-/// The job statuses `/api/ai/status` always shows.
-pub const JOB_STATUSES: [&str; 4] = ["queued", "running", "done", "failed"];
+/// Where an AI job is in the queue, as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobStatus {
+    Queued,
+    Running,
+    Done,
+    Failed,
+}
+
+impl JobStatus {
+    pub fn parse(stored: &str) -> Option<Self> {
+        match stored {
+            "queued" => Some(Self::Queued),
+            "running" => Some(Self::Running),
+            "done" => Some(Self::Done),
+            "failed" => Some(Self::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// AI jobs per status (`/api/ai/status`), every status present.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct JobCounts {
+    pub queued: i64,
+    pub running: i64,
+    pub done: i64,
+    pub failed: i64,
+}
+
+impl JobCounts {
+    /// Jobs not finished yet: the queue's depth.
+    pub fn waiting(&self) -> i64 {
+        self.queued + self.running
+    }
+
+    fn add(&mut self, status: JobStatus, n: i64) {
+        let slot = match status {
+            JobStatus::Queued => &mut self.queued,
+            JobStatus::Running => &mut self.running,
+            JobStatus::Done => &mut self.done,
+            JobStatus::Failed => &mut self.failed,
+        };
+        *slot += n;
+    }
+}
 
 /// Per-status counts, revenue by day and top products; the store adds the currency.
 pub struct StatsRows {
@@ -459,10 +503,14 @@ impl<'s> dyn OrdersStore + 's {
     }
 
     /// Jobs by status, every status present.
-    pub async fn job_counts(&self) -> Result<BTreeMap<String, i64>> {
-        let mut counts: BTreeMap<String, i64> =
-            JOB_STATUSES.iter().map(|s| (s.to_string(), 0)).collect();
-        counts.extend(self.job_rows().await?);
+    pub async fn job_counts(&self) -> Result<JobCounts> {
+        let mut counts = JobCounts::default();
+        for (stored, n) in self.job_rows().await? {
+            match JobStatus::parse(&stored) {
+                Some(status) => counts.add(status, n),
+                None => tracing::warn!(status = %stored, "AI jobs with an unknown status"),
+            }
+        }
         Ok(counts)
     }
 }
