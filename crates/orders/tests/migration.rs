@@ -274,7 +274,7 @@ async fn orders_written_by_the_previous_version_read_back_unchanged_after_migrat
     assert_eq!(demand.get(&ProductId::from(id(TEA))), Some(&2));
 
     // The queued AI job is claimed, and its lease fences its completion.
-    assert_eq!(store.job_counts().await.expect("counts")["queued"], 1);
+    assert_eq!(store.job_counts().await.expect("counts").queued, 1);
     let now = store::now();
     let jobs = store
         .claim_jobs(now, now + chrono::Duration::seconds(60), 8)
