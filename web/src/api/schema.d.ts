@@ -534,9 +534,7 @@ export interface components {
             /** Format: int64 */
             failed: number;
             /** @description Jobs by status, across every replica. */
-            jobs: {
-                [key: string]: number;
-            };
+            jobs: components["schemas"]["JobCounts"];
             last_error?: string | null;
             /** Format: date-time */
             last_success_at?: string | null;
@@ -632,6 +630,17 @@ export interface components {
         ImportReport: {
             created: number;
             updated: number;
+        };
+        /** @description AI jobs per status (`/api/ai/status`), every status present. */
+        JobCounts: {
+            /** Format: int64 */
+            done: number;
+            /** Format: int64 */
+            failed: number;
+            /** Format: int64 */
+            queued: number;
+            /** Format: int64 */
+            running: number;
         };
         LineRequest: {
             product_id: components["schemas"]["ProductId"];
