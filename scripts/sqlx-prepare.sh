@@ -31,7 +31,7 @@ if ! pg_isready -h "$PG_HOST" -p "$PG_PORT" -q 2>/dev/null; then
   echo "Start it, e.g.: pg_ctlcluster --skip-systemctl-redirect \$(ls /etc/postgresql) main start" >&2
   exit 1
 fi
-psql_admin() { psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_ADMIN_USER" -v ON_ERROR_STOP=1 -qAt "$@"; }
+psql_admin() { PGOPTIONS='-c client_min_messages=warning' psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_ADMIN_USER" -v ON_ERROR_STOP=1 -qAt "$@"; }
 if [[ -z $(psql_admin -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$DB'") ]]; then
   psql_admin -d postgres -c "CREATE DATABASE $DB" >/dev/null 2>&1 || true
 fi
