@@ -58,7 +58,7 @@ pub struct Config {
     /// How long a call to another service may take (each service derives its own budget).
     pub upstream_timeout: Duration,
     /// The currency of every price and total: inventory and orders must agree on it.
-    pub currency: String,
+    pub currency: contracts::Currency,
     pub jwt_issuer: String,
     pub jwt_audience: String,
     /// Proxies whose `X-Forwarded-For` is believed (the gateway, a load balancer); loopback by
@@ -169,6 +169,16 @@ where
     }
 }
 
+/// An ISO 4217 code (case-insensitive, as it always was), or `default` when unset.
+fn currency(name: &'static str, default: &str) -> Result<contracts::Currency, ConfigError> {
+    let value = var(name).unwrap_or_else(|| default.to_string());
+    contracts::Currency::parse(&value.trim().to_uppercase()).map_err(|e| ConfigError {
+        name,
+        reason: e.to_string(),
+        value,
+    })
+}
+
 /// A comma-separated list of addresses or CIDR blocks.
 fn networks(name: &'static str, default: &str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
     let text = var(name).unwrap_or_else(|| default.to_string());
@@ -244,9 +254,7 @@ impl Config {
                 .unwrap_or_else(Secret::generate),
             service_client_secret_generated: var("SERVICE_CLIENT_SECRET").is_none(),
             upstream_timeout: millis("UPSTREAM_TIMEOUT_MS", 5000)?,
-            currency: var("STOCKROOM_CURRENCY")
-                .unwrap_or_else(|| "USD".into())
-                .to_uppercase(),
+            currency: currency("STOCKROOM_CURRENCY", "USD")?,
             jwt_issuer: var("JWT_ISSUER").unwrap_or_else(|| "stockroom-auth".into()),
             jwt_audience: var("JWT_AUDIENCE").unwrap_or_else(|| "stockroom".into()),
             trusted_proxies: trusted_proxies.clone(),
