@@ -77,6 +77,16 @@ mod tests {
     }
 
     #[test]
+    fn the_schema_is_an_int64_bounded_by_the_line_limit() {
+        use utoipa::PartialSchema;
+        let schema = serde_json::to_value(Quantity::schema()).unwrap();
+        assert_eq!(schema["type"], "integer", "{schema}");
+        assert_eq!(schema["format"], "int64", "{schema}");
+        assert_eq!(schema["minimum"], 1, "{schema}");
+        assert_eq!(schema["maximum"], MAX_LINE_QUANTITY, "{schema}");
+    }
+
+    #[test]
     fn a_quantity_is_a_plain_integer_on_the_wire() {
         let q: Quantity = serde_json::from_str("7").unwrap();
         assert_eq!(q.get(), 7);

@@ -171,7 +171,15 @@ where
 
 /// An ISO 4217 code (case-insensitive, as it always was), or `default` when unset.
 fn currency(name: &'static str, default: &str) -> Result<contracts::Currency, ConfigError> {
-    let value = var(name).unwrap_or_else(|| default.to_string());
+    currency_of(name, var(name), default)
+}
+
+fn currency_of(
+    name: &'static str,
+    value: Option<String>,
+    default: &str,
+) -> Result<contracts::Currency, ConfigError> {
+    let value = value.unwrap_or_else(|| default.to_string());
     contracts::Currency::parse(&value.trim().to_uppercase()).map_err(|e| ConfigError {
         name,
         reason: e.to_string(),
@@ -369,6 +377,24 @@ mod tests {
             "postgres://auth:hunter2@db/stockroom",
             "redacted only when printed"
         );
+    }
+
+    #[test]
+    fn the_currency_is_parsed_once_and_a_bad_one_names_its_variable() {
+        let of =
+            |v: Option<&str>| super::currency_of("STOCKROOM_CURRENCY", v.map(String::from), "USD");
+        assert_eq!(of(None).unwrap().as_str(), "USD");
+        assert_eq!(
+            of(Some("eur")).unwrap().as_str(),
+            "EUR",
+            "case-insensitive, as before"
+        );
+        let e = of(Some("EURO")).unwrap_err().to_string();
+        assert!(
+            e.contains("STOCKROOM_CURRENCY") && e.contains("EURO"),
+            "{e}"
+        );
+        assert!(e.contains("ISO 4217"), "{e}");
     }
 
     #[test]
