@@ -46,7 +46,7 @@ pub enum Placed {
 
 /// How confirming an order whose stock is held ended.
 pub enum Held {
-    Confirmed(Order),
+    Confirmed(Box<Order>),
     /// Someone else settled the order first.
     Settled,
     /// Rejected: its total cannot be represented (the text says so).
@@ -135,7 +135,7 @@ impl Saga {
             Ok(Reserve::Held(reservation)) => match self.confirm(order, reservation, by).await? {
                 Held::Confirmed(order) => {
                     metrics::counter!("orders_total", "outcome" => "confirmed").increment(1);
-                    Ok(Placed::Confirmed(Box::new(order)))
+                    Ok(Placed::Confirmed(order))
                 }
                 Held::Settled => self.stored_answer(id).await,
                 Held::TooLarge(detail) => Ok(Placed::TooLarge(detail)),
@@ -188,7 +188,7 @@ impl Saga {
         Ok(match self.store.confirm(order, self.ai_status, by).await? {
             Some(order) => {
                 self.ai.jobs_waiting.notify_one();
-                Held::Confirmed(order)
+                Held::Confirmed(Box::new(order))
             }
             None => Held::Settled,
         })
