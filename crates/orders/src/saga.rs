@@ -176,9 +176,13 @@ impl Saga {
                 let problem = idempotency::too_large_problem(&detail);
                 let text = serde_json::to_string(&problem).map_err(AppError::internal)?;
                 let id = order.id;
-                self.store
+                let rejected = self
+                    .store
                     .reject(id, &text, &detail, by, Some(Settlement::Release))
                     .await?;
+                if !rejected {
+                    return Ok(Held::Settled);
+                }
                 metrics::counter!("orders_total", "outcome" => "rejected").increment(1);
                 let saga = self.clone();
                 tokio::spawn(async move { saga.pay_inventory(id, Settlement::Release).await });
