@@ -9,9 +9,11 @@ pub mod ids;
 pub mod limits;
 pub mod money;
 pub mod order;
+pub mod quantity;
 pub mod reservation;
 pub mod stock;
 
 pub use ids::{OrderId, ProductId};
-pub use money::{Currency, Money};
+pub use money::{Currency, Money, MoneyError};
 pub use order::OrderStatus;
+pub use quantity::Quantity;

@@ -53,17 +53,46 @@ pub struct Money {
     pub currency: Currency,
 }
 
+/// Arithmetic that would not fit in an `i64` of minor units, or mixes currencies.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    #[error("the amount is too large to represent")]
+    Overflow,
+    #[error("cannot add {0} to {1}")]
+    CurrencyMismatch(Currency, Currency),
+}
+
 impl Money {
     pub fn new(cents: i64, currency: Currency) -> Self {
         Self { cents, currency }
     }
 
-    /// `quantity` units at this price; `None` on overflow.
-    pub fn times(&self, quantity: i64) -> Option<Money> {
-        Some(Money::new(
-            self.cents.checked_mul(quantity)?,
-            self.currency.clone(),
-        ))
+    pub fn zero(currency: Currency) -> Self {
+        Self::new(0, currency)
+    }
+
+    /// `quantity` units at this price, refused rather than wrapped on overflow.
+    pub fn times(&self, quantity: i64) -> Result<Money, MoneyError> {
+        let cents = self
+            .cents
+            .checked_mul(quantity)
+            .ok_or(MoneyError::Overflow)?;
+        Ok(Money::new(cents, self.currency.clone()))
+    }
+
+    /// The sum of two amounts in one currency, refused rather than wrapped on overflow.
+    pub fn plus(&self, other: &Money) -> Result<Money, MoneyError> {
+        if self.currency != other.currency {
+            return Err(MoneyError::CurrencyMismatch(
+                other.currency.clone(),
+                self.currency.clone(),
+            ));
+        }
+        let cents = self
+            .cents
+            .checked_add(other.cents)
+            .ok_or(MoneyError::Overflow)?;
+        Ok(Money::new(cents, self.currency.clone()))
     }
 }
 
@@ -84,8 +113,31 @@ mod tests {
         let eur = Currency::parse("EUR").unwrap();
         assert_eq!(
             Money::new(250, eur.clone()).times(4),
-            Some(Money::new(1000, eur.clone()))
+            Ok(Money::new(1000, eur.clone()))
         );
-        assert_eq!(Money::new(i64::MAX, eur).times(2), None);
+        assert_eq!(
+            Money::new(i64::MAX, eur.clone()).times(2),
+            Err(MoneyError::Overflow)
+        );
+        assert_eq!(
+            Money::new(i64::MIN, eur).times(-1),
+            Err(MoneyError::Overflow)
+        );
+    }
+
+    #[test]
+    fn adding_money_refuses_to_overflow_or_mix_currencies() {
+        let eur = Currency::parse("EUR").unwrap();
+        let usd = Currency::parse("USD").unwrap();
+        let a = Money::new(250, eur.clone());
+        assert_eq!(a.plus(&a), Ok(Money::new(500, eur.clone())));
+        assert_eq!(
+            Money::new(i64::MAX, eur.clone()).plus(&Money::new(1, eur.clone())),
+            Err(MoneyError::Overflow)
+        );
+        assert!(matches!(
+            a.plus(&Money::new(1, usd)),
+            Err(MoneyError::CurrencyMismatch(..))
+        ));
     }
 }

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::{OrderId, ProductId};
+use crate::{OrderId, ProductId, Quantity};
 
 /// `POST /internal/reservations`. Safe to repeat with the same id.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -19,7 +19,7 @@ pub struct ReserveRequest {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ReserveLine {
     pub product_id: ProductId,
-    pub quantity: i64,
+    pub quantity: Quantity,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

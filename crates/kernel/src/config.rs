@@ -58,7 +58,7 @@ pub struct Config {
     /// How long a call to another service may take (each service derives its own budget).
     pub upstream_timeout: Duration,
     /// The currency of every price and total: inventory and orders must agree on it.
-    pub currency: String,
+    pub currency: contracts::Currency,
     pub jwt_issuer: String,
     pub jwt_audience: String,
     /// Proxies whose `X-Forwarded-For` is believed (the gateway, a load balancer); loopback by
@@ -169,6 +169,24 @@ where
     }
 }
 
+/// An ISO 4217 code (case-insensitive, as it always was), or `default` when unset.
+fn currency(name: &'static str, default: &str) -> Result<contracts::Currency, ConfigError> {
+    currency_of(name, var(name), default)
+}
+
+fn currency_of(
+    name: &'static str,
+    value: Option<String>,
+    default: &str,
+) -> Result<contracts::Currency, ConfigError> {
+    let value = value.unwrap_or_else(|| default.to_string());
+    contracts::Currency::parse(&value.trim().to_uppercase()).map_err(|e| ConfigError {
+        name,
+        reason: e.to_string(),
+        value,
+    })
+}
+
 /// A comma-separated list of addresses or CIDR blocks.
 fn networks(name: &'static str, default: &str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
     let text = var(name).unwrap_or_else(|| default.to_string());
@@ -244,9 +262,7 @@ impl Config {
                 .unwrap_or_else(Secret::generate),
             service_client_secret_generated: var("SERVICE_CLIENT_SECRET").is_none(),
             upstream_timeout: millis("UPSTREAM_TIMEOUT_MS", 5000)?,
-            currency: var("STOCKROOM_CURRENCY")
-                .unwrap_or_else(|| "USD".into())
-                .to_uppercase(),
+            currency: currency("STOCKROOM_CURRENCY", "USD")?,
             jwt_issuer: var("JWT_ISSUER").unwrap_or_else(|| "stockroom-auth".into()),
             jwt_audience: var("JWT_AUDIENCE").unwrap_or_else(|| "stockroom".into()),
             trusted_proxies: trusted_proxies.clone(),
@@ -361,6 +377,24 @@ mod tests {
             "postgres://auth:hunter2@db/stockroom",
             "redacted only when printed"
         );
+    }
+
+    #[test]
+    fn the_currency_is_parsed_once_and_a_bad_one_names_its_variable() {
+        let of =
+            |v: Option<&str>| super::currency_of("STOCKROOM_CURRENCY", v.map(String::from), "USD");
+        assert_eq!(of(None).unwrap().as_str(), "USD");
+        assert_eq!(
+            of(Some("eur")).unwrap().as_str(),
+            "EUR",
+            "case-insensitive, as before"
+        );
+        let e = of(Some("EURO")).unwrap_err().to_string();
+        assert!(
+            e.contains("STOCKROOM_CURRENCY") && e.contains("EURO"),
+            "{e}"
+        );
+        assert!(e.contains("ISO 4217"), "{e}");
     }
 
     #[test]

@@ -2,11 +2,121 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
 pub use contracts::OrderStatus;
-use contracts::{order::InvalidTransition, ProductId};
+use contracts::{order::InvalidTransition, Money, MoneyError, OrderId, ProductId, Quantity};
 use kernel::{AppError, FieldError};
 use serde::Deserialize;
 use utoipa::ToSchema;
+
+use crate::model::{self, AiSummary, HistoryEntry};
+
+/// An order as the service holds it, quantities and amounts typed; its wire form is
+/// [`model::Order`].
+#[derive(Debug, Clone)]
+pub struct Order {
+    pub id: OrderId,
+    /// Human order number, e.g. SR-001001
+    pub number: String,
+    pub customer_id: String,
+    pub customer_email: String,
+    pub status: OrderStatus,
+    pub lines: Vec<Line>,
+    /// In the service's currency; zero until inventory prices the lines.
+    pub total: Money,
+    pub note: Option<String>,
+    pub ai_summary: AiSummary,
+    pub history: Vec<HistoryEntry>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One product's line, in the order's currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub product_id: ProductId,
+    pub sku: String,
+    pub name: String,
+    pub quantity: Quantity,
+    pub unit_price: Money,
+    pub line_total: Money,
+}
+
+/// A line as inventory priced it.
+pub struct PricedLine {
+    pub product_id: ProductId,
+    pub sku: String,
+    pub name: String,
+    pub unit_price_cents: i64,
+}
+
+/// Why an order cannot be priced.
+#[derive(Debug, thiserror::Error)]
+pub enum Unpriced {
+    /// Inventory answered for other products than the order's.
+    #[error("inventory priced a different set of lines")]
+    Mismatch,
+    /// A line total or the order total does not fit: the client can order less.
+    #[error("the order's total is too large to represent ({0}); order fewer units")]
+    TooLarge(MoneyError),
+}
+
+impl Order {
+    /// The lines at inventory's prices, and their total; nothing wraps.
+    pub fn price(&mut self, priced: &[PricedLine]) -> Result<(), Unpriced> {
+        let currency = self.total.currency.clone();
+        let mut total = Money::zero(currency.clone());
+        for line in &mut self.lines {
+            let price = priced
+                .iter()
+                .find(|p| p.product_id == line.product_id)
+                .ok_or(Unpriced::Mismatch)?;
+            line.sku = price.sku.clone();
+            line.name = price.name.clone();
+            line.unit_price = Money::new(price.unit_price_cents, currency.clone());
+            line.line_total = line
+                .unit_price
+                .times(line.quantity.get())
+                .map_err(Unpriced::TooLarge)?;
+            total = total.plus(&line.line_total).map_err(Unpriced::TooLarge)?;
+        }
+        self.total = total;
+        Ok(())
+    }
+}
+
+impl From<Order> for model::Order {
+    fn from(o: Order) -> Self {
+        Self {
+            id: o.id,
+            number: o.number,
+            customer_id: o.customer_id,
+            customer_email: o.customer_email,
+            status: o.status,
+            lines: o.lines.into_iter().map(model::OrderLine::from).collect(),
+            total_cents: o.total.cents,
+            currency: o.total.currency.into(),
+            note: o.note,
+            ai_summary: o.ai_summary,
+            history: o.history,
+            created_at: o.created_at,
+            updated_at: o.updated_at,
+        }
+    }
+}
+
+impl From<Line> for model::OrderLine {
+    fn from(l: Line) -> Self {
+        Self {
+            product_id: l.product_id,
+            sku: l.sku,
+            name: l.name,
+            quantity: l.quantity.get(),
+            unit_price_cents: l.unit_price.cents,
+            line_total_cents: l.line_total.cents,
+        }
+    }
+}
 
 /// The one place a transition becomes HTTP: anything the state machine (contracts'
 /// [`OrderStatus::transition`]) refuses is a 409.
@@ -28,7 +138,7 @@ pub struct LineRequest {
 /// A valid order request: 1–100 lines of distinct products, quantities 1–10,000.
 #[derive(Debug, Clone)]
 pub struct OrderRequest {
-    pub lines: Vec<(ProductId, i64)>,
+    pub lines: Vec<(ProductId, Quantity)>,
     pub note: Option<String>,
 }
 
@@ -45,12 +155,14 @@ impl OrderRequest {
                 format!("must have 1 to {MAX_LINES} lines"),
             ));
         }
+        let mut parsed = Vec::with_capacity(lines.len());
         for (i, line) in lines.iter().enumerate() {
-            if !(1..=MAX_QUANTITY).contains(&line.quantity) {
-                errors.push(FieldError::new(
+            match Quantity::new(line.quantity) {
+                Ok(q) => parsed.push((line.product_id, q)),
+                Err(e) => errors.push(FieldError::new(
                     format!("lines[{i}].quantity"),
-                    format!("must be between 1 and {MAX_QUANTITY}"),
-                ));
+                    e.to_string(),
+                )),
             }
         }
         let note = note
@@ -63,20 +175,25 @@ impl OrderRequest {
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }
-        // Keep first-seen order for display; merge quantities of repeated products.
-        let mut merged: Vec<(ProductId, i64)> = Vec::with_capacity(lines.len());
-        for line in lines {
-            match merged.iter_mut().find(|(id, _)| *id == line.product_id) {
-                Some((_, q)) => *q += line.quantity,
-                None => merged.push((line.product_id, line.quantity)),
+        // Keep first-seen order for display; merge quantities of repeated products (at most
+        // 100 lines of at most 10,000 each: the sums cannot overflow).
+        let mut sums: Vec<(ProductId, i64)> = Vec::with_capacity(parsed.len());
+        for (product_id, quantity) in parsed {
+            match sums.iter_mut().find(|(id, _)| *id == product_id) {
+                Some((_, q)) => *q += quantity.get(),
+                None => sums.push((product_id, quantity.get())),
             }
         }
-        if let Some((id, _)) = merged.iter().find(|(_, q)| *q > MAX_QUANTITY) {
-            let i = lines.iter().position(|l| l.product_id == *id).unwrap_or(0);
-            return Err(AppError::validation(
-                format!("lines[{i}].quantity"),
-                format!("all lines of this product add up to more than {MAX_QUANTITY}"),
-            ));
+        let mut merged = Vec::with_capacity(sums.len());
+        for (product_id, sum) in sums {
+            let Ok(quantity) = Quantity::new(sum) else {
+                let i = lines.iter().position(|l| l.product_id == product_id);
+                return Err(AppError::validation(
+                    format!("lines[{}].quantity", i.unwrap_or(0)),
+                    format!("all lines of this product add up to more than {MAX_QUANTITY}"),
+                ));
+            };
+            merged.push((product_id, quantity));
         }
         Ok(Self {
             lines: merged,
@@ -90,7 +207,7 @@ impl OrderRequest {
         let canonical: BTreeMap<String, i64> = self
             .lines
             .iter()
-            .map(|(id, q)| (id.to_string(), *q))
+            .map(|(id, q)| (id.to_string(), q.get()))
             .collect();
         let text = serde_json::json!({"lines": canonical, "note": self.note}).to_string();
         Sha256::digest(text.as_bytes())
@@ -108,6 +225,79 @@ pub fn order_number(n: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use contracts::Currency;
+
+    fn order_of(lines: &[(ProductId, i64)]) -> Order {
+        let eur = Currency::parse("EUR").unwrap();
+        let zero = Money::zero(eur);
+        Order {
+            id: OrderId::new_v7(),
+            number: String::new(),
+            customer_id: "c".into(),
+            customer_email: "c@example.com".into(),
+            status: OrderStatus::Pending,
+            lines: lines
+                .iter()
+                .map(|&(product_id, q)| Line {
+                    product_id,
+                    sku: String::new(),
+                    name: String::new(),
+                    quantity: Quantity::new(q).unwrap(),
+                    unit_price: zero.clone(),
+                    line_total: zero.clone(),
+                })
+                .collect(),
+            total: zero,
+            note: None,
+            ai_summary: AiSummary::disabled(),
+            history: Vec::new(),
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    fn priced(product_id: ProductId, unit_price_cents: i64) -> PricedLine {
+        PricedLine {
+            product_id,
+            sku: "SKU".into(),
+            name: "Thing".into(),
+            unit_price_cents,
+        }
+    }
+
+    #[test]
+    fn an_order_is_priced_line_by_line_and_totalled() {
+        let (a, b) = (ProductId::new_v7(), ProductId::new_v7());
+        let mut order = order_of(&[(a, 3), (b, 2)]);
+        order.price(&[priced(b, 50), priced(a, 250)]).unwrap();
+        assert_eq!(order.lines[0].line_total.cents, 750);
+        assert_eq!(order.lines[1].line_total.cents, 100);
+        assert_eq!(order.total.cents, 850);
+        assert_eq!(order.total.currency.as_str(), "EUR");
+        let wire = model::Order::from(order);
+        assert_eq!((wire.total_cents, wire.currency.as_str()), (850, "EUR"));
+        assert_eq!(wire.lines[0].unit_price_cents, 250);
+    }
+
+    #[test]
+    fn a_total_too_large_to_represent_is_refused_not_wrapped() {
+        let (a, b) = (ProductId::new_v7(), ProductId::new_v7());
+        let mut line_overflows = order_of(&[(a, 10_000)]);
+        assert!(matches!(
+            line_overflows.price(&[priced(a, i64::MAX / 2)]),
+            Err(Unpriced::TooLarge(MoneyError::Overflow))
+        ));
+        let mut sum_overflows = order_of(&[(a, 1), (b, 1)]);
+        assert!(matches!(
+            sum_overflows.price(&[priced(a, i64::MAX), priced(b, 1)]),
+            Err(Unpriced::TooLarge(MoneyError::Overflow))
+        ));
+        let mut unpriced = order_of(&[(a, 1)]);
+        assert!(matches!(
+            unpriced.price(&[priced(b, 1)]),
+            Err(Unpriced::Mismatch)
+        ));
+    }
     use OrderStatus::*;
 
     #[test]
@@ -132,7 +322,8 @@ mod tests {
             quantity,
         };
         let r = OrderRequest::parse(&[line(a, 2), line(b, 1), line(a, 3)], Some("  ")).unwrap();
-        assert_eq!(r.lines, vec![(a, 5), (b, 1)]);
+        let q = |n| Quantity::new(n).unwrap();
+        assert_eq!(r.lines, vec![(a, q(5)), (b, q(1))]);
         assert_eq!(r.note, None);
         assert!(OrderRequest::parse(&[], None).is_err());
         assert!(OrderRequest::parse(&[line(a, 0)], None).is_err());

@@ -36,6 +36,12 @@ pub fn refused_problem(refusal: &Refusal) -> Problem {
     problem
 }
 
+/// The answer to an order whose total cannot be represented (it was held at inventory, and
+/// is released): a 409, kept for replays like a refusal.
+pub fn too_large_problem(detail: &str) -> Problem {
+    Problem::new(StatusCode::CONFLICT, "order-too-large", "Order too large").detail(detail)
+}
+
 /// The kept answer of an order again, as `caller` may read it (see [`Order::seen_by`]).
 pub fn replay(status: u16, body: String, caller: &AuthUser) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);

@@ -14,7 +14,7 @@ use contracts::{
         Reservation, ReservationStatus, ReserveLine, ReserveRequest, Settlement, ShortLine,
     },
     stock::StockLevels,
-    OrderId, ProductId,
+    OrderId, ProductId, Quantity,
 };
 use kernel::{
     breaker::{Call, PeerBreaker},
@@ -25,7 +25,7 @@ use reqwest::StatusCode;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use tokio::time::{timeout_at, Instant};
 
-use crate::store::PricedLine;
+use crate::domain::PricedLine;
 
 /// The lines as the order stores them: inventory's names and prices.
 pub fn priced(reservation: Reservation) -> Vec<PricedLine> {
@@ -108,7 +108,7 @@ impl InventoryClient {
     pub async fn reserve(
         &self,
         order_id: OrderId,
-        lines: &[(ProductId, i64)],
+        lines: &[(ProductId, Quantity)],
     ) -> Result<Reserve, Unavailable> {
         let body = ReserveRequest {
             reservation_id: order_id,

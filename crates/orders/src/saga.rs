@@ -9,15 +9,18 @@ use std::{
     time::{Duration, Instant},
 };
 
-use contracts::{reservation::Settlement, OrderId};
+use contracts::{
+    reservation::{Reservation, Settlement},
+    OrderId,
+};
 use kernel::{auth::AuthUser, idempotency::IdempotencyKey, AppError, Result};
 
 use crate::{
     ai::Ai,
-    domain::{transition, OrderRequest, OrderStatus},
+    domain::{transition, Order, OrderRequest, OrderStatus, Unpriced},
     idempotency::{self, KeyLocks},
     inventory::{priced, InventoryClient, Refusal, Reserve, Unavailable},
-    model::{Order, SummaryStatus},
+    model::SummaryStatus,
     store::{Existing, OrdersStore},
 };
 
@@ -30,12 +33,24 @@ pub enum Placed {
     Replayed { status: u16, body: String },
     /// Inventory cannot supply some lines; the order is kept as rejected.
     Refused(Refusal),
+    /// The order's total does not fit in the amounts the service keeps; it is kept as
+    /// rejected and its stock released. The text says so.
+    TooLarge(String),
     /// Inventory could not be asked; nothing is reserved.
     Unavailable { retry_after_secs: u64 },
     /// The key's order is still being placed elsewhere.
     InProgress(OrderId),
     /// The key was used for a different request.
     KeyMismatch,
+}
+
+/// How confirming an order whose stock is held ended.
+pub enum Held {
+    Confirmed(Box<Order>),
+    /// Someone else settled the order first.
+    Settled,
+    /// Rejected: its total cannot be represented (the text says so).
+    TooLarge(String),
 }
 
 #[derive(Clone)]
@@ -117,20 +132,14 @@ impl Saga {
     async fn run(&self, order: Order, request: &OrderRequest, by: &str) -> Result<Placed> {
         let id = order.id;
         match self.inventory.reserve(id, &request.lines).await {
-            Ok(Reserve::Held(reservation)) => {
-                match self
-                    .store
-                    .confirm(order, &priced(reservation), self.ai_status, by)
-                    .await?
-                {
-                    Some(order) => {
-                        metrics::counter!("orders_total", "outcome" => "confirmed").increment(1);
-                        self.ai.jobs_waiting.notify_one();
-                        Ok(Placed::Confirmed(Box::new(order)))
-                    }
-                    None => self.stored_answer(id).await,
+            Ok(Reserve::Held(reservation)) => match self.confirm(order, reservation, by).await? {
+                Held::Confirmed(order) => {
+                    metrics::counter!("orders_total", "outcome" => "confirmed").increment(1);
+                    Ok(Placed::Confirmed(order))
                 }
-            }
+                Held::Settled => self.stored_answer(id).await,
+                Held::TooLarge(detail) => Ok(Placed::TooLarge(detail)),
+            },
             Ok(Reserve::Refused(refusal)) => {
                 self.reject(id, &refusal, None, by).await?;
                 metrics::counter!("orders_total", "outcome" => "rejected").increment(1);
@@ -156,6 +165,39 @@ impl Saga {
         }
     }
 
+    /// pending → confirmed at the prices inventory held the stock at. An order whose total
+    /// cannot be represented is rejected instead and its stock released.
+    pub async fn confirm(&self, mut order: Order, held: Reservation, by: &str) -> Result<Held> {
+        match order.price(&priced(held)) {
+            Ok(()) => {}
+            Err(Unpriced::Mismatch) => return Err(AppError::internal(Unpriced::Mismatch)),
+            Err(e @ Unpriced::TooLarge(_)) => {
+                let detail = e.to_string();
+                let problem = idempotency::too_large_problem(&detail);
+                let text = serde_json::to_string(&problem).map_err(AppError::internal)?;
+                let id = order.id;
+                let rejected = self
+                    .store
+                    .reject(id, &text, &detail, by, Some(Settlement::Release))
+                    .await?;
+                if !rejected {
+                    return Ok(Held::Settled);
+                }
+                metrics::counter!("orders_total", "outcome" => "rejected").increment(1);
+                let saga = self.clone();
+                tokio::spawn(async move { saga.pay_inventory(id, Settlement::Release).await });
+                return Ok(Held::TooLarge(detail));
+            }
+        }
+        Ok(match self.store.confirm(order, self.ai_status, by).await? {
+            Some(order) => {
+                self.ai.jobs_waiting.notify_one();
+                Held::Confirmed(Box::new(order))
+            }
+            None => Held::Settled,
+        })
+    }
+
     /// pending → rejected, keeping the 409 answer the route gives for `refusal` so the same
     /// key replays it. The history's reason is `reason`, else the answer's detail.
     pub async fn reject(
@@ -170,7 +212,7 @@ impl Saga {
         let reason = reason
             .or(problem.detail.as_deref())
             .unwrap_or("out of stock");
-        self.store.reject(id, &text, reason, by).await
+        self.store.reject(id, &text, reason, by, None).await
     }
 
     /// Marks the order failed and releases whatever might have been reserved. `reason` goes

@@ -7,8 +7,8 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use crate::{
-    inventory::{priced, Reserve},
-    saga::Saga,
+    inventory::Reserve,
+    saga::{Held, Saga},
 };
 
 pub fn spawn(saga: Saga, interval: Duration, grace: Duration, shutdown: CancellationToken) {
@@ -44,13 +44,14 @@ pub async fn sweep(saga: &Saga, grace: Duration) -> kernel::Result<()> {
         let id = order.id;
         match saga.inventory.reserve(id, &lines).await {
             Ok(Reserve::Held(reservation)) => {
-                if saga
-                    .store
-                    .confirm(order, &priced(reservation), saga.ai_status, "system")
-                    .await?
-                    .is_some()
-                {
-                    tracing::info!(order_id = %id, "sweeper confirmed a stuck order");
+                match saga.confirm(order, reservation, "system").await? {
+                    Held::Confirmed(_) => {
+                        tracing::info!(order_id = %id, "sweeper confirmed a stuck order")
+                    }
+                    Held::TooLarge(_) => {
+                        tracing::info!(order_id = %id, "sweeper rejected a stuck order: its total is too large")
+                    }
+                    Held::Settled => {}
                 }
             }
             Ok(Reserve::Refused(refusal)) => {

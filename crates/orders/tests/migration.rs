@@ -7,17 +7,23 @@
 use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
-use contracts::{reservation::Settlement, OrderId, OrderStatus, ProductId};
+use contracts::{
+    reservation::Settlement, Currency, Money, OrderId, OrderStatus, ProductId, Quantity,
+};
 use kernel::{
     db::{Db, Migrations},
     pagination::PageRequest,
 };
 use orders::{
-    store::{self, OrderFilter, Pending, Written},
-    AiSummary, HistoryEntry, Order, OrderLine, SummaryStatus, MIGRATIONS,
+    store::{self, Line, Order, OrderFilter, Pending, Written},
+    AiSummary, HistoryEntry, SummaryStatus, MIGRATIONS,
 };
 use sqlx::migrate::Migrator;
 use uuid::Uuid;
+
+fn usd() -> Currency {
+    Currency::parse("USD").expect("a currency code")
+}
 
 /// The migrations the previous main shipped: `0001_init` only.
 fn previous(full: &Migrator) -> &'static Migrator {
@@ -118,7 +124,7 @@ async fn orders_written_by_the_previous_version_read_back_unchanged_after_migrat
     let db = Db::connect(&database.url, &database.schema, 2, &MIGRATIONS)
         .await
         .expect("the full migrator runs over the old data");
-    let store = store::open(db.clone(), "USD".into());
+    let store = store::open(db.clone(), usd());
 
     let a = store
         .get_order(id(A).into())
@@ -130,7 +136,7 @@ async fn orders_written_by_the_previous_version_read_back_unchanged_after_migrat
     assert_eq!(a.customer_id, CUSTOMER);
     assert_eq!(a.customer_email, "c@example.com");
     assert_eq!(a.status, OrderStatus::Confirmed);
-    assert_eq!((a.total_cents, a.currency.as_str()), (2100, "USD"));
+    assert_eq!(a.total, Money::new(2100, usd()));
     assert_eq!(a.note.as_deref(), Some("gift wrap"));
     assert_eq!(a.created_at, at("2026-11-20T10:00:00.123456Z"));
     assert_eq!(a.updated_at, at("2026-11-20T10:00:01Z"));
@@ -141,9 +147,9 @@ async fn orders_written_by_the_previous_version_read_back_unchanged_after_migrat
             (
                 l.product_id,
                 l.sku.as_str(),
-                l.quantity,
-                l.unit_price_cents,
-                l.line_total_cents,
+                l.quantity.get(),
+                l.unit_price.cents,
+                l.line_total.cents,
             )
         })
         .collect();
@@ -256,7 +262,7 @@ async fn orders_written_by_the_previous_version_read_back_unchanged_after_migrat
         stuck.iter().map(|o| o.id).collect::<Vec<_>>(),
         [OrderId::from(id(C))]
     );
-    assert_eq!(stuck[0].lines[0].quantity, 3);
+    assert_eq!(stuck[0].lines[0].quantity.get(), 3);
 
     // Statistics and demand over the converted times.
     let stats = store.stats(100_000).await.expect("stats");
@@ -297,16 +303,15 @@ async fn orders_written_by_the_previous_version_read_back_unchanged_after_migrat
         customer_id: CUSTOMER.into(),
         customer_email: "c@example.com".into(),
         status: OrderStatus::Pending,
-        lines: vec![OrderLine {
+        lines: vec![Line {
             product_id: id(TEA).into(),
             sku: String::new(),
             name: String::new(),
-            quantity: 1,
-            unit_price_cents: 0,
-            line_total_cents: 0,
+            quantity: Quantity::MIN,
+            unit_price: Money::zero(usd()),
+            line_total: Money::zero(usd()),
         }],
-        total_cents: 0,
-        currency: "USD".into(),
+        total: Money::zero(usd()),
         note: None,
         ai_summary: AiSummary::disabled(),
         history: vec![HistoryEntry {

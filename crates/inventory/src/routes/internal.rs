@@ -18,10 +18,10 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use contracts::{
-    limits::{MAX_LINES, MAX_LINE_QUANTITY},
-    reservation::{Reservation, ReserveRequest, Settlement, ShortReason},
+    limits::MAX_LINES,
+    reservation::{Reservation, ReserveLine, Settlement, ShortReason},
     stock::StockLevels,
-    OrderId, ProductId,
+    OrderId, ProductId, Quantity,
 };
 
 use crate::{store::ReserveOutcome, InventoryState};
@@ -34,13 +34,30 @@ pub fn router() -> Router<InventoryState> {
         .route("/internal/stock", get(stock))
 }
 
+/// [`contracts::reservation::ReserveRequest`] as it arrives: quantities are plain integers
+/// until checked here, so an out-of-range one gets the field error it always got rather than
+/// a body that does not parse.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReserveRequest {
+    reservation_id: OrderId,
+    lines: Vec<RawLine>,
+}
+
+#[derive(Deserialize)]
+struct RawLine {
+    product_id: ProductId,
+    quantity: i64,
+}
+
 async fn reserve(
     State(state): State<InventoryState>,
     caller: AuthUser,
-    Json(req): Json<ReserveRequest>,
+    Json(req): Json<RawReserveRequest>,
 ) -> Result<(StatusCode, Json<Reservation>)> {
     caller.require_service()?;
     let mut errors = Vec::new();
+    let mut lines = Vec::with_capacity(req.lines.len());
     if !(1..=MAX_LINES).contains(&req.lines.len()) {
         errors.push(FieldError::new(
             "lines",
@@ -49,11 +66,15 @@ async fn reserve(
     }
     let mut seen = HashSet::new();
     for (i, line) in req.lines.iter().enumerate() {
-        if !(1..=MAX_LINE_QUANTITY).contains(&line.quantity) {
-            errors.push(FieldError::new(
+        match Quantity::new(line.quantity) {
+            Ok(quantity) => lines.push(ReserveLine {
+                product_id: line.product_id,
+                quantity,
+            }),
+            Err(e) => errors.push(FieldError::new(
                 format!("lines[{i}].quantity"),
-                format!("must be between 1 and {MAX_LINE_QUANTITY}"),
-            ));
+                e.to_string(),
+            )),
         }
         if !seen.insert(line.product_id) {
             errors.push(FieldError::new(
@@ -65,7 +86,7 @@ async fn reserve(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    match state.store.reserve(req.reservation_id, &req.lines).await? {
+    match state.store.reserve(req.reservation_id, &lines).await? {
         ReserveOutcome::Reserved(r) => Ok((StatusCode::CREATED, Json(r))),
         ReserveOutcome::Short(short) => {
             let position = |id: ProductId| {

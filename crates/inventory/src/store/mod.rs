@@ -218,7 +218,7 @@ pub trait InventoryStore: Send + Sync {
 }
 
 /// The store for this database.
-pub fn open(db: Db, currency: String) -> Arc<dyn InventoryStore> {
+pub fn open(db: Db, currency: contracts::Currency) -> Arc<dyn InventoryStore> {
     match db {
         Db::Postgres(pool) => Arc::new(postgres::PgStore::new(pool, currency)),
         Db::Sqlite(pool) => Arc::new(sqlite::SqliteStore::new(pool, currency)),
@@ -320,4 +320,10 @@ fn contains_pattern(text: &str) -> String {
         .replace('%', "\\%")
         .replace('_', "\\_");
     format!("%{escaped}%")
+}
+
+/// The currency the store tests price in.
+#[cfg(test)]
+fn eur() -> contracts::Currency {
+    contracts::Currency::parse("EUR").expect("EUR is a currency code")
 }

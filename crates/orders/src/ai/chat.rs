@@ -44,7 +44,7 @@ async fn snapshot(store: &dyn OrdersStore, inventory: &InventoryClient) -> kerne
     let recent: Vec<Value> = recent?
         .iter()
         .map(|o| {
-            json!({"number": o.number, "status": o.status, "total_cents": o.total_cents, "created_at": o.created_at,
+            json!({"number": o.number, "status": o.status, "total_cents": o.total.cents, "created_at": o.created_at,
                    "lines": o.lines.iter().map(|l| format!("{} x {}", l.quantity, l.name)).collect::<Vec<_>>()})
         })
         .collect();

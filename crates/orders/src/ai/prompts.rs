@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::provider::Message;
-use crate::model::Order;
+use crate::domain::Order;
 
 /// `2550` cents → `25.50`.
 pub fn money(cents: i64) -> String {
@@ -77,15 +77,15 @@ pub fn order_summary(order: &Order) -> Vec<Message> {
         .iter()
         .map(|l| {
             json!({"quantity": l.quantity, "name": l.name, "sku": l.sku,
-                   "unit_price": money(l.unit_price_cents)})
+                   "unit_price": money(l.unit_price.cents)})
         })
         .collect();
     let data = json!({
         "number": order.number,
         "customer_email": order.customer_email,
         "status": order.status.as_str(),
-        "currency": order.currency,
-        "total": money(order.total_cents),
+        "currency": order.total.currency,
+        "total": money(order.total.cents),
         "lines": lines,
         "note_from_customer": order.note,
     });

@@ -42,8 +42,12 @@ pub async fn create(
     let request = OrderRequest::parse(&req.lines, req.note.as_deref())?;
     match state.saga.place(&caller, key, request).await? {
         Placed::Confirmed(order) => {
-            Ok((StatusCode::CREATED, Json(order.seen_by(&caller))).into_response())
+            let order = Order::from(*order).seen_by(&caller);
+            Ok((StatusCode::CREATED, Json(order)).into_response())
         }
+        Placed::TooLarge(detail) => Err(AppError::Problem(Box::new(
+            idempotency::too_large_problem(&detail),
+        ))),
         Placed::Replayed { status, body } => Ok(idempotency::replay(status, body, &caller)),
         Placed::Refused(refusal) => Err(AppError::Problem(Box::new(idempotency::refused_problem(
             &refusal,
@@ -113,7 +117,10 @@ pub async fn list(
             &page,
         )
         .await?;
-    let orders = orders.into_iter().map(|o| o.seen_by(&caller)).collect();
+    let orders = orders
+        .into_iter()
+        .map(|o| Order::from(o).seen_by(&caller))
+        .collect();
     Ok(Json(page.page(orders, |o| Cursor {
         created_at: o.created_at,
         id: o.id.as_uuid(),
@@ -129,7 +136,7 @@ pub async fn get(
     Path(id): Path<OrderId>,
 ) -> Result<Json<Order>> {
     Ok(Json(
-        state.saga.visible(id, &caller).await?.seen_by(&caller),
+        Order::from(state.saga.visible(id, &caller).await?).seen_by(&caller),
     ))
 }
 
@@ -152,13 +159,11 @@ pub async fn cancel(
     let reason = body
         .reason
         .map(|r| r.trim().chars().take(500).collect::<String>());
-    Ok(Json(
-        state
-            .saga
-            .cancel(id, &caller, reason.filter(|r| !r.is_empty()))
-            .await?
-            .seen_by(&caller),
-    ))
+    let order = state
+        .saga
+        .cancel(id, &caller, reason.filter(|r| !r.is_empty()))
+        .await?;
+    Ok(Json(Order::from(order).seen_by(&caller)))
 }
 
 /// Fulfils a confirmed order: its stock leaves the warehouse (staff).
@@ -170,7 +175,8 @@ pub async fn fulfil(
     caller: AuthUser,
     Path(id): Path<OrderId>,
 ) -> Result<Json<Order>> {
-    Ok(Json(state.saga.fulfil(id, &caller).await?.seen_by(&caller)))
+    let order = state.saga.fulfil(id, &caller).await?;
+    Ok(Json(Order::from(order).seen_by(&caller)))
 }
 
 #[derive(Deserialize, IntoParams)]

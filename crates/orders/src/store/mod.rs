@@ -19,13 +19,14 @@ use chrono::{DateTime, SubsecRound, Utc};
 use contracts::{
     dashboard::{DayRevenue, Stats, TopProduct},
     reservation::Settlement,
-    OrderId, OrderStatus, ProductId,
+    Currency, Money, OrderId, OrderStatus, ProductId, Quantity,
 };
 use kernel::{db::Db, pagination::PageRequest, AppError, Result};
 
+pub use crate::domain::{Line, Order};
 use crate::{
     domain::{order_number, transition, OrderRequest},
-    model::{AiSummary, HistoryEntry, Order, OrderLine, SummaryStatus},
+    model::{AiSummary, HistoryEntry, SummaryStatus},
 };
 
 #[derive(Debug, Default)]
@@ -41,12 +42,15 @@ pub struct Existing {
     pub response: Option<(u16, String)>,
 }
 
-/// A line as inventory priced it.
-pub struct PricedLine {
+/// An order line as stored: amounts in the order's currency, which its row holds.
+pub struct StoredLine {
+    pub order_id: OrderId,
     pub product_id: ProductId,
     pub sku: String,
     pub name: String,
+    pub quantity: i64,
     pub unit_price_cents: i64,
+    pub line_total_cents: i64,
 }
 
 /// A new pending order as the backend writes it.
@@ -162,8 +166,8 @@ pub struct StatsRows {
 
 #[async_trait]
 pub trait OrdersStore: Send + Sync {
-    /// The currency every order is in.
-    fn currency(&self) -> &str;
+    /// The currency every new order is in.
+    fn currency(&self) -> &Currency;
 
     /// Inserts a pending order with its lines and first history entry.
     async fn write_pending(&self, pending: Pending<'_>) -> Result<Written>;
@@ -226,7 +230,7 @@ pub trait OrdersStore: Send + Sync {
 }
 
 /// The store for this database.
-pub fn open(db: Db, currency: String) -> Arc<dyn OrdersStore> {
+pub fn open(db: Db, currency: Currency) -> Arc<dyn OrdersStore> {
     match db {
         Db::Postgres(pool) => Arc::new(postgres::PgStore::new(pool, currency)),
         Db::Sqlite(pool) => Arc::new(sqlite::SqliteStore::new(pool, currency)),
@@ -241,6 +245,14 @@ pub fn now() -> DateTime<Utc> {
 
 fn stored_status(text: &str) -> Result<OrderStatus> {
     OrderStatus::parse(text).ok_or_else(|| AppError::internal(format!("stored status {text:?}")))
+}
+
+fn stored_currency(text: &str) -> Result<Currency> {
+    Currency::parse(text).map_err(|e| AppError::internal(format!("stored currency: {e}")))
+}
+
+fn stored_quantity(units: i64) -> Result<Quantity> {
+    Quantity::new(units).map_err(|e| AppError::internal(format!("stored quantity {units}: {e}")))
 }
 
 fn stored_summary_status(text: Option<&str>) -> Result<SummaryStatus> {
@@ -269,16 +281,37 @@ fn settlement_text(s: Settlement) -> &'static str {
     }
 }
 
-/// Attaches lines and history read in one query each to their orders.
+/// Attaches lines and history read in one query each to their orders; a line's amounts are
+/// in its order's currency.
 fn attach(
     orders: &mut [Order],
-    mut lines: HashMap<OrderId, Vec<OrderLine>>,
+    line_rows: Vec<StoredLine>,
     mut history: HashMap<OrderId, Vec<HistoryEntry>>,
-) {
+) -> Result<()> {
+    let mut lines: HashMap<OrderId, Vec<StoredLine>> = HashMap::new();
+    for line in line_rows {
+        lines.entry(line.order_id).or_default().push(line);
+    }
     for order in orders.iter_mut() {
-        order.lines = lines.remove(&order.id).unwrap_or_default();
+        let currency = &order.total.currency;
+        order.lines = lines
+            .remove(&order.id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|l| {
+                Ok(Line {
+                    product_id: l.product_id,
+                    sku: l.sku,
+                    name: l.name,
+                    quantity: stored_quantity(l.quantity)?,
+                    unit_price: Money::new(l.unit_price_cents, currency.clone()),
+                    line_total: Money::new(l.line_total_cents, currency.clone()),
+                })
+            })
+            .collect::<Result<_>>()?;
         order.history = history.remove(&order.id).unwrap_or_default();
     }
+    Ok(())
 }
 
 impl<'s> dyn OrdersStore + 's {
@@ -296,6 +329,7 @@ impl<'s> dyn OrdersStore + 's {
         request_hash: &str,
     ) -> Result<std::result::Result<Order, Existing>> {
         let at = now();
+        let zero = Money::zero(self.currency().clone());
         let mut order = Order {
             id: OrderId::new_v7(),
             number: String::new(),
@@ -305,17 +339,16 @@ impl<'s> dyn OrdersStore + 's {
             lines: request
                 .lines
                 .iter()
-                .map(|(product_id, quantity)| OrderLine {
-                    product_id: *product_id,
+                .map(|&(product_id, quantity)| Line {
+                    product_id,
                     sku: String::new(),
                     name: String::new(),
-                    quantity: *quantity,
-                    unit_price_cents: 0,
-                    line_total_cents: 0,
+                    quantity,
+                    unit_price: zero.clone(),
+                    line_total: zero.clone(),
                 })
                 .collect(),
-            total_cents: 0,
-            currency: self.currency().to_string(),
+            total: zero.clone(),
             note: request.note.clone(),
             ai_summary: AiSummary::disabled(),
             history: vec![HistoryEntry {
@@ -354,31 +387,17 @@ impl<'s> dyn OrdersStore + 's {
         }
     }
 
-    /// pending → confirmed with inventory's prices; the AI job is written in the same
+    /// pending → confirmed for an order priced with inventory's prices
+    /// ([`Order::price`](crate::domain::Order::price)); the AI job is written in the same
     /// transaction. `None` when the order had already left `pending` (someone else settled it).
     pub async fn confirm(
         &self,
         mut order: Order,
-        priced: &[PricedLine],
         ai_status: SummaryStatus,
         by: &str,
     ) -> Result<Option<Order>> {
         transition(OrderStatus::Pending, OrderStatus::Confirmed)?;
-        for line in &mut order.lines {
-            let price = priced
-                .iter()
-                .find(|p| p.product_id == line.product_id)
-                .ok_or_else(|| AppError::internal("inventory priced a different set of lines"))?;
-            line.sku = price.sku.clone();
-            line.name = price.name.clone();
-            line.unit_price_cents = price.unit_price_cents;
-            line.line_total_cents = price
-                .unit_price_cents
-                .checked_mul(line.quantity)
-                .ok_or_else(|| AppError::internal("a line total overflowed"))?;
-        }
         let at = now();
-        order.total_cents = order.lines.iter().map(|l| l.line_total_cents).sum();
         order.status = OrderStatus::Confirmed;
         order.updated_at = at;
         order.ai_summary.status = ai_status;
@@ -388,24 +407,27 @@ impl<'s> dyn OrdersStore + 's {
             by: Some(by.to_string()),
             reason: None,
         });
-        let body = serde_json::to_string(&order).map_err(AppError::internal)?;
+        let wire = crate::model::Order::from(order.clone());
+        let body = serde_json::to_string(&wire).map_err(AppError::internal)?;
         Ok(self
             .write_confirmed(&order, &body, by)
             .await?
             .then_some(order))
     }
 
-    /// pending → rejected, keeping the 409 answer for idempotent replays.
+    /// pending → rejected, keeping the 409 answer for idempotent replays. `owed` is a
+    /// release when stock was held before the order was refused.
     pub async fn reject(
         &self,
         id: OrderId,
         problem_body: &str,
         reason: &str,
         by: &str,
+        owed: Option<Settlement>,
     ) -> Result<bool> {
         let change = Change {
             response: Some((409, problem_body)),
-            owed: None,
+            owed,
             free_key: false,
         };
         self.change_status(

@@ -9,28 +9,29 @@ use chrono::{DateTime, Utc};
 use contracts::{
     dashboard::{DayRevenue, TopProduct},
     reservation::Settlement,
-    OrderId, OrderStatus, ProductId,
+    Currency, Money, OrderId, OrderStatus, ProductId,
 };
 use kernel::{error::is_unique_violation, pagination::PageRequest, Result};
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 use super::{
-    attach, settlement_text, stored_settlement, stored_status, stored_summary_status, Existing,
-    Job, JobResult, OrderFilter, OrdersStore, Pending, StatsRows, StatusChange, Written,
+    attach, settlement_text, stored_currency, stored_settlement, stored_status,
+    stored_summary_status, Existing, Job, JobResult, OrderFilter, OrdersStore, Pending, StatsRows,
+    StatusChange, StoredLine, Written,
 };
 use crate::{
-    domain::order_number,
-    model::{AiSummary, HistoryEntry, Order, OrderLine, SummaryStatus},
+    domain::{order_number, Line, Order},
+    model::{AiSummary, HistoryEntry, SummaryStatus},
 };
 
 pub struct PgStore {
     pool: PgPool,
-    currency: String,
+    currency: Currency,
 }
 
 impl PgStore {
-    pub fn new(pool: PgPool, currency: String) -> Self {
+    pub fn new(pool: PgPool, currency: Currency) -> Self {
         Self { pool, currency }
     }
 }
@@ -65,8 +66,7 @@ impl Head {
             customer_email: self.customer_email,
             status: stored_status(&self.status)?,
             lines: Vec::new(),
-            total_cents: self.total_cents,
-            currency: self.currency,
+            total: Money::new(self.total_cents, stored_currency(&self.currency)?),
             note: self.note,
             ai_summary: AiSummary {
                 status: stored_summary_status(self.ai_status.as_deref())?,
@@ -82,14 +82,14 @@ impl Head {
     }
 }
 
-async fn insert_lines(tx: &mut Tx<'_>, order_id: Uuid, lines: &[OrderLine]) -> Result<()> {
+async fn insert_lines(tx: &mut Tx<'_>, order_id: Uuid, lines: &[Line]) -> Result<()> {
     let positions: Vec<i64> = (0..lines.len() as i64).collect();
     let products: Vec<Uuid> = lines.iter().map(|l| l.product_id.as_uuid()).collect();
     let skus: Vec<String> = lines.iter().map(|l| l.sku.clone()).collect();
     let names: Vec<String> = lines.iter().map(|l| l.name.clone()).collect();
-    let quantities: Vec<i64> = lines.iter().map(|l| l.quantity).collect();
-    let prices: Vec<i64> = lines.iter().map(|l| l.unit_price_cents).collect();
-    let totals: Vec<i64> = lines.iter().map(|l| l.line_total_cents).collect();
+    let quantities: Vec<i64> = lines.iter().map(|l| l.quantity.get()).collect();
+    let prices: Vec<i64> = lines.iter().map(|l| l.unit_price.cents).collect();
+    let totals: Vec<i64> = lines.iter().map(|l| l.line_total.cents).collect();
     sqlx::query!(
         "INSERT INTO order_lines (order_id, position, product_id, sku, name, quantity, unit_price_cents, line_total_cents)
          SELECT $1, l.position, l.product_id, l.sku, l.name, l.quantity, l.unit_price_cents, l.line_total_cents
@@ -169,17 +169,18 @@ impl PgStore {
             )
             .fetch_all(&self.pool)
         )?;
-        let mut lines: HashMap<OrderId, Vec<OrderLine>> = HashMap::new();
-        for r in line_rows {
-            lines.entry(r.order_id.into()).or_default().push(OrderLine {
+        let lines = line_rows
+            .into_iter()
+            .map(|r| StoredLine {
+                order_id: r.order_id.into(),
                 product_id: r.product_id.into(),
                 sku: r.sku,
                 name: r.name,
                 quantity: r.quantity,
                 unit_price_cents: r.unit_price_cents,
                 line_total_cents: r.line_total_cents,
-            });
-        }
+            })
+            .collect();
         let mut history: HashMap<OrderId, Vec<HistoryEntry>> = HashMap::new();
         for r in history_rows {
             history
@@ -192,14 +193,14 @@ impl PgStore {
                     reason: r.reason,
                 });
         }
-        attach(&mut orders, lines, history);
+        attach(&mut orders, lines, history)?;
         Ok(orders)
     }
 }
 
 #[async_trait]
 impl OrdersStore for PgStore {
-    fn currency(&self) -> &str {
+    fn currency(&self) -> &Currency {
         &self.currency
     }
 
@@ -214,7 +215,7 @@ impl OrdersStore for PgStore {
             id,
             order.customer_id,
             order.customer_email,
-            order.currency,
+            order.total.currency.as_str(),
             order.note,
             p.key,
             p.request_hash,
@@ -269,7 +270,7 @@ impl OrdersStore for PgStore {
                  updated_at = $4
              WHERE id = $1 AND status = 'pending'",
             id,
-            order.total_cents,
+            order.total.cents,
             response_body,
             at,
         )

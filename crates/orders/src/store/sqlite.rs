@@ -10,28 +10,29 @@ use chrono::{DateTime, Utc};
 use contracts::{
     dashboard::{DayRevenue, TopProduct},
     reservation::Settlement,
-    OrderId, OrderStatus, ProductId,
+    Currency, Money, OrderId, OrderStatus, ProductId,
 };
 use kernel::{error::is_unique_violation, pagination::PageRequest, time::to_db, AppError, Result};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use uuid::{fmt::Hyphenated, Uuid};
 
 use super::{
-    attach, settlement_text, stored_settlement, stored_status, stored_summary_status, Existing,
-    Job, JobResult, OrderFilter, OrdersStore, Pending, StatsRows, StatusChange, Written,
+    attach, settlement_text, stored_currency, stored_settlement, stored_status,
+    stored_summary_status, Existing, Job, JobResult, OrderFilter, OrdersStore, Pending, StatsRows,
+    StatusChange, StoredLine, Written,
 };
 use crate::{
-    domain::order_number,
-    model::{AiSummary, HistoryEntry, Order, OrderLine, SummaryStatus},
+    domain::{order_number, Line, Order},
+    model::{AiSummary, HistoryEntry, SummaryStatus},
 };
 
 pub struct SqliteStore {
     pool: SqlitePool,
-    currency: String,
+    currency: Currency,
 }
 
 impl SqliteStore {
-    pub fn new(pool: SqlitePool, currency: String) -> Self {
+    pub fn new(pool: SqlitePool, currency: Currency) -> Self {
         Self { pool, currency }
     }
 }
@@ -86,8 +87,7 @@ impl Head {
             customer_email: self.customer_email,
             status: stored_status(&self.status)?,
             lines: Vec::new(),
-            total_cents: self.total_cents,
-            currency: self.currency,
+            total: Money::new(self.total_cents, stored_currency(&self.currency)?),
             note: self.note,
             ai_summary: AiSummary {
                 status: stored_summary_status(self.ai_status.as_deref())?,
@@ -172,8 +172,9 @@ struct ClaimedRow {
     attempts: i64,
 }
 
-async fn insert_lines(tx: &mut Tx<'_>, order_id: OrderId, lines: &[OrderLine]) -> Result<()> {
-    let lines = serde_json::to_string(lines).map_err(AppError::internal)?;
+async fn insert_lines(tx: &mut Tx<'_>, order_id: OrderId, lines: &[Line]) -> Result<()> {
+    let lines: Vec<crate::model::OrderLine> = lines.iter().cloned().map(Into::into).collect();
+    let lines = serde_json::to_string(&lines).map_err(AppError::internal)?;
     sqlx::query(
         "INSERT INTO order_lines (order_id, position, product_id, sku, name, quantity, unit_price_cents, line_total_cents)
          SELECT ?1, key, json_extract(value, '$.product_id'), json_extract(value, '$.sku'),
@@ -247,20 +248,18 @@ impl SqliteStore {
         .bind(&ids)
         .fetch_all(&self.pool)
         .await?;
-        let mut lines: HashMap<OrderId, Vec<OrderLine>> = HashMap::new();
-        for r in line_rows {
-            lines
-                .entry(r.order_id.into_uuid().into())
-                .or_default()
-                .push(OrderLine {
-                    product_id: r.product_id.into_uuid().into(),
-                    sku: r.sku,
-                    name: r.name,
-                    quantity: r.quantity,
-                    unit_price_cents: r.unit_price_cents,
-                    line_total_cents: r.line_total_cents,
-                });
-        }
+        let lines = line_rows
+            .into_iter()
+            .map(|r| StoredLine {
+                order_id: r.order_id.into_uuid().into(),
+                product_id: r.product_id.into_uuid().into(),
+                sku: r.sku,
+                name: r.name,
+                quantity: r.quantity,
+                unit_price_cents: r.unit_price_cents,
+                line_total_cents: r.line_total_cents,
+            })
+            .collect();
         let mut history: HashMap<OrderId, Vec<HistoryEntry>> = HashMap::new();
         for r in history_rows {
             history
@@ -273,14 +272,14 @@ impl SqliteStore {
                     reason: r.reason,
                 });
         }
-        attach(&mut orders, lines, history);
+        attach(&mut orders, lines, history)?;
         Ok(orders)
     }
 }
 
 #[async_trait]
 impl OrdersStore for SqliteStore {
-    fn currency(&self) -> &str {
+    fn currency(&self) -> &Currency {
         &self.currency
     }
 
@@ -297,7 +296,7 @@ impl OrdersStore for SqliteStore {
         .bind(text(order.id))
         .bind(&order.customer_id)
         .bind(&order.customer_email)
-        .bind(&order.currency)
+        .bind(order.total.currency.as_str())
         .bind(order.note.as_deref())
         .bind(p.key)
         .bind(p.request_hash)
@@ -351,7 +350,7 @@ impl OrdersStore for SqliteStore {
              WHERE id = ?1 AND status = 'pending'",
         )
         .bind(text(order.id))
-        .bind(order.total_cents)
+        .bind(order.total.cents)
         .bind(response_body)
         .bind(to_db(at))
         .execute(&mut *tx)

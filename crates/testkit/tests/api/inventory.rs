@@ -491,6 +491,34 @@ async fn release_is_idempotent_and_a_late_reserve_after_release_takes_nothing() 
 }
 
 #[tokio::test]
+async fn a_reservation_line_with_a_quantity_out_of_range_is_a_422_on_that_field() {
+    let (sys, _, staff, _) = system().await;
+    let a = sys.product_id(&staff, "QA", 100, 10).await;
+    let b = sys.product_id(&staff, "QB", 100, 10).await;
+    let internal = sys
+        .api(Svc::Inventory)
+        .with_token(&sys.service_token().await);
+    let reply = reserve(
+        &internal,
+        &uuid::Uuid::new_v4().to_string(),
+        json!([{"product_id": a, "quantity": 0}, {"product_id": b, "quantity": 10_001}]),
+    )
+    .await
+    .expect_problem(422);
+    let errors = reply.body["errors"].as_array().unwrap();
+    for field in ["lines[0].quantity", "lines[1].quantity"] {
+        assert!(
+            errors
+                .iter()
+                .any(|e| e["field"] == field && e["message"] == "must be between 1 and 10000"),
+            "{field}: {errors:?}"
+        );
+    }
+    assert_eq!(sys.stock_of(&staff, &a).await, (10, 0));
+    assert_eq!(sys.stock_of(&staff, &b).await, (10, 0));
+}
+
+#[tokio::test]
 async fn a_multi_line_reservation_with_one_short_line_reserves_nothing() {
     let (sys, _, staff, _) = system().await;
     let a = sys.product_id(&staff, "A", 100, 10).await;

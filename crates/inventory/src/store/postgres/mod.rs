@@ -16,7 +16,7 @@ use contracts::{
         ShortReason,
     },
     stock::{StockLevel, Summary},
-    OrderId, ProductId,
+    Currency, OrderId, ProductId,
 };
 use kernel::{
     error::is_unique_violation, idempotency::Outcome, pagination::PageRequest, time::now, AppError,
@@ -38,7 +38,7 @@ use crate::{
 
 pub struct PgStore {
     pool: PgPool,
-    currency: String,
+    currency: Currency,
 }
 
 struct ProductRow {
@@ -140,13 +140,13 @@ impl From<SupplierRow> for Supplier {
 }
 
 impl PgStore {
-    pub fn new(pool: PgPool, currency: String) -> Self {
+    pub fn new(pool: PgPool, currency: Currency) -> Self {
         Self { pool, currency }
     }
 
     fn products(&self, rows: Vec<ProductRow>) -> Vec<Product> {
         rows.into_iter()
-            .map(|r| r.into_product(&self.currency))
+            .map(|r| r.into_product(self.currency.as_str()))
             .collect()
     }
 }
@@ -297,7 +297,7 @@ async fn short_line(conn: &mut PgConnection, line: &ReserveLine) -> Result<Short
     };
     Ok(ShortLine {
         product_id: line.product_id,
-        requested: line.quantity,
+        requested: line.quantity.get(),
         available,
         reason,
     })
@@ -322,7 +322,7 @@ impl InventoryStore for PgStore {
     ) -> Result<Outcome<Product>> {
         self.once(once, async |conn: &mut PgConnection| {
             let row = insert_product(conn, new, user_id).await?;
-            Ok(row.into_product(&self.currency))
+            Ok(row.into_product(self.currency.as_str()))
         })
         .await
     }
@@ -337,7 +337,7 @@ impl InventoryStore for PgStore {
         )
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|r| r.into_product(&self.currency)))
+        Ok(row.map(|r| r.into_product(self.currency.as_str())))
     }
 
     async fn list_products(
@@ -418,7 +418,7 @@ impl InventoryStore for PgStore {
             });
         };
         tx.commit().await?;
-        Ok(row.into_product(&self.currency))
+        Ok(row.into_product(self.currency.as_str()))
     }
 
     async fn all_products(&self) -> Result<Vec<Product>> {
@@ -517,7 +517,7 @@ impl InventoryStore for PgStore {
             units_reserved: row.units_reserved,
             stock_value_cents: row.stock_value_cents,
             low_stock: row.low_stock,
-            currency: self.currency.clone(),
+            currency: self.currency.to_string(),
         })
     }
 
@@ -585,7 +585,7 @@ impl InventoryStore for PgStore {
                     a.delta,
                 ));
             };
-            let product = row.into_product(&self.currency);
+            let product = row.into_product(self.currency.as_str());
             let entry = LedgerEntry {
                 product_id: a.product_id,
                 reason: a.reason,
@@ -618,7 +618,7 @@ impl InventoryStore for PgStore {
         .rows_affected()
             == 1;
         if !claimed {
-            let existing = load_reservation(&mut tx, id, &self.currency).await?;
+            let existing = load_reservation(&mut tx, id, self.currency.as_str()).await?;
             tx.commit().await?;
             return existing
                 .map(ReserveOutcome::Reserved)
@@ -635,7 +635,7 @@ impl InventoryStore for PgStore {
                  WHERE id = $1 AND active AND on_hand - reserved >= $2
                  RETURNING on_hand, reserved, price_cents, sku, name",
                 line.product_id.as_uuid(),
-                line.quantity,
+                line.quantity.get(),
                 at,
             )
             .fetch_optional(&mut *tx)
@@ -646,7 +646,7 @@ impl InventoryStore for PgStore {
                         product_id: line.product_id,
                         reason: Reason::Reserved,
                         on_hand_delta: 0,
-                        reserved_delta: line.quantity,
+                        reserved_delta: line.quantity.get(),
                         on_hand_after: row.on_hand,
                         reserved_after: row.reserved,
                         order_id: Some(id),
@@ -656,7 +656,7 @@ impl InventoryStore for PgStore {
                     write_movement(&mut tx, &entry, at).await?;
                     reserved.push(ReservedLine {
                         product_id: line.product_id,
-                        quantity: line.quantity,
+                        quantity: line.quantity.get(),
                         unit_price_cents: row.price_cents,
                         sku: row.sku,
                         name: row.name,
@@ -702,7 +702,7 @@ impl InventoryStore for PgStore {
             status: ReservationStatus::Held,
             lines: reserved,
             total_cents,
-            currency: self.currency.clone(),
+            currency: self.currency.to_string(),
         }))
     }
 
@@ -741,7 +741,7 @@ impl InventoryStore for PgStore {
         .await?
         .rows_affected()
             == 1;
-        let reservation = load_reservation(&mut tx, id, &self.currency).await?;
+        let reservation = load_reservation(&mut tx, id, self.currency.as_str()).await?;
         match (&reservation, moved) {
             (Some(r), false) if r.status != status => return Err(already_settled(r.status)),
             (Some(r), true) => {

@@ -13,7 +13,7 @@ use contracts::{
         ShortReason,
     },
     stock::{StockLevel, Summary},
-    OrderId, ProductId,
+    Currency, OrderId, ProductId,
 };
 use kernel::{
     error::is_unique_violation,
@@ -38,7 +38,7 @@ use crate::{
 
 pub struct SqliteStore {
     pool: SqlitePool,
-    currency: String,
+    currency: Currency,
 }
 
 const PRODUCT_COLUMNS: &str = "id, sku, name, description, category, supplier_id, price_cents, \
@@ -212,13 +212,13 @@ struct LevelRow {
 }
 
 impl SqliteStore {
-    pub fn new(pool: SqlitePool, currency: String) -> Self {
+    pub fn new(pool: SqlitePool, currency: Currency) -> Self {
         Self { pool, currency }
     }
 
     fn products(&self, rows: Vec<ProductRow>) -> Vec<Product> {
         rows.into_iter()
-            .map(|r| r.into_product(&self.currency))
+            .map(|r| r.into_product(self.currency.as_str()))
             .collect()
     }
 }
@@ -359,7 +359,7 @@ async fn short_line(conn: &mut SqliteConnection, line: &ReserveLine) -> Result<S
     };
     Ok(ShortLine {
         product_id: line.product_id,
-        requested: line.quantity,
+        requested: line.quantity.get(),
         available,
         reason,
     })
@@ -385,7 +385,7 @@ impl InventoryStore for SqliteStore {
     ) -> Result<Outcome<Product>> {
         self.once(once, async |conn: &mut SqliteConnection| {
             let row = insert_product(conn, new, user_id).await?;
-            Ok(row.into_product(&self.currency))
+            Ok(row.into_product(self.currency.as_str()))
         })
         .await
     }
@@ -393,7 +393,7 @@ impl InventoryStore for SqliteStore {
     async fn get_product(&self, id: ProductId) -> Result<Option<Product>> {
         let mut conn = self.pool.acquire().await?;
         let row = product_row(&mut conn, id).await?;
-        Ok(row.map(|r| r.into_product(&self.currency)))
+        Ok(row.map(|r| r.into_product(self.currency.as_str())))
     }
 
     async fn list_products(
@@ -471,7 +471,7 @@ impl InventoryStore for SqliteStore {
             });
         };
         tx.commit().await?;
-        Ok(row.into_product(&self.currency))
+        Ok(row.into_product(self.currency.as_str()))
     }
 
     async fn all_products(&self) -> Result<Vec<Product>> {
@@ -555,7 +555,7 @@ impl InventoryStore for SqliteStore {
             units_reserved: row.units_reserved,
             stock_value_cents: row.stock_value_cents,
             low_stock: row.low_stock,
-            currency: self.currency.clone(),
+            currency: self.currency.to_string(),
         })
     }
 
@@ -624,7 +624,7 @@ impl InventoryStore for SqliteStore {
                     a.delta,
                 ));
             };
-            let product = row.into_product(&self.currency);
+            let product = row.into_product(self.currency.as_str());
             let entry = LedgerEntry {
                 product_id: a.product_id,
                 reason: a.reason,
@@ -657,7 +657,7 @@ impl InventoryStore for SqliteStore {
         .rows_affected()
             == 1;
         if !claimed {
-            let existing = load_reservation(&mut tx, id, &self.currency).await?;
+            let existing = load_reservation(&mut tx, id, self.currency.as_str()).await?;
             tx.commit().await?;
             return existing
                 .map(ReserveOutcome::Reserved)
@@ -675,7 +675,7 @@ impl InventoryStore for SqliteStore {
                  RETURNING on_hand, reserved, price_cents, sku, name",
             )
             .bind(line.product_id.as_uuid().hyphenated())
-            .bind(line.quantity)
+            .bind(line.quantity.get())
             .bind(&at)
             .fetch_optional(&mut *tx)
             .await?;
@@ -685,7 +685,7 @@ impl InventoryStore for SqliteStore {
                         product_id: line.product_id,
                         reason: Reason::Reserved,
                         on_hand_delta: 0,
-                        reserved_delta: line.quantity,
+                        reserved_delta: line.quantity.get(),
                         on_hand_after: row.on_hand,
                         reserved_after: row.reserved,
                         order_id: Some(id),
@@ -695,7 +695,7 @@ impl InventoryStore for SqliteStore {
                     write_movement(&mut tx, &entry, &at).await?;
                     reserved.push(ReservedLine {
                         product_id: line.product_id,
-                        quantity: line.quantity,
+                        quantity: line.quantity.get(),
                         unit_price_cents: row.price_cents,
                         sku: row.sku,
                         name: row.name,
@@ -739,7 +739,7 @@ impl InventoryStore for SqliteStore {
             status: ReservationStatus::Held,
             lines: reserved,
             total_cents,
-            currency: self.currency.clone(),
+            currency: self.currency.to_string(),
         }))
     }
 
@@ -758,7 +758,7 @@ impl InventoryStore for SqliteStore {
         .await?
         .rows_affected()
             == 1;
-        let reservation = load_reservation(&mut tx, id, &self.currency).await?;
+        let reservation = load_reservation(&mut tx, id, self.currency.as_str()).await?;
         match (&reservation, moved) {
             (Some(r), false) if r.status != status => return Err(already_settled(r.status)),
             (Some(r), true) => {
