@@ -25,6 +25,10 @@ export function Dialog({ title, open, onClose, children, role, initialFocus, des
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const opener = useRef<HTMLElement | null>(null);
+  // The native `close` event arrives a task after `close()`. When the parent closed the dialog
+  // (open became false) it already knows; telling it again could land after it has opened the
+  // dialog for something new (a second confirmation right after "Keep as is") and close that.
+  const closedByParent = useRef(false);
 
   useEffect(() => {
     const d = ref.current;
@@ -39,7 +43,10 @@ export function Dialog({ title, open, onClose, children, role, initialFocus, des
         (wanted ?? (body && focusables(body)[0]) ?? focusables(d)[0])?.focus();
       });
     }
-    if (!open && d.open) d.close?.();
+    if (!open && d.open) {
+      closedByParent.current = true;
+      d.close?.();
+    }
   }, [open, initialFocus]);
 
   // Return focus whenever the dialog closes, whoever closed it.
@@ -77,6 +84,10 @@ export function Dialog({ title, open, onClose, children, role, initialFocus, des
       aria-modal="true"
       onClose={() => {
         restore();
+        if (closedByParent.current) {
+          closedByParent.current = false;
+          return;
+        }
         onClose();
       }}
       onKeyDown={onKeyDown}
