@@ -32,7 +32,7 @@ SERVICES = ["auth", "inventory", "orders", "gateway"]
 RESULTS = ROOT / "bench/results"
 # The binary CPU per order is compared against: the last main before typed storage (issue 13).
 BASELINE_REV = os.environ.get("BENCH_BASELINE_REV", "e362c9a")
-CPU_ROUNDS = int(os.environ.get("BENCH_CPU_ROUNDS", "2"))
+CPU_ROUNDS = int(os.environ.get("BENCH_CPU_ROUNDS", "5"))
 
 
 def need(tool, hint):
