@@ -61,13 +61,7 @@ impl AuthState {
     /// Connects to the database, migrates, and loads the signing keys (making one on the
     /// first start).
     pub async fn connect(common: &kernel::Config, config: Config) -> Result<Self, StartupError> {
-        let db = Db::connect(
-            config.database.url.expose(),
-            &config.database.schema,
-            common.db_max_connections,
-            &MIGRATIONS,
-        )
-        .await?;
+        let db = Db::open(common, &config.database, &MIGRATIONS).await?;
         let store = store::open(db.clone());
         let keys = keys::Keys::load(store.as_ref(), &config).await?;
         bootstrap::announce(store.as_ref(), common, &config).await?;

@@ -51,13 +51,7 @@ impl FromRef<InventoryState> for TokenVerifier {
 impl InventoryState {
     /// Connects to the database, migrates, and starts fetching auth's signing keys.
     pub async fn connect(common: &kernel::Config, config: Config) -> Result<Self, StartupError> {
-        let db = Db::connect(
-            config.database.url.expose(),
-            &config.database.schema,
-            common.db_max_connections,
-            &MIGRATIONS,
-        )
-        .await?;
+        let db = Db::open(common, &config.database, &MIGRATIONS).await?;
         let http = kernel::server::http_client(common.upstream_timeout);
         let verifier = TokenVerifier::from_config(common, http);
         let keys_known = Check::signing_keys(&verifier);

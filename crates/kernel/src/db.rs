@@ -69,6 +69,21 @@ impl Db {
         }
     }
 
+    /// [`Db::connect`] for a service's configured database, with the common pool size.
+    pub async fn open(
+        common: &crate::Config,
+        database: &crate::config::Database,
+        migrations: &Migrations,
+    ) -> Result<Self, DbError> {
+        Self::connect(
+            database.url.expose(),
+            &database.schema,
+            common.db_max_connections,
+            migrations,
+        )
+        .await
+    }
+
     pub fn backend(&self) -> Backend {
         match self {
             Self::Postgres(_) => Backend::Postgres,

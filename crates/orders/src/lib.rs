@@ -57,13 +57,7 @@ impl OrdersState {
     /// Connects, migrates, and starts the background work (the sweeper and the AI workers),
     /// which runs until [`Background::stop`] or until the last handle to it is gone.
     pub async fn connect(common: &kernel::Config, config: Config) -> Result<Self, StartupError> {
-        let db = Db::connect(
-            config.database.url.expose(),
-            &config.database.schema,
-            common.db_max_connections,
-            &MIGRATIONS,
-        )
-        .await?;
+        let db = Db::open(common, &config.database, &MIGRATIONS).await?;
         // Half the gateway's timeout: the innermost call gives up first, so a hung inventory
         // costs the client a clean 503 from orders, not the gateway's 504.
         let http = kernel::server::http_client(common.upstream_timeout / 2);
