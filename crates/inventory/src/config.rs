@@ -9,6 +9,8 @@ pub struct Config {
     /// `INVENTORY_PORT`: where `stockroom` binds inventory.
     pub port: u16,
     pub database: Database,
+    /// `INVENTORY_RESERVE_WORKERS`: reservation batches committing at once.
+    pub reserve_workers: usize,
 }
 
 impl Config {
@@ -17,6 +19,7 @@ impl Config {
         Ok(Self {
             port: config::port("INVENTORY_PORT", 8002)?,
             database: common.database_for(crate::SERVICE),
+            reserve_workers: config::parse("INVENTORY_RESERVE_WORKERS", 4)?,
         })
     }
 }

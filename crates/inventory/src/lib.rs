@@ -5,6 +5,7 @@ mod config;
 mod csv_cells;
 mod domain;
 mod model;
+mod reserver;
 mod routes;
 mod store;
 mod validate;
@@ -38,6 +39,7 @@ static MIGRATIONS: Migrations = Migrations {
 #[derive(Clone)]
 pub struct InventoryState {
     store: Arc<dyn InventoryStore>,
+    reserver: reserver::Reserver,
     verifier: TokenVerifier,
     health: Vec<Check>,
 }
@@ -55,8 +57,10 @@ impl InventoryState {
         let http = kernel::server::http_client(common.upstream_timeout);
         let verifier = TokenVerifier::from_config(common, http);
         let keys_known = Check::signing_keys(&verifier);
+        let store = store::open(db.clone(), common.currency.clone());
         Ok(Self {
-            store: store::open(db.clone(), common.currency.clone()),
+            reserver: reserver::Reserver::start(store.clone(), config.reserve_workers),
+            store,
             verifier,
             health: vec![Check::database(db), keys_known],
         })

@@ -53,6 +53,12 @@ impl Background {
     pub async fn sweep(&self) -> kernel::Result<()> {
         crate::sweeper::sweep(&self.saga, self.pending_grace).await
     }
+
+    /// One pass of the reconciler: stock held for orders that were never written (older than
+    /// the pending grace) is released. Returns how many holds were released.
+    pub async fn reconcile(&self) -> kernel::Result<usize> {
+        crate::sweeper::reconcile(&self.saga, self.pending_grace).await
+    }
 }
 
 impl Drop for Background {

@@ -16,6 +16,11 @@ pub struct Config {
     /// How long an order may stay `pending` before the sweeper settles it.
     pub pending_grace: Duration,
     pub sweep_interval: Duration,
+    /// How often held stock is matched against orders (holds without an order are released).
+    pub reconcile_interval: Duration,
+    /// `ORDERS_TEST_PAUSE_AFTER_RESERVE_MS`, for crash tests only: a pause between
+    /// inventory's commit and the order's, so a test can kill the process there.
+    pub pause_after_reserve: Option<Duration>,
     pub ai: AiConfig,
 }
 
@@ -48,6 +53,10 @@ impl Config {
             inventory_url: config::service_url("INVENTORY_URL", "INVENTORY_PORT", 8002)?,
             pending_grace: config::millis("ORDERS_PENDING_GRACE_MS", 30_000)?,
             sweep_interval: config::millis("ORDERS_SWEEP_INTERVAL_MS", 2_000)?,
+            reconcile_interval: config::millis("ORDERS_RECONCILE_INTERVAL_MS", 60_000)?,
+            pause_after_reserve: config::optional("ORDERS_TEST_PAUSE_AFTER_RESERVE_MS")
+                .map(|_| config::millis("ORDERS_TEST_PAUSE_AFTER_RESERVE_MS", 0))
+                .transpose()?,
             ai: AiConfig::from_env()?,
         })
     }

@@ -4,12 +4,14 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 pub use contracts::OrderStatus;
-use contracts::{order::InvalidTransition, Money, MoneyError, OrderId, ProductId, Quantity};
+use contracts::{
+    order::InvalidTransition, Currency, Money, MoneyError, OrderId, ProductId, Quantity,
+};
 use kernel::{AppError, FieldError};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::model::{self, AiSummary, HistoryEntry};
+use crate::model::{self, AiSummary, HistoryEntry, SummaryStatus};
 
 /// An order as the service holds it, quantities and amounts typed; its wire form is
 /// [`model::Order`].
@@ -62,6 +64,74 @@ pub enum Unpriced {
 }
 
 impl Order {
+    /// A new order as requested, before inventory has priced it: pending, zero amounts.
+    pub fn new(
+        id: OrderId,
+        customer_id: &str,
+        customer_email: &str,
+        request: &OrderRequest,
+        currency: &Currency,
+    ) -> Self {
+        let at = crate::store::now();
+        let zero = Money::zero(currency.clone());
+        Self {
+            id,
+            number: String::new(),
+            customer_id: customer_id.to_string(),
+            customer_email: customer_email.to_string(),
+            status: OrderStatus::Pending,
+            lines: request
+                .lines
+                .iter()
+                .map(|&(product_id, quantity)| Line {
+                    product_id,
+                    sku: String::new(),
+                    name: String::new(),
+                    quantity,
+                    unit_price: zero.clone(),
+                    line_total: zero.clone(),
+                })
+                .collect(),
+            total: zero,
+            note: request.note.clone(),
+            ai_summary: AiSummary::disabled(),
+            history: vec![HistoryEntry {
+                status: OrderStatus::Pending,
+                at,
+                by: Some(customer_id.to_string()),
+                reason: None,
+            }],
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    /// Confirmed by its customer, its summary starting as `summary`.
+    pub fn confirmed(self, summary: SummaryStatus) -> Self {
+        let mut order = self.moved_to(OrderStatus::Confirmed, None);
+        order.ai_summary.status = summary;
+        order
+    }
+
+    /// Rejected, for `reason`.
+    pub fn rejected(self, reason: &str) -> Self {
+        self.moved_to(OrderStatus::Rejected, Some(reason.to_string()))
+    }
+
+    /// Moved to `status` by its customer.
+    pub fn moved_to(mut self, status: OrderStatus, reason: Option<String>) -> Self {
+        let at = crate::store::now();
+        self.status = status;
+        self.updated_at = at;
+        self.history.push(HistoryEntry {
+            status,
+            at,
+            by: Some(self.customer_id.clone()),
+            reason,
+        });
+        self
+    }
+
     /// The lines at inventory's prices, and their total; nothing wraps.
     pub fn price(&mut self, priced: &[PricedLine]) -> Result<(), Unpriced> {
         let currency = self.total.currency.clone();

@@ -9,9 +9,12 @@
 
 use std::{sync::Arc, time::Duration};
 
+use chrono::{DateTime, Utc};
+
 use contracts::{
     reservation::{
-        Reservation, ReservationStatus, ReserveLine, ReserveRequest, Settlement, ShortLine,
+        Hold, HoldPage, Reservation, ReservationStatus, ReserveLine, ReserveRequest, Settlement,
+        ShortLine,
     },
     stock::StockLevels,
     OrderId, ProductId, Quantity,
@@ -104,14 +107,17 @@ impl InventoryClient {
         self.inner.breaker.open_for(Call::Write)
     }
 
-    /// Reserves all lines (`reservation_id` = order id). Safe to repeat.
+    /// Reserves all lines (`reservation_id` = order id). Safe to repeat. `revive` reserves
+    /// again under an id an earlier attempt gave up.
     pub async fn reserve(
         &self,
         order_id: OrderId,
         lines: &[(ProductId, Quantity)],
+        revive: bool,
     ) -> Result<Reserve, Unavailable> {
         let body = ReserveRequest {
             reservation_id: order_id,
+            revive,
             lines: lines
                 .iter()
                 .map(|&(product_id, quantity)| ReserveLine {
@@ -169,6 +175,26 @@ impl InventoryClient {
                     ))),
                 }
             }
+        }
+    }
+
+    /// Reservations held since before `before`, a page after `after` (id order).
+    pub async fn holds(
+        &self,
+        before: DateTime<Utc>,
+        after: Option<OrderId>,
+        limit: usize,
+    ) -> Result<Vec<Hold>, Unavailable> {
+        let mut path = format!(
+            "/internal/reservations?held_before={}&limit={limit}",
+            urlencoding(&before.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+        );
+        if let Some(after) = after {
+            path.push_str(&format!("&after={after}"));
+        }
+        match self.call::<()>(reqwest::Method::GET, &path, None).await? {
+            (s, bytes) if s.is_success() => Ok(read::<HoldPage>(&bytes, "page of holds")?.items),
+            (other, _) => Err(Unavailable::Down(format!("inventory answered {other}"))),
         }
     }
 
@@ -254,6 +280,11 @@ impl InventoryClient {
             }
         }
     }
+}
+
+/// A time in a query string: `+` would read as a space.
+fn urlencoding(text: &str) -> String {
+    text.replace('+', "%2B").replace(':', "%3A")
 }
 
 /// One of inventory's answers as its contract type; an answer that does not parse means

@@ -72,6 +72,8 @@ impl OrdersState {
             inventory,
             ai.clone(),
             common.upstream_timeout,
+            config.pending_grace,
+            config.pause_after_reserve,
         );
         let background = Arc::new(Background {
             saga: saga.clone(),
@@ -83,6 +85,7 @@ impl OrdersState {
         sweeper::spawn(
             saga.clone(),
             config.sweep_interval,
+            config.reconcile_interval,
             config.pending_grace,
             background.stop.clone(),
         );

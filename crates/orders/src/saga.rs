@@ -1,6 +1,9 @@
-//! The order saga: store pending, reserve at inventory, then confirm, reject or fail.
-//! Cancel and fulfil record what inventory is owed before asking it, so a crash or an
-//! outage between the two steps is repaired by the sweeper, never lost.
+//! The order saga in two commits: inventory holds the stock under the order's id, then the
+//! order is written already settled (confirmed or rejected) with its lines, history and AI
+//! job. A hold whose order never got written (a crash between the commits, a deadline
+//! missed) is released by the reconciler ([`crate::sweeper`]). Cancel and fulfil record what
+//! inventory is owed before asking it, so a crash or an outage between the two steps is
+//! repaired by the sweeper, never lost.
 //!
 //! The saga speaks in domain outcomes ([`Placed`]); only the route turns them into HTTP.
 
@@ -9,19 +12,21 @@ use std::{
     time::{Duration, Instant},
 };
 
+use chrono::{DateTime, Utc};
 use contracts::{
     reservation::{Reservation, Settlement},
     OrderId,
 };
 use kernel::{auth::AuthUser, idempotency::IdempotencyKey, AppError, Result};
+use uuid::Uuid;
 
 use crate::{
     ai::Ai,
-    domain::{transition, Order, OrderRequest, OrderStatus, Unpriced},
-    idempotency::{self, KeyLocks},
+    domain::{order_number, transition, Order, OrderRequest, OrderStatus, Unpriced},
+    idempotency,
     inventory::{priced, InventoryClient, Refusal, Reserve, Unavailable},
     model::SummaryStatus,
-    store::{Existing, OrdersStore},
+    store::{now, Existing, OrdersStore, Placing, Written},
 };
 
 /// How placing an order ended.
@@ -46,11 +51,47 @@ pub enum Placed {
 
 /// How confirming an order whose stock is held ended.
 pub enum Held {
-    Confirmed(Box<Order>),
+    Confirmed,
     /// Someone else settled the order first.
     Settled,
-    /// Rejected: its total cannot be represented (the text says so).
+    /// Rejected: its total cannot be represented.
+    TooLarge,
+}
+
+/// What one attempt at placing an order carries to its write.
+struct Attempt<'a> {
+    key: Option<&'a str>,
+    hash: &'a str,
+    /// The order is not written after this: the reconciler then treats its hold as orphaned.
+    deadline: DateTime<Utc>,
+}
+
+/// How a new order ends.
+enum Ending {
+    Confirmed,
+    Refused(Refusal),
+    /// Held, but its total cannot be represented (the text says so).
     TooLarge(String),
+}
+
+/// Ids of keyed orders are derived from the customer and the key, so every retry of a request
+/// reserves under the same id and inventory holds its stock once.
+const KEYED_ORDERS: Uuid = Uuid::from_u128(0x5b0c_6a8e_2f41_4d7a_9c3e_7d1f_0a52_b8e4);
+
+pub fn order_id_for(customer_id: &str, key: &str) -> OrderId {
+    let name = format!("{customer_id}\n{key}");
+    OrderId(Uuid::new_v5(&KEYED_ORDERS, name.as_bytes()))
+}
+
+/// Whether inventory holds exactly the lines asked for (a hold made for the key's first
+/// request, when this one differs, does not).
+fn held_as_asked(held: &Reservation, request: &OrderRequest) -> bool {
+    held.lines.len() == request.lines.len()
+        && request.lines.iter().all(|(product, quantity)| {
+            held.lines
+                .iter()
+                .any(|l| l.product_id == *product && l.quantity == quantity.get())
+        })
 }
 
 #[derive(Clone)]
@@ -61,7 +102,11 @@ pub struct Saga {
     pub ai_status: SummaryStatus,
     ai: Arc<Ai>,
     pub upstream_timeout: Duration,
-    locks: KeyLocks,
+    /// How long placing an order may take before it gives up (within the pending grace, so
+    /// the reconciler never releases stock of an order still being written).
+    place_budget: Duration,
+    /// Crash tests only: a pause between inventory's commit and the order's.
+    pause_after_reserve: Option<Duration>,
 }
 
 impl Saga {
@@ -70,6 +115,8 @@ impl Saga {
         inventory: InventoryClient,
         ai: Arc<Ai>,
         upstream_timeout: Duration,
+        pending_grace: Duration,
+        pause_after_reserve: Option<Duration>,
     ) -> Self {
         Self {
             store,
@@ -81,11 +128,15 @@ impl Saga {
             },
             ai,
             upstream_timeout,
-            locks: KeyLocks::default(),
+            place_budget: upstream_timeout.min(pending_grace / 2),
+            pause_after_reserve,
         }
     }
 
-    /// Places an order. A repeated `Idempotency-Key` replays the first answer.
+    /// Places an order in two commits: inventory holds the stock under the order's id, then
+    /// the order is written, settled, in one transaction. A repeated `Idempotency-Key`
+    /// replays the first answer: the key fixes the order id, so a retry finds the same hold
+    /// (inventory reserves idempotently by id) or the same order.
     pub async fn place(
         &self,
         caller: &AuthUser,
@@ -94,15 +145,9 @@ impl Saga {
     ) -> Result<Placed> {
         let key = key.map(|k| k.as_str().to_string());
         let customer_id = caller.require_user()?.to_string();
-        let email = caller.claims.email.clone().unwrap_or_default();
         let hash = request.fingerprint();
-        // Same-process duplicates queue here and then find the finished order.
-        let _guard = match &key {
-            Some(k) => Some(self.locks.lock(format!("{customer_id}\n{k}")).await),
-            None => None,
-        };
         if let Some(retry_after_secs) = self.inventory.open_for() {
-            // No order row for a request that cannot succeed; a stored answer still replays.
+            // No order for a request that cannot succeed; a stored answer still replays.
             if let Some(k) = &key {
                 if let Some(existing) = self.store.existing(&customer_id, k).await? {
                     return self.replay(existing, &hash, &customer_id, k).await;
@@ -110,59 +155,230 @@ impl Saga {
             }
             return Ok(Placed::Unavailable { retry_after_secs });
         }
-        match self
-            .store
-            .insert_pending(&request, &customer_id, &email, key.as_deref(), &hash)
-            .await?
-        {
-            Ok(order) => self.run(order, &request, &customer_id).await,
-            Err(existing) => {
-                self.replay(
-                    existing,
-                    &hash,
-                    &customer_id,
-                    key.as_deref().unwrap_or_default(),
-                )
-                .await
+        let deadline = now() + chrono::Duration::from_std(self.place_budget).unwrap_or_default();
+        let id = match &key {
+            Some(k) => order_id_for(&customer_id, k),
+            None => OrderId::new_v7(),
+        };
+        let email = caller.claims.email.clone().unwrap_or_default();
+        let order = Order::new(id, &customer_id, &email, &request, self.store.currency());
+        let attempt = Attempt {
+            key: key.as_deref(),
+            hash: &hash,
+            deadline,
+        };
+        let mut revive = false;
+        loop {
+            let reserved = self.inventory.reserve(id, &request.lines, revive).await;
+            match reserved {
+                Ok(Reserve::Held(held)) => {
+                    if !held_as_asked(&held, &request) {
+                        // The key's first request, still being placed, asked for other lines.
+                        return Ok(Placed::KeyMismatch);
+                    }
+                    if let Some(pause) = self.pause_after_reserve {
+                        // Fault injection for the crash tests: a window between the commits.
+                        tokio::time::sleep(pause).await;
+                    }
+                    return self.write_held(order, held, &attempt).await;
+                }
+                Ok(Reserve::Refused(refusal)) => {
+                    return self.write_refused(order, refusal, &attempt).await;
+                }
+                Ok(Reserve::Released) if !revive => {
+                    // The id was released: its order exists and was settled, or an earlier
+                    // attempt with this key gave up; then this attempt reserves afresh.
+                    if let Some(k) = &key {
+                        if let Some(existing) = self.store.existing(&customer_id, k).await? {
+                            return self.replay(existing, &hash, &customer_id, k).await;
+                        }
+                    }
+                    revive = true;
+                }
+                Ok(Reserve::Released) => {
+                    return Ok(Placed::Unavailable {
+                        retry_after_secs: 1,
+                    })
+                }
+                Err(e) => {
+                    tracing::warn!(order_id = %id, error = %e, "order failed: inventory unavailable");
+                    // Whatever inventory may have held goes back now, or via the reconciler.
+                    self.release_in_background(id);
+                    self.record_failure(order, failure_reason(&e)).await;
+                    return Ok(Placed::Unavailable {
+                        retry_after_secs: match e {
+                            Unavailable::Open { retry_after_secs } => retry_after_secs,
+                            Unavailable::Down(_) => 2,
+                        },
+                    });
+                }
             }
         }
     }
 
-    #[tracing::instrument(skip_all, fields(order_id = %order.id))]
-    async fn run(&self, order: Order, request: &OrderRequest, by: &str) -> Result<Placed> {
-        let id = order.id;
-        match self.inventory.reserve(id, &request.lines).await {
-            Ok(Reserve::Held(reservation)) => match self.confirm(order, reservation, by).await? {
-                Held::Confirmed(order) => {
-                    metrics::counter!("orders_total", "outcome" => "confirmed").increment(1);
-                    Ok(Placed::Confirmed(order))
-                }
-                Held::Settled => self.stored_answer(id).await,
-                Held::TooLarge(detail) => Ok(Placed::TooLarge(detail)),
-            },
-            Ok(Reserve::Refused(refusal)) => {
-                self.reject(id, &refusal, None, by).await?;
-                metrics::counter!("orders_total", "outcome" => "rejected").increment(1);
-                Ok(Placed::Refused(refusal))
+    /// Stock is held: the order is written confirmed at inventory's prices, or rejected when
+    /// its total cannot be represented (and its stock released).
+    async fn write_held(
+        &self,
+        mut order: Order,
+        held: Reservation,
+        attempt: &Attempt<'_>,
+    ) -> Result<Placed> {
+        match order.price(&priced(held)) {
+            Ok(()) => {
+                let order = order.confirmed(self.ai_status);
+                self.write_new(order, Ending::Confirmed, attempt).await
             }
-            Ok(Reserve::Released) => {
-                let reason = "the reservation was released before it was confirmed";
-                self.give_up(id, reason, reason, by).await?;
-                Ok(Placed::Unavailable {
-                    retry_after_secs: 2,
+            Err(Unpriced::Mismatch) => Err(AppError::internal(Unpriced::Mismatch)),
+            Err(e @ Unpriced::TooLarge(_)) => {
+                let detail = e.to_string();
+                let order = order.rejected(&detail);
+                self.write_new(order, Ending::TooLarge(detail), attempt)
+                    .await
+            }
+        }
+    }
+
+    /// Inventory refused: the order is kept as rejected, answered with a 409.
+    async fn write_refused(
+        &self,
+        order: Order,
+        refusal: Refusal,
+        attempt: &Attempt<'_>,
+    ) -> Result<Placed> {
+        let problem = idempotency::refused_problem(&refusal);
+        let reason = problem.detail.as_deref().unwrap_or("out of stock");
+        let order = order.rejected(reason);
+        self.write_new(order, Ending::Refused(refusal), attempt)
+            .await
+    }
+
+    /// The order's one commit: the order as it ends, with the answer a retry replays.
+    async fn write_new(
+        &self,
+        mut order: Order,
+        ending: Ending,
+        attempt: &Attempt<'_>,
+    ) -> Result<Placed> {
+        let holds_stock = !matches!(ending, Ending::Refused(_));
+        let answer = |number: i64| -> Result<Option<(u16, String)>> {
+            let text = match &ending {
+                Ending::Confirmed => {
+                    let mut wire = crate::model::Order::from(order.clone());
+                    wire.number = order_number(number);
+                    serde_json::to_string(&wire)
+                }
+                Ending::Refused(refusal) => {
+                    serde_json::to_string(&idempotency::refused_problem(refusal))
+                }
+                Ending::TooLarge(detail) => {
+                    serde_json::to_string(&idempotency::too_large_problem(detail))
+                }
+            };
+            let status = if matches!(ending, Ending::Confirmed) {
+                201
+            } else {
+                409
+            };
+            Ok(Some((status, text.map_err(AppError::internal)?)))
+        };
+        let written = self
+            .store
+            .write_placed(Placing {
+                order: &order,
+                key: attempt.key,
+                request_hash: attempt.hash,
+                answer: &answer,
+                owed: matches!(ending, Ending::TooLarge(_)).then_some(Settlement::Release),
+                deadline: attempt.deadline,
+            })
+            .await?;
+        let id = order.id;
+        match written {
+            Written::Number(number) => {
+                order.number = order_number(number);
+                Ok(match ending {
+                    Ending::Confirmed => {
+                        metrics::counter!("orders_total", "outcome" => "confirmed").increment(1);
+                        self.ai.jobs_waiting.notify_one();
+                        Placed::Confirmed(Box::new(order))
+                    }
+                    Ending::Refused(refusal) => {
+                        metrics::counter!("orders_total", "outcome" => "rejected").increment(1);
+                        Placed::Refused(refusal)
+                    }
+                    Ending::TooLarge(detail) => {
+                        metrics::counter!("orders_total", "outcome" => "rejected").increment(1);
+                        let saga = self.clone();
+                        tokio::spawn(
+                            async move { saga.pay_inventory(id, Settlement::Release).await },
+                        );
+                        Placed::TooLarge(detail)
+                    }
                 })
             }
-            Err(e) => {
-                self.give_up(id, failure_reason(&e), &e.to_string(), by)
-                    .await?;
+            Written::KeyTaken => {
+                let (Some(key), customer_id) = (attempt.key, order.customer_id.as_str()) else {
+                    return Err(AppError::internal("an order without a key met a conflict"));
+                };
+                let existing = self
+                    .store
+                    .existing(customer_id, key)
+                    .await?
+                    .ok_or_else(|| AppError::internal("the key's order vanished"))?;
+                if holds_stock && existing.id != id {
+                    // The key's order predates key-derived ids: this hold is not its.
+                    self.release_in_background(id);
+                }
+                self.replay(existing, attempt.hash, customer_id, key).await
+            }
+            Written::Expired => {
+                tracing::warn!(order_id = %id, "order failed: past its deadline");
+                if holds_stock {
+                    self.release_in_background(id);
+                }
+                self.record_failure(order, "the order could not be completed in time")
+                    .await;
                 Ok(Placed::Unavailable {
-                    retry_after_secs: match e {
-                        Unavailable::Open { retry_after_secs } => retry_after_secs,
-                        Unavailable::Down(_) => 2,
-                    },
+                    retry_after_secs: 1,
                 })
             }
         }
+    }
+
+    /// Keeps a failed attempt for its customer and staff to see, under an id of its own and
+    /// without the idempotency key or an answer: the key's retry makes a new attempt (under
+    /// the key's id). Best effort: the client has its 503 either way.
+    async fn record_failure(&self, order: Order, reason: &str) {
+        let mut failed = order.moved_to(OrderStatus::Failed, Some(reason.to_string()));
+        failed.id = OrderId::new_v7();
+        let no_answer = |_: i64| -> Result<Option<(u16, String)>> { Ok(None) };
+        let written = self
+            .store
+            .write_placed(Placing {
+                order: &failed,
+                key: None,
+                request_hash: "",
+                answer: &no_answer,
+                owed: None,
+                deadline: now() + chrono::Duration::days(1),
+            })
+            .await;
+        metrics::counter!("orders_total", "outcome" => "failed").increment(1);
+        if let Err(e) = written {
+            tracing::warn!(error = %e, "a failed order could not be recorded");
+        }
+    }
+
+    /// Gives back what inventory may hold for an order that was not written: now if
+    /// inventory answers, else the reconciler finds the hold without its order later.
+    fn release_in_background(&self, id: OrderId) {
+        let inventory = self.inventory.clone();
+        tokio::spawn(async move {
+            if let Err(e) = inventory.settle(id, Settlement::Release).await {
+                tracing::warn!(order_id = %id, error = %e, "release postponed to the reconciler");
+            }
+        });
     }
 
     /// pending → confirmed at the prices inventory held the stock at. An order whose total
@@ -186,13 +402,13 @@ impl Saga {
                 metrics::counter!("orders_total", "outcome" => "rejected").increment(1);
                 let saga = self.clone();
                 tokio::spawn(async move { saga.pay_inventory(id, Settlement::Release).await });
-                return Ok(Held::TooLarge(detail));
+                return Ok(Held::TooLarge);
             }
         }
         Ok(match self.store.confirm(order, self.ai_status, by).await? {
-            Some(order) => {
+            Some(_) => {
                 self.ai.jobs_waiting.notify_one();
-                Held::Confirmed(Box::new(order))
+                Held::Confirmed
             }
             None => Held::Settled,
         })
@@ -213,19 +429,6 @@ impl Saga {
             .or(problem.detail.as_deref())
             .unwrap_or("out of stock");
         self.store.reject(id, &text, reason, by, None).await
-    }
-
-    /// Marks the order failed and releases whatever might have been reserved. `reason` goes
-    /// into the history its customer reads; `error`, which may name internal addresses, only
-    /// into the log.
-    async fn give_up(&self, id: OrderId, reason: &str, error: &str, by: &str) -> Result<()> {
-        tracing::warn!(order_id = %id, reason, error, "order failed: inventory unavailable");
-        self.store.fail(id, reason, by).await?;
-        metrics::counter!("orders_total", "outcome" => "failed").increment(1);
-        // The compensation: released now if inventory answers, else by the sweeper later.
-        let saga = self.clone();
-        tokio::spawn(async move { saga.pay_inventory(id, Settlement::Release).await });
-        Ok(())
     }
 
     async fn replay(
@@ -253,21 +456,6 @@ impl Saga {
             }
         }
         Ok(Placed::InProgress(existing.id))
-    }
-
-    /// The answer for an order someone else settled first.
-    async fn stored_answer(&self, id: OrderId) -> Result<Placed> {
-        let order = self.reload(id).await?;
-        match order.status {
-            OrderStatus::Confirmed | OrderStatus::Fulfilled | OrderStatus::Cancelled => {
-                Ok(Placed::Confirmed(Box::new(order)))
-            }
-            _ => Err(AppError::conflict(
-                "not-confirmed",
-                "Order not confirmed",
-                format!("the order is {}", order.status.as_str()),
-            )),
-        }
     }
 
     /// Cancels a confirmed order (the owner, or staff) and releases its stock.

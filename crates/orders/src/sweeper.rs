@@ -1,20 +1,34 @@
-//! Repairs what a crash or an outage left half done: orders stuck in `pending`, and
-//! releases or commits inventory has not yet received. Every step is idempotent, so two
-//! replicas sweeping the same order do no harm.
+//! Repairs what a crash or an outage left half done: releases or commits inventory has not
+//! yet received, holds at inventory whose order was never written (the reconciler), and
+//! orders an earlier version left in `pending`. Every step is idempotent, so two replicas
+//! sweeping the same order do no harm.
 
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
+
+use contracts::{reservation::Settlement, OrderId};
 
 use crate::{
     inventory::Reserve,
     saga::{Held, Saga},
 };
 
-pub fn spawn(saga: Saga, interval: Duration, grace: Duration, shutdown: CancellationToken) {
+/// Holds asked for per page.
+const HOLDS_PAGE: usize = 500;
+
+pub fn spawn(
+    saga: Saga,
+    interval: Duration,
+    reconcile_interval: Duration,
+    grace: Duration,
+    shutdown: CancellationToken,
+) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut reconcile_tick = tokio::time::interval(reconcile_interval);
+        reconcile_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 _ = shutdown.cancelled() => break,
@@ -23,9 +37,47 @@ pub fn spawn(saga: Saga, interval: Duration, grace: Duration, shutdown: Cancella
                         tracing::warn!(error = %e, "sweep failed; will retry");
                     }
                 }
+                _ = reconcile_tick.tick() => {
+                    if let Err(e) = reconcile(&saga, grace).await {
+                        tracing::warn!(error = %e, "reconciling held stock failed; will retry");
+                    }
+                }
             }
         }
     });
+}
+
+/// Releases stock inventory holds for orders that do not exist: the process died between
+/// inventory's commit and its own, or gave up and could not reach inventory to say so.
+/// Only holds older than `grace` are considered; an order is never written later than half
+/// of it after its hold was asked for ([`Saga::place`]'s deadline). Returns how many holds
+/// were released.
+pub async fn reconcile(saga: &Saga, grace: Duration) -> kernel::Result<usize> {
+    let before = crate::store::now() - chrono::Duration::from_std(grace).unwrap_or_default();
+    let mut after = None;
+    let mut released = 0;
+    loop {
+        let holds = saga
+            .inventory
+            .holds(before, after, HOLDS_PAGE)
+            .await
+            .map_err(|e| kernel::AppError::Unavailable(e.to_string()))?;
+        let ids: Vec<OrderId> = holds.iter().map(|h| h.reservation_id).collect();
+        let known = saga.store.known_ids(&ids).await?;
+        for id in ids.iter().filter(|id| !known.contains(id)) {
+            match saga.inventory.settle(*id, Settlement::Release).await {
+                Ok(()) => {
+                    tracing::info!(order_id = %id, "released stock held for an order never written");
+                    released += 1;
+                }
+                Err(e) => return Err(kernel::AppError::Unavailable(e.to_string())),
+            }
+        }
+        if ids.len() < HOLDS_PAGE {
+            return Ok(released);
+        }
+        after = ids.last().copied();
+    }
 }
 
 /// One sweep: pays what inventory is owed, then settles orders pending for longer than
@@ -42,13 +94,13 @@ pub async fn sweep(saga: &Saga, grace: Duration) -> kernel::Result<()> {
             .map(|l| (l.product_id, l.quantity))
             .collect();
         let id = order.id;
-        match saga.inventory.reserve(id, &lines).await {
+        match saga.inventory.reserve(id, &lines, false).await {
             Ok(Reserve::Held(reservation)) => {
                 match saga.confirm(order, reservation, "system").await? {
-                    Held::Confirmed(_) => {
+                    Held::Confirmed => {
                         tracing::info!(order_id = %id, "sweeper confirmed a stuck order")
                     }
-                    Held::TooLarge(_) => {
+                    Held::TooLarge => {
                         tracing::info!(order_id = %id, "sweeper rejected a stuck order: its total is too large")
                     }
                     Held::Settled => {}

@@ -15,7 +15,7 @@ use kernel::{
     pagination::PageRequest,
 };
 use orders::{
-    store::{self, Line, Order, OrderFilter, Pending, Written},
+    store::{self, Line, Order, OrderFilter, Placing, Written},
     AiSummary, HistoryEntry, SummaryStatus, MIGRATIONS,
 };
 use sqlx::migrate::Migrator;
@@ -296,13 +296,16 @@ async fn orders_written_by_the_previous_version_read_back_unchanged_after_migrat
     assert_eq!(written, 1);
 
     // A new order continues the numbering where the old code stopped.
+    let answer = |n: i64| -> kernel::Result<Option<(u16, String)>> {
+        Ok(Some((201, format!("{{\"number\":{n}}}"))))
+    };
     let at_now = store::now();
     let fresh = Order {
         id: OrderId::new_v7(),
         number: String::new(),
         customer_id: CUSTOMER.into(),
         customer_email: "c@example.com".into(),
-        status: OrderStatus::Pending,
+        status: OrderStatus::Rejected,
         lines: vec![Line {
             product_id: id(TEA).into(),
             sku: String::new(),
@@ -324,10 +327,13 @@ async fn orders_written_by_the_previous_version_read_back_unchanged_after_migrat
         updated_at: at_now,
     };
     let written = store
-        .write_pending(Pending {
+        .write_placed(Placing {
             order: &fresh,
             key: Some("key-2"),
             request_hash: "hash-new",
+            answer: &answer,
+            owed: None,
+            deadline: store::now() + chrono::Duration::seconds(60),
         })
         .await
         .expect("write");
@@ -344,10 +350,13 @@ async fn orders_written_by_the_previous_version_read_back_unchanged_after_migrat
         ..fresh
     };
     let written = store
-        .write_pending(Pending {
+        .write_placed(Placing {
             order: &other,
             key: Some("key-1"),
             request_hash: "hash-new",
+            answer: &answer,
+            owed: None,
+            deadline: store::now() + chrono::Duration::seconds(60),
         })
         .await
         .expect("write");

@@ -26,8 +26,9 @@ fn orders_process(
             "SERVICE_CLIENT_SECRET",
             sys.config.common.service_client_secret.expose(),
         ),
-        ("ORDERS_PENDING_GRACE_MS", "300"),
+        ("ORDERS_PENDING_GRACE_MS", "1000"),
         ("ORDERS_SWEEP_INTERVAL_MS", "200"),
+        ("ORDERS_RECONCILE_INTERVAL_MS", "200"),
     ];
     all.extend_from_slice(env);
     ServiceProcess::spawn(env!("CARGO_BIN_EXE_stockroom"), "orders", 0, Some(db), &all)
@@ -95,7 +96,7 @@ async fn orders_killed_mid_flight_settle_after_restart_without_leaking_stock() {
     let orders = orders_process(&sys, &db, &[]);
     orders.wait_ready().await;
     let staff_api = Api::new(orders.url()).with_token(&staff.token);
-    // The sweeper settles every order the crash left pending.
+    // No order is left pending: an order is written only once settled.
     let deadline = Instant::now() + Duration::from_secs(20);
     let all = loop {
         let page = staff_api.get("/api/orders?limit=100").await.expect(200);
@@ -118,7 +119,8 @@ async fn orders_killed_mid_flight_settle_after_restart_without_leaking_stock() {
     }
     let confirmed: i64 = all.iter().filter(|o| o["status"] == "confirmed").count() as i64;
     assert!(confirmed <= 40);
-    // Reserved stock matches the confirmed orders exactly, once owed releases have landed.
+    // Reserved stock matches the confirmed orders exactly, once the reconciler has released
+    // the holds of orders the kill cut off between inventory's commit and orders' own.
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let (on_hand, reserved) = sys.stock_of(&staff, &product).await;
@@ -132,6 +134,108 @@ async fn orders_killed_mid_flight_settle_after_restart_without_leaking_stock() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orders_killed_between_the_two_commits_leaks_no_stock_and_a_retry_places_the_order_once()
+{
+    let sys = TestSystem::start(&[Svc::Auth, Svc::Inventory]).await;
+    let (_, staff, customer) = sys.cast().await;
+    let product = sys.product_id(&staff, "BETWEEN", 100, 10).await;
+    let db = kernel::testing::fresh_database("orders");
+    // Each order pauses after inventory has committed its hold, before orders' own commit.
+    let mut orders = orders_process(
+        &sys,
+        &db,
+        &[("ORDERS_TEST_PAUSE_AFTER_RESERVE_MS", "60000")],
+    );
+    orders.wait_ready().await;
+    let api = Api::new(orders.url()).with_token(&customer.token);
+    let keyed = json!({"lines": [{"product_id": product, "quantity": 2}]});
+    let unkeyed = json!({"lines": [{"product_id": product, "quantity": 3}]});
+    let in_flight = {
+        let (api, keyed, unkeyed) = (api.clone(), keyed.clone(), unkeyed.clone());
+        tokio::spawn(async move {
+            let keyed = api
+                .request(reqwest::Method::POST, "/api/orders")
+                .header("idempotency-key", "between-the-commits")
+                .json(&keyed)
+                .send();
+            let unkeyed = api
+                .request(reqwest::Method::POST, "/api/orders")
+                .json(&unkeyed)
+                .send();
+            let (a, b) = tokio::join!(keyed, unkeyed);
+            (a.is_err(), b.is_err())
+        })
+    };
+    // Both holds are committed at inventory; neither order is.
+    testkit::eventually(Duration::from_secs(10), || async {
+        match sys.stock_of(&staff, &product).await.1 {
+            5 => Ok(()),
+            other => Err(format!("{other} reserved")),
+        }
+    })
+    .await;
+    orders.kill();
+    assert_eq!(
+        in_flight.await.expect("the requests"),
+        (true, true),
+        "the kill cut both requests off"
+    );
+
+    let orders = orders_process(&sys, &db, &[]);
+    orders.wait_ready().await;
+    let api = Api::new(orders.url()).with_token(&customer.token);
+    // The client retries its keyed request: the order is placed on the hold it already had
+    // (or, if the reconciler released it first, on a new one), never on two.
+    let placed = api
+        .request(reqwest::Method::POST, "/api/orders")
+        .header("idempotency-key", "between-the-commits")
+        .json(&keyed)
+        .send()
+        .await
+        .expect("the retry");
+    assert_eq!(placed.status(), 201);
+    let placed: serde_json::Value = placed.json().await.expect("an order");
+    assert_eq!(placed["status"], "confirmed");
+    // The unkeyed order's hold has no order: the reconciler releases it, and only it.
+    testkit::eventually(Duration::from_secs(20), || async {
+        match sys.stock_of(&staff, &product).await.1 {
+            2 => Ok(()),
+            other => Err(format!("{other} reserved")),
+        }
+    })
+    .await;
+    let staff_api = Api::new(orders.url()).with_token(&staff.token);
+    let all = staff_api.get("/api/orders?limit=100").await.expect(200);
+    let items = all.body["items"].as_array().expect("a list");
+    assert_eq!(items.len(), 1, "only the retried order exists: {}", all.text);
+    assert_eq!(items[0]["id"], placed["id"]);
+    let ledger = sys
+        .api(Svc::Inventory)
+        .with_token(&staff.token)
+        .get(&format!("/api/inventory/movements?product_id={product}&limit=100"))
+        .await
+        .expect(200);
+    let released_for_the_order = ledger.body["items"]
+        .as_array()
+        .expect("movements")
+        .iter()
+        .filter(|m| m["reason"] == "released" && m["order_id"] == placed["id"])
+        .count();
+    let reserved_for_the_order = ledger.body["items"]
+        .as_array()
+        .expect("movements")
+        .iter()
+        .filter(|m| m["reason"] == "reserved" && m["order_id"] == placed["id"])
+        .count();
+    assert_eq!(
+        reserved_for_the_order - released_for_the_order,
+        1,
+        "the confirmed order holds its stock once: {}",
+        ledger.text
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -19,16 +19,19 @@ use uuid::Uuid;
 
 use contracts::{
     limits::MAX_LINES,
-    reservation::{Reservation, ReserveLine, Settlement, ShortReason},
+    reservation::{HoldPage, Reservation, ReserveLine, Settlement, ShortReason},
     stock::StockLevels,
     OrderId, ProductId, Quantity,
 };
 
-use crate::{store::ReserveOutcome, InventoryState};
+use crate::{
+    store::{ReserveCall, ReserveOutcome},
+    InventoryState,
+};
 
 pub fn router() -> Router<InventoryState> {
     Router::new()
-        .route("/internal/reservations", post(reserve))
+        .route("/internal/reservations", post(reserve).get(holds))
         .route("/internal/reservations/{id}", delete(release))
         .route("/internal/reservations/{id}/commit", post(commit))
         .route("/internal/stock", get(stock))
@@ -42,6 +45,8 @@ pub fn router() -> Router<InventoryState> {
 struct RawReserveRequest {
     reservation_id: OrderId,
     lines: Vec<RawLine>,
+    #[serde(default)]
+    revive: bool,
 }
 
 #[derive(Deserialize)]
@@ -86,7 +91,12 @@ async fn reserve(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    match state.store.reserve(req.reservation_id, &lines).await? {
+    let call = ReserveCall {
+        id: req.reservation_id,
+        lines,
+        revive: req.revive,
+    };
+    match state.reserver.reserve(call).await? {
         ReserveOutcome::Reserved(r) => Ok((StatusCode::CREATED, Json(r))),
         ReserveOutcome::Short(short) => {
             let position = |id: ProductId| {
@@ -148,6 +158,30 @@ async fn commit(
     reservation
         .map(Json)
         .ok_or_else(|| AppError::NotFound("no reservation with this id".into()))
+}
+
+#[derive(Deserialize)]
+struct HoldsQuery {
+    /// Only reservations made before this time.
+    held_before: chrono::DateTime<chrono::Utc>,
+    /// The page starts after this reservation id.
+    after: Option<OrderId>,
+    limit: Option<i64>,
+}
+
+/// Reservations still held, oldest id first: orders releases those whose order it never wrote.
+async fn holds(
+    State(state): State<InventoryState>,
+    caller: AuthUser,
+    Query(q): Query<HoldsQuery>,
+) -> Result<Json<HoldPage>> {
+    caller.require_service()?;
+    let limit = q.limit.unwrap_or(500);
+    if !(1..=1000).contains(&limit) {
+        return Err(AppError::validation("limit", "must be 1 to 1000"));
+    }
+    let items = state.store.holds(q.held_before, q.after, limit).await?;
+    Ok(Json(HoldPage { items }))
 }
 
 #[derive(Deserialize)]

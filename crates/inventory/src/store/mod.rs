@@ -5,6 +5,7 @@
 //! answer in that same transaction (rules in [`kernel::idempotency`]).
 
 mod postgres;
+mod reserve;
 mod sqlite;
 
 #[cfg(test)]
@@ -18,8 +19,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
 use contracts::{
-    reservation::{Reservation, ReserveLine, Settlement, ShortLine},
+    reservation::{Hold, Reservation, Settlement, ShortLine},
     stock::{StockLevel, Summary},
     OrderId, ProductId,
 };
@@ -30,6 +32,8 @@ use kernel::{
     AppError, Result,
 };
 use uuid::Uuid;
+
+pub use reserve::ReserveCall;
 
 use crate::{
     domain::{Reason, Sku},
@@ -112,6 +116,7 @@ pub struct ImportReport {
     pub updated: usize,
 }
 
+#[derive(Debug, Clone)]
 pub enum ReserveOutcome {
     Reserved(Reservation),
     /// Nothing was reserved; these lines could not be.
@@ -192,8 +197,17 @@ pub trait InventoryStore: Send + Sync {
         adjustment: &NewAdjustment<'_>,
     ) -> Result<Outcome<AdjustmentResult>>;
 
-    /// Reserves every line or none. Repeating a reservation id returns the first result.
-    async fn reserve(&self, id: OrderId, lines: &[ReserveLine]) -> Result<ReserveOutcome>;
+    /// Reserves for each call every line or none, all in one transaction; an outcome per
+    /// call. Repeating a reservation id returns the first result.
+    async fn reserve_many(&self, calls: &[ReserveCall]) -> Result<Vec<ReserveOutcome>>;
+
+    /// Reservations still held that were made before `before`, in id order after `after`.
+    async fn holds(
+        &self,
+        before: DateTime<Utc>,
+        after: Option<OrderId>,
+        limit: i64,
+    ) -> Result<Vec<Hold>>;
 
     /// Commits (stock leaves) or releases (stock goes back) a held reservation. Idempotent:
     /// settling again the same way changes nothing; releasing an unknown id leaves a
@@ -215,6 +229,26 @@ pub trait InventoryStore: Send + Sync {
     async fn list_suppliers(&self, page: &PageRequest) -> Result<Vec<Supplier>>;
 
     async fn update_supplier(&self, id: Uuid, f: SupplierFields) -> Result<Supplier>;
+}
+
+#[cfg(test)]
+impl dyn InventoryStore + '_ {
+    /// One reservation in a transaction of its own.
+    pub async fn reserve(
+        &self,
+        id: OrderId,
+        lines: &[contracts::reservation::ReserveLine],
+    ) -> Result<ReserveOutcome> {
+        let call = ReserveCall {
+            id,
+            lines: lines.to_vec(),
+            revive: false,
+        };
+        self.reserve_many(&[call])
+            .await?
+            .pop()
+            .ok_or_else(|| AppError::internal("a reservation without an outcome"))
+    }
 }
 
 /// The store for this database.

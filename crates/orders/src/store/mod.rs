@@ -10,7 +10,7 @@ mod postgres;
 mod sqlite;
 
 use std::{
-    collections::{BTreeMap, HashMap},
+    collections::{BTreeMap, HashMap, HashSet},
     sync::Arc,
 };
 
@@ -25,8 +25,8 @@ use kernel::{db::Db, pagination::PageRequest, AppError, Result};
 
 pub use crate::domain::{Line, Order};
 use crate::{
-    domain::{order_number, transition, OrderRequest},
-    model::{AiSummary, HistoryEntry, SummaryStatus},
+    domain::transition,
+    model::{HistoryEntry, SummaryStatus},
 };
 
 #[derive(Debug, Default)]
@@ -53,19 +53,31 @@ pub struct StoredLine {
     pub line_total_cents: i64,
 }
 
-/// A new pending order as the backend writes it.
-pub struct Pending<'a> {
+/// A new order, settled at birth (confirmed, or rejected), as the backend writes it: the
+/// order, its lines, history, AI summary and job in one transaction, the one commit orders
+/// makes per order.
+pub struct Placing<'a> {
     pub order: &'a Order,
     pub key: Option<&'a str>,
     pub request_hash: &'a str,
+    /// The answer to keep for replays, given the order number the write assigns (none for
+    /// an order that failed: a retry makes a new attempt).
+    pub answer: &'a (dyn Fn(i64) -> Result<Option<(u16, String)>> + Send + Sync),
+    /// What inventory is owed (a release, when stock was held for a rejected order).
+    pub owed: Option<Settlement>,
+    /// Not written after this instant (the database's clock): the reconciler may by then
+    /// release holds whose order it does not find.
+    pub deadline: DateTime<Utc>,
 }
 
-/// What writing a pending order did.
+/// What writing a new order did.
 pub enum Written {
     /// Stored with this order number.
     Number(i64),
-    /// The customer's idempotency key already has an order.
+    /// The customer's idempotency key (or the order id) already has an order.
     KeyTaken,
+    /// Too late: nothing was written.
+    Expired,
 }
 
 /// What a status change writes besides the status.
@@ -169,8 +181,11 @@ pub trait OrdersStore: Send + Sync {
     /// The currency every new order is in.
     fn currency(&self) -> &Currency;
 
-    /// Inserts a pending order with its lines and first history entry.
-    async fn write_pending(&self, pending: Pending<'_>) -> Result<Written>;
+    /// Writes a new order with everything it comes with, in one transaction.
+    async fn write_placed(&self, placing: Placing<'_>) -> Result<Written>;
+
+    /// Which of these orders exist.
+    async fn known_ids(&self, ids: &[OrderId]) -> Result<HashSet<OrderId>>;
 
     async fn existing(&self, customer_id: &str, key: &str) -> Result<Option<Existing>>;
 
@@ -317,74 +332,6 @@ fn attach(
 impl<'s> dyn OrdersStore + 's {
     pub async fn get_order(&self, id: OrderId) -> Result<Option<Order>> {
         Ok(self.orders_by_ids(&[id]).await?.pop())
-    }
-
-    /// Stores a new pending order, or returns the order this idempotency key already has.
-    pub async fn insert_pending(
-        &self,
-        request: &OrderRequest,
-        customer_id: &str,
-        customer_email: &str,
-        key: Option<&str>,
-        request_hash: &str,
-    ) -> Result<std::result::Result<Order, Existing>> {
-        let at = now();
-        let zero = Money::zero(self.currency().clone());
-        let mut order = Order {
-            id: OrderId::new_v7(),
-            number: String::new(),
-            customer_id: customer_id.to_string(),
-            customer_email: customer_email.to_string(),
-            status: OrderStatus::Pending,
-            lines: request
-                .lines
-                .iter()
-                .map(|&(product_id, quantity)| Line {
-                    product_id,
-                    sku: String::new(),
-                    name: String::new(),
-                    quantity,
-                    unit_price: zero.clone(),
-                    line_total: zero.clone(),
-                })
-                .collect(),
-            total: zero.clone(),
-            note: request.note.clone(),
-            ai_summary: AiSummary::disabled(),
-            history: vec![HistoryEntry {
-                status: OrderStatus::Pending,
-                at,
-                by: Some(customer_id.to_string()),
-                reason: None,
-            }],
-            created_at: at,
-            updated_at: at,
-        };
-        let written = self
-            .write_pending(Pending {
-                order: &order,
-                key,
-                request_hash,
-            })
-            .await?;
-        match (written, key) {
-            (Written::Number(n), _) => {
-                order.number = order_number(n);
-                Ok(Ok(order))
-            }
-            (Written::KeyTaken, Some(key)) => self
-                .existing(customer_id, key)
-                .await?
-                .map(Err)
-                .ok_or_else(|| {
-                    AppError::internal(
-                        "idempotency key vanished (its order failed meanwhile); retry",
-                    )
-                }),
-            (Written::KeyTaken, None) => Err(AppError::internal(
-                "an order without an idempotency key met a key conflict",
-            )),
-        }
     }
 
     /// pending → confirmed for an order priced with inventory's prices

@@ -491,6 +491,168 @@ async fn release_is_idempotent_and_a_late_reserve_after_release_takes_nothing() 
 }
 
 #[tokio::test]
+async fn a_released_id_is_reserved_again_only_when_revived() {
+    let (sys, _, staff, _) = system().await;
+    let id = sys.product_id(&staff, "REVIVE", 100, 5).await;
+    let internal = sys
+        .api(Svc::Inventory)
+        .with_token(&sys.service_token().await);
+    let rid = uuid::Uuid::new_v4().to_string();
+    reserve(&internal, &rid, json!([{"product_id": id, "quantity": 2}]))
+        .await
+        .expect(201);
+    internal
+        .delete(&format!("/internal/reservations/{rid}"))
+        .await
+        .expect(204);
+    let revive = |quantity: i64| {
+        internal.post(
+            "/internal/reservations",
+            json!({"reservation_id": rid, "revive": true,
+                   "lines": [{"product_id": id, "quantity": quantity}]}),
+        )
+    };
+    // More than is there: refused, and the id stays released.
+    revive(9).await.expect_problem(409);
+    let plain = reserve(&internal, &rid, json!([{"product_id": id, "quantity": 3}]))
+        .await
+        .expect(201);
+    assert_eq!(plain.body["status"], "released", "{}", plain.text);
+    // Revived: held again with the new lines only.
+    let revived = revive(3).await.expect(201);
+    assert_eq!(revived.body["status"], "held");
+    assert_eq!(revived.body["lines"].as_array().unwrap().len(), 1);
+    assert_eq!(revived.body["lines"][0]["quantity"], 3);
+    assert_eq!(revived.body["total_cents"], 300);
+    assert_eq!(sys.stock_of(&staff, &id).await, (5, 3));
+    // A held id is not revived twice: the repeat answers with the same hold.
+    revive(1).await.expect(201);
+    assert_eq!(sys.stock_of(&staff, &id).await, (5, 3));
+    internal
+        .post(&format!("/internal/reservations/{rid}/commit"), json!({}))
+        .await
+        .expect(200);
+    assert_eq!(sys.stock_of(&staff, &id).await, (2, 0));
+    assert_ledger_matches(&sys, &staff, &id).await;
+}
+
+#[tokio::test]
+async fn held_reservations_are_listed_for_the_reconciler_oldest_id_pages() {
+    let (sys, _, staff, _) = system().await;
+    let id = sys.product_id(&staff, "HOLDS", 100, 50).await;
+    let internal = sys
+        .api(Svc::Inventory)
+        .with_token(&sys.service_token().await);
+    let mut held = Vec::new();
+    for _ in 0..5 {
+        let rid = uuid::Uuid::new_v4().to_string();
+        reserve(&internal, &rid, json!([{"product_id": id, "quantity": 1}]))
+            .await
+            .expect(201);
+        held.push(rid);
+    }
+    let released = held.pop().unwrap();
+    internal
+        .delete(&format!("/internal/reservations/{released}"))
+        .await
+        .expect(204);
+    let committed = held.pop().unwrap();
+    internal
+        .post(
+            &format!("/internal/reservations/{committed}/commit"),
+            json!({}),
+        )
+        .await
+        .expect(200);
+    held.sort();
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let first = internal
+        .get(&format!("/internal/reservations?held_before={now}&limit=2"))
+        .await
+        .expect(200);
+    let ids = |reply: &testkit::Reply| -> Vec<String> {
+        reply.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["reservation_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids(&first), held[..2]);
+    let rest = internal
+        .get(&format!(
+            "/internal/reservations?held_before={now}&limit=2&after={}",
+            held[1]
+        ))
+        .await
+        .expect(200);
+    assert_eq!(ids(&rest), held[2..]);
+    // Only holds made before the given time.
+    let earlier = internal
+        .get("/internal/reservations?held_before=2000-01-01T00:00:00Z")
+        .await
+        .expect(200);
+    assert!(ids(&earlier).is_empty());
+    // Service tokens only; a bad limit is a 422.
+    sys.api(Svc::Inventory)
+        .with_token(&staff.token)
+        .get(&format!("/internal/reservations?held_before={now}"))
+        .await
+        .expect_problem(403);
+    internal
+        .get(&format!("/internal/reservations?held_before={now}&limit=0"))
+        .await
+        .expect_problem(422);
+}
+
+#[tokio::test]
+async fn concurrent_mixed_reservations_each_take_all_their_lines_or_none() {
+    let (sys, _, staff, _) = system().await;
+    let a = sys.product_id(&staff, "MIXA", 100, 30).await;
+    let b = sys.product_id(&staff, "MIXB", 200, 20).await;
+    let internal = sys
+        .api(Svc::Inventory)
+        .with_token(&sys.service_token().await);
+    // Batches form from whatever arrives together: single- and two-line reservations of the
+    // same hot rows, some of which cannot all fit.
+    let replies = futures::future::join_all((0..120).map(|i| {
+        let (internal, a, b) = (internal.clone(), a.clone(), b.clone());
+        async move {
+            let lines = match i % 3 {
+                0 => json!([{"product_id": a, "quantity": 1}]),
+                1 => json!([{"product_id": b, "quantity": 1}]),
+                _ => json!([{"product_id": a, "quantity": 1}, {"product_id": b, "quantity": 2}]),
+            };
+            let reply = reserve(&internal, &uuid::Uuid::new_v4().to_string(), lines).await;
+            (i % 3, reply.status.as_u16())
+        }
+    }))
+    .await;
+    let taken = |kind: usize| {
+        replies
+            .iter()
+            .filter(|(k, s)| *k == kind && *s == 201)
+            .count() as i64
+    };
+    assert!(
+        replies.iter().all(|(_, s)| *s == 201 || *s == 409),
+        "{replies:?}"
+    );
+    let (a_held, b_held) = (taken(0) + taken(2), taken(1) + 2 * taken(2));
+    assert!(
+        a_held <= 30 && b_held <= 20,
+        "oversold: {a_held} of A, {b_held} of B"
+    );
+    assert_eq!(sys.stock_of(&staff, &a).await, (30, a_held));
+    assert_eq!(sys.stock_of(&staff, &b).await, (20, b_held));
+    // Six times B's stock was asked for: it sells out, but for one unit when only two-unit
+    // lines came after the 19th.
+    assert!(b_held >= 19, "B undersold: {b_held}");
+    assert_ledger_matches(&sys, &staff, &a).await;
+    assert_ledger_matches(&sys, &staff, &b).await;
+}
+
+#[tokio::test]
 async fn a_reservation_line_with_a_quantity_out_of_range_is_a_422_on_that_field() {
     let (sys, _, staff, _) = system().await;
     let a = sys.product_id(&staff, "QA", 100, 10).await;

@@ -7,14 +7,12 @@
 //! so concurrent multi-line reservations lock rows in the same order and cannot deadlock.
 
 mod idempotency;
+mod reserve;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use contracts::{
-    reservation::{
-        Reservation, ReservationStatus, ReserveLine, ReservedLine, Settlement, ShortLine,
-        ShortReason,
-    },
+    reservation::{Hold, Reservation, ReservedLine, Settlement},
     stock::{StockLevel, Summary},
     Currency, OrderId, ProductId,
 };
@@ -29,8 +27,9 @@ use super::{
     already_settled, check_version, duplicate_sku, insufficient_for_adjustment, open_reservations,
     product_not_found, settlement_reason, stale, stored_reason, stored_status, supplier_not_found,
     ImportReport, InventoryStore, LedgerEntry, NewAdjustment, NewProduct, Once, ProductFilter,
-    ProductPatch, ReserveOutcome, SupplierFields,
+    ProductPatch, ReserveCall, ReserveOutcome, SupplierFields,
 };
+use crate::store::reserve::reserve_batch;
 use crate::{
     domain::Reason,
     model::{AdjustmentResult, Movement, Product, Supplier},
@@ -281,26 +280,6 @@ async fn load_reservation(
         total_cents: head.total_cents,
         currency: currency.to_string(),
     }))
-}
-
-async fn short_line(conn: &mut PgConnection, line: &ReserveLine) -> Result<ShortLine> {
-    let row = sqlx::query!(
-        r#"SELECT on_hand - reserved AS "available!", active FROM products WHERE id = $1"#,
-        line.product_id.as_uuid()
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    let (available, reason) = match row {
-        None => (0, ShortReason::Unknown),
-        Some(r) if !r.active => (0, ShortReason::Inactive),
-        Some(r) => (r.available, ShortReason::Insufficient),
-    };
-    Ok(ShortLine {
-        product_id: line.product_id,
-        requested: line.quantity.get(),
-        available,
-        reason,
-    })
 }
 
 #[async_trait]
@@ -603,107 +582,18 @@ impl InventoryStore for PgStore {
         .await
     }
 
-    async fn reserve(&self, id: OrderId, lines: &[ReserveLine]) -> Result<ReserveOutcome> {
-        let at = now();
-        let mut tx = self.pool.begin().await?;
-        // Claiming the id first serialises repeats: a concurrent twin waits here, then sees it.
-        let claimed = sqlx::query!(
-            "INSERT INTO reservations (id, status, total_cents, created_at, updated_at)
-             VALUES ($1, 'held', 0, $2, $2) ON CONFLICT (id) DO NOTHING",
-            id.as_uuid(),
-            at,
-        )
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        if !claimed {
-            let existing = load_reservation(&mut tx, id, self.currency.as_str()).await?;
-            tx.commit().await?;
-            return existing
-                .map(ReserveOutcome::Reserved)
-                .ok_or_else(|| AppError::internal("reservation vanished while being read"));
-        }
+    async fn reserve_many(&self, calls: &[ReserveCall]) -> Result<Vec<ReserveOutcome>> {
+        let tx = reserve::PgReserveTx::begin(&self.pool, self.currency.as_str()).await?;
+        reserve_batch(Box::new(tx), calls, self.currency.as_str(), now()).await
+    }
 
-        let mut sorted = lines.to_vec();
-        sorted.sort_by_key(|l| l.product_id);
-        let mut reserved = Vec::with_capacity(sorted.len());
-        let mut short = Vec::new();
-        for line in &sorted {
-            let row = sqlx::query!(
-                "UPDATE products SET reserved = reserved + $2, updated_at = $3
-                 WHERE id = $1 AND active AND on_hand - reserved >= $2
-                 RETURNING on_hand, reserved, price_cents, sku, name",
-                line.product_id.as_uuid(),
-                line.quantity.get(),
-                at,
-            )
-            .fetch_optional(&mut *tx)
-            .await?;
-            match row {
-                Some(row) if short.is_empty() => {
-                    let entry = LedgerEntry {
-                        product_id: line.product_id,
-                        reason: Reason::Reserved,
-                        on_hand_delta: 0,
-                        reserved_delta: line.quantity.get(),
-                        on_hand_after: row.on_hand,
-                        reserved_after: row.reserved,
-                        order_id: Some(id),
-                        user_id: None,
-                        note: None,
-                    };
-                    write_movement(&mut tx, &entry, at).await?;
-                    reserved.push(ReservedLine {
-                        product_id: line.product_id,
-                        quantity: line.quantity.get(),
-                        unit_price_cents: row.price_cents,
-                        sku: row.sku,
-                        name: row.name,
-                    });
-                }
-                // Already failing: the rest only needs checking, everything is rolled back.
-                Some(_) => {}
-                None => short.push(short_line(&mut tx, line).await?),
-            }
-        }
-        if !short.is_empty() {
-            tx.rollback().await?;
-            return Ok(ReserveOutcome::Short(short));
-        }
-
-        let total_cents: i64 = reserved
-            .iter()
-            .map(|l| l.unit_price_cents * l.quantity)
-            .sum();
-        sqlx::query!(
-            "UPDATE reservations SET total_cents = $2 WHERE id = $1",
-            id.as_uuid(),
-            total_cents,
-        )
-        .execute(&mut *tx)
-        .await?;
-        let (products, quantities, prices, skus, names) = columns(&reserved);
-        sqlx::query!(
-            "INSERT INTO reservation_lines (reservation_id, product_id, quantity, unit_price_cents, sku, name)
-             SELECT $1, * FROM UNNEST($2::uuid[], $3::bigint[], $4::bigint[], $5::text[], $6::text[])",
-            id.as_uuid(),
-            &products,
-            &quantities,
-            &prices,
-            &skus,
-            &names,
-        )
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(ReserveOutcome::Reserved(Reservation {
-            reservation_id: id,
-            status: ReservationStatus::Held,
-            lines: reserved,
-            total_cents,
-            currency: self.currency.to_string(),
-        }))
+    async fn holds(
+        &self,
+        before: DateTime<Utc>,
+        after: Option<OrderId>,
+        limit: i64,
+    ) -> Result<Vec<Hold>> {
+        reserve::holds(&self.pool, before, after, limit).await
     }
 
     async fn settle(&self, id: OrderId, how: Settlement) -> Result<Option<Reservation>> {
@@ -874,16 +764,4 @@ impl InventoryStore for PgStore {
         .await?;
         row.map(Supplier::from).ok_or_else(supplier_not_found)
     }
-}
-
-/// A reservation's lines as parallel arrays, for one `UNNEST` insert.
-#[allow(clippy::type_complexity)]
-fn columns(lines: &[ReservedLine]) -> (Vec<Uuid>, Vec<i64>, Vec<i64>, Vec<String>, Vec<String>) {
-    (
-        lines.iter().map(|l| l.product_id.as_uuid()).collect(),
-        lines.iter().map(|l| l.quantity).collect(),
-        lines.iter().map(|l| l.unit_price_cents).collect(),
-        lines.iter().map(|l| l.sku.clone()).collect(),
-        lines.iter().map(|l| l.name.clone()).collect(),
-    )
 }

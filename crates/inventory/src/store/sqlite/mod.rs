@@ -4,14 +4,12 @@
 //! connection), so a reservation's conditional updates cannot interleave with another's.
 
 mod idempotency;
+mod reserve;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use contracts::{
-    reservation::{
-        Reservation, ReservationStatus, ReserveLine, ReservedLine, Settlement, ShortLine,
-        ShortReason,
-    },
+    reservation::{Hold, Reservation, ReservedLine, Settlement},
     stock::{StockLevel, Summary},
     Currency, OrderId, ProductId,
 };
@@ -29,8 +27,9 @@ use super::{
     already_settled, check_version, duplicate_sku, insufficient_for_adjustment, open_reservations,
     product_not_found, settlement_reason, stale, stored_reason, stored_status, supplier_not_found,
     ImportReport, InventoryStore, LedgerEntry, NewAdjustment, NewProduct, Once, ProductFilter,
-    ProductPatch, ReserveOutcome, SupplierFields,
+    ProductPatch, ReserveCall, ReserveOutcome, SupplierFields,
 };
+use crate::store::reserve::reserve_batch;
 use crate::{
     domain::Reason,
     model::{AdjustmentResult, Movement, Product, Supplier},
@@ -154,21 +153,6 @@ impl From<SupplierRow> for Supplier {
 struct Levels {
     on_hand: i64,
     reserved: i64,
-}
-
-#[derive(sqlx::FromRow)]
-struct Taken {
-    on_hand: i64,
-    reserved: i64,
-    price_cents: i64,
-    sku: String,
-    name: String,
-}
-
-#[derive(sqlx::FromRow)]
-struct Availability {
-    available: i64,
-    active: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -343,26 +327,6 @@ async fn load_reservation(
         total_cents: head.total_cents,
         currency: currency.to_string(),
     }))
-}
-
-async fn short_line(conn: &mut SqliteConnection, line: &ReserveLine) -> Result<ShortLine> {
-    let row = sqlx::query_as::<_, Availability>(
-        "SELECT on_hand - reserved AS available, active FROM products WHERE id = ?1",
-    )
-    .bind(line.product_id.as_uuid().hyphenated())
-    .fetch_optional(&mut *conn)
-    .await?;
-    let (available, reason) = match row {
-        None => (0, ShortReason::Unknown),
-        Some(r) if !r.active => (0, ShortReason::Inactive),
-        Some(r) => (r.available, ShortReason::Insufficient),
-    };
-    Ok(ShortLine {
-        product_id: line.product_id,
-        requested: line.quantity.get(),
-        available,
-        reason,
-    })
 }
 
 #[async_trait]
@@ -642,105 +606,18 @@ impl InventoryStore for SqliteStore {
         .await
     }
 
-    async fn reserve(&self, id: OrderId, lines: &[ReserveLine]) -> Result<ReserveOutcome> {
-        let at = to_db(now());
-        let rid = id.as_uuid().hyphenated();
-        let mut tx = self.pool.begin().await?;
-        let claimed = sqlx::query(
-            "INSERT INTO reservations (id, status, total_cents, created_at, updated_at)
-             VALUES (?1, 'held', 0, ?2, ?2) ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(rid)
-        .bind(&at)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        if !claimed {
-            let existing = load_reservation(&mut tx, id, self.currency.as_str()).await?;
-            tx.commit().await?;
-            return existing
-                .map(ReserveOutcome::Reserved)
-                .ok_or_else(|| AppError::internal("reservation vanished while being read"));
-        }
+    async fn reserve_many(&self, calls: &[ReserveCall]) -> Result<Vec<ReserveOutcome>> {
+        let tx = reserve::SqliteReserveTx::begin(&self.pool, self.currency.as_str()).await?;
+        reserve_batch(Box::new(tx), calls, self.currency.as_str(), now()).await
+    }
 
-        let mut sorted = lines.to_vec();
-        sorted.sort_by_key(|l| l.product_id);
-        let mut reserved = Vec::with_capacity(sorted.len());
-        let mut short = Vec::new();
-        for line in &sorted {
-            let row = sqlx::query_as::<_, Taken>(
-                "UPDATE products SET reserved = reserved + ?2, updated_at = ?3
-                 WHERE id = ?1 AND active = 1 AND on_hand - reserved >= ?2
-                 RETURNING on_hand, reserved, price_cents, sku, name",
-            )
-            .bind(line.product_id.as_uuid().hyphenated())
-            .bind(line.quantity.get())
-            .bind(&at)
-            .fetch_optional(&mut *tx)
-            .await?;
-            match row {
-                Some(row) if short.is_empty() => {
-                    let entry = LedgerEntry {
-                        product_id: line.product_id,
-                        reason: Reason::Reserved,
-                        on_hand_delta: 0,
-                        reserved_delta: line.quantity.get(),
-                        on_hand_after: row.on_hand,
-                        reserved_after: row.reserved,
-                        order_id: Some(id),
-                        user_id: None,
-                        note: None,
-                    };
-                    write_movement(&mut tx, &entry, &at).await?;
-                    reserved.push(ReservedLine {
-                        product_id: line.product_id,
-                        quantity: line.quantity.get(),
-                        unit_price_cents: row.price_cents,
-                        sku: row.sku,
-                        name: row.name,
-                    });
-                }
-                // Already failing: the rest only needs checking, everything is rolled back.
-                Some(_) => {}
-                None => short.push(short_line(&mut tx, line).await?),
-            }
-        }
-        if !short.is_empty() {
-            tx.rollback().await?;
-            return Ok(ReserveOutcome::Short(short));
-        }
-
-        let total_cents: i64 = reserved
-            .iter()
-            .map(|l| l.unit_price_cents * l.quantity)
-            .sum();
-        sqlx::query("UPDATE reservations SET total_cents = ?2 WHERE id = ?1")
-            .bind(rid)
-            .bind(total_cents)
-            .execute(&mut *tx)
-            .await?;
-        // All lines in one statement, from one JSON array parameter.
-        let lines_json = serde_json::to_string(&reserved).map_err(AppError::internal)?;
-        sqlx::query(
-            "INSERT INTO reservation_lines (reservation_id, product_id, quantity, unit_price_cents, sku, name)
-             SELECT ?1, json_extract(value, '$.product_id'), json_extract(value, '$.quantity'),
-                    json_extract(value, '$.unit_price_cents'), json_extract(value, '$.sku'),
-                    json_extract(value, '$.name')
-             FROM json_each(?2)",
-        )
-        .bind(rid)
-        .bind(lines_json)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(ReserveOutcome::Reserved(Reservation {
-            reservation_id: id,
-            status: ReservationStatus::Held,
-            lines: reserved,
-            total_cents,
-            currency: self.currency.to_string(),
-        }))
+    async fn holds(
+        &self,
+        before: DateTime<Utc>,
+        after: Option<OrderId>,
+        limit: i64,
+    ) -> Result<Vec<Hold>> {
+        reserve::holds(&self.pool, before, after, limit).await
     }
 
     async fn settle(&self, id: OrderId, how: Settlement) -> Result<Option<Reservation>> {

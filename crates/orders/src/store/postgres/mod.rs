@@ -2,7 +2,9 @@
 //! `timestamptz`; order numbers from a sequence (no hot row); the AI queue claimed with
 //! `FOR UPDATE SKIP LOCKED`, so replicas never claim the same job.
 
-use std::collections::HashMap;
+mod placing;
+
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -11,13 +13,13 @@ use contracts::{
     reservation::Settlement,
     Currency, Money, OrderId, OrderStatus, ProductId,
 };
-use kernel::{error::is_unique_violation, pagination::PageRequest, Result};
+use kernel::{pagination::PageRequest, Result};
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 use super::{
     attach, settlement_text, stored_currency, stored_settlement, stored_status,
-    stored_summary_status, Existing, Job, JobResult, OrderFilter, OrdersStore, Pending, StatsRows,
+    stored_summary_status, Existing, Job, JobResult, OrderFilter, OrdersStore, Placing, StatsRows,
     StatusChange, StoredLine, Written,
 };
 use crate::{
@@ -28,11 +30,16 @@ use crate::{
 pub struct PgStore {
     pool: PgPool,
     currency: Currency,
+    numbers: placing::Numbers,
 }
 
 impl PgStore {
     pub fn new(pool: PgPool, currency: Currency) -> Self {
-        Self { pool, currency }
+        Self {
+            pool,
+            currency,
+            numbers: placing::Numbers::default(),
+        }
     }
 }
 
@@ -204,42 +211,16 @@ impl OrdersStore for PgStore {
         &self.currency
     }
 
-    async fn write_pending(&self, p: Pending<'_>) -> Result<Written> {
-        let order = p.order;
-        let id = order.id.as_uuid();
-        let mut tx = self.pool.begin().await?;
-        let inserted = sqlx::query_scalar!(
-            "INSERT INTO orders (id, number, customer_id, customer_email, status, total_cents, currency, note,
-                 idempotency_key, request_hash, created_at, updated_at)
-             VALUES ($1, nextval('order_numbers'), $2, $3, 'pending', 0, $4, $5, $6, $7, $8, $8) RETURNING number",
-            id,
-            order.customer_id,
-            order.customer_email,
-            order.total.currency.as_str(),
-            order.note,
-            p.key,
-            p.request_hash,
-            order.created_at,
-        )
-        .fetch_one(&mut *tx)
-        .await;
-        let number = match inserted {
-            Ok(number) => number,
-            Err(e) if is_unique_violation(&e) && p.key.is_some() => return Ok(Written::KeyTaken),
-            Err(e) => return Err(e.into()),
-        };
-        insert_lines(&mut tx, id, &order.lines).await?;
-        insert_history(
-            &mut tx,
-            id,
-            OrderStatus::Pending,
-            order.created_at,
-            &order.customer_id,
-            None,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(Written::Number(number))
+    async fn write_placed(&self, placing: Placing<'_>) -> Result<Written> {
+        placing::write_placed(&self.pool, &self.numbers, placing).await
+    }
+
+    async fn known_ids(&self, ids: &[OrderId]) -> Result<HashSet<OrderId>> {
+        let ids: Vec<Uuid> = ids.iter().map(|id| id.as_uuid()).collect();
+        let known = sqlx::query_scalar!("SELECT id FROM orders WHERE id = ANY($1)", &ids)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(known.into_iter().map(OrderId::from).collect())
     }
 
     async fn existing(&self, customer_id: &str, key: &str) -> Result<Option<Existing>> {

@@ -3,7 +3,7 @@
 //! text order is time order. One connection is the one writer: order numbers are MAX + 1 and
 //! the AI queue needs no row locks.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -12,13 +12,13 @@ use contracts::{
     reservation::Settlement,
     Currency, Money, OrderId, OrderStatus, ProductId,
 };
-use kernel::{error::is_unique_violation, pagination::PageRequest, time::to_db, AppError, Result};
+use kernel::{pagination::PageRequest, time::to_db, AppError, Result};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use uuid::{fmt::Hyphenated, Uuid};
 
 use super::{
     attach, settlement_text, stored_currency, stored_settlement, stored_status,
-    stored_summary_status, Existing, Job, JobResult, OrderFilter, OrdersStore, Pending, StatsRows,
+    stored_summary_status, Existing, Job, JobResult, OrderFilter, OrdersStore, Placing, StatsRows,
     StatusChange, StoredLine, Written,
 };
 use crate::{
@@ -283,43 +283,84 @@ impl OrdersStore for SqliteStore {
         &self.currency
     }
 
-    async fn write_pending(&self, p: Pending<'_>) -> Result<Written> {
+    async fn write_placed(&self, p: Placing<'_>) -> Result<Written> {
         let order = p.order;
-        let at = to_db(order.created_at);
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query_scalar::<_, i64>(
             "INSERT INTO orders (id, number, customer_id, customer_email, status, total_cents, currency, note,
-                 idempotency_key, request_hash, created_at, updated_at)
-             VALUES (?1, (SELECT COALESCE(MAX(number), 1000) + 1 FROM orders), ?2, ?3, 'pending', 0, ?4, ?5,
-                 ?6, ?7, ?8, ?8) RETURNING number",
+                 idempotency_key, request_hash, inventory_action, created_at, updated_at)
+             VALUES (?1, (SELECT COALESCE(MAX(number), 1000) + 1 FROM orders), ?2, ?3, ?4, ?5, ?6, ?7,
+                 ?8, ?9, ?10, ?11, ?12)
+             ON CONFLICT DO NOTHING RETURNING number",
         )
         .bind(text(order.id))
         .bind(&order.customer_id)
         .bind(&order.customer_email)
+        .bind(order.status.as_str())
+        .bind(order.total.cents)
         .bind(order.total.currency.as_str())
         .bind(order.note.as_deref())
         .bind(p.key)
         .bind(p.request_hash)
-        .bind(&at)
-        .fetch_one(&mut *tx)
-        .await;
-        let number = match inserted {
-            Ok(number) => number,
-            Err(e) if is_unique_violation(&e) && p.key.is_some() => return Ok(Written::KeyTaken),
-            Err(e) => return Err(e.into()),
-        };
-        insert_lines(&mut tx, order.id, &order.lines).await?;
-        insert_history(
-            &mut tx,
-            order.id,
-            OrderStatus::Pending,
-            order.created_at,
-            &order.customer_id,
-            None,
-        )
+        .bind(p.owed.map(settlement_text))
+        .bind(to_db(order.created_at))
+        .bind(to_db(order.updated_at))
+        .fetch_optional(&mut *tx)
         .await?;
+        let Some(number) = inserted else {
+            return Ok(Written::KeyTaken);
+        };
+        if let Some((status, body)) = (p.answer)(number)? {
+            sqlx::query("UPDATE orders SET response_status = ?2, response_body = ?3 WHERE id = ?1")
+                .bind(text(order.id))
+                .bind(i64::from(status))
+                .bind(body)
+                .execute(&mut *tx)
+                .await?;
+        }
+        insert_lines(&mut tx, order.id, &order.lines).await?;
+        for h in &order.history {
+            insert_history(
+                &mut tx,
+                order.id,
+                h.status,
+                h.at,
+                h.by.as_deref().unwrap_or_default(),
+                h.reason.as_deref(),
+            )
+            .await?;
+        }
+        if order.status == OrderStatus::Confirmed {
+            let ai_status = order.ai_summary.status;
+            sqlx::query("INSERT INTO ai_summaries (order_id, status) VALUES (?1, ?2)")
+                .bind(text(order.id))
+                .bind(ai_status.as_str())
+                .execute(&mut *tx)
+                .await?;
+            if ai_status == SummaryStatus::Pending {
+                queue_job(&mut tx, order.id, order.updated_at).await?;
+            }
+        }
+        // One writer: nothing else commits between this check and the commit.
+        if kernel::time::now() >= p.deadline {
+            tx.rollback().await?;
+            return Ok(Written::Expired);
+        }
         tx.commit().await?;
         Ok(Written::Number(number))
+    }
+
+    async fn known_ids(&self, ids: &[OrderId]) -> Result<HashSet<OrderId>> {
+        let known = sqlx::query_scalar::<_, Hyphenated>(
+            "SELECT id FROM orders WHERE id IN (SELECT value FROM json_each(?1))",
+        )
+        .bind(id_list(ids)?)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(known
+            .into_iter()
+            .map(|id| OrderId(Uuid::from(id)))
+            .collect())
     }
 
     async fn existing(&self, customer_id: &str, key: &str) -> Result<Option<Existing>> {

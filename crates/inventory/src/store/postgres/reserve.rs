@@ -1,0 +1,208 @@
+//! A batch of reservations on PostgreSQL: five round trips whatever the batch's size (claim,
+//! lock, one statement for every write, commit), arrays bound with `UNNEST`.
+
+use std::collections::{HashMap, HashSet};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use contracts::{
+    reservation::{Hold, Reservation},
+    OrderId, ProductId,
+};
+use kernel::Result;
+use sqlx::{PgPool, Postgres, Transaction};
+use uuid::Uuid;
+
+use super::load_reservation;
+use crate::{
+    domain::Reason,
+    store::reserve::{ReserveTx, Shelf, Writes},
+};
+
+pub struct PgReserveTx {
+    tx: Transaction<'static, Postgres>,
+    currency: String,
+}
+
+impl PgReserveTx {
+    pub async fn begin(pool: &PgPool, currency: &str) -> Result<Self> {
+        Ok(Self {
+            tx: pool.begin().await?,
+            currency: currency.to_string(),
+        })
+    }
+}
+
+fn uuids<T>(items: &[T], id: impl Fn(&T) -> Uuid) -> Vec<Uuid> {
+    items.iter().map(id).collect()
+}
+
+#[async_trait]
+impl ReserveTx for PgReserveTx {
+    async fn claim(
+        &mut self,
+        ids: &[OrderId],
+        revive: &[OrderId],
+        at: DateTime<Utc>,
+    ) -> Result<HashSet<OrderId>> {
+        // Sorted ids: two batches claiming the same ids wait on each other in one order.
+        let claimed = sqlx::query_scalar!(
+            "INSERT INTO reservations (id, status, total_cents, created_at, updated_at)
+             SELECT id, 'held', 0, $2, $2 FROM UNNEST($1::uuid[]) AS t(id) ORDER BY id
+             ON CONFLICT (id) DO UPDATE SET status = 'held', total_cents = 0,
+                 created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at
+             WHERE reservations.status = 'released' AND reservations.id = ANY($3::uuid[])
+             RETURNING id",
+            &uuids(ids, |id| id.as_uuid()),
+            at,
+            &uuids(revive, |id| id.as_uuid()),
+        )
+        .fetch_all(&mut *self.tx)
+        .await?;
+        let claimed: HashSet<OrderId> = claimed.into_iter().map(OrderId).collect();
+        let revived: Vec<Uuid> = revive
+            .iter()
+            .filter(|id| claimed.contains(id))
+            .map(|id| id.as_uuid())
+            .collect();
+        if !revived.is_empty() {
+            // A released reservation may have had lines; the new ones replace them.
+            sqlx::query!(
+                "DELETE FROM reservation_lines WHERE reservation_id = ANY($1::uuid[])",
+                &revived
+            )
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        Ok(claimed)
+    }
+
+    async fn existing(&mut self, id: OrderId) -> Result<Option<Reservation>> {
+        load_reservation(&mut *self.tx, id, &self.currency).await
+    }
+
+    async fn lock_shelves(&mut self, ids: &[ProductId]) -> Result<HashMap<ProductId, Shelf>> {
+        let rows = sqlx::query!(
+            "SELECT id, on_hand, reserved, active, price_cents, sku, name FROM products
+             WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE",
+            &uuids(ids, |id| id.as_uuid()),
+        )
+        .fetch_all(&mut *self.tx)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                (
+                    ProductId(r.id),
+                    Shelf {
+                        on_hand: r.on_hand,
+                        reserved: r.reserved,
+                        active: r.active,
+                        price_cents: r.price_cents,
+                        sku: r.sku,
+                        name: r.name,
+                    },
+                )
+            })
+            .collect())
+    }
+
+    async fn write(&mut self, w: &Writes, at: DateTime<Utc>) -> Result<()> {
+        let (product_ids, reserved): (Vec<Uuid>, Vec<i64>) =
+            w.products.iter().map(|(id, r)| (id.as_uuid(), *r)).unzip();
+        let movement_ids: Vec<Uuid> = w.takes.iter().map(|_| Uuid::now_v7()).collect();
+        let take_products = uuids(&w.takes, |t| t.product_id.as_uuid());
+        let take_quantities: Vec<i64> = w.takes.iter().map(|t| t.quantity).collect();
+        let on_hand_after: Vec<i64> = w.takes.iter().map(|t| t.on_hand_after).collect();
+        let reserved_after: Vec<i64> = w.takes.iter().map(|t| t.reserved_after).collect();
+        let take_orders = uuids(&w.takes, |t| t.order_id.as_uuid());
+        let line_orders = uuids(&w.lines, |(id, _)| id.as_uuid());
+        let line_products: Vec<Uuid> = w
+            .lines
+            .iter()
+            .map(|(_, l)| l.product_id.as_uuid())
+            .collect();
+        let line_quantities: Vec<i64> = w.lines.iter().map(|(_, l)| l.quantity).collect();
+        let line_prices: Vec<i64> = w.lines.iter().map(|(_, l)| l.unit_price_cents).collect();
+        let line_skus: Vec<String> = w.lines.iter().map(|(_, l)| l.sku.clone()).collect();
+        let line_names: Vec<String> = w.lines.iter().map(|(_, l)| l.name.clone()).collect();
+        let (total_ids, totals): (Vec<Uuid>, Vec<i64>) =
+            w.totals.iter().map(|(id, t)| (id.as_uuid(), *t)).unzip();
+        // Every write of the batch in one statement: the parts touch different rows, so they
+        // need not see each other.
+        sqlx::query!(
+            "WITH shelf AS (
+                 UPDATE products SET reserved = t.reserved, updated_at = $3
+                 FROM UNNEST($1::uuid[], $2::bigint[]) AS t(id, reserved) WHERE products.id = t.id
+             ), ledger AS (
+                 INSERT INTO movements (id, product_id, reason, on_hand_delta, reserved_delta,
+                     on_hand_after, reserved_after, order_id, created_at)
+                 SELECT id, product_id, $4, 0, quantity, on_hand_after, reserved_after, order_id, $3
+                 FROM UNNEST($5::uuid[], $6::uuid[], $7::bigint[], $8::bigint[], $9::bigint[], $10::uuid[])
+                     AS t(id, product_id, quantity, on_hand_after, reserved_after, order_id)
+             ), held AS (
+                 INSERT INTO reservation_lines (reservation_id, product_id, quantity, unit_price_cents, sku, name)
+                 SELECT * FROM UNNEST($11::uuid[], $12::uuid[], $13::bigint[], $14::bigint[], $15::text[], $16::text[])
+             ), total AS (
+                 UPDATE reservations SET total_cents = t.total
+                 FROM UNNEST($17::uuid[], $18::bigint[]) AS t(id, total) WHERE reservations.id = t.id
+             ), unclaimed AS (
+                 DELETE FROM reservations WHERE id = ANY($19::uuid[])
+             )
+             UPDATE reservations SET status = 'released', updated_at = $3 WHERE id = ANY($20::uuid[])",
+            &product_ids,
+            &reserved,
+            at,
+            Reason::Reserved.as_str(),
+            &movement_ids,
+            &take_products,
+            &take_quantities,
+            &on_hand_after,
+            &reserved_after,
+            &take_orders,
+            &line_orders,
+            &line_products,
+            &line_quantities,
+            &line_prices,
+            &line_skus,
+            &line_names,
+            &total_ids,
+            &totals,
+            &uuids(&w.unclaim, |id| id.as_uuid()),
+            &uuids(&w.back_to_released, |id| id.as_uuid()),
+        )
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn commit(self: Box<Self>) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+pub async fn holds(
+    pool: &PgPool,
+    before: DateTime<Utc>,
+    after: Option<OrderId>,
+    limit: i64,
+) -> Result<Vec<Hold>> {
+    let rows = sqlx::query!(
+        "SELECT id, created_at FROM reservations
+         WHERE status = 'held' AND created_at < $1 AND ($2::uuid IS NULL OR id > $2)
+         ORDER BY id LIMIT $3",
+        before,
+        after.map(OrderId::as_uuid),
+        limit,
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Hold {
+            reservation_id: OrderId(r.id),
+            created_at: r.created_at,
+        })
+        .collect())
+}
