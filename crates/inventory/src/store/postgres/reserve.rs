@@ -78,7 +78,7 @@ impl ReserveTx for PgReserveTx {
     }
 
     async fn existing(&mut self, id: OrderId) -> Result<Option<Reservation>> {
-        load_reservation(&mut *self.tx, id, &self.currency).await
+        load_reservation(&mut self.tx, id, &self.currency).await
     }
 
     async fn lock_shelves(&mut self, ids: &[ProductId]) -> Result<HashMap<ProductId, Shelf>> {

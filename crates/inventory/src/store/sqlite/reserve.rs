@@ -103,7 +103,7 @@ impl ReserveTx for SqliteReserveTx {
     }
 
     async fn existing(&mut self, id: OrderId) -> Result<Option<Reservation>> {
-        load_reservation(&mut *self.tx, id, &self.currency).await
+        load_reservation(&mut self.tx, id, &self.currency).await
     }
 
     async fn lock_shelves(&mut self, ids: &[ProductId]) -> Result<HashMap<ProductId, Shelf>> {
@@ -156,7 +156,7 @@ impl ReserveTx for SqliteReserveTx {
                 user_id: None,
                 note: None,
             };
-            write_movement(&mut *self.tx, &entry, &stamp).await?;
+            write_movement(&mut self.tx, &entry, &stamp).await?;
         }
         for (id, line) in &w.lines {
             sqlx::query(

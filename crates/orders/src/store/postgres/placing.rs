@@ -73,7 +73,7 @@ pub async fn write_placed(pool: &PgPool, numbers: &Numbers, p: Placing<'_>) -> R
     let history_reason: Vec<Option<String>> =
         order.history.iter().map(|h| h.reason.clone()).collect();
     // A confirmed order has a summary row (pending, or disabled without AI); a rejected none.
-    let summary = (order.status == OrderStatus::Confirmed).then(|| order.ai_summary.status);
+    let summary = (order.status == OrderStatus::Confirmed).then_some(order.ai_summary.status);
     let queue_job = summary == Some(SummaryStatus::Pending);
     let written = sqlx::query_scalar!(
         r#"WITH placed AS (
