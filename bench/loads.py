@@ -39,7 +39,7 @@ def pgbench(script, connections, products):
     try:
         proc = subprocess.run(
             ["pgbench", "-n", "-M", "prepared", "-h", PG["host"], "-p", PG["port"], "-U", PG["admin"],
-             "-c", str(connections), "-j", "2", "-T", str(DURATION),
+             "-c", str(connections), "-j", str(min(2, connections)), "-T", str(DURATION),
              # i: each client's order counter; run: keeps order ids unique across runs.
              "-D", f"products={products}", "-D", "i=0", "-D", f"run={next(_runs)}",
              "-f", str(ROOT / "bench" / script), "-l", "--log-prefix", f"{logs}/pgbench", PG["db"]],
