@@ -105,8 +105,9 @@ def markdown(r):
     notes = [f"Gateway overhead over a direct call ({max(READ_CONNECTIONS)} connections): "
              f"p50 +{d['gateway_overhead_p50_ms']} ms, p99 +{d['gateway_overhead_p99_ms']} ms"]
     if "ai_order_p50_spread_max" in d:
-        notes.append(f"AI provider fast / hanging / absent: order p50 medians lie up to {d['ai_order_p50_spread_max']:.0%} apart; "
-                     f"one mode moves up to {d['ai_order_p50_noise_max']:.0%} between rounds (the machine's own noise)")
+        noise = (f"one mode moves up to {d['ai_order_p50_noise_max']:.0%} between rounds (the machine's own noise)"
+                 if s["ai_rounds"] > 1 else "one round only, so the machine's own noise is not known")
+        notes.append(f"AI provider fast / hanging / absent: order p50 medians lie up to {d['ai_order_p50_spread_max']:.0%} apart; {noise}")
     base = r.get("cpu_vs_baseline")
     if base:
         notes.append(f"Service CPU per 1,000 orders against {base['baseline_rev']}, measured alternately "
