@@ -107,7 +107,9 @@ class System:
         self.ports = {s: free_port() for s in SERVICES}
         self.procs = {}
         self.ready_ms = {}
-        self.env = {**os.environ,
+        # Key caches and service tokens on disk: the run's own, not the checkout's ./data.
+        self.data = tempfile.mkdtemp(prefix="stockroom-bench-")
+        self.env = {**os.environ, "STOCKROOM_DATA_DIR": self.data,
                     "BIND_ADDR": "127.0.0.1", "RUST_LOG": "info", "LOG_FORMAT": "json",
                     "SERVICE_CLIENT_SECRET": secrets.token_hex(32),
                     "ADMIN_EMAIL": "bench@example.com",
@@ -146,6 +148,7 @@ class System:
     def stop_all(self):
         for s in list(self.procs):
             self.stop(s)
+        shutil.rmtree(self.data, ignore_errors=True)
 
     def cpu(self):
         """CPU seconds used so far, per service."""
