@@ -1,38 +1,29 @@
 #!/usr/bin/env python3
-"""`make bench`: Stockroom on PostgreSQL under a real load generator (wrk), every figure from
-one run so ratios compare like with like. Loopback only; every load is bounded in time.
+"""`make bench`: Stockroom on PostgreSQL under a real load generator (wrk), next to what
+PostgreSQL itself commits (pgbench), every figure from one run so ratios compare like with like.
+Loopback only; every load is bounded in time (the whole run takes about 7 minutes by default).
 
 Writes bench/results/latest.json and bench/results/latest.md, and the README's Performance table.
+Settings: bench/settings.py (BENCH_* variables).
 """
-import secrets
-import json
 import os
-import re
 import shutil
-import signal
-import socket
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(os.environ.get("STOCKROOM_BIN", ROOT / "target/release/stockroom"))
-DURATION = int(os.environ.get("BENCH_SECONDS", "10"))
-CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "32"))
-WARMUP = int(os.environ.get("BENCH_WARMUP_SECONDS", "2"))
-AI_ROUNDS = int(os.environ.get("BENCH_AI_ROUNDS", "5"))
-AI_SECONDS = int(os.environ.get("BENCH_AI_SECONDS", "6"))
-PRODUCTS = int(os.environ.get("BENCH_PRODUCTS", "500"))
-PG = dict(host="127.0.0.1", port="5432", admin="postgres", db="stockroom_bench")
-SERVICES = ["auth", "inventory", "orders", "gateway"]
-RESULTS = ROOT / "bench/results"
-# The binary CPU per order is compared against: the last main before typed storage (issue 13).
-BASELINE_REV = os.environ.get("BENCH_BASELINE_REV", "e362c9a")
-CPU_ROUNDS = int(os.environ.get("BENCH_CPU_ROUNDS", "5"))
+sys.dont_write_bytecode = True  # no __pycache__ in bench/
+
+# pylint: disable=wrong-import-position
+from baseline import compare_cpu
+from loads import pgbench, psql, wrk
+from report import checks, markdown, update_readme, write_results
+from settings import (AI_ROUNDS, AI_SECONDS, BASELINE_REV, BIN, DISTRIBUTIONS, DURATION, ORDER_CONNECTIONS,
+                      PRODUCTS, READ_CONNECTIONS, RESULTS, ROOT, WARMUP)
+from stack import System, cold_start_all_sqlite, fake_ai, fresh_database, product_files
+
+# pgbench scripts: the floor order creation is measured against, and today's design's SQL.
+FLOORS = {"minimal": "order_minimal.sql", "current": "order_floor.sql"}
+AI_MODES = ["fast", "hang", "absent"]
 
 
 def need(tool, hint):
@@ -40,124 +31,19 @@ def need(tool, hint):
         sys.exit(f"make bench needs {tool}: {hint}")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def products_for(distribution):
+    return PRODUCTS if distribution == "spread" else 1
 
 
-def http(method, url, body=None, token=None, content_type="application/json"):
-    data = body if isinstance(body, bytes) else (json.dumps(body).encode() if body is not None else None)
-    req = urllib.request.Request(url, data=data, method=method)
-    if data is not None:
-        req.add_header("content-type", content_type)
-    if token:
-        req.add_header("authorization", f"Bearer {token}")
-    with urllib.request.urlopen(req, timeout=60) as r:
-        text = r.read().decode()
-        return json.loads(text) if text else None
-
-
-def wait_healthy(url, timeout=30.0):
-    """Seconds until `url` answers 200 (polled every 5 ms)."""
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        try:
-            with urllib.request.urlopen(url, timeout=1) as r:
-                if r.status == 200:
-                    return time.monotonic() - started
-        except OSError:
-            pass
-        time.sleep(0.005)
-    raise SystemExit(f"{url} did not become healthy")
-
-
-def rss_mb(pid):
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return None
-
-
-def cold_start_all_sqlite():
-    """`stockroom all` on SQLite, from exec to every service healthy; median of three."""
-    times = []
-    for _ in range(3):
-        data = tempfile.mkdtemp()
-        ports = {s: free_port() for s in SERVICES}
-        env = {**os.environ, "STOCKROOM_DATA_DIR": data, "RUST_LOG": "warn",
-               **{f"{s.upper()}_PORT": str(p) for s, p in ports.items()},
-               **{f"{s.upper()}_URL": f"http://127.0.0.1:{ports[s]}" for s in ["auth", "inventory", "orders"]}}
-        started = time.monotonic()
-        proc = subprocess.Popen([str(BIN), "all"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for s in SERVICES:
-            wait_healthy(f"http://127.0.0.1:{ports[s]}/healthz")
-        times.append(time.monotonic() - started)
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=10)
-        shutil.rmtree(data, ignore_errors=True)
-    return round(statistics.median(times) * 1000)
-
-
-class System:
-    """The four services as separate processes on PostgreSQL, each as its own role."""
-
-    def __init__(self, binary=BIN):
-        self.binary = binary
-        self.ports = {s: free_port() for s in SERVICES}
-        self.procs = {}
-        self.cold_ms = {}
-        self.env = {**os.environ,
-                    "BIND_ADDR": "127.0.0.1", "RUST_LOG": "info", "LOG_FORMAT": "json",
-                    "SERVICE_CLIENT_SECRET": secrets.token_hex(32),
-                    "ADMIN_EMAIL": "bench@example.com",
-                    "RATE_LIMIT_PER_SECOND": "1000000", "RATE_LIMIT_BURST": "1000000",
-                    # One account signs in from one address thousands of times a second: measured
-                    # here is argon2 through the stack, not the limiter refusing it.
-                    "LOGIN_MAX_FAILURES": "1000000000",
-                    **{f"{s.upper()}_PORT": str(p) for s, p in self.ports.items()},
-                    **{f"{s.upper()}_URL": self.url(s) for s in ["auth", "inventory", "orders"]}}
-        self.env.pop("OPENROUTER_API_KEY", None)
-
-    def url(self, service):
-        return f"http://127.0.0.1:{self.ports[service]}"
-
-    def start(self, service, extra=None):
-        env = dict(self.env)
-        if service != "gateway":
-            env["DATABASE_URL"] = f"postgres://{service}:{service}@{PG['host']}:{PG['port']}/{PG['db']}"
-        env.update(extra or {})
-        started = time.monotonic()
-        self.procs[service] = subprocess.Popen([str(self.binary), "serve", service], env=env,
-                                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_healthy(f"{self.url(service)}/healthz")
-        self.cold_ms[service] = round((time.monotonic() - started) * 1000)
-
-    def stop(self, service):
-        proc = self.procs.pop(service)
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=15)
-
-    def stop_all(self):
-        for s in list(self.procs):
-            self.stop(s)
-
-
-def wrk(script, url, connections, env, seconds=None, measuring=None):
-    """One measured run, after an unmeasured warm-up that fills pools and caches.
-    `measuring` is called right before the measured part starts."""
-    cmd = lambda d: ["wrk", "-t2", f"-c{connections}", f"-d{d}s", "--timeout", "10s", "-s", str(ROOT / "bench" / script), url]
-    run_env = {**os.environ, **env, "LUA_PATH": f"{ROOT}/bench/?.lua;;"}
-    subprocess.run(cmd(WARMUP), env=run_env, capture_output=True, check=True)
-    if measuring:
-        measuring()
-    out = subprocess.run(cmd(seconds or DURATION), env=run_env, capture_output=True, text=True, check=True).stdout
-    line = next(l for l in out.splitlines() if l.startswith("WRK_JSON "))
-    r = json.loads(line[len("WRK_JSON "):])
-    seconds = r["duration_us"] / 1e6
-    return {"throughput_rps": round(r["requests"] / seconds, 1), "p50_ms": round(r["p50_us"] / 1000, 2),
-            "p99_ms": round(r["p99_us"] / 1000, 2), "requests": r["requests"],
-            "errors": r["errors"] + r["non_2xx"], "connections": connections}
+def orders_with_cpu(system, url, connections, env):
+    """Orders through the gateway, with each service's CPU seconds over the measured window."""
+    before = {}
+    run = wrk("order.lua", url, connections, env, measuring=lambda: before.update(system.cpu()))
+    used = {s: v - before[s] for s, v in system.cpu().items()}
+    per_1000 = {s: round(v / max(run["requests"], 1) * 1000, 3) for s, v in used.items()}
+    per_1000["total"] = round(sum(used.values()) / max(run["requests"], 1) * 1000, 3)
+    run["cpu_s_per_1000_orders"] = per_1000
+    return run
 
 
 def median_run(runs):
@@ -169,131 +55,41 @@ def median_run(runs):
     return chosen
 
 
-def cpu_seconds(pids):
-    """User + system CPU seconds the processes have used so far (/proc/<pid>/stat)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in pids:
-        # The command name may hold spaces; the fields after its closing parenthesis do not.
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])
-    return total / tick
-
-
-def baseline_binary():
-    """The release binary of BASELINE_REV, built once into target/bench-baseline."""
-    base = ROOT / "target/bench-baseline"
-    binary = base / "target/release/stockroom"
-    stamp = base / "rev"
-    if binary.exists() and stamp.exists() and stamp.read_text() == BASELINE_REV:
-        return binary
-    src = base / "src"
-    shutil.rmtree(src, ignore_errors=True)
-    src.mkdir(parents=True)
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", BASELINE_REV], capture_output=True, check=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(src)], input=archive, check=True)
-    print(f"building the baseline {BASELINE_REV} (release) for the CPU comparison…", flush=True)
-    subprocess.run(["cargo", "build", "--release", "-q", "-p", "stockroom"], cwd=src, check=True,
-                   env={**os.environ, "CARGO_TARGET_DIR": str(base / "target")})
-    stamp.write_text(BASELINE_REV)
-    return binary
-
-
-def cpu_per_order(binary):
-    """Service CPU seconds per 1,000 orders through the gateway, on a fresh database."""
-    subprocess.run([str(ROOT / "scripts/pg-test-db.sh")], env={**os.environ, "TEST_DB": PG["db"]},
-                   check=True, capture_output=True)
-    system = System(binary)
-    try:
-        for s in SERVICES:
-            system.start(s)
-        token, products_file = seed(system)
-        pids = [p.pid for p in system.procs.values()]
-        before = {}
-        run = wrk("order.lua", system.url("gateway"), CONCURRENCY, {"TOKEN": token, "PRODUCTS_FILE": products_file},
-                  measuring=lambda: before.update(cpu=cpu_seconds(pids)))
-        used = cpu_seconds(pids) - before["cpu"]
-    finally:
-        system.stop_all()
-    return {"cpu_s_per_1000_orders": round(used / run["requests"] * 1000, 3), "orders": run["requests"],
-            "errors": run["errors"], "throughput_rps": run["throughput_rps"]}
-
-
-def compare_cpu():
-    """The baseline and this binary, alternating, CPU_ROUNDS each; medians compared."""
-    binaries = {"baseline": baseline_binary(), "current": BIN}
-    runs = {k: [] for k in binaries}
-    for _ in range(CPU_ROUNDS):
-        for name, binary in binaries.items():
-            print(f"CPU per order: {name}…", flush=True)
-            runs[name].append(cpu_per_order(binary))
-    median = {k: round(statistics.median(r["cpu_s_per_1000_orders"] for r in v), 3) for k, v in runs.items()}
-    return {"baseline_rev": BASELINE_REV, "rounds": runs, "baseline_cpu_s_per_1000_orders": median["baseline"],
-            "current_cpu_s_per_1000_orders": median["current"],
-            "current_vs_baseline": round(median["current"] / median["baseline"], 3)}
-
-
-def psql(*args, db=PG["db"]):
-    return subprocess.run(["psql", "-h", PG["host"], "-p", PG["port"], "-U", PG["admin"], "-d", db, "-v", "ON_ERROR_STOP=1",
-                           "-qAt", *args], capture_output=True, text=True, check=True).stdout
-
-
-def db_floor():
-    """pgbench with the writes one order makes, at the same concurrency, on the same database."""
-    psql("-c", "DROP TABLE IF EXISTS bench_ids; CREATE TABLE bench_ids AS "
-               "SELECT (row_number() OVER (ORDER BY id)) - 1 AS n, id FROM inventory.products; "
-               "ALTER TABLE bench_ids ADD PRIMARY KEY (n)")
-    logs = tempfile.mkdtemp()
-    out = subprocess.run(
-        ["pgbench", "-n", "-h", PG["host"], "-p", PG["port"], "-U", PG["admin"], "-c", str(CONCURRENCY), "-j", "2",
-         "-T", str(DURATION), "-D", f"products={PRODUCTS}", "-f", str(ROOT / "bench/order_floor.sql"),
-         "-l", "--log-prefix", f"{logs}/pgbench", PG["db"]],
-        capture_output=True, text=True, check=True).stdout
-    tps = float(re.search(r"tps = ([\d.]+) \(without initial connection time\)", out).group(1))
-    latencies = []
-    for f in Path(logs).iterdir():
-        for line in f.read_text().splitlines():
-            latencies.append(int(line.split()[2]) / 1000)
-    shutil.rmtree(logs, ignore_errors=True)
-    latencies.sort()
-    pick = lambda q: round(latencies[min(len(latencies) - 1, int(q * len(latencies)))], 2)
-    return {"throughput_rps": round(tps, 1), "p50_ms": pick(0.5), "p99_ms": pick(0.99), "connections": CONCURRENCY,
-            "errors": 0, "requests": len(latencies)}
-
-
-def seed(system):
+def ai_rounds(system, env, files):
+    """Order creation with the AI provider fast, hanging and absent, in interleaved rounds: the
+    tables grow during the run and latency drifts with them, so each mode is measured early and
+    late and the medians compared."""
     gw = system.url("gateway")
-    http("POST", f"{gw}/api/auth/register", {"email": "bench@example.com", "password": "correct horse battery", "name": "Bench"})
-    token = http("POST", f"{gw}/api/auth/login", {"email": "bench@example.com", "password": "correct horse battery"})["access_token"]
-    rows = ["sku,name,category,price_cents,initial_stock,reorder_point,reorder_quantity"]
-    rows += [f"B-{i:05},Bench product {i},cat-{i % 12},{100 + i},100000000,10,50" for i in range(PRODUCTS)]
-    http("POST", f"{gw}/api/products/import", "\n".join(rows).encode(), token, "text/csv")
-    ids, cursor = [], ""
-    while True:
-        page = http("GET", f"{gw}/api/products?limit=100&cursor={cursor}", token=token)
-        ids += [p["id"] for p in page["items"]]
-        if not page["next_cursor"]:
-            break
-        cursor = page["next_cursor"]
-    products_file = RESULTS / "products.tmp"
-    products_file.write_text("\n".join(ids) + "\n")
-    return token, str(products_file)
+    runs = {m: {d: {c: [] for c in ORDER_CONNECTIONS} for d in DISTRIBUTIONS} for m in AI_MODES}
+    for _ in range(AI_ROUNDS):
+        for mode in AI_MODES:
+            system.stop("orders")
+            extra, provider = {}, None
+            if mode != "absent":
+                provider, url = fake_ai(mode)
+                extra = {"OPENROUTER_API_KEY": "bench", "AI_BASE_URL": url, "AI_TIMEOUT_MS": "10000"}
+            try:
+                system.start("orders", extra)
+                for d in DISTRIBUTIONS:
+                    for c in ORDER_CONNECTIONS:
+                        runs[mode][d][c].append(wrk("order.lua", gw, c, {**env, "PRODUCTS_FILE": files[d]},
+                                                    seconds=AI_SECONDS, warmup=1))
+            finally:
+                if provider:
+                    provider.terminate()
+                    provider.wait()
+    medians = {m: {d: {str(c): median_run(r) for c, r in per_c.items()} for d, per_c in per_d.items()}
+               for m, per_d in runs.items()}
+    p50s = {f"{m}/{d}/{c}": [x["p50_ms"] for x in r] for m, per_d in runs.items()
+            for d, per_c in per_d.items() for c, r in per_c.items()}
+    return medians, p50s
 
 
-def fake_ai(mode):
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, str(ROOT / "bench/fake_ai.py"), str(port), mode])
-    wait_for_port(port)
-    return proc, f"http://127.0.0.1:{port}"
-
-
-def wait_for_port(port):
-    for _ in range(400):
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.005)
-    raise SystemExit(f"nothing listens on {port}")
+def with_floor_ratios(run, floors, distribution, connections):
+    for name in FLOORS:
+        floor = floors[name][distribution][str(connections)]["throughput_rps"]
+        run[f"vs_{name}_floor"] = round(run["throughput_rps"] / floor, 3) if floor else None
+    return run
 
 
 def main():
@@ -301,123 +97,83 @@ def main():
     need("pgbench", "apt-get install -y postgresql-contrib (pgbench comes with PostgreSQL)")
     if not BIN.exists():
         sys.exit(f"build the release binary first: cargo build --release -p stockroom ({BIN} is missing)")
+    started = time.monotonic()
     RESULTS.mkdir(parents=True, exist_ok=True)
-    subprocess.run([str(ROOT / "scripts/pg-test-db.sh")], env={**os.environ, "TEST_DB": PG["db"]},
-                   check=True, capture_output=True)
-    results = {"machine": {"cpus": os.cpu_count(), "kernel": os.uname().release},
-               "settings": {"seconds": DURATION, "concurrency": CONCURRENCY, "products": PRODUCTS},
-               "cold_start_all_sqlite_ms": cold_start_all_sqlite()}
+    fresh_database()
+    r = {"machine": {"cpus": os.cpu_count(), "kernel": os.uname().release},
+         "settings": {"seconds": DURATION, "warmup_seconds": WARMUP, "order_connections": ORDER_CONNECTIONS,
+                      "read_connections": READ_CONNECTIONS, "products": PRODUCTS, "ai_rounds": AI_ROUNDS,
+                      "ai_seconds": AI_SECONDS},
+         "ready_all_sqlite_ms": cold_start_all_sqlite()}
     system = System()
     try:
-        for s in SERVICES:
-            system.start(s)
+        system.start_all()
         time.sleep(1)  # let the processes settle before reading idle memory
-        results["rss_idle_mb"] = {s: rss_mb(p.pid) for s, p in system.procs.items()}
-        results["cold_start_ms"] = dict(system.cold_ms)
-        token, products_file = seed(system)
+        r["rss_idle_mb"] = system.rss()
+        r["ready_ms"] = dict(system.ready_ms)
+        token, ids = system.seed()
+        files = product_files(ids)
+        psql("-v", f"products={PRODUCTS}", "-f", str(ROOT / "bench/floor_schema.sql"))
         gw = system.url("gateway")
-        env = {"TOKEN": token, "PRODUCTS_FILE": products_file}
-        load = {}
-        print("orders through the gateway…", flush=True)
-        load["order_create_gateway"] = wrk("order.lua", gw, CONCURRENCY, env)
-        print("product listing through the gateway…", flush=True)
-        load["product_list_gateway"] = wrk("get.lua", gw, CONCURRENCY, {**env, "PATH_TEMPLATE": "/api/products?limit=20"})
+        env = {"TOKEN": token}
+
+        # Each floor right before the orders it is compared with, so both see the same machine.
+        floors = {n: {d: {} for d in DISTRIBUTIONS} for n in FLOORS}
+        orders = {d: {} for d in DISTRIBUTIONS}
+        for c in ORDER_CONNECTIONS:
+            for d in DISTRIBUTIONS:
+                for name, script in FLOORS.items():
+                    print(f"{name} floor (pgbench), {d}, {c} connections…", flush=True)
+                    floors[name][d][str(c)] = pgbench(script, c, products_for(d))
+                print(f"orders through the gateway, {d}, {c} connections…", flush=True)
+                orders[d][str(c)] = with_floor_ratios(
+                    orders_with_cpu(system, gw, c, {**env, "PRODUCTS_FILE": files[d]}), floors, d, c)
+        r["floors"], r["orders"] = floors, orders
+
+        reads = {"product_list": {}, "product_one": {}, "product_one_direct": {}}
+        for c in READ_CONNECTIONS:
+            print(f"reads through the gateway, {c} connections…", flush=True)
+            reads["product_list"][str(c)] = wrk("get.lua", gw, c, {**env, "PATH_TEMPLATE": "/api/products?limit=20"})
+            reads["product_one"][str(c)] = wrk("get.lua", gw, c, {**env, "PRODUCTS_FILE": files["spread"],
+                                                                  "PATH_TEMPLATE": "/api/products/{id}"})
+        # The same read straight from inventory: what the gateway adds.
+        top = max(READ_CONNECTIONS)
+        reads["product_one_direct"][str(top)] = wrk("get.lua", system.url("inventory"), top, {
+            **env, "PRODUCTS_FILE": files["spread"], "PATH_TEMPLATE": "/api/products/{id}"})
+        r["reads"] = reads
         print("login…", flush=True)
-        load["login_gateway"] = wrk("login.lua", gw, CONCURRENCY, {"EMAIL": "bench@example.com"})
-        print("gateway overhead at 64 connections…", flush=True)
-        one = {**env, "PATH_TEMPLATE": "/api/products/{id}"}
-        load["product_get_direct_64"] = wrk("get.lua", system.url("inventory"), 64, one)
-        load["product_get_gateway_64"] = wrk("get.lua", gw, 64, one)
-        results["rss_after_load_mb"] = {s: rss_mb(p.pid) for s, p in system.procs.items()}
+        r["login"] = wrk("login.lua", gw, max(ORDER_CONNECTIONS), {"EMAIL": "bench@example.com"})
+        r["rss_after_load_mb"] = system.rss()
 
-        print("order creation with the AI provider fast, hanging and absent…", flush=True)
-        # Interleaved rounds: the tables grow during the run and latency drifts with them,
-        # so each mode is measured early and late and the medians are compared.
-        runs = {m: [] for m in ["fast", "hang", "absent"]}
-        for _ in range(AI_ROUNDS):
-            for mode in runs:
-                system.stop("orders")
-                extra, provider = {}, None
-                if mode != "absent":
-                    provider, url = fake_ai(mode)
-                    extra = {"OPENROUTER_API_KEY": "bench", "AI_BASE_URL": url, "AI_TIMEOUT_MS": "10000"}
-                system.start("orders", extra)
-                runs[mode].append(wrk("order.lua", gw, CONCURRENCY, env, seconds=AI_SECONDS))
-                if provider:
-                    provider.terminate()
-        ai = {m: median_run(r) for m, r in runs.items()}
-        results["ai_rounds_p50_ms"] = {m: [x["p50_ms"] for x in r] for m, r in runs.items()}
-        load.update({f"order_create_ai_{m}": r for m, r in ai.items()})
-
-        print("database floor (pgbench)…", flush=True)
-        load["order_db_floor_pgbench"] = db_floor()
-        results["load"] = load
+        if AI_ROUNDS:
+            print("orders with the AI provider fast, hanging and absent…", flush=True)
+            ai, p50s = ai_rounds(system, env, files)
+            for m in ai:
+                for d in ai[m]:
+                    for c in ai[m][d]:
+                        with_floor_ratios(ai[m][d][c], floors, d, int(c))
+            r["orders_ai"], r["ai_rounds_p50_ms"] = ai, p50s
     finally:
         system.stop_all()
-    results["cpu_per_order"] = compare_cpu()
+    r["cpu_vs_baseline"] = compare_cpu() if BASELINE_REV else None
 
-    orders = load["order_create_gateway"]["throughput_rps"]
-    floor = load["order_db_floor_pgbench"]["throughput_rps"]
-    direct, via = load["product_get_direct_64"], load["product_get_gateway_64"]
-    p50s = [ai[m]["p50_ms"] for m in ai]
-    p99s = [ai[m]["p99_ms"] for m in ai]
-    results["derived"] = {
-        "order_throughput_vs_db_floor": round(orders / floor, 3),
-        "gateway_overhead_p50_ms": round(via["p50_ms"] - direct["p50_ms"], 2),
-        "gateway_overhead_p99_ms": round(via["p99_ms"] - direct["p99_ms"], 2),
-        "ai_order_p50_spread": round((max(p50s) - min(p50s)) / min(p50s), 3),
-        "ai_order_p99_spread": round((max(p99s) - min(p99s)) / min(p99s), 3),
-        # The same mode measured in different rounds: how much the machine itself moves.
-        "ai_order_p50_noise": round(max((max(v) - min(v)) / min(v) for v in results["ai_rounds_p50_ms"].values()), 3),
-    }
-    results["generated_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
-    table = markdown(results)
-    (RESULTS / "latest.md").write_text(table)
+    direct, via = reads["product_one_direct"][str(top)], reads["product_one"][str(top)]
+    r["derived"] = {"gateway_overhead_p50_ms": round(via["p50_ms"] - direct["p50_ms"], 2),
+                    "gateway_overhead_p99_ms": round(via["p99_ms"] - direct["p99_ms"], 2)}
+    if AI_ROUNDS:
+        # How far the three modes' medians lie apart, next to how far one mode moves between rounds.
+        combos = [(d, str(c)) for d in DISTRIBUTIONS for c in ORDER_CONNECTIONS]
+        apart = [(max(v) - min(v)) / min(v) for v in ([r["orders_ai"][m][d][c]["p50_ms"] for m in AI_MODES] for d, c in combos)]
+        noise = [(max(v) - min(v)) / min(v) for v in r["ai_rounds_p50_ms"].values()]
+        r["derived"]["ai_order_p50_spread_max"] = round(max(apart), 3)
+        r["derived"]["ai_order_p50_noise_max"] = round(max(noise), 3)
+    r["checks"] = checks(r)
+    r["wall_seconds"] = round(time.monotonic() - started)
+    r["generated_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    table = markdown(r)
+    write_results(r, table)
     update_readme(table)
     print(table)
-
-
-def markdown(r):
-    rows = ["| scenario | conns | throughput (req/s) | p50 (ms) | p99 (ms) | errors |", "|---|---:|---:|---:|---:|---:|"]
-    names = {
-        "order_create_gateway": "order creation, through the gateway",
-        "product_list_gateway": "product listing, through the gateway",
-        "login_gateway": "login (argon2id), through the gateway",
-        "product_get_direct_64": "one product, inventory directly",
-        "product_get_gateway_64": "one product, through the gateway",
-        "order_create_ai_fast": "order creation, AI provider fast",
-        "order_create_ai_hang": "order creation, AI provider hanging",
-        "order_create_ai_absent": "order creation, no AI key",
-        "order_db_floor_pgbench": "database floor: one order's SQL writes (pgbench)",
-    }
-    for key, name in names.items():
-        x = r["load"][key]
-        rows.append(f"| {name} | {x['connections']} | {x['throughput_rps']} | {x['p50_ms']} | {x['p99_ms']} | {x['errors']} |")
-    d = r["derived"]
-    rss = ", ".join(f"{s} {v} MB" for s, v in r["rss_idle_mb"].items())
-    rss_after = ", ".join(f"{s} {v} MB" for s, v in r["rss_after_load_mb"].items())
-    cold = ", ".join(f"{s} {v} ms" for s, v in r["cold_start_ms"].items())
-    return "\n".join(rows) + f"""
-
-- Order throughput / database floor: **{d['order_throughput_vs_db_floor']}**
-- Gateway overhead over a direct call (64 connections): p50 +{d['gateway_overhead_p50_ms']} ms, p99 +{d['gateway_overhead_p99_ms']} ms
-- Order latency spread across AI fast / hanging / absent (median of {r['load']['order_create_ai_fast']['rounds']} interleaved rounds each): p50 {d['ai_order_p50_spread'] * 100:.1f} %, p99 {d['ai_order_p99_spread'] * 100:.1f} %; the same mode varies by up to {d['ai_order_p50_noise'] * 100:.1f} % between rounds (p50 per round, ms: {', '.join(f"{m} {v}" for m, v in r['ai_rounds_p50_ms'].items())})
-- Service CPU per 1,000 orders (all four processes, from /proc): {r['cpu_per_order']['current_cpu_s_per_1000_orders']} s, against {r['cpu_per_order']['baseline_cpu_s_per_1000_orders']} s for {r['cpu_per_order']['baseline_rev']} (the last build on the `Any` driver) measured alternately in the same run: ratio **{r['cpu_per_order']['current_vs_baseline']}**
-- Resident memory at idle: {rss}; after the load: {rss_after}
-- Cold start to healthy on PostgreSQL: {cold}; `stockroom all` on SQLite: {r['cold_start_all_sqlite_ms']} ms
-- {r['settings']['seconds']} s per scenario, {r['settings']['products']} products, {r['machine']['cpus']} CPUs, everything on one machine ({r['generated_at']})
-"""
-
-
-def update_readme(table):
-    readme = ROOT / "README.md"
-    text = readme.read_text()
-    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
-    if start in text and end in text:
-        head, rest = text.split(start, 1)
-        _, tail = rest.split(end, 1)
-        readme.write_text(f"{head}{start}\n{table}{end}{tail}")
 
 
 if __name__ == "__main__":
