@@ -155,6 +155,38 @@ mod tests {
         assert_eq!(kids, [kid_for(&b), kid_for(&a)]);
     }
 
+    /// The verifier remembers checked tokens; a remembered token still stops verifying once
+    /// its key is no longer published, and a changed token is checked afresh.
+    #[tokio::test]
+    async fn a_remembered_token_is_refused_once_its_key_is_withdrawn() {
+        let (old, new) = (
+            Keys::from_seeds(&[[3u8; 32]]).unwrap(),
+            Keys::from_seeds(&[[4u8; 32]]).unwrap(),
+        );
+        let config = kernel::Config::from_env(kernel::config::Mode::All).expect("defaults");
+        let verifier = kernel::auth::TokenVerifier::local(&config.jwt_issuer, &config.jwt_audience);
+        verifier.set_keys(&old.jwks);
+        let token =
+            crate::tokens::access_token(&old, &config, "u1", kernel::auth::Role::Staff, None, 60)
+                .expect("a token");
+        for _ in 0..2 {
+            assert_eq!(verifier.verify(&token).await.expect("valid").sub, "u1");
+        }
+        // One signature character changed, well inside it (the last one carries padding bits).
+        let at = token.len() - 10;
+        let flipped = if &token[at..at + 1] == "A" { "B" } else { "A" };
+        let forged = format!("{}{flipped}{}", &token[..at], &token[at + 1..]);
+        assert!(
+            verifier.verify(&forged).await.is_err(),
+            "a changed signature is checked"
+        );
+        verifier.set_keys(&new.jwks);
+        assert!(
+            verifier.verify(&token).await.is_err(),
+            "its key was withdrawn"
+        );
+    }
+
     #[test]
     fn a_malformed_configured_key_names_its_variable() {
         let err = configured_seed("not base64!", "AUTH_PREVIOUS_SIGNING_KEYS").unwrap_err();

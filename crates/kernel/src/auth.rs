@@ -104,7 +104,15 @@ struct Inner {
     cache_file: Option<PathBuf>,
     /// The JWKS last written there, to skip rewriting an unchanged file.
     saved: Mutex<Option<String>>,
+    /// Tokens whose signature, issuer and audience were checked, with their claims and key id.
+    /// A client sends the same token with every request until it expires, and checking an
+    /// Ed25519 signature was the largest cost of an order; a hit still checks `exp` and that
+    /// its key is still published. Bounded: emptied when full and when the keys change.
+    checked: Mutex<HashMap<String, (Claims, String)>>,
 }
+
+/// Tokens remembered as checked, at most.
+const CHECKED_TOKENS: usize = 4096;
 
 impl TokenVerifier {
     /// A verifier that fetches keys from auth at `auth_url` when a token needs them.
@@ -165,6 +173,7 @@ impl TokenVerifier {
                 http,
                 cache_file,
                 saved: Mutex::new(None),
+                checked: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -179,6 +188,28 @@ impl TokenVerifier {
         if let Ok(mut guard) = self.inner.keys.write() {
             *guard = keys;
         }
+        self.checked().clear();
+    }
+
+    fn checked(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Claims, String)>> {
+        self.inner.checked.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The claims of a token checked before, if it has not expired since and its key is
+    /// still known.
+    fn recheck(&self, token: &str) -> Option<Claims> {
+        let (claims, kid) = self.checked().get(token).cloned()?;
+        let now = jsonwebtoken::get_current_timestamp() as i64;
+        let leeway = self.inner.validation.leeway as i64;
+        (claims.exp + leeway > now && self.key(&kid).is_some()).then_some(claims)
+    }
+
+    fn remember(&self, token: &str, claims: &Claims, kid: String) {
+        let mut checked = self.checked();
+        if checked.len() >= CHECKED_TOKENS {
+            checked.clear();
+        }
+        checked.insert(token.to_string(), (claims.clone(), kid));
     }
 
     fn key(&self, kid: &str) -> Option<DecodingKey> {
@@ -205,6 +236,9 @@ impl TokenVerifier {
     /// Verifies signature, `alg`, `exp`, `iss` and `aud`. Every failure is 401, except auth
     /// being unreachable before any key was ever known, which is 503.
     pub async fn verify(&self, token: &str) -> Result<Claims, AppError> {
+        if let Some(claims) = self.recheck(token) {
+            return Ok(claims);
+        }
         let header = jsonwebtoken::decode_header(token)
             .map_err(|_| AppError::Unauthorized("the access token is malformed".into()))?;
         if header.alg != Algorithm::EdDSA {
@@ -224,7 +258,7 @@ impl TokenVerifier {
                 })?
             }
         };
-        jsonwebtoken::decode::<Claims>(token, &key, &self.inner.validation)
+        let claims = jsonwebtoken::decode::<Claims>(token, &key, &self.inner.validation)
             .map(|data| data.claims)
             .map_err(|e| {
                 use jsonwebtoken::errors::ErrorKind;
@@ -239,7 +273,9 @@ impl TokenVerifier {
                     }
                     .into(),
                 )
-            })
+            })?;
+        self.remember(token, &claims, kid);
+        Ok(claims)
     }
 
     /// Like [`TokenVerifier::verify`], keeping the token with its claims, for a layer that

@@ -147,6 +147,9 @@ async fn connect_sqlite(url: &str) -> Result<SqlitePool, DbError> {
     Ok(pool)
 }
 
+/// A pooled PostgreSQL connection idle longer than this is checked before it is used.
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(5);
+
 async fn connect_postgres(url: &str, schema: &str, max: u32) -> Result<PgPool, DbError> {
     if schema.is_empty()
         || !schema
@@ -163,6 +166,18 @@ async fn connect_postgres(url: &str, schema: &str, max: u32) -> Result<PgPool, D
     Ok(PgPoolOptions::new()
         .max_connections(max.max(1))
         .acquire_timeout(Duration::from_secs(3))
+        // sqlx pings every connection it hands out: a round trip before every statement. A
+        // connection in steady use is known to work; one idle a while (the database may have
+        // restarted meanwhile) is still checked, and replaced if dead.
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for > IDLE_BEFORE_PING {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
         .connect_with(options)
         .await?)
 }
