@@ -255,7 +255,9 @@ pub fn restock_quantity(f: &RestockFacts) -> i64 {
     if position > f.reorder_point {
         return 0;
     }
-    (f.reorder_point - position + 1).max(f.reorder_quantity).max(1)
+    (f.reorder_point - position + 1)
+        .max(f.reorder_quantity)
+        .max(1)
 }
 
 /// The drafts restock advice becomes: per supplier, the lines to order (product order).
@@ -349,7 +351,10 @@ mod tests {
         ];
         let (effects, to) = plan_receipt(PartiallyReceived, &rest, &all).unwrap();
         assert_eq!(to, Received);
-        assert!(effects[0].product_id < effects[1].product_id, "product order");
+        assert!(
+            effects[0].product_id < effects[1].product_id,
+            "product order"
+        );
 
         let too_much = [ReceiptLine {
             product_id: rest[0].product_id,
@@ -366,7 +371,10 @@ mod tests {
         let effects = on_order_effects(PartiallyReceived, Closed, &lines);
         assert_eq!(effects.len(), 1);
         assert_eq!(effects[0].on_order_delta, -6);
-        assert_eq!(on_order_effects(Draft, Ordered, &[line(1, 5, 0)])[0].on_order_delta, 5);
+        assert_eq!(
+            on_order_effects(Draft, Ordered, &[line(1, 5, 0)])[0].on_order_delta,
+            5
+        );
         assert!(on_order_effects(Draft, Cancelled, &[line(1, 5, 0)]).is_empty());
     }
 

@@ -14,7 +14,12 @@ use crate::{
 
 pub const MAX_LINES: usize = 100;
 
-fn note(field: &str, value: Option<&str>, max: usize, errors: &mut Vec<FieldError>) -> Option<String> {
+fn note(
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
     value
         .map(|v| text(field, v, 0, max, errors))
         .filter(|v| !v.is_empty())
@@ -22,7 +27,10 @@ fn note(field: &str, value: Option<&str>, max: usize, errors: &mut Vec<FieldErro
 
 fn count(field: &str, n: usize, errors: &mut Vec<FieldError>) {
     if !(1..=MAX_LINES).contains(&n) {
-        errors.push(FieldError::new(field, format!("must have 1 to {MAX_LINES} lines")));
+        errors.push(FieldError::new(
+            field,
+            format!("must have 1 to {MAX_LINES} lines"),
+        ));
     }
 }
 
@@ -41,16 +49,31 @@ fn lines(input: &[LineInput], errors: &mut Vec<FieldError>) -> Vec<NewLine> {
             }
             NewLine {
                 product_id: ProductId(l.product_id),
-                quantity: range(&format!("lines[{i}].quantity"), l.quantity, 1, MAX_STOCK, errors),
+                quantity: range(
+                    &format!("lines[{i}].quantity"),
+                    l.quantity,
+                    1,
+                    MAX_STOCK,
+                    errors,
+                ),
                 unit_cost_cents: l.unit_cost_cents.map(|c| {
-                    range(&format!("lines[{i}].unit_cost_cents"), c, 0, MAX_PRICE_CENTS, errors)
+                    range(
+                        &format!("lines[{i}].unit_cost_cents"),
+                        c,
+                        0,
+                        MAX_PRICE_CENTS,
+                        errors,
+                    )
                 }),
             }
         })
         .collect()
 }
 
-pub fn new_order(req: &CreatePurchaseOrder, user: &str) -> Result<NewPurchaseOrder, Vec<FieldError>> {
+pub fn new_order(
+    req: &CreatePurchaseOrder,
+    user: &str,
+) -> Result<NewPurchaseOrder, Vec<FieldError>> {
     let mut errors = Vec::new();
     let order = NewPurchaseOrder {
         supplier_id: req.supplier_id,
@@ -93,7 +116,13 @@ pub fn receipt(req: &Receipt, user: &str) -> Result<NewReceipt, Vec<FieldError>>
         .enumerate()
         .map(|(i, l)| ReceiptLine {
             product_id: ProductId(l.product_id),
-            quantity: range(&format!("lines[{i}].quantity"), l.quantity, 1, MAX_STOCK, &mut errors),
+            quantity: range(
+                &format!("lines[{i}].quantity"),
+                l.quantity,
+                1,
+                MAX_STOCK,
+                &mut errors,
+            ),
         })
         .collect();
     let receipt = NewReceipt {

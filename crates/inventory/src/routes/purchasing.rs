@@ -29,7 +29,8 @@ use crate::{
     InventoryState,
 };
 
-const KEY: &str = "retries with the same key and body return the first answer and change nothing again";
+const KEY: &str =
+    "retries with the same key and body return the first answer and change nothing again";
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -294,9 +295,17 @@ pub async fn from_restock(
         kernel::json::parse(&body)?
     };
     if req.product_ids.as_ref().is_some_and(|ids| ids.len() > 1000) {
-        return Err(AppError::validation("product_ids", "must have at most 1000 ids"));
+        return Err(AppError::validation(
+            "product_ids",
+            "must have at most 1000 ids",
+        ));
     }
-    let key = RequestKey::json(&headers, &caller, "POST /api/purchase-orders/from-restock", &req)?;
+    let key = RequestKey::json(
+        &headers,
+        &caller,
+        "POST /api/purchase-orders/from-restock",
+        &req,
+    )?;
     let ids: Vec<ProductId> = req
         .product_ids
         .iter()

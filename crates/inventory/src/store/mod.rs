@@ -33,8 +33,7 @@ use kernel::{
 use uuid::Uuid;
 
 pub use purchasing::{
-    po_not_found, NewLine, NewPurchaseOrder, NewReceipt, PoFilter, PoPatch, PoStep,
-    PurchasingStore,
+    po_not_found, NewLine, NewPurchaseOrder, NewReceipt, PoFilter, PoPatch, PoStep, PurchasingStore,
 };
 
 use crate::{

@@ -184,7 +184,11 @@ mod tests {
         f.on_order = 40;
         let covered = forecast(&f);
         assert_eq!(covered.suggested_reorder_quantity, 0);
-        assert_eq!(covered.urgency, Urgency::Critical, "the shelf is still short");
+        assert_eq!(
+            covered.urgency,
+            Urgency::Critical,
+            "the shelf is still short"
+        );
         assert_eq!(covered.on_order, 40);
     }
 }

@@ -67,10 +67,13 @@ async fn load(conn: &mut PgConnection, id: Uuid, currency: &str) -> Result<Optio
 
 /// Locks the order's row until the transaction ends, then reads it.
 async fn load_locked(conn: &mut PgConnection, id: Uuid, currency: &str) -> Result<PurchaseOrder> {
-    sqlx::query_scalar!("SELECT id FROM purchase_orders WHERE id = $1 FOR UPDATE", id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(po_not_found)?;
+    sqlx::query_scalar!(
+        "SELECT id FROM purchase_orders WHERE id = $1 FOR UPDATE",
+        id
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(po_not_found)?;
     load(conn, id, currency).await?.ok_or_else(po_not_found)
 }
 
@@ -381,7 +384,8 @@ impl PurchasingStore for PgStore {
     ) -> Result<Outcome<PurchaseOrder>> {
         self.once(once, async |conn: &mut PgConnection| {
             let current = load_locked(conn, id, self.currency.as_str()).await?;
-            let (effects, to) = plan_receipt(current.status, &line_states(&current), &receipt.lines)?;
+            let (effects, to) =
+                plan_receipt(current.status, &line_states(&current), &receipt.lines)?;
             let at = now();
             apply(conn, &current, &effects, Some(receipt), at).await?;
             set_status(conn, id, to, current.expected_at, at).await?;

@@ -174,7 +174,11 @@ async fn load(
     Ok(load_many(conn, vec![head.into()], currency).await?.pop())
 }
 
-async fn load_existing(conn: &mut SqliteConnection, id: Uuid, currency: &str) -> Result<PurchaseOrder> {
+async fn load_existing(
+    conn: &mut SqliteConnection,
+    id: Uuid,
+    currency: &str,
+) -> Result<PurchaseOrder> {
     load(conn, id, currency).await?.ok_or_else(po_not_found)
 }
 
@@ -326,13 +330,15 @@ async fn set_status(
     expected_at: Option<DateTime<Utc>>,
     at: &str,
 ) -> Result<()> {
-    sqlx::query("UPDATE purchase_orders SET status = ?2, expected_at = ?3, updated_at = ?4 WHERE id = ?1")
-        .bind(id.hyphenated())
-        .bind(status.as_str())
-        .bind(expected_at.map(to_db))
-        .bind(at)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "UPDATE purchase_orders SET status = ?2, expected_at = ?3, updated_at = ?4 WHERE id = ?1",
+    )
+    .bind(id.hyphenated())
+    .bind(status.as_str())
+    .bind(expected_at.map(to_db))
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
