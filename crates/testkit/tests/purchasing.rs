@@ -612,3 +612,22 @@ async fn restock_insights_subtract_what_is_on_order_and_show_when_it_comes() {
         ordered["expected_at"].as_str().map(|s| s.parse().unwrap())
     );
 }
+
+#[tokio::test]
+async fn purchase_orders_created_at_once_get_distinct_numbers() {
+    let (_sys, _staff, inv) = system().await;
+    let acme = supplier(&inv, "Acme", 3).await;
+    let tea = product(&inv, "TEA", 0, Some(&acme), None).await;
+    let replies = futures::future::join_all((0..10).map(|_| {
+        let (inv, acme, tea) = (inv.clone(), acme.clone(), tea.clone());
+        async move { draft(&inv, &acme, json!([{"product_id": tea, "quantity": 1}])).await }
+    }))
+    .await;
+    let mut numbers: Vec<String> = replies
+        .iter()
+        .map(|po| po["number"].as_str().unwrap().to_string())
+        .collect();
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(numbers.len(), 10, "{numbers:?}");
+}
