@@ -69,6 +69,7 @@ export default function ProductDetail() {
         <div className="card kpi"><span className="muted small">Price</span><strong className="num">{money(p.price_cents, p.currency)}</strong></div>
         <div className="card kpi"><span className="muted small">On hand</span><strong className="num">{p.on_hand}</strong></div>
         <div className="card kpi"><span className="muted small">Reserved</span><strong className="num">{p.reserved}</strong></div>
+        <div className="card kpi"><span className="muted small">On order</span><strong className="num">{p.on_order}</strong></div>
         <div className="card kpi">
           <span className="muted small">Available</span>
           <strong className="num">{p.available}</strong>
