@@ -133,6 +133,23 @@ try {
     await page.screenshot({ path: join(shots, 'purchasing.png'), fullPage: true });
   });
 
+  await step('suppliers are edited from their name; the product form picks its supplier', async () => {
+    await page.getByRole('link', { name: 'Suppliers' }).click();
+    await page.getByRole('button', { name: 'Acme Tea' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit Acme Tea' });
+    await dialog.getByLabel('Lead time (days)').fill('4');
+    await dialog.getByRole('button', { name: 'Save supplier' }).click();
+    await page.getByText('Saved supplier Acme Tea').waitFor();
+    await page.getByRole('cell', { name: '4', exact: true }).waitFor();
+    await page.goto(`${base}/products/${tea.id}`);
+    await page.getByRole('button', { name: 'Edit' }).click();
+    const form = page.getByRole('dialog', { name: 'Edit product' });
+    const picked = await form.getByLabel('Supplier').evaluate((s) => s.options[s.selectedIndex].text);
+    expectEqual(picked, 'Acme Tea', 'the supplier shown in the product form');
+    expectEqual(await form.getByLabel('Cost').inputValue(), '4.00', 'the cost shown in the product form');
+    await axe(page, 'product form with the supplier picker');
+  });
+
   if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
   console.log('purchasing e2e: all steps passed');
 } catch (e) {

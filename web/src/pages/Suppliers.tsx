@@ -72,21 +72,20 @@ export default function Suppliers() {
       ) : (
         <TableWrap label="Suppliers">
           <table>
-            <thead><tr><th>Name</th><th className="hide-sm">Email</th><th className="hide-sm">Phone</th><th className="num">Lead time (days)</th><th className="hide-sm">Added</th><th><span className="visually-hidden">Actions</span></th></tr></thead>
+            <thead><tr><th>Name</th><th className="hide-sm">Email</th><th className="hide-sm">Phone</th><th className="num">Lead time (days)</th><th className="hide-sm">Added</th></tr></thead>
             <tbody>
               {data.items.map((s) => (
                 <tr key={s.id}>
                   <td>
-                    {s.name}
+                    {/* The name opens the supplier for editing. */}
+                    <button type="button" className="link" aria-haspopup="dialog" title="Edit supplier" onClick={() => setEditing(s)}>{s.name}</button>
                     {(s.contact_email || s.phone) && (
                       <span className="show-sm muted small">{[s.contact_email, s.phone].filter(Boolean).join(' · ')}</span>
                     )}
                   </td>
                   <td className="hide-sm">{s.contact_email}</td><td className="hide-sm">{s.phone}</td>
                   <td className="num">{s.lead_time_days}</td><td className="hide-sm"><TimeAgo at={s.created_at} /></td>
-                  <td>
-                    <button type="button" className="link" aria-label={`Edit ${s.name}`} onClick={() => setEditing(s)}>Edit</button>
-                  </td>
+
                 </tr>
               ))}
             </tbody>
