@@ -144,7 +144,13 @@ pub struct SkippedProduct {
     pub sku: String,
     pub name: String,
     pub suggested_quantity: i64,
-    /// Always `no_supplier` today.
-    #[schema(example = "no_supplier")]
-    pub reason: String,
+    pub reason: SkipReason,
+}
+
+/// Why restock advice did not become a purchase order line.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// The product names no supplier to order from.
+    NoSupplier,
 }

@@ -1319,15 +1319,16 @@ export interface components {
             token_type: string;
             user: components["schemas"]["User"];
         };
+        /**
+         * @description Why restock advice did not become a purchase order line.
+         * @enum {string}
+         */
+        SkipReason: "no_supplier";
         SkippedProduct: {
             name: string;
             /** Format: uuid */
             product_id: string;
-            /**
-             * @description Always `no_supplier` today.
-             * @example no_supplier
-             */
-            reason: string;
+            reason: components["schemas"]["SkipReason"];
             sku: string;
             /** Format: int64 */
             suggested_quantity: number;
@@ -2675,6 +2676,15 @@ export interface operations {
                     "application/json": components["schemas"]["PurchaseOrder"];
                 };
             };
+            /** @description The body is not JSON of this shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in */
             401: {
                 headers: {
@@ -2727,6 +2737,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FromRestockResult"];
+                };
+            };
+            /** @description The body is not JSON of this shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in */
@@ -2831,6 +2850,15 @@ export interface operations {
                     "application/json": components["schemas"]["PurchaseOrder"];
                 };
             };
+            /** @description The body is not JSON of this shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in */
             401: {
                 headers: {
@@ -2903,6 +2931,15 @@ export interface operations {
                     "application/json": components["schemas"]["PurchaseOrder"];
                 };
             };
+            /** @description The body is not JSON of this shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in */
             401: {
                 headers: {
@@ -2973,6 +3010,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PurchaseOrder"];
+                };
+            };
+            /** @description The body is not JSON of this shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in */
@@ -3105,6 +3151,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PurchaseOrder"];
+                };
+            };
+            /** @description The body is not JSON of this shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in */

@@ -22,7 +22,7 @@ use crate::{
     purchasing::{plan_restock, restock_quantity, PoStatus},
     purchasing_model::{
         CreatePurchaseOrder, FromRestock, FromRestockResult, PurchaseOrder, ReasonInput, Receipt,
-        SkippedProduct, UpdatePurchaseOrder,
+        SkipReason, SkippedProduct, UpdatePurchaseOrder,
     },
     purchasing_validate as validate,
     store::{po_not_found, NewLine, NewPurchaseOrder, Once, PoFilter, PoStep},
@@ -82,6 +82,7 @@ pub async fn list(
     params(("Idempotency-Key" = Option<String>, Header, description = KEY)),
     security(("bearer" = [])),
     responses((status = 201, description = "Created", body = PurchaseOrder),
+              (status = 400, description = "The body is not JSON of this shape", body = kernel::Problem),
               (status = 401, description = "Not signed in", body = kernel::Problem),
               (status = 403, description = "Not staff", body = kernel::Problem),
               (status = 422, description = "Validation failed, or the key was used for another request", body = kernel::Problem)))]
@@ -128,6 +129,7 @@ pub async fn get(
 #[utoipa::path(patch, path = "/api/purchase-orders/{id}", operation_id = "update_purchase_order", tag = "purchasing",
     request_body = UpdatePurchaseOrder, params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses((status = 200, description = "OK", body = PurchaseOrder),
+              (status = 400, description = "The body is not JSON of this shape", body = kernel::Problem),
               (status = 401, description = "Not signed in", body = kernel::Problem),
               (status = 403, description = "Not staff", body = kernel::Problem),
               (status = 404, description = "Not found", body = kernel::Problem),
@@ -181,6 +183,7 @@ pub async fn order(
     params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header, description = KEY)),
     security(("bearer" = [])),
     responses((status = 201, description = "Received; the order as it now stands", body = PurchaseOrder),
+              (status = 400, description = "The body is not JSON of this shape", body = kernel::Problem),
               (status = 401, description = "Not signed in", body = kernel::Problem),
               (status = 403, description = "Not staff", body = kernel::Problem),
               (status = 404, description = "Not found", body = kernel::Problem),
@@ -225,6 +228,7 @@ fn reason(body: &[u8]) -> Result<Option<String>> {
 #[utoipa::path(post, path = "/api/purchase-orders/{id}/cancel", operation_id = "cancel_purchase_order", tag = "purchasing",
     request_body(content = Option<ReasonInput>, description = "optional"), params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses((status = 200, description = "OK", body = PurchaseOrder),
+              (status = 400, description = "The body is not JSON of this shape", body = kernel::Problem),
               (status = 401, description = "Not signed in", body = kernel::Problem),
               (status = 403, description = "Not staff", body = kernel::Problem),
               (status = 404, description = "Not found", body = kernel::Problem),
@@ -249,6 +253,7 @@ pub async fn cancel(
 #[utoipa::path(post, path = "/api/purchase-orders/{id}/close", operation_id = "close_purchase_order", tag = "purchasing",
     request_body(content = Option<ReasonInput>, description = "optional"), params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses((status = 200, description = "OK", body = PurchaseOrder),
+              (status = 400, description = "The body is not JSON of this shape", body = kernel::Problem),
               (status = 401, description = "Not signed in", body = kernel::Problem),
               (status = 403, description = "Not staff", body = kernel::Problem),
               (status = 404, description = "Not found", body = kernel::Problem),
@@ -279,6 +284,7 @@ pub async fn close(
     params(("Idempotency-Key" = Option<String>, Header, description = KEY)),
     security(("bearer" = [])),
     responses((status = 201, description = "Drafts created (possibly none)", body = FromRestockResult),
+              (status = 400, description = "The body is not JSON of this shape", body = kernel::Problem),
               (status = 401, description = "Not signed in", body = kernel::Problem),
               (status = 403, description = "Not staff", body = kernel::Problem),
               (status = 422, description = "Validation failed, or the key was used for another request", body = kernel::Problem)))]
@@ -339,7 +345,7 @@ pub async fn from_restock(
             suggested_quantity: restock_quantity(&f),
             sku: f.sku,
             name: f.name,
-            reason: "no_supplier".into(),
+            reason: SkipReason::NoSupplier,
         })
         .collect();
     let keyed = created(&key);
