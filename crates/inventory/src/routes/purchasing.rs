@@ -333,7 +333,8 @@ pub async fn from_restock(
                 })
                 .collect(),
             expected_at: None,
-            note: Some("From restock advice".into()),
+            // The note goes to the supplier; where the draft came from is not their business.
+            note: None,
             created_by: caller.claims.sub.clone(),
         })
         .collect();
