@@ -120,7 +120,7 @@ try {
     );
     await page.getByRole('link', { name: 'Assam tea' }).click();
     await page.getByRole('heading', { name: 'Assam tea' }).waitFor();
-    await page.getByRole('cell', { name: `${po.items[0].number}: delivery note 4711` }).waitFor();
+    await page.getByRole('link', { name: `${po.items[0].number}: delivery note 4711` }).waitFor();
   });
 
   await step('the Purchasing list filters by status', async () => {

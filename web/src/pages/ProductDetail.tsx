@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { useParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import { toApiError } from '../api/client';
 import { api } from '../api/endpoints';
 import { queries } from '../api/queries';
@@ -100,7 +100,10 @@ export default function ProductDetail() {
                   <td className="num">{m.on_hand_delta > 0 ? `+${m.on_hand_delta}` : m.on_hand_delta}</td>
                   <td className="num hide-sm">{m.reserved_delta > 0 ? `+${m.reserved_delta}` : m.reserved_delta}</td>
                   <td className="num">{m.on_hand_after}</td>
-                  <td className="hide-sm">{m.note}</td>
+                  <td className="hide-sm">
+                    {/* Goods in from a purchase order link back to it. */}
+                    {m.purchase_order_id ? <Link to={`/purchasing/${m.purchase_order_id}`}>{m.note}</Link> : m.note}
+                  </td>
                 </tr>
               ))}
             </tbody>
