@@ -39,6 +39,18 @@ export const ROUTES: AppRoute[] = [
     data: (p) => [queries.product(p.id ?? ''), queries.movements(p.id ?? '')],
   },
   { path: '/suppliers', load: () => import('./pages/Suppliers'), access: 'staff', data: () => [queries.suppliers()] },
+  {
+    path: '/purchasing',
+    load: () => import('./pages/Purchasing'),
+    access: 'staff',
+    data: (_, s) => [queries.purchaseOrders(s.get('status') ?? '', cursorOf(s))],
+  },
+  {
+    path: '/purchasing/:id',
+    load: () => import('./pages/PurchaseOrderDetail'),
+    access: 'staff',
+    data: (p) => [queries.purchaseOrder(p.id ?? '')],
+  },
   { path: '/restock', load: () => import('./pages/Restock'), access: 'staff', data: () => [queries.restock()] },
   { path: '/assistant', load: () => import('./pages/Assistant'), access: 'staff', data: () => [queries.aiStatus()] },
   { path: '/users', load: () => import('./pages/Users'), access: 'admin', data: () => [queries.users()] },

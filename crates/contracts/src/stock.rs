@@ -19,6 +19,12 @@ pub struct StockLevel {
     pub reorder_quantity: i64,
     pub lead_time_days: Option<i64>,
     pub active: bool,
+    /// Units on open purchase orders not yet received (absent from older inventories: 0).
+    #[serde(default)]
+    pub on_order: i64,
+    /// When the earliest open purchase order with this product is expected.
+    #[serde(default)]
+    pub expected_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl StockLevel {

@@ -32,7 +32,11 @@ impl Service {
         };
         if under("/api/auth") || path == "/.well-known/jwks.json" {
             Some(Service::Auth)
-        } else if under("/api/products") || under("/api/suppliers") || under("/api/inventory") {
+        } else if under("/api/products")
+            || under("/api/suppliers")
+            || under("/api/inventory")
+            || under("/api/purchase-orders")
+        {
             Some(Service::Inventory)
         } else if under("/api/orders") || under("/api/ai") || under("/api/insights") {
             Some(Service::Orders)

@@ -27,6 +27,10 @@ pub struct Product {
     pub available: i64,
     pub reorder_point: i64,
     pub reorder_quantity: i64,
+    /// Units on open purchase orders (`ordered` or `partially_received`) not yet received.
+    pub on_order: i64,
+    /// What one unit costs to buy, when known; stock value uses it before the price.
+    pub cost_cents: Option<i64>,
     pub active: bool,
     /// Bumped by every catalogue edit; the `ETag` is this number.
     pub version: i64,
@@ -53,6 +57,9 @@ pub struct CreateProduct {
     /// Recorded as a `received` movement.
     #[serde(default)]
     pub initial_stock: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_i64)]
+    pub cost_cents: Option<i64>,
 }
 
 /// Absent fields stay as they are; `"supplier_id": null` clears the supplier.
@@ -68,6 +75,10 @@ pub struct UpdateProduct {
     pub price_cents: Option<i64>,
     pub reorder_point: Option<i64>,
     pub reorder_quantity: Option<i64>,
+    /// `null` clears a known cost.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 1_000_000_000_000_i64)]
+    pub cost_cents: Option<Option<i64>>,
     pub active: Option<bool>,
     /// Optimistic concurrency, like `If-Match`: 409 when the product changed since.
     pub version: Option<i64>,
@@ -92,6 +103,8 @@ pub struct Movement {
     pub reserved_after: i64,
     #[schema(value_type = Option<Uuid>)]
     pub order_id: Option<OrderId>,
+    /// The purchase order goods came in on.
+    pub purchase_order_id: Option<Uuid>,
     pub user_id: Option<String>,
     pub note: Option<String>,
     pub created_at: DateTime<Utc>,

@@ -51,6 +51,9 @@ pub fn new_product(req: &CreateProduct, prefix: &str) -> Result<NewProduct, Vec<
         MAX_STOCK,
         &mut errors,
     );
+    let cost_cents = req
+        .cost_cents
+        .map(|v| range(&field("cost_cents"), v, 0, MAX_PRICE_CENTS, &mut errors));
     match sku {
         Some(sku) if errors.is_empty() => Ok(NewProduct {
             sku,
@@ -62,6 +65,7 @@ pub fn new_product(req: &CreateProduct, prefix: &str) -> Result<NewProduct, Vec<
             reorder_point,
             reorder_quantity,
             initial_stock,
+            cost_cents,
             active: true,
         }),
         _ => Err(errors),
@@ -93,6 +97,9 @@ pub fn product_patch(req: &UpdateProduct) -> Result<ProductPatch, Vec<FieldError
         reorder_quantity: req
             .reorder_quantity
             .map(|v| range("reorder_quantity", v, 0, MAX_STOCK, &mut errors)),
+        cost_cents: req
+            .cost_cents
+            .map(|c| c.map(|v| range("cost_cents", v, 0, MAX_PRICE_CENTS, &mut errors))),
         active: req.active,
     };
     if errors.is_empty() {

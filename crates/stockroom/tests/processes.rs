@@ -137,8 +137,7 @@ async fn orders_killed_mid_flight_settle_after_restart_without_leaking_stock() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn orders_killed_between_the_two_commits_leaks_no_stock_and_a_retry_places_the_order_once()
-{
+async fn orders_killed_between_the_two_commits_leaks_no_stock_and_a_retry_places_the_order_once() {
     let sys = TestSystem::start(&[Svc::Auth, Svc::Inventory]).await;
     let (_, staff, customer) = sys.cast().await;
     let product = sys.product_id(&staff, "BETWEEN", 100, 10).await;
@@ -210,12 +209,19 @@ async fn orders_killed_between_the_two_commits_leaks_no_stock_and_a_retry_places
     let staff_api = Api::new(orders.url()).with_token(&staff.token);
     let all = staff_api.get("/api/orders?limit=100").await.expect(200);
     let items = all.body["items"].as_array().expect("a list");
-    assert_eq!(items.len(), 1, "only the retried order exists: {}", all.text);
+    assert_eq!(
+        items.len(),
+        1,
+        "only the retried order exists: {}",
+        all.text
+    );
     assert_eq!(items[0]["id"], placed["id"]);
     let ledger = sys
         .api(Svc::Inventory)
         .with_token(&staff.token)
-        .get(&format!("/api/inventory/movements?product_id={product}&limit=100"))
+        .get(&format!(
+            "/api/inventory/movements?product_id={product}&limit=100"
+        ))
         .await
         .expect(200);
     let released_for_the_order = ledger.body["items"]

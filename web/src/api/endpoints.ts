@@ -1,7 +1,8 @@
 // One function per API call the UI makes.
 import { http } from './client';
 import type {
-  AiStatus, Dashboard, Movement, Order, Page, PlatformStatus, Product, RestockReport, Session, Supplier, User,
+  AiStatus, Dashboard, FromRestockResult, Movement, Order, Page, PlatformStatus, Product, PurchaseOrder, RestockReport,
+  Session, Supplier, User,
 } from './types';
 
 const data = <T,>(p: Promise<{ data: T }>) => p.then((r) => r.data);
@@ -57,4 +58,16 @@ export const api = {
   chat: (message: string) =>
     data(http.post<{ answer: string; model: string; generated_at: string }>('/api/ai/chat', { message })),
   restock: () => data(http.get<RestockReport>('/api/insights/restock')),
+
+  purchaseOrders: (q: Query) => data(http.get<Page<PurchaseOrder>>('/api/purchase-orders', { params: clean(q) })),
+  purchaseOrder: (id: string) => data(http.get<PurchaseOrder>(`/api/purchase-orders/${id}`)),
+  createPurchaseOrder: (body: object, key: string) =>
+    data(http.post<PurchaseOrder>('/api/purchase-orders', body, { headers: { 'Idempotency-Key': key } })),
+  updatePurchaseOrder: (id: string, body: object) => data(http.patch<PurchaseOrder>(`/api/purchase-orders/${id}`, body)),
+  purchaseOrderStep: (id: string, step: 'order' | 'cancel' | 'close', reason?: string) =>
+    data(http.post<PurchaseOrder>(`/api/purchase-orders/${id}/${step}`, step === 'order' ? {} : { reason: reason || undefined })),
+  receivePurchaseOrder: (id: string, lines: { product_id: string; quantity: number }[], note: string, key: string) =>
+    data(http.post<PurchaseOrder>(`/api/purchase-orders/${id}/receipts`, { lines, note: note || undefined }, { headers: { 'Idempotency-Key': key } })),
+  purchaseOrdersFromRestock: (product_ids: string[] | undefined, key: string) =>
+    data(http.post<FromRestockResult>('/api/purchase-orders/from-restock', { product_ids }, { headers: { 'Idempotency-Key': key } })),
 };

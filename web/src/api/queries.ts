@@ -23,6 +23,12 @@ export const queries = {
     queryOptions({ queryKey: ['products', 'movements', id], queryFn: () => api.movements({ product_id: id, limit: 50 }) }),
   suppliers: () => queryOptions({ queryKey: ['suppliers'], queryFn: () => api.suppliers({ limit: 100 }) }),
   restock: () => queryOptions({ queryKey: ['restock'], queryFn: api.restock }),
+  purchaseOrders: (status: string, cursor: string | undefined) =>
+    queryOptions({
+      queryKey: ['purchase-orders', status, cursor],
+      queryFn: () => api.purchaseOrders({ status, cursor, limit: 25 }),
+    }),
+  purchaseOrder: (id: string) => queryOptions({ queryKey: ['purchase-orders', 'one', id], queryFn: () => api.purchaseOrder(id) }),
   aiStatus: () => queryOptions({ queryKey: ['ai-status'], queryFn: api.aiStatus }),
   users: () => queryOptions({ queryKey: ['users'], queryFn: () => api.users({ limit: 100 }) }),
 };

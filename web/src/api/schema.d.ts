@@ -461,6 +461,149 @@ export interface paths {
         patch: operations["inventory_update"];
         trace?: never;
     };
+    "/api/purchase-orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List purchase orders, newest first
+         * @description Filtered by status and supplier.
+         */
+        get: operations["purchasing_list_purchase_orders"];
+        put?: never;
+        /**
+         * Create a draft purchase order
+         * @description Each line's cost defaults to the product's `cost_cents`.
+         */
+        post: operations["purchasing_create_purchase_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/purchase-orders/from-restock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Draft purchase orders from restock advice, one per supplier
+         * @description For each product (the given ones, or every active one) whose available stock plus what
+         *     is on order or on drafts is at or below its reorder point: enough to lift it above, at
+         *     least its reorder quantity. Products without a supplier come back in `skipped`.
+         */
+        post: operations["purchasing_purchase_orders_from_restock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/purchase-orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a purchase order with its lines and history */
+        get: operations["purchasing_get_purchase_order"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Edit a draft: supplier, lines, expected date, note
+         * @description `lines` replaces every line. 409 once the order is no longer a draft.
+         */
+        patch: operations["purchasing_update_purchase_order"];
+        trace?: never;
+    };
+    "/api/purchase-orders/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a purchase order that has received nothing (`draft` or `ordered`) */
+        post: operations["purchasing_cancel_purchase_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/purchase-orders/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close a partially received purchase order: the rest will not come */
+        post: operations["purchasing_close_purchase_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/purchase-orders/{id}/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a draft to the supplier: `draft` → `ordered`
+         * @description `expected_at`, when the draft has none, becomes now plus the supplier's lead time; its
+         *     quantities count as `on_order` from now on.
+         */
+        post: operations["purchasing_order_purchase_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/purchase-orders/{id}/receipts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive goods against a purchase order
+         * @description Each line becomes a `received` stock movement naming the order; more than is still to come
+         *     is 409 and nothing is received. The status becomes `partially_received` or `received`.
+         */
+        post: operations["purchasing_receive_purchase_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/status": {
         parameters: {
             query?: never;
@@ -574,6 +717,8 @@ export interface components {
         };
         CreateProduct: {
             category?: string;
+            /** Format: int64 */
+            cost_cents?: number | null;
             description?: string;
             /**
              * Format: int64
@@ -590,6 +735,14 @@ export interface components {
             sku: string;
             /** Format: uuid */
             supplier_id?: string | null;
+        };
+        CreatePurchaseOrder: {
+            /** Format: date-time */
+            expected_at?: string | null;
+            lines: components["schemas"]["LineInput"][];
+            note?: string | null;
+            /** Format: uuid */
+            supplier_id: string;
         };
         /** @description `GET /api/dashboard`: everything staff need at a glance, each part from its own service. */
         Dashboard: {
@@ -610,6 +763,16 @@ export interface components {
         FieldError: {
             field: string;
             message: string;
+        };
+        FromRestock: {
+            /** @description Only these products (default: every active product at or below its reorder point). */
+            product_ids?: string[] | null;
+        };
+        FromRestockResult: {
+            /** @description One draft per supplier. */
+            created: components["schemas"]["PurchaseOrder"][];
+            /** @description Products that need ordering but name no supplier. */
+            skipped: components["schemas"]["SkippedProduct"][];
         };
         /** @description The gateway answering is the gateway being up. */
         GatewayHealth: {
@@ -642,6 +805,17 @@ export interface components {
             /** Format: int64 */
             running: number;
         };
+        LineInput: {
+            /** Format: uuid */
+            product_id: string;
+            /** Format: int64 */
+            quantity: number;
+            /**
+             * Format: int64
+             * @description Defaults to the product's `cost_cents`.
+             */
+            unit_cost_cents?: number | null;
+        };
         LineRequest: {
             product_id: components["schemas"]["ProductId"];
             /** Format: int64 */
@@ -669,6 +843,11 @@ export interface components {
             order_id?: string | null;
             /** Format: uuid */
             product_id: string;
+            /**
+             * Format: uuid
+             * @description The purchase order goods came in on.
+             */
+            purchase_order_id?: string | null;
             reason: components["schemas"]["Reason"];
             /** Format: int64 */
             reserved_after: number;
@@ -740,6 +919,11 @@ export interface components {
                 order_id?: string | null;
                 /** Format: uuid */
                 product_id: string;
+                /**
+                 * Format: uuid
+                 * @description The purchase order goods came in on.
+                 */
+                purchase_order_id?: string | null;
                 reason: components["schemas"]["Reason"];
                 /** Format: int64 */
                 reserved_after: number;
@@ -782,6 +966,11 @@ export interface components {
                  */
                 available: number;
                 category: string;
+                /**
+                 * Format: int64
+                 * @description What one unit costs to buy, when known; stock value uses it before the price.
+                 */
+                cost_cents?: number | null;
                 /** Format: date-time */
                 created_at: string;
                 currency: string;
@@ -791,6 +980,11 @@ export interface components {
                 name: string;
                 /** Format: int64 */
                 on_hand: number;
+                /**
+                 * Format: int64
+                 * @description Units on open purchase orders (`ordered` or `partially_received`) not yet received.
+                 */
+                on_order: number;
                 /** Format: int64 */
                 price_cents: number;
                 /** Format: int64 */
@@ -809,6 +1003,36 @@ export interface components {
                  * @description Bumped by every catalogue edit; the `ETag` is this number.
                  */
                 version: number;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A page of results. */
+        Page_PurchaseOrder: {
+            items: {
+                /** Format: date-time */
+                created_at: string;
+                created_by: string;
+                currency: string;
+                /** Format: date-time */
+                expected_at?: string | null;
+                history: components["schemas"]["PurchaseOrderEvent"][];
+                /** Format: uuid */
+                id: string;
+                lines: components["schemas"]["PurchaseOrderLine"][];
+                note?: string | null;
+                /** @description `PO-000123` */
+                number: string;
+                status: components["schemas"]["PoStatus"];
+                /** Format: uuid */
+                supplier_id: string;
+                supplier_name: string;
+                /**
+                 * Format: int64
+                 * @description The sum of the lines whose cost is known.
+                 */
+                total_cents: number;
+                /** Format: date-time */
+                updated_at: string;
             }[];
             next_cursor?: string | null;
         };
@@ -847,6 +1071,12 @@ export interface components {
             services: components["schemas"]["Services"];
             status: components["schemas"]["Overall"];
         };
+        /**
+         * @description Where a purchase order stands. `draft` → `ordered` → `partially_received` → `received`;
+         *     `draft`/`ordered` → `cancelled`; `partially_received` → `closed`.
+         * @enum {string}
+         */
+        PoStatus: "draft" | "ordered" | "partially_received" | "received" | "cancelled" | "closed";
         /** @description The RFC 9457 body every 4xx and 5xx response carries. */
         Problem: Record<string, never> & {
             detail?: string | null;
@@ -867,6 +1097,11 @@ export interface components {
              */
             available: number;
             category: string;
+            /**
+             * Format: int64
+             * @description What one unit costs to buy, when known; stock value uses it before the price.
+             */
+            cost_cents?: number | null;
             /** Format: date-time */
             created_at: string;
             currency: string;
@@ -876,6 +1111,11 @@ export interface components {
             name: string;
             /** Format: int64 */
             on_hand: number;
+            /**
+             * Format: int64
+             * @description Units on open purchase orders (`ordered` or `partially_received`) not yet received.
+             */
+            on_order: number;
             /** Format: int64 */
             price_cents: number;
             /** Format: int64 */
@@ -900,12 +1140,74 @@ export interface components {
          * @description A product in inventory's catalogue.
          */
         ProductId: string;
+        PurchaseOrder: {
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            currency: string;
+            /** Format: date-time */
+            expected_at?: string | null;
+            history: components["schemas"]["PurchaseOrderEvent"][];
+            /** Format: uuid */
+            id: string;
+            lines: components["schemas"]["PurchaseOrderLine"][];
+            note?: string | null;
+            /** @description `PO-000123` */
+            number: string;
+            status: components["schemas"]["PoStatus"];
+            /** Format: uuid */
+            supplier_id: string;
+            supplier_name: string;
+            /**
+             * Format: int64
+             * @description The sum of the lines whose cost is known.
+             */
+            total_cents: number;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        PurchaseOrderEvent: {
+            /** Format: date-time */
+            at: string;
+            /** @description The user (token subject) who made the change. */
+            by: string;
+            note?: string | null;
+            status: components["schemas"]["PoStatus"];
+        };
+        PurchaseOrderLine: {
+            name: string;
+            /** Format: uuid */
+            product_id: string;
+            /** Format: int64 */
+            quantity_ordered: number;
+            /** Format: int64 */
+            quantity_received: number;
+            sku: string;
+            /**
+             * Format: int64
+             * @description `null` when the cost is not known yet.
+             */
+            unit_cost_cents?: number | null;
+        };
         /**
          * @description Why stock changed. The first five are what staff record; the rest are written by
          *     reservations.
          * @enum {string}
          */
         Reason: "received" | "returned" | "damaged" | "lost" | "correction" | "reserved" | "released" | "committed";
+        ReasonInput: {
+            reason?: string | null;
+        };
+        Receipt: {
+            lines: components["schemas"]["ReceiptLineInput"][];
+            note?: string | null;
+        };
+        ReceiptLineInput: {
+            /** Format: uuid */
+            product_id: string;
+            /** Format: int64 */
+            quantity: number;
+        };
         RefreshRequest: {
             refresh_token: string;
         };
@@ -930,16 +1232,29 @@ export interface components {
              * @description `null` when nothing sells: the stock lasts indefinitely.
              */
             days_of_cover?: number | null;
+            /**
+             * Format: date-time
+             * @description When the earliest open purchase order with this product is expected.
+             */
+            expected_at?: string | null;
             /** Format: int64 */
             lead_time_days: number;
             name: string;
             /** Format: int64 */
             on_hand: number;
+            /**
+             * Format: int64
+             * @description Units on open purchase orders, not yet received.
+             */
+            on_order: number;
             product_id: components["schemas"]["ProductId"];
             /** Format: int64 */
             reorder_point: number;
             sku: string;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description Net of `on_order`: 0 when what is coming already covers the need.
+             */
             suggested_reorder_quantity: number;
             urgency: components["schemas"]["Urgency"];
         };
@@ -1003,6 +1318,20 @@ export interface components {
             refresh_token: string;
             token_type: string;
             user: components["schemas"]["User"];
+        };
+        /**
+         * @description Why restock advice did not become a purchase order line.
+         * @enum {string}
+         */
+        SkipReason: "no_supplier";
+        SkippedProduct: {
+            name: string;
+            /** Format: uuid */
+            product_id: string;
+            reason: components["schemas"]["SkipReason"];
+            sku: string;
+            /** Format: int64 */
+            suggested_quantity: number;
         };
         Stats: {
             /** @description Count per status (every status present, zero when none). */
@@ -1082,6 +1411,11 @@ export interface components {
         UpdateProduct: {
             active?: boolean | null;
             category?: string | null;
+            /**
+             * Format: int64
+             * @description `null` clears a known cost.
+             */
+            cost_cents?: number | null;
             description?: string | null;
             name?: string | null;
             /** Format: int64 */
@@ -1097,6 +1431,18 @@ export interface components {
              * @description Optimistic concurrency, like `If-Match`: 409 when the product changed since.
              */
             version?: number | null;
+        };
+        /**
+         * @description Absent fields stay as they are; `null` clears `expected_at` or `note`; `lines` replaces
+         *     every line.
+         */
+        UpdatePurchaseOrder: {
+            /** Format: date-time */
+            expected_at?: string | null;
+            lines?: components["schemas"]["LineInput"][] | null;
+            note?: string | null;
+            /** Format: uuid */
+            supplier_id?: string | null;
         };
         UpdateUser: {
             disabled?: boolean | null;
@@ -2234,6 +2580,625 @@ export interface operations {
                 };
             };
             /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    purchasing_list_purchase_orders: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["PoStatus"];
+                supplier_id?: string;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PurchaseOrder"];
+                };
+            };
+            /** @description Unknown status */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not staff */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad limit or cursor */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    purchasing_create_purchase_order: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description retries with the same key and body return the first answer and change nothing again */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePurchaseOrder"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseOrder"];
+                };
+            };
+            /** @description The body is not JSON of this shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not staff */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed, or the key was used for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    purchasing_purchase_orders_from_restock: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description retries with the same key and body return the first answer and change nothing again */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FromRestock"];
+            };
+        };
+        responses: {
+            /** @description Drafts created (possibly none) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FromRestockResult"];
+                };
+            };
+            /** @description The body is not JSON of this shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not staff */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed, or the key was used for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    purchasing_get_purchase_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseOrder"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not staff */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    purchasing_update_purchase_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdatePurchaseOrder"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseOrder"];
+                };
+            };
+            /** @description The body is not JSON of this shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not staff */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a draft any more */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    purchasing_cancel_purchase_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description optional */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ReasonInput"] | null;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseOrder"];
+                };
+            };
+            /** @description The body is not JSON of this shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not staff */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Goods were received, or it is already finished */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    purchasing_close_purchase_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description optional */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ReasonInput"] | null;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseOrder"];
+                };
+            };
+            /** @description The body is not JSON of this shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not staff */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not partially received */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    purchasing_order_purchase_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseOrder"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not staff */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a draft */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    purchasing_receive_purchase_order: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description retries with the same key and body return the first answer and change nothing again */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Receipt"];
+            };
+        };
+        responses: {
+            /** @description Received; the order as it now stands */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseOrder"];
+                };
+            };
+            /** @description The body is not JSON of this shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not staff */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not open for receipts, or more than is still to come */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed, or the key was used for another request */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -28,6 +28,11 @@ export type Dashboard = Schemas['Dashboard'];
 export type AiStatus = Schemas['AiStatus'];
 
 export type Restock = Schemas['Restock'];
+
+export type PurchaseOrderStatus = Schemas['PoStatus'];
+export type PurchaseOrder = Schemas['PurchaseOrder'];
+export type PurchaseOrderLine = Schemas['PurchaseOrderLine'];
+export type FromRestockResult = Schemas['FromRestockResult'];
 export type RestockReport = Schemas['RestockReport'];
 
 export type PlatformStatus = Schemas['PlatformStatus'];

@@ -19,6 +19,7 @@ const NAV: NavItem[] = [
   { to: '/products', label: 'Products' },
   { to: '/suppliers', label: 'Suppliers', staff: true },
   { to: '/restock', label: 'Restock', staff: true },
+  { to: '/purchasing', label: 'Purchasing', staff: true },
   { to: '/assistant', label: 'Assistant', staff: true },
   { to: '/users', label: 'Users', admin: true },
 ];

@@ -1,6 +1,8 @@
 // Create or edit a product. The API's field errors appear next to their fields; what the
 // user typed is kept; the button is disabled while saving.
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { queries } from '../api/queries';
 import type { Product } from '../api/types';
 import { Field, useSubmit } from './Form';
 
@@ -13,6 +15,8 @@ export interface ProductInput {
   reorder_point: string;
   reorder_quantity: string;
   initial_stock: string;
+  supplier_id: string;
+  cost: string;
 }
 
 /** "12.50" → 1250; anything else is left for the API to reject with a field error. */
@@ -30,6 +34,8 @@ function body(input: ProductInput, creating: boolean) {
     price_cents: toCents(input.price),
     reorder_point: int(input.reorder_point || '0'),
     reorder_quantity: int(input.reorder_quantity || '0'),
+    supplier_id: input.supplier_id || null,
+    cost_cents: input.cost.trim() ? toCents(input.cost) : null,
   };
   if (creating) {
     b.sku = input.sku;
@@ -49,7 +55,10 @@ export function ProductForm({ product, onSave }: { product?: Product; onSave: (b
     reorder_point: String(product?.reorder_point ?? 0),
     reorder_quantity: String(product?.reorder_quantity ?? 0),
     initial_stock: '0',
+    supplier_id: product?.supplier_id ?? '',
+    cost: product?.cost_cents != null ? (product.cost_cents / 100).toFixed(2) : '',
   });
+  const suppliers = useQuery(queries.suppliers());
   const set = (k: keyof ProductInput) => (e: { target: { value: string } }) => setInput({ ...input, [k]: e.target.value });
   const fe = (k: string) => error?.fieldErrors[k];
 
@@ -77,6 +86,21 @@ export function ProductForm({ product, onSave }: { product?: Product; onSave: (b
       <Field label="Price" error={fe('price_cents')} hint="e.g. 12.50">
         {(p) => <input {...p} inputMode="decimal" value={input.price} onChange={set('price')} />}
       </Field>
+      <div className="row">
+        <Field label="Supplier" error={fe('supplier_id')} hint={suppliers.isError ? 'Suppliers could not be loaded' : undefined}>
+          {(p) => (
+            <select {...p} value={input.supplier_id} onChange={set('supplier_id')}>
+              <option value="">No supplier</option>
+              {suppliers.data?.items.map((s) => (
+                <option key={s.id} value={s.id}>{s.name}</option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Cost" error={fe('cost_cents')} hint="what one unit costs to buy, e.g. 7.20">
+          {(p) => <input {...p} inputMode="decimal" value={input.cost} onChange={set('cost')} />}
+        </Field>
+      </div>
       <div className="row">
         <Field label="Reorder point" error={fe('reorder_point')}>
           {(p) => <input {...p} inputMode="numeric" value={input.reorder_point} onChange={set('reorder_point')} />}

@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { useParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import { toApiError } from '../api/client';
 import { api } from '../api/endpoints';
 import { queries } from '../api/queries';
@@ -69,6 +69,7 @@ export default function ProductDetail() {
         <div className="card kpi"><span className="muted small">Price</span><strong className="num">{money(p.price_cents, p.currency)}</strong></div>
         <div className="card kpi"><span className="muted small">On hand</span><strong className="num">{p.on_hand}</strong></div>
         <div className="card kpi"><span className="muted small">Reserved</span><strong className="num">{p.reserved}</strong></div>
+        <div className="card kpi"><span className="muted small">On order</span><strong className="num">{p.on_order}</strong></div>
         <div className="card kpi">
           <span className="muted small">Available</span>
           <strong className="num">{p.available}</strong>
@@ -99,7 +100,10 @@ export default function ProductDetail() {
                   <td className="num">{m.on_hand_delta > 0 ? `+${m.on_hand_delta}` : m.on_hand_delta}</td>
                   <td className="num hide-sm">{m.reserved_delta > 0 ? `+${m.reserved_delta}` : m.reserved_delta}</td>
                   <td className="num">{m.on_hand_after}</td>
-                  <td className="hide-sm">{m.note}</td>
+                  <td className="hide-sm">
+                    {/* Goods in from a purchase order link back to it. */}
+                    {m.purchase_order_id ? <Link to={`/purchasing/${m.purchase_order_id}`}>{m.note}</Link> : m.note}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -250,6 +250,7 @@ fn row(line: u64, cells: &Cells<'_>) -> std::result::Result<NewProduct, Vec<Fiel
         reorder_point: int("reorder_point"),
         reorder_quantity: int("reorder_quantity"),
         initial_stock,
+        cost_cents: None,
     };
     let supplier_id = match cell("supplier_id") {
         "" => None,

@@ -4,6 +4,7 @@ mod catalogue_csv;
 mod internal;
 mod keyed;
 mod products;
+mod purchasing;
 mod stock;
 mod suppliers;
 
@@ -19,7 +20,8 @@ pub const IMPORT_BODY_LIMIT: usize = 32 * 1024 * 1024;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Stockroom inventory", description = "Catalogue, stock and suppliers"),
-    tags((name = "inventory", description = "Products, stock levels, the ledger and suppliers"))
+    tags((name = "inventory", description = "Products, stock levels, the ledger and suppliers"),
+         (name = "purchasing", description = "Purchase orders to suppliers and goods in"))
 )]
 struct ApiDoc;
 
@@ -34,6 +36,13 @@ fn api() -> OpenApiRouter<InventoryState> {
         .routes(routes!(stock::summary))
         .routes(routes!(suppliers::list, suppliers::create))
         .routes(routes!(suppliers::get, suppliers::update))
+        .routes(routes!(purchasing::list, purchasing::create))
+        .routes(routes!(purchasing::get, purchasing::update))
+        .routes(routes!(purchasing::order))
+        .routes(routes!(purchasing::receive))
+        .routes(routes!(purchasing::cancel))
+        .routes(routes!(purchasing::close))
+        .routes(routes!(purchasing::from_restock))
 }
 
 pub fn router(state: InventoryState) -> Router {

@@ -58,6 +58,7 @@ fn product(sku: &str, price_cents: i64, stock: i64) -> NewProduct {
         reorder_point: 0,
         reorder_quantity: 0,
         initial_stock: stock,
+        cost_cents: None,
         active: true,
     }
 }

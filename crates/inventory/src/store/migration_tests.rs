@@ -133,6 +133,8 @@ async fn reads_back(store: Arc<dyn InventoryStore>) {
     assert_eq!(shelf.created_at, time(T_SHELF));
     assert_eq!(shelf.updated_at, time(T_RESERVED));
     assert_eq!(shelf.currency, "EUR");
+    // Purchasing (0005/0004): nothing is on order yet and no cost is known.
+    assert_eq!((shelf.on_order, shelf.cost_cents), (0, None));
 
     let archived = store
         .get_product(ProductId(uuid(ARCHIVED)))
@@ -201,10 +203,36 @@ async fn reads_back(store: Arc<dyn InventoryStore>) {
     assert_eq!(ledger[1].reason, Reason::Received);
     assert_eq!(ledger[1].user_id.as_deref(), Some(STAFF));
     assert_eq!(ledger[1].note.as_deref(), Some("initial stock"));
+    assert!(ledger.iter().all(|m| m.purchase_order_id.is_none()));
 
     let levels = store.stock_levels(&[ProductId(uuid(SHELF))]).await.unwrap();
     assert_eq!(levels.len(), 1);
     assert_eq!(levels[0].lead_time_days, Some(12));
+    assert_eq!((levels[0].on_order, levels[0].expected_at), (0, None));
+    // A product from before purchasing can be ordered from its supplier.
+    let draft = store
+        .create_purchase_order(
+            Once {
+                keyed: None,
+                success: StatusCode::CREATED,
+            },
+            &super::NewPurchaseOrder {
+                supplier_id: uuid(SUPPLIER),
+                lines: vec![super::NewLine {
+                    product_id: ProductId(uuid(SHELF)),
+                    quantity: 5,
+                    unit_cost_cents: None,
+                }],
+                expected_at: None,
+                note: None,
+                created_by: STAFF.into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(&draft, Outcome::Fresh(po) if po.number == "PO-000001" && po.lines[0].sku == "TEA-1")
+    );
     let summary = store.summary().await.unwrap();
     assert_eq!(
         (

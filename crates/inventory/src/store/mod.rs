@@ -5,6 +5,7 @@
 //! answer in that same transaction (rules in [`kernel::idempotency`]).
 
 mod postgres;
+mod purchasing;
 mod reserve;
 mod sqlite;
 
@@ -33,6 +34,9 @@ use kernel::{
 };
 use uuid::Uuid;
 
+pub use purchasing::{
+    po_not_found, NewLine, NewPurchaseOrder, NewReceipt, PoFilter, PoPatch, PoStep, PurchasingStore,
+};
 pub use reserve::ReserveCall;
 
 use crate::{
@@ -52,6 +56,7 @@ pub struct NewProduct {
     pub reorder_point: i64,
     pub reorder_quantity: i64,
     pub initial_stock: i64,
+    pub cost_cents: Option<i64>,
     pub active: bool,
 }
 
@@ -65,6 +70,7 @@ pub struct ProductPatch {
     pub price_cents: Option<i64>,
     pub reorder_point: Option<i64>,
     pub reorder_quantity: Option<i64>,
+    pub cost_cents: Option<Option<i64>>,
     pub active: Option<bool>,
 }
 
@@ -132,7 +138,7 @@ pub struct Once<'a> {
 }
 
 #[async_trait]
-pub trait InventoryStore: Send + Sync {
+pub trait InventoryStore: PurchasingStore + Send + Sync {
     async fn supplier_exists(&self, id: Uuid) -> Result<bool>;
 
     /// A product may name only a supplier that exists: 422 on `supplier_id` otherwise.

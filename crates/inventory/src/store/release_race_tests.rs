@@ -65,6 +65,7 @@ async fn a_release_racing_its_reservation_gives_the_stock_back() {
         reorder_point: 0,
         reorder_quantity: 0,
         initial_stock: 5,
+        cost_cents: None,
         active: true,
     };
     let Outcome::Fresh(product) = store

@@ -29,6 +29,9 @@ pub struct StockFacts {
     pub reorder_point: i64,
     pub reorder_quantity: i64,
     pub lead_time_days: Option<i64>,
+    /// Units on open purchase orders, not yet received.
+    pub on_order: i64,
+    pub expected_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Units sold in confirmed and fulfilled orders over the last [`WINDOW_DAYS`].
     pub sold_in_window: i64,
 }
@@ -45,8 +48,13 @@ pub struct Restock {
     pub daily_demand: f64,
     /// `null` when nothing sells: the stock lasts indefinitely.
     pub days_of_cover: Option<f64>,
+    /// Net of `on_order`: 0 when what is coming already covers the need.
     pub suggested_reorder_quantity: i64,
     pub urgency: Urgency,
+    /// Units on open purchase orders, not yet received.
+    pub on_order: i64,
+    /// When the earliest open purchase order with this product is expected.
+    pub expected_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 pub fn forecast(f: &StockFacts) -> Restock {
@@ -65,9 +73,15 @@ pub fn forecast(f: &StockFacts) -> Restock {
     let suggested = if urgency == Urgency::Ok {
         0
     } else {
-        // Enough to cover the lead time plus a cycle, and at least the configured batch.
+        // Enough to cover the lead time plus a cycle, and at least the configured batch;
+        // what is already on order counts, and when it covers the need nothing more is asked.
         let target = (daily * (lead as f64 + CYCLE_DAYS)).ceil() as i64 + f.reorder_point;
-        (target - f.available).max(f.reorder_quantity).max(0)
+        let need = target - f.available - f.on_order.max(0);
+        if f.on_order > 0 && need <= 0 {
+            0
+        } else {
+            need.max(f.reorder_quantity).max(0)
+        }
     };
     Restock {
         product_id: f.product_id,
@@ -81,6 +95,8 @@ pub fn forecast(f: &StockFacts) -> Restock {
         days_of_cover: cover,
         suggested_reorder_quantity: suggested,
         urgency,
+        on_order: f.on_order,
+        expected_at: f.expected_at,
     }
 }
 
@@ -117,6 +133,8 @@ mod tests {
             reorder_point: 5,
             reorder_quantity: 20,
             lead_time_days: lead,
+            on_order: 0,
+            expected_at: None,
             sold_in_window: sold,
         }
     }
@@ -155,5 +173,22 @@ mod tests {
             "out of stock with no recent demand is not critical"
         );
         assert_eq!(forecast(&facts(0, 3, None)).urgency, Urgency::Critical);
+    }
+
+    #[test]
+    fn what_is_on_order_is_subtracted_from_the_suggestion() {
+        let mut f = facts(10, 60, Some(7));
+        f.on_order = 30;
+        // 2/day × 21 days + 5 − 10 available − 30 on order = 7, but at least the batch of 20
+        assert_eq!(forecast(&f).suggested_reorder_quantity, 20);
+        f.on_order = 40;
+        let covered = forecast(&f);
+        assert_eq!(covered.suggested_reorder_quantity, 0);
+        assert_eq!(
+            covered.urgency,
+            Urgency::Critical,
+            "the shelf is still short"
+        );
+        assert_eq!(covered.on_order, 40);
     }
 }

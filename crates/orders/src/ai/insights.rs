@@ -85,6 +85,8 @@ impl Insights {
                     reorder_point: p.reorder_point,
                     reorder_quantity: p.reorder_quantity,
                     lead_time_days: p.lead_time_days,
+                    on_order: p.on_order,
+                    expected_at: p.expected_at,
                     sold_in_window: demand.get(&p.product_id).copied().unwrap_or(0),
                 })
             })

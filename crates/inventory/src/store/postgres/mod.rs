@@ -7,6 +7,7 @@
 //! so concurrent multi-line reservations lock rows in the same order and cannot deadlock.
 
 mod idempotency;
+mod purchasing;
 mod reserve;
 
 use async_trait::async_trait;
@@ -52,6 +53,8 @@ struct ProductRow {
     reserved: i64,
     reorder_point: i64,
     reorder_quantity: i64,
+    on_order: i64,
+    cost_cents: Option<i64>,
     active: bool,
     version: i64,
     created_at: DateTime<Utc>,
@@ -74,6 +77,8 @@ impl ProductRow {
             available: self.on_hand - self.reserved,
             reorder_point: self.reorder_point,
             reorder_quantity: self.reorder_quantity,
+            on_order: self.on_order,
+            cost_cents: self.cost_cents,
             active: self.active,
             version: self.version,
             created_at: self.created_at,
@@ -91,6 +96,7 @@ struct MovementRow {
     on_hand_after: i64,
     reserved_after: i64,
     order_id: Option<Uuid>,
+    purchase_order_id: Option<Uuid>,
     user_id: Option<String>,
     note: Option<String>,
     created_at: DateTime<Utc>,
@@ -109,6 +115,7 @@ impl TryFrom<MovementRow> for Movement {
             on_hand_after: r.on_hand_after,
             reserved_after: r.reserved_after,
             order_id: r.order_id.map(OrderId),
+            purchase_order_id: r.purchase_order_id,
             user_id: r.user_id,
             note: r.note,
             created_at: r.created_at,
@@ -161,7 +168,7 @@ async fn write_movement(
              reserved_after, order_id, user_id, note, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          RETURNING id, product_id, reason, on_hand_delta, reserved_delta, on_hand_after, reserved_after,
-             order_id, user_id, note, created_at",
+             order_id, purchase_order_id, user_id, note, created_at",
         Uuid::now_v7(),
         e.product_id.as_uuid(),
         e.reason.as_str(),
@@ -189,10 +196,10 @@ async fn insert_product(
     let inserted = sqlx::query_as!(
         ProductRow,
         "INSERT INTO products (id, sku, name, description, category, supplier_id, price_cents, on_hand, reserved,
-             reorder_point, reorder_quantity, active, version, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10, $11, 1, $12, $12)
+             reorder_point, reorder_quantity, cost_cents, active, version, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10, $13, $11, 1, $12, $12)
          RETURNING id, sku, name, description, category, supplier_id, price_cents, on_hand, reserved,
-             reorder_point, reorder_quantity, active, version, created_at, updated_at",
+             reorder_point, reorder_quantity, on_order, cost_cents, active, version, created_at, updated_at",
         id,
         new.sku.as_str(),
         new.name,
@@ -205,6 +212,7 @@ async fn insert_product(
         new.reorder_quantity,
         new.active,
         at,
+        new.cost_cents,
     )
     .fetch_one(&mut *conn)
     .await;
@@ -235,7 +243,7 @@ async fn product_for_update(conn: &mut PgConnection, id: ProductId) -> Result<Op
     Ok(sqlx::query_as!(
         ProductRow,
         "SELECT id, sku, name, description, category, supplier_id, price_cents, on_hand, reserved,
-             reorder_point, reorder_quantity, active, version, created_at, updated_at
+             reorder_point, reorder_quantity, on_order, cost_cents, active, version, created_at, updated_at
          FROM products WHERE id = $1 FOR UPDATE",
         id.as_uuid(),
     )
@@ -310,7 +318,7 @@ impl InventoryStore for PgStore {
         let row = sqlx::query_as!(
             ProductRow,
             "SELECT id, sku, name, description, category, supplier_id, price_cents, on_hand, reserved,
-                 reorder_point, reorder_quantity, active, version, created_at, updated_at
+                 reorder_point, reorder_quantity, on_order, cost_cents, active, version, created_at, updated_at
              FROM products WHERE id = $1",
             id.as_uuid(),
         )
@@ -328,7 +336,7 @@ impl InventoryStore for PgStore {
         let rows = sqlx::query_as!(
             ProductRow,
             r#"SELECT id, sku, name, description, category, supplier_id, price_cents, on_hand, reserved,
-                 reorder_point, reorder_quantity, active, version, created_at, updated_at
+                 reorder_point, reorder_quantity, on_order, cost_cents, active, version, created_at, updated_at
              FROM products
              WHERE ($1::text IS NULL OR sku LIKE $1 ESCAPE '\' OR LOWER(name) LIKE $2 ESCAPE '\')
                AND ($3::text IS NULL OR category = $3)
@@ -367,10 +375,11 @@ impl InventoryStore for PgStore {
         let row = sqlx::query_as!(
             ProductRow,
             "UPDATE products SET name = $3, description = $4, category = $5, supplier_id = $6, price_cents = $7,
-                 reorder_point = $8, reorder_quantity = $9, active = $10, version = version + 1, updated_at = $11
+                 reorder_point = $8, reorder_quantity = $9, active = $10, version = version + 1, updated_at = $11,
+                 cost_cents = $12
              WHERE id = $1 AND version = $2 AND ($10 OR reserved = 0)
              RETURNING id, sku, name, description, category, supplier_id, price_cents, on_hand, reserved,
-                 reorder_point, reorder_quantity, active, version, created_at, updated_at",
+                 reorder_point, reorder_quantity, on_order, cost_cents, active, version, created_at, updated_at",
             id.as_uuid(),
             current.version,
             patch.name.unwrap_or(current.name),
@@ -382,6 +391,7 @@ impl InventoryStore for PgStore {
             patch.reorder_quantity.unwrap_or(current.reorder_quantity),
             patch.active.unwrap_or(current.active),
             now(),
+            patch.cost_cents.unwrap_or(current.cost_cents),
         )
         .fetch_optional(&mut *tx)
         .await?;
@@ -404,7 +414,7 @@ impl InventoryStore for PgStore {
         let rows = sqlx::query_as!(
             ProductRow,
             "SELECT id, sku, name, description, category, supplier_id, price_cents, on_hand, reserved,
-                 reorder_point, reorder_quantity, active, version, created_at, updated_at
+                 reorder_point, reorder_quantity, on_order, cost_cents, active, version, created_at, updated_at
              FROM products ORDER BY created_at, id"
         )
         .fetch_all(&self.pool)
@@ -468,7 +478,7 @@ impl InventoryStore for PgStore {
         let rows = sqlx::query_as!(
             ProductRow,
             "SELECT id, sku, name, description, category, supplier_id, price_cents, on_hand, reserved,
-                 reorder_point, reorder_quantity, active, version, created_at, updated_at
+                 reorder_point, reorder_quantity, on_order, cost_cents, active, version, created_at, updated_at
              FROM products WHERE active AND on_hand - reserved <= reorder_point
              ORDER BY on_hand - reserved - reorder_point, sku LIMIT 500"
         )
@@ -483,7 +493,7 @@ impl InventoryStore for PgStore {
                       COUNT(*) FILTER (WHERE active) AS "active_products!",
                       COALESCE(SUM(on_hand), 0)::bigint AS "units_on_hand!",
                       COALESCE(SUM(reserved), 0)::bigint AS "units_reserved!",
-                      COALESCE(SUM(on_hand * price_cents), 0)::bigint AS "stock_value_cents!",
+                      COALESCE(SUM(on_hand * COALESCE(cost_cents, price_cents)), 0)::bigint AS "stock_value_cents!",
                       COUNT(*) FILTER (WHERE active AND on_hand - reserved <= reorder_point) AS "low_stock!"
                FROM products"#
         )
@@ -504,7 +514,11 @@ impl InventoryStore for PgStore {
         let ids: Vec<Uuid> = ids.iter().map(|id| id.as_uuid()).collect();
         let rows = sqlx::query!(
             r#"SELECT p.id, p.sku, p.name, p.category, p.price_cents, p.on_hand, p.reserved, p.reorder_point,
-                      p.reorder_quantity, p.active, s.lead_time_days AS "lead_time_days?"
+                      p.reorder_quantity, p.active, s.lead_time_days AS "lead_time_days?", p.on_order,
+                      (SELECT MIN(o.expected_at) FROM purchase_order_lines l
+                         JOIN purchase_orders o ON o.id = l.purchase_order_id
+                        WHERE l.product_id = p.id AND o.status IN ('ordered', 'partially_received')
+                          AND l.quantity_received < l.quantity_ordered) AS expected_at
                FROM products p LEFT JOIN suppliers s ON s.id = p.supplier_id
                WHERE CASE WHEN cardinality($1::uuid[]) = 0 THEN p.active ELSE p.id = ANY($1) END
                ORDER BY p.sku"#,
@@ -527,6 +541,8 @@ impl InventoryStore for PgStore {
                 reorder_quantity: r.reorder_quantity,
                 lead_time_days: r.lead_time_days,
                 active: r.active,
+                on_order: r.on_order,
+                expected_at: r.expected_at,
             })
             .collect())
     }
@@ -543,7 +559,7 @@ impl InventoryStore for PgStore {
                 "UPDATE products SET on_hand = on_hand + $2, updated_at = $3
                  WHERE id = $1 AND on_hand + $2 >= reserved AND on_hand + $2 >= 0
                  RETURNING id, sku, name, description, category, supplier_id, price_cents, on_hand, reserved,
-                     reorder_point, reorder_quantity, active, version, created_at, updated_at",
+                     reorder_point, reorder_quantity, on_order, cost_cents, active, version, created_at, updated_at",
                 a.product_id.as_uuid(),
                 a.delta,
                 at,
@@ -678,7 +694,7 @@ impl InventoryStore for PgStore {
         sqlx::query_as!(
             MovementRow,
             "SELECT id, product_id, reason, on_hand_delta, reserved_delta, on_hand_after, reserved_after,
-                 order_id, user_id, note, created_at
+                 order_id, purchase_order_id, user_id, note, created_at
              FROM movements
              WHERE ($1::uuid IS NULL OR product_id = $1)
                AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3))

@@ -4,6 +4,7 @@
 //! connection), so a reservation's conditional updates cannot interleave with another's.
 
 mod idempotency;
+mod purchasing;
 mod reserve;
 
 use async_trait::async_trait;
@@ -41,10 +42,11 @@ pub struct SqliteStore {
 }
 
 const PRODUCT_COLUMNS: &str = "id, sku, name, description, category, supplier_id, price_cents, \
-     on_hand, reserved, reorder_point, reorder_quantity, active, version, created_at, updated_at";
+     on_hand, reserved, reorder_point, reorder_quantity, on_order, cost_cents, active, version, \
+     created_at, updated_at";
 
 const MOVEMENT_COLUMNS: &str = "id, product_id, reason, on_hand_delta, reserved_delta, \
-     on_hand_after, reserved_after, order_id, user_id, note, created_at";
+     on_hand_after, reserved_after, order_id, purchase_order_id, user_id, note, created_at";
 
 const SUPPLIER_COLUMNS: &str = "id, name, contact_email, phone, lead_time_days, created_at";
 
@@ -61,6 +63,8 @@ struct ProductRow {
     reserved: i64,
     reorder_point: i64,
     reorder_quantity: i64,
+    on_order: i64,
+    cost_cents: Option<i64>,
     active: bool,
     version: i64,
     created_at: DateTime<Utc>,
@@ -83,6 +87,8 @@ impl ProductRow {
             available: self.on_hand - self.reserved,
             reorder_point: self.reorder_point,
             reorder_quantity: self.reorder_quantity,
+            on_order: self.on_order,
+            cost_cents: self.cost_cents,
             active: self.active,
             version: self.version,
             created_at: self.created_at,
@@ -101,6 +107,7 @@ struct MovementRow {
     on_hand_after: i64,
     reserved_after: i64,
     order_id: Option<Hyphenated>,
+    purchase_order_id: Option<Hyphenated>,
     user_id: Option<String>,
     note: Option<String>,
     created_at: DateTime<Utc>,
@@ -119,6 +126,7 @@ impl TryFrom<MovementRow> for Movement {
             on_hand_after: r.on_hand_after,
             reserved_after: r.reserved_after,
             order_id: r.order_id.map(|id| OrderId(id.into_uuid())),
+            purchase_order_id: r.purchase_order_id.map(Hyphenated::into_uuid),
             user_id: r.user_id,
             note: r.note,
             created_at: r.created_at,
@@ -193,6 +201,8 @@ struct LevelRow {
     reorder_quantity: i64,
     active: bool,
     lead_time_days: Option<i64>,
+    on_order: i64,
+    expected_at: Option<DateTime<Utc>>,
 }
 
 impl SqliteStore {
@@ -213,7 +223,7 @@ async fn write_movement(
     at: &str,
 ) -> Result<Movement> {
     sqlx::query_as::<_, MovementRow>(&format!(
-        "INSERT INTO movements ({MOVEMENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+        "INSERT INTO movements ({MOVEMENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL, ?9, ?10, ?11)
          RETURNING {MOVEMENT_COLUMNS}"
     ))
     .bind(Uuid::now_v7().hyphenated())
@@ -241,8 +251,8 @@ async fn insert_product(
     let at = to_db(now());
     let inserted = sqlx::query_as::<_, ProductRow>(&format!(
         "INSERT INTO products (id, sku, name, description, category, supplier_id, price_cents, on_hand, reserved,
-             reorder_point, reorder_quantity, active, version, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9, ?10, ?11, 1, ?12, ?12) RETURNING {PRODUCT_COLUMNS}"
+             reorder_point, reorder_quantity, cost_cents, active, version, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9, ?10, ?13, ?11, 1, ?12, ?12) RETURNING {PRODUCT_COLUMNS}"
     ))
     .bind(id.hyphenated())
     .bind(new.sku.as_str())
@@ -256,6 +266,7 @@ async fn insert_product(
     .bind(new.reorder_quantity)
     .bind(new.active)
     .bind(&at)
+    .bind(new.cost_cents)
     .fetch_one(&mut *conn)
     .await;
     let row = match inserted {
@@ -407,7 +418,8 @@ impl InventoryStore for SqliteStore {
             .unwrap_or(current.supplier_id.map(Hyphenated::into_uuid));
         let row = sqlx::query_as::<_, ProductRow>(&format!(
             "UPDATE products SET name = ?3, description = ?4, category = ?5, supplier_id = ?6, price_cents = ?7,
-                 reorder_point = ?8, reorder_quantity = ?9, active = ?10, version = version + 1, updated_at = ?11
+                 reorder_point = ?8, reorder_quantity = ?9, active = ?10, version = version + 1, updated_at = ?11,
+                 cost_cents = ?12
              WHERE id = ?1 AND version = ?2 AND (?10 = 1 OR reserved = 0) RETURNING {PRODUCT_COLUMNS}"
         ))
         .bind(id.as_uuid().hyphenated())
@@ -421,6 +433,7 @@ impl InventoryStore for SqliteStore {
         .bind(patch.reorder_quantity.unwrap_or(current.reorder_quantity))
         .bind(patch.active.unwrap_or(current.active))
         .bind(to_db(now()))
+        .bind(patch.cost_cents.unwrap_or(current.cost_cents))
         .fetch_optional(&mut *tx)
         .await?;
         let Some(row) = row else {
@@ -505,7 +518,7 @@ impl InventoryStore for SqliteStore {
                     COALESCE(SUM(active), 0) AS active_products,
                     COALESCE(SUM(on_hand), 0) AS units_on_hand,
                     COALESCE(SUM(reserved), 0) AS units_reserved,
-                    COALESCE(SUM(on_hand * price_cents), 0) AS stock_value_cents,
+                    COALESCE(SUM(on_hand * COALESCE(cost_cents, price_cents)), 0) AS stock_value_cents,
                     COALESCE(SUM(CASE WHEN active = 1 AND on_hand - reserved <= reorder_point THEN 1 ELSE 0 END), 0)
                         AS low_stock
              FROM products",
@@ -529,7 +542,11 @@ impl InventoryStore for SqliteStore {
         let ids = serde_json::to_string(&ids).map_err(AppError::internal)?;
         let rows = sqlx::query_as::<_, LevelRow>(
             "SELECT p.id, p.sku, p.name, p.category, p.price_cents, p.on_hand, p.reserved, p.reorder_point,
-                    p.reorder_quantity, p.active, s.lead_time_days
+                    p.reorder_quantity, p.active, s.lead_time_days, p.on_order,
+                    (SELECT MIN(o.expected_at) FROM purchase_order_lines l
+                       JOIN purchase_orders o ON o.id = l.purchase_order_id
+                      WHERE l.product_id = p.id AND o.status IN ('ordered', 'partially_received')
+                        AND l.quantity_received < l.quantity_ordered) AS expected_at
              FROM products p LEFT JOIN suppliers s ON s.id = p.supplier_id
              WHERE CASE WHEN json_array_length(?1) = 0 THEN p.active = 1
                         ELSE p.id IN (SELECT value FROM json_each(?1)) END
@@ -553,6 +570,8 @@ impl InventoryStore for SqliteStore {
                 reorder_quantity: r.reorder_quantity,
                 lead_time_days: r.lead_time_days,
                 active: r.active,
+                on_order: r.on_order,
+                expected_at: r.expected_at,
             })
             .collect())
     }
