@@ -12,11 +12,6 @@ use crate::{OrderId, ProductId, Quantity};
 pub struct ReserveRequest {
     pub reservation_id: OrderId,
     pub lines: Vec<ReserveLine>,
-    /// Reserve again under an id whose earlier reservation was released (an order attempt
-    /// that gave up, retried with the same idempotency key). Without it a released id stays
-    /// released, so a late copy of a given-up request takes nothing.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub revive: bool,
 }
 
 /// Unknown fields in a line are ignored, as inventory always has (only the request itself
@@ -105,7 +100,7 @@ pub struct ShortLine {
     pub reason: ShortReason,
 }
 
-/// One held reservation in `GET /internal/reservations?held_before=`: orders looks for holds
+/// One held reservation in `GET /internal/reservations?older_than_ms=`: orders looks for holds
 /// whose order never got written (the process died between inventory's commit and its own).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Hold {

@@ -66,7 +66,15 @@ async fn work(
                 return;
             }
         }
-        let (calls, replies): (Vec<ReserveCall>, Vec<Reply>) = batch.drain(..).unzip();
+        // A caller that gave up (orders timed out) has been answered 503 and may have released
+        // the id already: its reservation is not made now.
+        let (calls, replies): (Vec<ReserveCall>, Vec<Reply>) = batch
+            .drain(..)
+            .filter(|(_, reply)| !reply.is_closed())
+            .unzip();
+        if calls.is_empty() {
+            continue;
+        }
         match run(store.as_ref(), &calls).await {
             Ok(outcomes) => {
                 for (reply, outcome) in replies.into_iter().zip(outcomes) {

@@ -9,8 +9,6 @@
 
 use std::{sync::Arc, time::Duration};
 
-use chrono::{DateTime, Utc};
-
 use contracts::{
     reservation::{
         Hold, HoldPage, Reservation, ReservationStatus, ReserveLine, ReserveRequest, Settlement,
@@ -107,17 +105,14 @@ impl InventoryClient {
         self.inner.breaker.open_for(Call::Write)
     }
 
-    /// Reserves all lines (`reservation_id` = order id). Safe to repeat. `revive` reserves
-    /// again under an id an earlier attempt gave up.
+    /// Reserves all lines (`reservation_id` = order id). Safe to repeat.
     pub async fn reserve(
         &self,
         order_id: OrderId,
         lines: &[(ProductId, Quantity)],
-        revive: bool,
     ) -> Result<Reserve, Unavailable> {
         let body = ReserveRequest {
             reservation_id: order_id,
-            revive,
             lines: lines
                 .iter()
                 .map(|&(product_id, quantity)| ReserveLine {
@@ -178,16 +173,17 @@ impl InventoryClient {
         }
     }
 
-    /// Reservations held since before `before`, a page after `after` (id order).
+    /// Reservations held for at least `age` (by inventory's clock), a page after `after`
+    /// (id order).
     pub async fn holds(
         &self,
-        before: DateTime<Utc>,
+        age: Duration,
         after: Option<OrderId>,
         limit: usize,
     ) -> Result<Vec<Hold>, Unavailable> {
         let mut path = format!(
-            "/internal/reservations?held_before={}&limit={limit}",
-            urlencoding(&before.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+            "/internal/reservations?older_than_ms={}&limit={limit}",
+            age.as_millis()
         );
         if let Some(after) = after {
             path.push_str(&format!("&after={after}"));
@@ -280,11 +276,6 @@ impl InventoryClient {
             }
         }
     }
-}
-
-/// A time in a query string: `+` would read as a space.
-fn urlencoding(text: &str) -> String {
-    text.replace('+', "%2B").replace(':', "%3A")
 }
 
 /// One of inventory's answers as its contract type; an answer that does not parse means

@@ -1,6 +1,6 @@
-//! The order saga in two commits: inventory holds the stock under the order's id, then the
-//! order is written already settled (confirmed or rejected) with its lines, history and AI
-//! job. A hold whose order never got written (a crash between the commits, a deadline
+//! The order saga in two commits: inventory holds the stock under the attempt's order id,
+//! then the order is written already settled (confirmed or rejected) with its lines, history
+//! and AI job. A hold whose order never got written (a crash between the commits, a deadline
 //! missed) is released by the reconciler ([`crate::sweeper`]). Cancel and fulfil record what
 //! inventory is owed before asking it, so a crash or an outage between the two steps is
 //! repaired by the sweeper, never lost.
@@ -18,7 +18,6 @@ use contracts::{
     OrderId,
 };
 use kernel::{auth::AuthUser, idempotency::IdempotencyKey, AppError, Result};
-use uuid::Uuid;
 
 use crate::{
     ai::Ai,
@@ -74,26 +73,6 @@ enum Ending {
     TooLarge(String),
 }
 
-/// Ids of keyed orders are derived from the customer and the key, so every retry of a request
-/// reserves under the same id and inventory holds its stock once.
-const KEYED_ORDERS: Uuid = Uuid::from_u128(0x5b0c_6a8e_2f41_4d7a_9c3e_7d1f_0a52_b8e4);
-
-pub fn order_id_for(customer_id: &str, key: &str) -> OrderId {
-    let name = format!("{customer_id}\n{key}");
-    OrderId(Uuid::new_v5(&KEYED_ORDERS, name.as_bytes()))
-}
-
-/// Whether inventory holds exactly the lines asked for (a hold made for the key's first
-/// request, when this one differs, does not).
-fn held_as_asked(held: &Reservation, request: &OrderRequest) -> bool {
-    held.lines.len() == request.lines.len()
-        && request.lines.iter().all(|(product, quantity)| {
-            held.lines
-                .iter()
-                .any(|l| l.product_id == *product && l.quantity == quantity.get())
-        })
-}
-
 #[derive(Clone)]
 pub struct Saga {
     pub store: Arc<dyn OrdersStore>,
@@ -135,8 +114,7 @@ impl Saga {
 
     /// Places an order in two commits: inventory holds the stock under the order's id, then
     /// the order is written, settled, in one transaction. A repeated `Idempotency-Key`
-    /// replays the first answer: the key fixes the order id, so a retry finds the same hold
-    /// (inventory reserves idempotently by id) or the same order.
+    /// replays the first answer it was given; a retry after a failure (5xx) is a new attempt.
     pub async fn place(
         &self,
         caller: &AuthUser,
@@ -146,20 +124,22 @@ impl Saga {
         let key = key.map(|k| k.as_str().to_string());
         let customer_id = caller.require_user()?.to_string();
         let hash = request.fingerprint();
-        if let Some(retry_after_secs) = self.inventory.open_for() {
-            // No order for a request that cannot succeed; a stored answer still replays.
-            if let Some(k) = &key {
-                if let Some(existing) = self.store.existing(&customer_id, k).await? {
-                    return self.replay(existing, &hash, &customer_id, k).await;
-                }
+        // A key already answered replays without touching inventory, so retrying (or reusing
+        // a key for another request) never holds stock.
+        if let Some(k) = &key {
+            if let Some(existing) = self.store.existing(&customer_id, k).await? {
+                return self.replay(existing, &hash, &customer_id, k).await;
             }
+        }
+        if let Some(retry_after_secs) = self.inventory.open_for() {
+            // No order for a request that cannot succeed.
             return Ok(Placed::Unavailable { retry_after_secs });
         }
         let deadline = now() + chrono::Duration::from_std(self.place_budget).unwrap_or_default();
-        let id = match &key {
-            Some(k) => order_id_for(&customer_id, k),
-            None => OrderId::new_v7(),
-        };
+        // Each attempt reserves under an id of its own: a release meant for an attempt that
+        // gave up can never free the stock of another that succeeded, and the key's unique
+        // index, not the id, makes retries idempotent.
+        let id = OrderId::new_v7();
         let email = caller.claims.email.clone().unwrap_or_default();
         let order = Order::new(id, &customer_id, &email, &request, self.store.currency());
         let attempt = Attempt {
@@ -167,51 +147,28 @@ impl Saga {
             hash: &hash,
             deadline,
         };
-        let mut revive = false;
-        loop {
-            let reserved = self.inventory.reserve(id, &request.lines, revive).await;
-            match reserved {
-                Ok(Reserve::Held(held)) => {
-                    if !held_as_asked(&held, &request) {
-                        // The key's first request, still being placed, asked for other lines.
-                        return Ok(Placed::KeyMismatch);
-                    }
-                    if let Some(pause) = self.pause_after_reserve {
-                        // Fault injection for the crash tests: a window between the commits.
-                        tokio::time::sleep(pause).await;
-                    }
-                    return self.write_held(order, held, &attempt).await;
+        match self.inventory.reserve(id, &request.lines).await {
+            Ok(Reserve::Held(held)) => {
+                if let Some(pause) = self.pause_after_reserve {
+                    // Fault injection for the crash tests: a window between the commits.
+                    tokio::time::sleep(pause).await;
                 }
-                Ok(Reserve::Refused(refusal)) => {
-                    return self.write_refused(order, refusal, &attempt).await;
-                }
-                Ok(Reserve::Released) if !revive => {
-                    // The id was released: its order exists and was settled, or an earlier
-                    // attempt with this key gave up; then this attempt reserves afresh.
-                    if let Some(k) = &key {
-                        if let Some(existing) = self.store.existing(&customer_id, k).await? {
-                            return self.replay(existing, &hash, &customer_id, k).await;
-                        }
-                    }
-                    revive = true;
-                }
-                Ok(Reserve::Released) => {
-                    return Ok(Placed::Unavailable {
-                        retry_after_secs: 1,
-                    })
-                }
-                Err(e) => {
-                    tracing::warn!(order_id = %id, error = %e, "order failed: inventory unavailable");
-                    // Whatever inventory may have held goes back now, or via the reconciler.
-                    self.release_in_background(id);
-                    self.record_failure(order, failure_reason(&e)).await;
-                    return Ok(Placed::Unavailable {
-                        retry_after_secs: match e {
-                            Unavailable::Open { retry_after_secs } => retry_after_secs,
-                            Unavailable::Down(_) => 2,
-                        },
-                    });
-                }
+                self.write_held(order, held, &attempt).await
+            }
+            Ok(Reserve::Refused(refusal)) => self.write_refused(order, refusal, &attempt).await,
+            // A fresh id cannot have been released; should it be, nothing is held for it.
+            Ok(Reserve::Released) => Ok(Placed::Unavailable {
+                retry_after_secs: 1,
+            }),
+            Err(e) => {
+                tracing::warn!(order_id = %id, error = %e, "order failed: inventory unavailable");
+                self.give_up(order, failure_reason(&e)).await;
+                Ok(Placed::Unavailable {
+                    retry_after_secs: match e {
+                        Unavailable::Open { retry_after_secs } => retry_after_secs,
+                        Unavailable::Down(_) => 2,
+                    },
+                })
             }
         }
     }
@@ -318,6 +275,14 @@ impl Saga {
                 })
             }
             Written::KeyTaken => {
+                // Another attempt with this key was written first: its answer is replayed,
+                // and this attempt's hold is given back before it is (the stock is as the
+                // replay says), or by the reconciler should inventory not answer.
+                if holds_stock {
+                    if let Err(e) = self.inventory.settle(id, Settlement::Release).await {
+                        tracing::warn!(order_id = %id, error = %e, "release postponed to the reconciler");
+                    }
+                }
                 let (Some(key), customer_id) = (attempt.key, order.customer_id.as_str()) else {
                     return Err(AppError::internal("an order without a key met a conflict"));
                 };
@@ -326,18 +291,11 @@ impl Saga {
                     .existing(customer_id, key)
                     .await?
                     .ok_or_else(|| AppError::internal("the key's order vanished"))?;
-                if holds_stock && existing.id != id {
-                    // The key's order predates key-derived ids: this hold is not its.
-                    self.release_in_background(id);
-                }
                 self.replay(existing, attempt.hash, customer_id, key).await
             }
             Written::Expired => {
                 tracing::warn!(order_id = %id, "order failed: past its deadline");
-                if holds_stock {
-                    self.release_in_background(id);
-                }
-                self.record_failure(order, "the order could not be completed in time")
+                self.give_up(order, "the order could not be completed in time")
                     .await;
                 Ok(Placed::Unavailable {
                     retry_after_secs: 1,
@@ -346,12 +304,13 @@ impl Saga {
         }
     }
 
-    /// Keeps a failed attempt for its customer and staff to see, under an id of its own and
-    /// without the idempotency key or an answer: the key's retry makes a new attempt (under
-    /// the key's id). Best effort: the client has its 503 either way.
-    async fn record_failure(&self, order: Order, reason: &str) {
-        let mut failed = order.moved_to(OrderStatus::Failed, Some(reason.to_string()));
-        failed.id = OrderId::new_v7();
+    /// An attempt that failed: kept as `failed` for its customer and staff to see, without
+    /// the idempotency key (the key's retry is a new attempt) and owing inventory a release of
+    /// whatever it may hold, paid now or by the sweeper. Unrecorded (the database is failing
+    /// too), the release is still sent, and the reconciler finds the hold without its order.
+    async fn give_up(&self, order: Order, reason: &str) {
+        let id = order.id;
+        let failed = order.moved_to(OrderStatus::Failed, Some(reason.to_string()));
         let no_answer = |_: i64| -> Result<Option<(u16, String)>> { Ok(None) };
         let written = self
             .store
@@ -360,13 +319,22 @@ impl Saga {
                 key: None,
                 request_hash: "",
                 answer: &no_answer,
-                owed: None,
+                owed: Some(Settlement::Release),
                 deadline: now() + chrono::Duration::days(1),
             })
             .await;
         metrics::counter!("orders_total", "outcome" => "failed").increment(1);
-        if let Err(e) = written {
-            tracing::warn!(error = %e, "a failed order could not be recorded");
+        match written {
+            Ok(Written::Number(_)) => {
+                let saga = self.clone();
+                tokio::spawn(async move { saga.pay_inventory(id, Settlement::Release).await });
+            }
+            Ok(_) | Err(_) => {
+                if let Err(e) = written {
+                    tracing::warn!(order_id = %id, error = %e, "a failed order could not be recorded");
+                }
+                self.release_in_background(id);
+            }
         }
     }
 

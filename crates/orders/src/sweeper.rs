@@ -49,17 +49,17 @@ pub fn spawn(
 
 /// Releases stock inventory holds for orders that do not exist: the process died between
 /// inventory's commit and its own, or gave up and could not reach inventory to say so.
-/// Only holds older than `grace` are considered; an order is never written later than half
-/// of it after its hold was asked for ([`Saga::place`]'s deadline). Returns how many holds
-/// were released.
+/// Only holds older than `grace` are considered. Every attempt reserves under an id of its
+/// own, and writes its order no later than half of `grace` after it started
+/// ([`Saga::place`]'s deadline), so a hold that old without its order never gets one. Ages
+/// are measured on each side's own clock. Returns how many holds were released.
 pub async fn reconcile(saga: &Saga, grace: Duration) -> kernel::Result<usize> {
-    let before = crate::store::now() - chrono::Duration::from_std(grace).unwrap_or_default();
     let mut after = None;
     let mut released = 0;
     loop {
         let holds = saga
             .inventory
-            .holds(before, after, HOLDS_PAGE)
+            .holds(grace, after, HOLDS_PAGE)
             .await
             .map_err(|e| kernel::AppError::Unavailable(e.to_string()))?;
         let ids: Vec<OrderId> = holds.iter().map(|h| h.reservation_id).collect();
@@ -94,7 +94,7 @@ pub async fn sweep(saga: &Saga, grace: Duration) -> kernel::Result<()> {
             .map(|l| (l.product_id, l.quantity))
             .collect();
         let id = order.id;
-        match saga.inventory.reserve(id, &lines, false).await {
+        match saga.inventory.reserve(id, &lines).await {
             Ok(Reserve::Held(reservation)) => {
                 match saga.confirm(order, reservation, "system").await? {
                     Held::Confirmed => {

@@ -45,8 +45,6 @@ pub fn router() -> Router<InventoryState> {
 struct RawReserveRequest {
     reservation_id: OrderId,
     lines: Vec<RawLine>,
-    #[serde(default)]
-    revive: bool,
 }
 
 #[derive(Deserialize)]
@@ -94,7 +92,6 @@ async fn reserve(
     let call = ReserveCall {
         id: req.reservation_id,
         lines,
-        revive: req.revive,
     };
     match state.reserver.reserve(call).await? {
         ReserveOutcome::Reserved(r) => Ok((StatusCode::CREATED, Json(r))),
@@ -162,8 +159,9 @@ async fn commit(
 
 #[derive(Deserialize)]
 struct HoldsQuery {
-    /// Only reservations made before this time.
-    held_before: chrono::DateTime<chrono::Utc>,
+    /// Only reservations at least this old, by inventory's own clock: the caller's clock
+    /// never meets the times inventory stamped.
+    older_than_ms: u64,
     /// The page starts after this reservation id.
     after: Option<OrderId>,
     limit: Option<i64>,
@@ -180,7 +178,11 @@ async fn holds(
     if !(1..=1000).contains(&limit) {
         return Err(AppError::validation("limit", "must be 1 to 1000"));
     }
-    let items = state.store.holds(q.held_before, q.after, limit).await?;
+    let age = chrono::Duration::milliseconds(i64::try_from(q.older_than_ms).unwrap_or(i64::MAX));
+    let before = kernel::time::now()
+        .checked_sub_signed(age)
+        .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
+    let items = state.store.holds(before, q.after, limit).await?;
     Ok(Json(HoldPage { items }))
 }
 

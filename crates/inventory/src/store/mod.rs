@@ -248,7 +248,6 @@ impl dyn InventoryStore + '_ {
         let call = ReserveCall {
             id,
             lines: lines.to_vec(),
-            revive: false,
         };
         self.reserve_many(&[call])
             .await?

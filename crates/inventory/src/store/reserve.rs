@@ -28,8 +28,6 @@ use super::ReserveOutcome;
 pub struct ReserveCall {
     pub id: OrderId,
     pub lines: Vec<ReserveLine>,
-    /// Reserve again if this id was released before (see `ReserveRequest::revive`).
-    pub revive: bool,
 }
 
 /// A product as a reservation sees it, its row locked.
@@ -61,29 +59,22 @@ pub struct Writes {
     pub takes: Vec<Take>,
     pub lines: Vec<(OrderId, ReservedLine)>,
     pub totals: Vec<(OrderId, i64)>,
-    /// Claims of refused reservations: removed, as if never made, so a retry starts afresh.
+    /// Claims of refused reservations: removed, as if never made.
     pub unclaim: Vec<OrderId>,
-    /// Refused revivals go back to released, keeping the id's tombstone.
-    pub back_to_released: Vec<OrderId>,
 }
 
 impl Writes {
     pub fn is_empty(&self) -> bool {
-        self.products.is_empty() && self.unclaim.is_empty() && self.back_to_released.is_empty()
+        self.products.is_empty() && self.unclaim.is_empty()
     }
 }
 
 /// One backend's transaction, as the batch needs it.
 #[async_trait]
 pub trait ReserveTx: Send {
-    /// Claims these ids (sorted), and the `revive` ones among them that were released.
-    /// Returns the ids claimed; the others already have a reservation.
-    async fn claim(
-        &mut self,
-        ids: &[OrderId],
-        revive: &[OrderId],
-        at: DateTime<Utc>,
-    ) -> Result<HashSet<OrderId>>;
+    /// Claims these ids (sorted). Returns the ids claimed; the others already have a
+    /// reservation (or a release's tombstone).
+    async fn claim(&mut self, ids: &[OrderId], at: DateTime<Utc>) -> Result<HashSet<OrderId>>;
 
     /// The reservation this id already has.
     async fn existing(&mut self, id: OrderId) -> Result<Option<Reservation>>;
@@ -107,10 +98,7 @@ pub async fn reserve_batch(
     let mut ids: Vec<OrderId> = calls.iter().map(|c| c.id).collect();
     ids.sort();
     ids.dedup();
-    let mut revive: Vec<OrderId> = calls.iter().filter(|c| c.revive).map(|c| c.id).collect();
-    revive.sort();
-    revive.dedup();
-    let claimed = tx.claim(&ids, &revive, at).await?;
+    let claimed = tx.claim(&ids, at).await?;
 
     // The first call of each claimed id is decided; repeats copy its outcome.
     let mut first: HashMap<OrderId, usize> = HashMap::new();
@@ -162,11 +150,7 @@ pub async fn reserve_batch(
                 );
             }
             Decision::Refuse(short) => {
-                if call.revive {
-                    writes.back_to_released.push(call.id);
-                } else {
-                    writes.unclaim.push(call.id);
-                }
+                writes.unclaim.push(call.id);
                 outcomes.insert(call.id, ReserveOutcome::Short(short));
             }
         }
@@ -301,7 +285,6 @@ mod tests {
                 product_id: product,
                 quantity: Quantity::new(quantity).expect("a valid quantity"),
             }],
-            revive: false,
         }
     }
 

@@ -65,8 +65,8 @@ pub struct Placing<'a> {
     pub answer: &'a (dyn Fn(i64) -> Result<Option<(u16, String)>> + Send + Sync),
     /// What inventory is owed (a release, when stock was held for a rejected order).
     pub owed: Option<Settlement>,
-    /// Not written after this instant (the database's clock): the reconciler may by then
-    /// release holds whose order it does not find.
+    /// Not written after this instant: the reconciler may by then release holds whose order
+    /// it does not find. PostgreSQL checks the time left on its own clock as it writes.
     pub deadline: DateTime<Utc>,
 }
 

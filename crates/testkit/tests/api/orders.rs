@@ -432,6 +432,44 @@ async fn a_rejected_answer_is_replayed_for_the_same_key() {
     let again = place_keyed(&api, "k", &body).await.expect(409);
     assert_eq!(again.body["errors"], first.body["errors"]);
     assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    // The replay holds nothing: whatever the retry's attempt reserved is given back.
+    eventually(Duration::from_secs(5), || async {
+        match sys.stock_of(&staff, &tea).await {
+            (11, 0) => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_refused_key_reused_for_a_smaller_order_locks_up_no_stock() {
+    let (sys, _, staff, customer) = system().await;
+    let tea = sys.product_id(&staff, "TEA", 100, 9).await;
+    let api = sys.api(Svc::Orders).with_token(&customer.token);
+    let everything = |quantity: i64| json!({"lines": [{"product_id": tea, "quantity": quantity}]});
+    place_keyed(&api, "grab", &everything(1000))
+        .await
+        .expect_problem(409);
+    // The same key for a request inventory can serve: a different request, refused, and it
+    // must not leave the stock held.
+    place_keyed(&api, "grab", &everything(9))
+        .await
+        .expect_problem(422);
+    eventually(Duration::from_secs(5), || async {
+        match sys.stock_of(&staff, &tea).await {
+            (9, 0) => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    })
+    .await;
+    // Another customer can still buy all of it.
+    let other = sys.sign_up("other").await;
+    sys.api(Svc::Orders)
+        .with_token(&other.token)
+        .post("/api/orders", everything(9))
+        .await
+        .expect(201);
 }
 
 trait StatusId {

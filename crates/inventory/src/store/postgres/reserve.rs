@@ -39,42 +39,19 @@ fn uuids<T>(items: &[T], id: impl Fn(&T) -> Uuid) -> Vec<Uuid> {
 
 #[async_trait]
 impl ReserveTx for PgReserveTx {
-    async fn claim(
-        &mut self,
-        ids: &[OrderId],
-        revive: &[OrderId],
-        at: DateTime<Utc>,
-    ) -> Result<HashSet<OrderId>> {
+    async fn claim(&mut self, ids: &[OrderId], at: DateTime<Utc>) -> Result<HashSet<OrderId>> {
         // Sorted ids: two batches claiming the same ids wait on each other in one order.
         let claimed = sqlx::query_scalar!(
             "INSERT INTO reservations (id, status, total_cents, created_at, updated_at)
              SELECT id, 'held', 0, $2, $2 FROM UNNEST($1::uuid[]) AS t(id) ORDER BY id
-             ON CONFLICT (id) DO UPDATE SET status = 'held', total_cents = 0,
-                 created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at
-             WHERE reservations.status = 'released' AND reservations.id = ANY($3::uuid[])
+             ON CONFLICT (id) DO NOTHING
              RETURNING id",
             &uuids(ids, |id| id.as_uuid()),
             at,
-            &uuids(revive, |id| id.as_uuid()),
         )
         .fetch_all(&mut *self.tx)
         .await?;
-        let claimed: HashSet<OrderId> = claimed.into_iter().map(OrderId).collect();
-        let revived: Vec<Uuid> = revive
-            .iter()
-            .filter(|id| claimed.contains(id))
-            .map(|id| id.as_uuid())
-            .collect();
-        if !revived.is_empty() {
-            // A released reservation may have had lines; the new ones replace them.
-            sqlx::query!(
-                "DELETE FROM reservation_lines WHERE reservation_id = ANY($1::uuid[])",
-                &revived
-            )
-            .execute(&mut *self.tx)
-            .await?;
-        }
-        Ok(claimed)
+        Ok(claimed.into_iter().map(OrderId).collect())
     }
 
     async fn existing(&mut self, id: OrderId) -> Result<Option<Reservation>> {
@@ -146,10 +123,8 @@ impl ReserveTx for PgReserveTx {
              ), total AS (
                  UPDATE reservations SET total_cents = t.total
                  FROM UNNEST($17::uuid[], $18::bigint[]) AS t(id, total) WHERE reservations.id = t.id
-             ), unclaimed AS (
-                 DELETE FROM reservations WHERE id = ANY($19::uuid[])
              )
-             UPDATE reservations SET status = 'released', updated_at = $3 WHERE id = ANY($20::uuid[])",
+             DELETE FROM reservations WHERE id = ANY($19::uuid[])",
             &product_ids,
             &reserved,
             at,
@@ -169,7 +144,6 @@ impl ReserveTx for PgReserveTx {
             &total_ids,
             &totals,
             &uuids(&w.unclaim, |id| id.as_uuid()),
-            &uuids(&w.back_to_released, |id| id.as_uuid()),
         )
         .execute(&mut *self.tx)
         .await?;

@@ -56,46 +56,21 @@ struct HoldRow {
 
 #[async_trait]
 impl ReserveTx for SqliteReserveTx {
-    async fn claim(
-        &mut self,
-        ids: &[OrderId],
-        revive: &[OrderId],
-        at: DateTime<Utc>,
-    ) -> Result<HashSet<OrderId>> {
+    async fn claim(&mut self, ids: &[OrderId], at: DateTime<Utc>) -> Result<HashSet<OrderId>> {
         let at = to_db(at);
         let mut claimed = HashSet::new();
         for &id in ids {
-            let rid = id.as_uuid().hyphenated();
             let fresh = sqlx::query(
                 "INSERT INTO reservations (id, status, total_cents, created_at, updated_at)
                  VALUES (?1, 'held', 0, ?2, ?2) ON CONFLICT (id) DO NOTHING",
             )
-            .bind(rid)
+            .bind(id.as_uuid().hyphenated())
             .bind(&at)
             .execute(&mut *self.tx)
             .await?
             .rows_affected()
                 == 1;
-            let revived = !fresh
-                && revive.contains(&id)
-                && sqlx::query(
-                    "UPDATE reservations SET status = 'held', total_cents = 0, created_at = ?2,
-                         updated_at = ?2
-                     WHERE id = ?1 AND status = 'released'",
-                )
-                .bind(rid)
-                .bind(&at)
-                .execute(&mut *self.tx)
-                .await?
-                .rows_affected()
-                    == 1;
-            if revived {
-                sqlx::query("DELETE FROM reservation_lines WHERE reservation_id = ?1")
-                    .bind(rid)
-                    .execute(&mut *self.tx)
-                    .await?;
-            }
-            if fresh || revived {
+            if fresh {
                 claimed.insert(id);
             }
         }
@@ -184,15 +159,6 @@ impl ReserveTx for SqliteReserveTx {
                 .bind(id.as_uuid().hyphenated())
                 .execute(&mut *self.tx)
                 .await?;
-        }
-        for id in &w.back_to_released {
-            sqlx::query(
-                "UPDATE reservations SET status = 'released', updated_at = ?2 WHERE id = ?1",
-            )
-            .bind(id.as_uuid().hyphenated())
-            .bind(&stamp)
-            .execute(&mut *self.tx)
-            .await?;
         }
         Ok(())
     }

@@ -75,13 +75,18 @@ pub async fn write_placed(pool: &PgPool, numbers: &Numbers, p: Placing<'_>) -> R
     // A confirmed order has a summary row (pending, or disabled without AI); a rejected none.
     let summary = (order.status == OrderStatus::Confirmed).then_some(order.ai_summary.status);
     let queue_job = summary == Some(SummaryStatus::Pending);
+    // The time left, not the deadline itself: it is checked against the database's clock,
+    // which need not agree with this process's.
+    let remaining_micros = (p.deadline - crate::store::now())
+        .num_microseconds()
+        .unwrap_or(0);
     let written = sqlx::query_scalar!(
         r#"WITH placed AS (
                INSERT INTO orders (id, number, customer_id, customer_email, status, total_cents, currency,
                    note, idempotency_key, request_hash, response_status, response_body, inventory_action,
                    created_at, updated_at)
                SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15
-               WHERE clock_timestamp() < $16
+               WHERE clock_timestamp() < statement_timestamp() + $16::bigint * interval '1 microsecond'
                ON CONFLICT DO NOTHING
                RETURNING id
            ), lines AS (
@@ -118,7 +123,7 @@ pub async fn write_placed(pool: &PgPool, numbers: &Numbers, p: Placing<'_>) -> R
         p.owed.map(settlement_text),
         order.created_at,
         order.updated_at,
-        p.deadline,
+        remaining_micros,
         &positions,
         &products,
         &skus,
