@@ -56,7 +56,11 @@ impl InventoryState {
         let verifier = TokenVerifier::from_config(common, http);
         let keys_known = Check::signing_keys(&verifier);
         Ok(Self {
-            store: store::open(db.clone(), common.currency.clone()),
+            store: store::open(
+                db.clone(),
+                common.currency.clone(),
+                config.default_reorder_point,
+            ),
             verifier,
             health: vec![Check::database(db), keys_known],
         })

@@ -217,11 +217,21 @@ pub trait InventoryStore: Send + Sync {
     async fn update_supplier(&self, id: Uuid, f: SupplierFields) -> Result<Supplier>;
 }
 
-/// The store for this database.
-pub fn open(db: Db, currency: contracts::Currency) -> Arc<dyn InventoryStore> {
+/// The store for this database; `default_reorder_point` stands in for a reorder point of 0.
+pub fn open(
+    db: Db,
+    currency: contracts::Currency,
+    default_reorder_point: i64,
+) -> Arc<dyn InventoryStore> {
     match db {
-        Db::Postgres(pool) => Arc::new(postgres::PgStore::new(pool, currency)),
-        Db::Sqlite(pool) => Arc::new(sqlite::SqliteStore::new(pool, currency)),
+        Db::Postgres(pool) => Arc::new(
+            postgres::PgStore::new(pool, currency)
+                .with_default_reorder_point(default_reorder_point),
+        ),
+        Db::Sqlite(pool) => Arc::new(
+            sqlite::SqliteStore::new(pool, currency)
+                .with_default_reorder_point(default_reorder_point),
+        ),
     }
 }
 

@@ -7,4 +7,5 @@ mod gateway;
 mod inventory;
 mod isolation;
 mod orders;
+mod reorder_default;
 mod tokens;

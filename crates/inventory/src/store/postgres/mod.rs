@@ -39,6 +39,8 @@ use crate::{
 pub struct PgStore {
     pool: PgPool,
     currency: Currency,
+    /// `DEFAULT_REORDER_POINT`: stands in for a product's reorder point of 0.
+    default_reorder_point: i64,
 }
 
 struct ProductRow {
@@ -141,7 +143,18 @@ impl From<SupplierRow> for Supplier {
 
 impl PgStore {
     pub fn new(pool: PgPool, currency: Currency) -> Self {
-        Self { pool, currency }
+        Self {
+            pool,
+            currency,
+            default_reorder_point: 0,
+        }
+    }
+
+    pub fn with_default_reorder_point(self, default_reorder_point: i64) -> Self {
+        Self {
+            default_reorder_point,
+            ..self
+        }
     }
 
     fn products(&self, rows: Vec<ProductRow>) -> Vec<Product> {
@@ -353,7 +366,7 @@ impl InventoryStore for PgStore {
              FROM products
              WHERE ($1::text IS NULL OR sku LIKE $1 ESCAPE '\' OR LOWER(name) LIKE $2 ESCAPE '\')
                AND ($3::text IS NULL OR category = $3)
-               AND ($4::boolean IS NULL OR (on_hand - reserved <= reorder_point) = $4)
+               AND ($4::boolean IS NULL OR (on_hand - reserved <= COALESCE(NULLIF(reorder_point, 0), $9)) = $4)
                AND ($5::boolean IS NULL OR active = $5)
                AND ($6::timestamptz IS NULL OR (created_at, id) < ($6, $7))
              ORDER BY created_at DESC, id DESC LIMIT $8"#,
@@ -365,6 +378,7 @@ impl InventoryStore for PgStore {
             page.after_time(),
             page.after_id(),
             page.fetch(),
+            self.default_reorder_point,
         )
         .fetch_all(&self.pool)
         .await?;
@@ -490,8 +504,9 @@ impl InventoryStore for PgStore {
             ProductRow,
             "SELECT id, sku, name, description, category, supplier_id, price_cents, on_hand, reserved,
                  reorder_point, reorder_quantity, active, version, created_at, updated_at
-             FROM products WHERE active AND on_hand - reserved <= reorder_point
-             ORDER BY on_hand - reserved - reorder_point, sku LIMIT 500"
+             FROM products WHERE active AND on_hand - reserved <= COALESCE(NULLIF(reorder_point, 0), $1)
+             ORDER BY on_hand - reserved - COALESCE(NULLIF(reorder_point, 0), $1), sku LIMIT 500",
+            self.default_reorder_point,
         )
         .fetch_all(&self.pool)
         .await?;
@@ -505,8 +520,9 @@ impl InventoryStore for PgStore {
                       COALESCE(SUM(on_hand), 0)::bigint AS "units_on_hand!",
                       COALESCE(SUM(reserved), 0)::bigint AS "units_reserved!",
                       COALESCE(SUM(on_hand * price_cents), 0)::bigint AS "stock_value_cents!",
-                      COUNT(*) FILTER (WHERE active AND on_hand - reserved <= reorder_point) AS "low_stock!"
-               FROM products"#
+                      COUNT(*) FILTER (WHERE active AND on_hand - reserved <= COALESCE(NULLIF(reorder_point, 0), $1)) AS "low_stock!"
+               FROM products"#,
+            self.default_reorder_point,
         )
         .fetch_one(&self.pool)
         .await?;
@@ -524,12 +540,14 @@ impl InventoryStore for PgStore {
     async fn stock_levels(&self, ids: &[ProductId]) -> Result<Vec<StockLevel>> {
         let ids: Vec<Uuid> = ids.iter().map(|id| id.as_uuid()).collect();
         let rows = sqlx::query!(
-            r#"SELECT p.id, p.sku, p.name, p.category, p.price_cents, p.on_hand, p.reserved, p.reorder_point,
+            r#"SELECT p.id, p.sku, p.name, p.category, p.price_cents, p.on_hand, p.reserved,
+                      COALESCE(NULLIF(p.reorder_point, 0), $2) AS "reorder_point!",
                       p.reorder_quantity, p.active, s.lead_time_days AS "lead_time_days?"
                FROM products p LEFT JOIN suppliers s ON s.id = p.supplier_id
                WHERE CASE WHEN cardinality($1::uuid[]) = 0 THEN p.active ELSE p.id = ANY($1) END
                ORDER BY p.sku"#,
             &ids,
+            self.default_reorder_point,
         )
         .fetch_all(&self.pool)
         .await?;

@@ -39,6 +39,8 @@ use crate::{
 pub struct SqliteStore {
     pool: SqlitePool,
     currency: Currency,
+    /// `DEFAULT_REORDER_POINT`: stands in for a product's reorder point of 0.
+    default_reorder_point: i64,
 }
 
 const PRODUCT_COLUMNS: &str = "id, sku, name, description, category, supplier_id, price_cents, \
@@ -213,7 +215,18 @@ struct LevelRow {
 
 impl SqliteStore {
     pub fn new(pool: SqlitePool, currency: Currency) -> Self {
-        Self { pool, currency }
+        Self {
+            pool,
+            currency,
+            default_reorder_point: 0,
+        }
+    }
+
+    pub fn with_default_reorder_point(self, default_reorder_point: i64) -> Self {
+        Self {
+            default_reorder_point,
+            ..self
+        }
     }
 
     fn products(&self, rows: Vec<ProductRow>) -> Vec<Product> {
@@ -406,7 +419,7 @@ impl InventoryStore for SqliteStore {
             "SELECT {PRODUCT_COLUMNS} FROM products
              WHERE (?1 IS NULL OR sku LIKE ?1 ESCAPE '\\' OR LOWER(name) LIKE ?2 ESCAPE '\\')
                AND (?3 IS NULL OR category = ?3)
-               AND (?4 IS NULL OR (on_hand - reserved <= reorder_point) = ?4)
+               AND (?4 IS NULL OR (on_hand - reserved <= COALESCE(NULLIF(reorder_point, 0), ?9)) = ?4)
                AND (?5 IS NULL OR active = ?5)
                AND (?6 IS NULL OR (created_at, id) < (?6, ?7))
              ORDER BY created_at DESC, id DESC LIMIT ?8"
@@ -419,6 +432,7 @@ impl InventoryStore for SqliteStore {
         .bind(page.after_time().map(to_db))
         .bind(page.after_id().map(|id| id.hyphenated()))
         .bind(page.fetch())
+        .bind(self.default_reorder_point)
         .fetch_all(&self.pool)
         .await?;
         Ok(self.products(rows))
@@ -527,9 +541,11 @@ impl InventoryStore for SqliteStore {
 
     async fn low_stock(&self) -> Result<Vec<Product>> {
         let rows = sqlx::query_as::<_, ProductRow>(&format!(
-            "SELECT {PRODUCT_COLUMNS} FROM products WHERE active = 1 AND on_hand - reserved <= reorder_point
-             ORDER BY on_hand - reserved - reorder_point, sku LIMIT 500"
+            "SELECT {PRODUCT_COLUMNS} FROM products
+             WHERE active = 1 AND on_hand - reserved <= COALESCE(NULLIF(reorder_point, 0), ?1)
+             ORDER BY on_hand - reserved - COALESCE(NULLIF(reorder_point, 0), ?1), sku LIMIT 500"
         ))
+        .bind(self.default_reorder_point)
         .fetch_all(&self.pool)
         .await?;
         Ok(self.products(rows))
@@ -542,10 +558,13 @@ impl InventoryStore for SqliteStore {
                     COALESCE(SUM(on_hand), 0) AS units_on_hand,
                     COALESCE(SUM(reserved), 0) AS units_reserved,
                     COALESCE(SUM(on_hand * price_cents), 0) AS stock_value_cents,
-                    COALESCE(SUM(CASE WHEN active = 1 AND on_hand - reserved <= reorder_point THEN 1 ELSE 0 END), 0)
+                    COALESCE(SUM(CASE WHEN active = 1
+                                       AND on_hand - reserved <= COALESCE(NULLIF(reorder_point, 0), ?1)
+                                      THEN 1 ELSE 0 END), 0)
                         AS low_stock
              FROM products",
         )
+        .bind(self.default_reorder_point)
         .fetch_one(&self.pool)
         .await?;
         Ok(Summary {
@@ -564,7 +583,8 @@ impl InventoryStore for SqliteStore {
         let ids: Vec<String> = ids.iter().map(|id| id.to_string()).collect();
         let ids = serde_json::to_string(&ids).map_err(AppError::internal)?;
         let rows = sqlx::query_as::<_, LevelRow>(
-            "SELECT p.id, p.sku, p.name, p.category, p.price_cents, p.on_hand, p.reserved, p.reorder_point,
+            "SELECT p.id, p.sku, p.name, p.category, p.price_cents, p.on_hand, p.reserved,
+                    COALESCE(NULLIF(p.reorder_point, 0), ?2) AS reorder_point,
                     p.reorder_quantity, p.active, s.lead_time_days
              FROM products p LEFT JOIN suppliers s ON s.id = p.supplier_id
              WHERE CASE WHEN json_array_length(?1) = 0 THEN p.active = 1
@@ -572,6 +592,7 @@ impl InventoryStore for SqliteStore {
              ORDER BY p.sku",
         )
         .bind(ids)
+        .bind(self.default_reorder_point)
         .fetch_all(&self.pool)
         .await?;
         Ok(rows
