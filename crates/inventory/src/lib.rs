@@ -6,6 +6,7 @@ mod csv_cells;
 mod domain;
 mod model;
 mod routes;
+mod stocktake;
 mod store;
 mod validate;
 

@@ -264,6 +264,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/inventory/stocktake": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Records a stock count: each product's `on_hand` becomes what was counted, every difference a
+         *     `correction` movement carrying the note, all or nothing.
+         */
+        post: operations["inventory_stocktake"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/inventory/summary": {
         parameters: {
             query?: never;
@@ -567,6 +587,33 @@ export interface components {
         };
         ChatRequest: {
             message: string;
+        };
+        CountLine: {
+            /**
+             * Format: int64
+             * @description Units physically there, reserved ones included.
+             */
+            counted: number;
+            /** Format: uuid */
+            product_id: string;
+        };
+        CountedLine: {
+            /** Format: int64 */
+            counted: number;
+            /**
+             * Format: int64
+             * @description `counted - previous_on_hand`; 0 writes nothing.
+             */
+            difference: number;
+            movement?: components["schemas"]["Movement"] | null;
+            name: string;
+            /** Format: int64 */
+            previous_on_hand: number;
+            /** Format: uuid */
+            product_id: string;
+            /** Format: int64 */
+            reserved: number;
+            sku: string;
         };
         CreateOrder: {
             lines: components["schemas"]["LineRequest"][];
@@ -1012,6 +1059,18 @@ export interface components {
             currency: string;
             revenue_by_day: components["schemas"]["DayRevenue"][];
             top_products: components["schemas"]["TopProduct"][];
+        };
+        Stocktake: {
+            /** @description What was counted, one line per product. */
+            counts: components["schemas"]["CountLine"][];
+            /** @description Why, or where: kept on every correction this stocktake writes. */
+            note?: string | null;
+        };
+        StocktakeResult: {
+            /** @description How many products had a difference (and so a correction). */
+            corrected: number;
+            /** @description One per counted product, in the order sent. */
+            lines: components["schemas"]["CountedLine"][];
         };
         Summary: {
             /** Format: int64 */
@@ -1676,6 +1735,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_Movement"];
+                };
+            };
+        };
+    };
+    inventory_stocktake: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description retries with the same key and body return the first answer and count once */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Stocktake"];
+            };
+        };
+        responses: {
+            /** @description Counted; corrections written where the count differed */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StocktakeResult"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Staff only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid lines, an unknown product, or a count below what open orders have reserved (one field error per line, e.g. `counts[2].counted`); nothing is written */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };

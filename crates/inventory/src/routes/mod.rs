@@ -5,6 +5,7 @@ mod internal;
 mod keyed;
 mod products;
 mod stock;
+mod stocktake;
 mod suppliers;
 
 use axum::{extract::DefaultBodyLimit, routing::post, Router};
@@ -29,6 +30,7 @@ fn api() -> OpenApiRouter<InventoryState> {
         .routes(routes!(products::get, products::update, products::archive))
         .routes(routes!(catalogue_csv::export))
         .routes(routes!(stock::adjust))
+        .routes(routes!(stocktake::stocktake))
         .routes(routes!(stock::movements))
         .routes(routes!(stock::low_stock))
         .routes(routes!(stock::summary))

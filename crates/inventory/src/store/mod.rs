@@ -34,6 +34,7 @@ use uuid::Uuid;
 use crate::{
     domain::{Reason, Sku},
     model::{AdjustmentResult, Movement, Product, Supplier},
+    stocktake::{Counted, StocktakeResult},
 };
 
 /// A validated new product.
@@ -191,6 +192,15 @@ pub trait InventoryStore: Send + Sync {
         once: Once<'_>,
         adjustment: &NewAdjustment<'_>,
     ) -> Result<Outcome<AdjustmentResult>>;
+
+    /// Sets each counted product's `on_hand` to its count, each difference a `correction`
+    /// movement, all in one transaction; unknown products and counts below what is reserved
+    /// are 422 field errors per line, and nothing is written.
+    async fn stocktake(
+        &self,
+        once: Once<'_>,
+        counted: &Counted<'_>,
+    ) -> Result<Outcome<StocktakeResult>>;
 
     /// Reserves every line or none. Repeating a reservation id returns the first result.
     async fn reserve(&self, id: OrderId, lines: &[ReserveLine]) -> Result<ReserveOutcome>;

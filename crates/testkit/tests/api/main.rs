@@ -8,4 +8,5 @@ mod inventory;
 mod isolation;
 mod orders;
 mod reorder_default;
+mod stocktake;
 mod tokens;

@@ -7,6 +7,7 @@
 //! so concurrent multi-line reservations lock rows in the same order and cannot deadlock.
 
 mod idempotency;
+mod stocktake;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -34,6 +35,7 @@ use super::{
 use crate::{
     domain::Reason,
     model::{AdjustmentResult, Movement, Product, Supplier},
+    stocktake::{Counted, StocktakeResult},
 };
 
 pub struct PgStore {
@@ -619,6 +621,14 @@ impl InventoryStore for PgStore {
             Ok(AdjustmentResult { movement, product })
         })
         .await
+    }
+
+    async fn stocktake(
+        &self,
+        once: Once<'_>,
+        counted: &Counted<'_>,
+    ) -> Result<Outcome<StocktakeResult>> {
+        self.count_stock(once, counted).await
     }
 
     async fn reserve(&self, id: OrderId, lines: &[ReserveLine]) -> Result<ReserveOutcome> {

@@ -4,6 +4,7 @@
 //! connection), so a reservation's conditional updates cannot interleave with another's.
 
 mod idempotency;
+mod stocktake;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -34,6 +35,7 @@ use super::{
 use crate::{
     domain::Reason,
     model::{AdjustmentResult, Movement, Product, Supplier},
+    stocktake::{Counted, StocktakeResult},
 };
 
 pub struct SqliteStore {
@@ -661,6 +663,14 @@ impl InventoryStore for SqliteStore {
             Ok(AdjustmentResult { movement, product })
         })
         .await
+    }
+
+    async fn stocktake(
+        &self,
+        once: Once<'_>,
+        counted: &Counted<'_>,
+    ) -> Result<Outcome<StocktakeResult>> {
+        self.count_stock(once, counted).await
     }
 
     async fn reserve(&self, id: OrderId, lines: &[ReserveLine]) -> Result<ReserveOutcome> {
