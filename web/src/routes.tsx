@@ -38,6 +38,7 @@ export const ROUTES: AppRoute[] = [
     access: 'staff',
     data: (p) => [queries.product(p.id ?? ''), queries.movements(p.id ?? '')],
   },
+  { path: '/stocktake', load: () => import('./pages/Stocktake'), access: 'staff', data: () => [queries.catalogue('')] },
   { path: '/suppliers', load: () => import('./pages/Suppliers'), access: 'staff', data: () => [queries.suppliers()] },
   { path: '/restock', load: () => import('./pages/Restock'), access: 'staff', data: () => [queries.restock()] },
   { path: '/assistant', load: () => import('./pages/Assistant'), access: 'staff', data: () => [queries.aiStatus()] },

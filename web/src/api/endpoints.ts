@@ -1,7 +1,7 @@
 // One function per API call the UI makes.
 import { http } from './client';
 import type {
-  AiStatus, Dashboard, Movement, Order, Page, PlatformStatus, Product, RestockReport, Session, Supplier, User,
+  AiStatus, Dashboard, Movement, Order, Page, PlatformStatus, Product, RestockReport, Session, StocktakeResult, Supplier, User,
 } from './types';
 
 const data = <T,>(p: Promise<{ data: T }>) => p.then((r) => r.data);
@@ -34,6 +34,8 @@ export const api = {
     data(http.delete<Product>(`/api/products/${id}`, { headers: { 'If-Match': `"${version}"` } })),
   adjust: (body: { product_id: string; delta: number; reason: string; note?: string }) =>
     data(http.post<{ product: Product; movement: Movement }>('/api/inventory/adjustments', body)),
+  stocktake: (body: { counts: { product_id: string; counted: number }[]; note?: string }) =>
+    data(http.post<StocktakeResult>('/api/inventory/stocktake', body)),
   movements: (q: Query) => data(http.get<Page<Movement>>('/api/inventory/movements', { params: clean(q) })),
   importCsv: (csv: string) =>
     data(http.post<{ created: number; updated: number }>('/api/products/import', csv, { headers: { 'Content-Type': 'text/csv' } })),
