@@ -53,7 +53,7 @@ export const api = {
   fulfilOrder: (id: string) => data(http.post<Order>(`/api/orders/${id}/fulfil`, {})),
   resummarise: (id: string) => http.post(`/api/orders/${id}/summary`, {}),
 
-  dashboard: () => data(http.get<Dashboard>('/api/dashboard')),
+  dashboard: (days: number) => data(http.get<Dashboard>('/api/dashboard', { params: { days } })),
   status: () => data(http.get<PlatformStatus>('/api/status')),
   aiStatus: () => data(http.get<AiStatus>('/api/ai/status')),
   chat: (message: string) =>

@@ -1012,13 +1012,33 @@ export interface components {
         } | components["schemas"]["Unavailable"];
         /** @description A dashboard section: its data, or why it is missing (the rest of the dashboard still shows). */
         Section_OrdersSection: {
-            /** @description Count per status (every status present, zero when none). */
+            /** @description Count per status, all time (every status present, zero when none). */
             by_status: {
                 [key: string]: number;
             };
             currency: string;
+            /**
+             * Format: int64
+             * @description Those orders' count.
+             */
+            orders_period: number;
+            /**
+             * Format: int64
+             * @description Confirmed or fulfilled orders placed today (UTC).
+             */
+            orders_today: number;
+            /**
+             * Format: int64
+             * @description The period `revenue_by_day` covers: 7, 30 or 90 days, today included.
+             */
+            period_days: number;
             recent: components["schemas"]["Order"][];
             revenue_by_day: components["schemas"]["DayRevenue"][];
+            /**
+             * Format: int64
+             * @description Revenue of the period: orders confirmed or fulfilled, not cancelled.
+             */
+            revenue_period_cents: number;
             /**
              * Format: int64
              * @description Today's (UTC) entry of `revenue_by_day`, 0 when there is none.
@@ -1585,7 +1605,13 @@ export interface operations {
     };
     gateway_dashboard: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description The period revenue, orders, the chart and top products cover: 7, 30 (default) or 90 days.
+                 * @example 30
+                 */
+                days?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1601,8 +1627,26 @@ export interface operations {
                     "application/json": components["schemas"]["Dashboard"];
                 };
             };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not allowed for this role */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `days` is not 7, 30 or 90 */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

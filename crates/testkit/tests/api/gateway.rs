@@ -208,7 +208,45 @@ async fn the_dashboard_is_for_staff_and_has_every_section() {
         .body;
     assert_eq!(dash["orders"]["by_status"]["confirmed"], 1);
     assert_eq!(dash["orders"]["revenue_today_cents"], 500);
+    assert_eq!(dash["orders"]["orders_today"], 1);
+    assert_eq!(dash["orders"]["period_days"], 30);
+    assert_eq!(dash["orders"]["revenue_period_cents"], 500);
+    assert_eq!(dash["orders"]["orders_period"], 1);
+    let statuses: Vec<&String> = dash["orders"]["by_status"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            "cancelled",
+            "confirmed",
+            "failed",
+            "fulfilled",
+            "pending",
+            "rejected"
+        ],
+        "every status, zero when none"
+    );
     assert_eq!(dash["orders"]["recent"].as_array().unwrap().len(), 1);
+    for days in [7, 90] {
+        let period = gw
+            .with_token(&staff.token)
+            .get(&format!("/api/dashboard?days={days}"))
+            .await
+            .expect(200)
+            .body;
+        assert_eq!(period["orders"]["period_days"], days);
+        assert_eq!(period["orders"]["orders_period"], 1);
+    }
+    let refused = gw
+        .with_token(&staff.token)
+        .get("/api/dashboard?days=31")
+        .await
+        .expect_problem(422)
+        .body;
+    assert_eq!(refused["errors"][0]["field"], "days");
     assert_eq!(dash["inventory"]["summary"]["products"], 1);
     assert_eq!(dash["inventory"]["low_stock"][0]["sku"], "TEA");
     for s in ["auth", "inventory", "orders"] {
