@@ -69,8 +69,10 @@ test-postgres: ## Rust integration tests on PostgreSQL (127.0.0.1:5432)
 	@url=$$(scripts/pg-test-db.sh) && \
 	  STOCKROOM_TEST_DATABASE_URL=$$url $(CARGO) $(TEST_RUNNER) -p testkit -p stockroom
 
-test-openapi: types-deps target/openapi.json ## validate /openapi.json with openapi-spec-validator (PyPI); the UI's API types must match it
+test-openapi: types-deps target/openapi.json ## validate /openapi.json with openapi-spec-validator (PyPI) and redocly lint (recommended rules, warnings fail); the UI's API types must match it
 	@bin=$$(scripts/python-tools.sh) && $$bin/openapi-spec-validator target/openapi.json
+	@REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(TYPES_TOOL)/node_modules/.bin/redocly lint \
+	  --config $(TYPES_TOOL)/redocly.yaml --format stylish target/openapi.json
 	@$(GENERATE_WEB_TYPES) --check
 
 test-deploy: ## validate docker-compose.yml, the Kubernetes manifests and the Dockerfile

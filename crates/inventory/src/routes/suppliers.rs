@@ -29,6 +29,7 @@ pub struct ListQuery {
     cursor: Option<String>,
 }
 
+/// Suppliers, newest first.
 #[utoipa::path(get, path = "/api/suppliers", operation_id = "list_suppliers", tag = "inventory", params(ListQuery), security(("bearer" = [])),
     responses((status = 200, description = "OK", body = Page<Supplier>)))]
 pub async fn list(
@@ -45,6 +46,7 @@ pub async fn list(
     })))
 }
 
+/// Adds a supplier.
 #[utoipa::path(post, path = "/api/suppliers", operation_id = "create_supplier", tag = "inventory", request_body = SupplierInput,
     params(("Idempotency-Key" = Option<String>, Header, description = "retries with the same key and body return the first answer and create nothing")),
     security(("bearer" = [])),
@@ -69,6 +71,7 @@ pub async fn create(
     }))
 }
 
+/// One supplier.
 #[utoipa::path(get, path = "/api/suppliers/{id}", operation_id = "get_supplier", tag = "inventory", params(("id" = Uuid, Path)),
     security(("bearer" = [])),
     responses((status = 200, description = "OK", body = Supplier), (status = 404, description = "Not found", body = kernel::Problem)))]
@@ -84,6 +87,7 @@ pub async fn get(
         .ok_or_else(|| AppError::NotFound("no supplier with this id".into()))
 }
 
+/// Changes a supplier; absent fields keep their value.
 #[utoipa::path(patch, path = "/api/suppliers/{id}", operation_id = "update_supplier", tag = "inventory", request_body = SupplierInput,
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses((status = 200, description = "OK", body = Supplier), (status = 404, description = "Not found", body = kernel::Problem),
