@@ -16,7 +16,7 @@ GENERATE_WEB_TYPES := node $(TYPES_TOOL)/generate.mjs target/openapi.json web/sr
 # The reliability suite is marked #[ignore] so the ordinary run skips it.
 IGNORED := $(if $(findstring nextest,$(TEST_RUNNER)),--run-ignored only,-- --ignored)
 
-.PHONY: help run build web-deps types-deps web-types web-build test test-queries queries test-rust test-sqlite test-postgres test-openapi \
+.PHONY: help run demo build web-deps types-deps web-types web-build test test-queries queries test-rust test-sqlite test-postgres test-openapi \
         test-deploy test-web test-e2e lighthouse test-reliability bench fmt lint clean
 
 help: ## list the targets
@@ -50,6 +50,10 @@ build: ## build the stockroom binary (release) and the UI
 
 run: build ## build everything and start the whole system on SQLite (http://localhost:8000)
 	LOG_FORMAT=$${LOG_FORMAT:-pretty} STOCKROOM_WEB_DIR=$${STOCKROOM_WEB_DIR:-web/dist} ./target/release/stockroom all
+
+demo: ## fill the running system (`make run`, or STOCKROOM_URL) with a demo shop: accounts, suppliers, 60 products, orders; a second run adds nothing
+	$(CARGO) build -q --release -p stockroom
+	./target/release/stockroom demo
 
 test: test-queries test-rust test-openapi test-deploy test-web test-e2e lighthouse ## every test: Rust on SQLite and PostgreSQL, OpenAPI, deployment files, UI, browser end to end, Lighthouse
 	@echo "make test: all suites passed"

@@ -79,9 +79,6 @@ pub struct Dashboard {
     pub services: Services,
 }
 
-/// The periods the dashboard offers, in days.
-pub const PERIODS: [i64; 3] = [7, 30, 90];
-
 /// The orders part: the chosen period's statistics next to today's, and the latest orders.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct OrdersSection {
@@ -91,7 +88,7 @@ pub struct OrdersSection {
     pub revenue_today_cents: i64,
     /// Confirmed or fulfilled orders placed today (UTC).
     pub orders_today: i64,
-    /// The period `revenue_by_day` covers: 7, 30 or 90 days, today included.
+    /// The period `revenue_by_day` covers, in days, today included.
     #[schema(minimum = 1, maximum = 365)]
     pub period_days: i64,
     /// Revenue of the period: orders confirmed or fulfilled, not cancelled.

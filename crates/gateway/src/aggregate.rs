@@ -7,7 +7,7 @@ use axum::extract::State;
 use contracts::{
     dashboard::{
         AiSection, Dashboard, GatewayHealth, GatewayUp, InventorySection, OrdersSection, Overall,
-        PlatformStatus, Section, ServiceHealth, Services, Stats, PERIODS,
+        PlatformStatus, Section, ServiceHealth, Services, Stats,
     },
     stock::Summary,
 };
@@ -79,8 +79,9 @@ async fn fetch<T: DeserializeOwned>(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DashboardQuery {
-    /// The period revenue, orders, the chart and top products cover: 7, 30 (default) or 90 days.
-    #[param(minimum = 7, maximum = 90, value_type = Option<i64>, example = 30)]
+    /// The period revenue, orders, the chart and top products cover, in days (1–365, default
+    /// 30; the UI offers 7, 30 and 90).
+    #[param(minimum = 1, maximum = 365, value_type = Option<i64>, example = 30)]
     days: Option<i64>,
 }
 
@@ -89,7 +90,7 @@ pub struct DashboardQuery {
     responses((status = 200, description = "dashboard; unavailable sections say so", body = Dashboard),
               (status = 401, description = "Not signed in", body = kernel::Problem),
               (status = 403, description = "Not allowed for this role", body = kernel::Problem),
-              (status = 422, description = "`days` is not 7, 30 or 90", body = kernel::Problem)))]
+              (status = 422, description = "`days` is not between 1 and 365", body = kernel::Problem)))]
 pub async fn dashboard(
     State(state): State<GatewayState>,
     caller: AuthUser,
@@ -97,8 +98,8 @@ pub async fn dashboard(
 ) -> Result<Json<Dashboard>> {
     caller.require_staff()?;
     let days = q.days.unwrap_or(30);
-    if !PERIODS.contains(&days) {
-        return Err(AppError::validation("days", "must be 7, 30 or 90"));
+    if !(1..=365).contains(&days) {
+        return Err(AppError::validation("days", "must be between 1 and 365"));
     }
     let token = Some(caller.token.as_str());
     let stats_path = format!("/api/orders/stats?days={days}");

@@ -539,7 +539,10 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         Adjustment: {
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description Not 0; positive for received and returned, negative for damaged and lost.
+             */
             delta: number;
             note?: string | null;
             /** Format: uuid */
@@ -581,6 +584,10 @@ export interface components {
             /** @description For staff only: customers get `null` here and read `customer_message`. */
             text?: string | null;
         };
+        /** @description Why an order is cancelled (optional). */
+        CancelOrder: {
+            reason?: string | null;
+        };
         ChatAnswer: {
             answer: string;
             /** @description What the answer was based on. */
@@ -620,6 +627,7 @@ export interface components {
             sku: string;
         };
         CreateOrder: {
+            /** @description 1–100 lines; lines of the same product are merged. */
             lines: components["schemas"]["LineRequest"][];
             note?: string | null;
         };
@@ -638,6 +646,7 @@ export interface components {
             reorder_point?: number;
             /** Format: int64 */
             reorder_quantity?: number;
+            /** @description 1–64 of `A-Z0-9-_.`, upper-cased when stored. */
             sku: string;
             /** Format: uuid */
             supplier_id?: string | null;
@@ -732,6 +741,18 @@ export interface components {
             generated_at?: string | null;
             status: components["schemas"]["SummaryStatus"];
             text?: string | null;
+        };
+        /**
+         * @description The create body as documented: [`SupplierInput`] with its name required (the handler
+         *     reads `SupplierInput`, shared with updates, and checks the name itself).
+         */
+        NewSupplier: {
+            /** @description Empty, or an address with an `@`. */
+            contact_email?: string | null;
+            /** Format: int64 */
+            lead_time_days?: number | null;
+            name: string;
+            phone?: string | null;
         };
         Order: {
             ai_summary: components["schemas"]["AiSummary"];
@@ -1033,7 +1054,7 @@ export interface components {
             orders_today: number;
             /**
              * Format: int64
-             * @description The period `revenue_by_day` covers: 7, 30 or 90 days, today included.
+             * @description The period `revenue_by_day` covers, in days, today included.
              */
             period_days: number;
             recent: components["schemas"]["Order"][];
@@ -1128,9 +1149,11 @@ export interface components {
             phone?: string | null;
         };
         SupplierInput: {
+            /** @description Empty, or an address with an `@`. */
             contact_email?: string | null;
             /** Format: int64 */
             lead_time_days?: number | null;
+            /** @description Required when creating. */
             name?: string | null;
             phone?: string | null;
         };
@@ -1173,7 +1196,8 @@ export interface components {
         UpdateUser: {
             disabled?: boolean | null;
             name?: string | null;
-            role?: components["schemas"]["Role"] | null;
+            /** @description admin, staff or customer */
+            role?: string | null;
         };
         /** @enum {string} */
         Urgency: "critical" | "soon" | "ok";
@@ -1587,6 +1611,7 @@ export interface operations {
             query?: {
                 /** @description 1–100, default 20 */
                 limit?: number;
+                /** @description `next_cursor` of the previous page */
                 cursor?: string;
             };
             header?: never;
@@ -1708,7 +1733,8 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description The period revenue, orders, the chart and top products cover: 7, 30 (default) or 90 days.
+                 * @description The period revenue, orders, the chart and top products cover, in days (1–365, default
+                 *     30; the UI offers 7, 30 and 90).
                  * @example 30
                  */
                 days?: number;
@@ -1746,7 +1772,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `days` is not 7, 30 or 90 */
+            /** @description `days` is not between 1 and 365 */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1927,7 +1953,9 @@ export interface operations {
         parameters: {
             query?: {
                 product_id?: string;
+                /** @description 1–100, default 20 */
                 limit?: number;
+                /** @description `next_cursor` of the previous page */
                 cursor?: string;
             };
             header?: never;
@@ -2072,7 +2100,9 @@ export interface operations {
                 status?: string;
                 /** @description Staff only: one customer's orders */
                 customer_id?: string;
+                /** @description 1–100, default 20 */
                 limit?: number;
+                /** @description `next_cursor` of the previous page */
                 cursor?: string;
             };
             header?: never;
@@ -2283,7 +2313,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Reason"];
+                "application/json": components["schemas"]["CancelOrder"];
             };
         };
         responses: {
@@ -2467,7 +2497,9 @@ export interface operations {
                 low_stock?: boolean;
                 /** @description `true` (default for customers), `false` or `all` */
                 active?: string;
+                /** @description 1–100, default 20 */
                 limit?: number;
+                /** @description `next_cursor` of the previous page */
                 cursor?: string;
             };
             header?: never;
@@ -2885,7 +2917,9 @@ export interface operations {
     inventory_list_suppliers: {
         parameters: {
             query?: {
+                /** @description 1–100, default 20 */
                 limit?: number;
+                /** @description `next_cursor` of the previous page */
                 cursor?: string;
             };
             header?: never;
@@ -2935,7 +2969,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SupplierInput"];
+                "application/json": components["schemas"]["NewSupplier"];
             };
         };
         responses: {

@@ -25,7 +25,11 @@ use crate::{
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// 1–100, default 20
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
+    /// `next_cursor` of the previous page
+    #[param(pattern = "^[A-Za-z0-9_-]+$", max_length = 200)]
     cursor: Option<String>,
 }
 
@@ -46,8 +50,25 @@ pub async fn list(
     })))
 }
 
+/// The create body as documented: [`SupplierInput`] with its name required (the handler
+/// reads `SupplierInput`, shared with updates, and checks the name itself).
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct NewSupplier {
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    name: String,
+    /// Empty, or an address with an `@`.
+    #[schema(max_length = 254, pattern = "^(\\s*|[^@]*@.*)$")]
+    contact_email: Option<String>,
+    #[schema(max_length = 40)]
+    phone: Option<String>,
+    #[schema(minimum = 0, maximum = 365)]
+    lead_time_days: Option<i64>,
+}
+
 /// Adds a supplier.
-#[utoipa::path(post, path = "/api/suppliers", operation_id = "create_supplier", tag = "inventory", request_body = SupplierInput,
+#[utoipa::path(post, path = "/api/suppliers", operation_id = "create_supplier", tag = "inventory", request_body = NewSupplier,
     params(("Idempotency-Key" = Option<String>, Header, description = "retries with the same key and body return the first answer and create nothing")),
     security(("bearer" = [])),
     responses((status = 201, description = "Created", body = Supplier), (status = 422, description = "Validation failed, or the key was used for another request", body = kernel::Problem)))]

@@ -242,7 +242,7 @@ async fn the_dashboard_is_for_staff_and_has_every_section() {
     }
     let refused = gw
         .with_token(&staff.token)
-        .get("/api/dashboard?days=31")
+        .get("/api/dashboard?days=366")
         .await
         .expect_problem(422)
         .body;
