@@ -105,6 +105,7 @@ async fn main() -> std::process::ExitCode {
             Ok(())
         }
     };
+    kernel::telemetry::shutdown();
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
