@@ -15,7 +15,8 @@ use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use tracing::Subscriber;
 use tracing_subscriber::{
-    filter::LevelFilter, fmt, layer::SubscriberExt, registry::LookupSpan, util::SubscriberInitExt, EnvFilter, Layer,
+    filter::LevelFilter, fmt, layer::SubscriberExt, registry::LookupSpan, util::SubscriberInitExt,
+    EnvFilter, Layer,
 };
 
 static PROVIDER: OnceLock<SdkTracerProvider> = OnceLock::new();
