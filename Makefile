@@ -16,7 +16,7 @@ GENERATE_WEB_TYPES := node $(TYPES_TOOL)/generate.mjs target/openapi.json web/sr
 # The reliability suite is marked #[ignore] so the ordinary run skips it.
 IGNORED := $(if $(findstring nextest,$(TEST_RUNNER)),--run-ignored only,-- --ignored)
 
-.PHONY: help run build web-deps types-deps web-types web-build test test-queries queries test-rust test-sqlite test-postgres test-openapi \
+.PHONY: help run demo build web-deps types-deps web-types web-build test test-queries queries test-rust test-sqlite test-postgres test-openapi \
         test-deploy test-web test-e2e lighthouse test-reliability bench fmt lint clean
 
 help: ## list the targets
@@ -51,6 +51,10 @@ build: ## build the stockroom binary (release) and the UI
 run: build ## build everything and start the whole system on SQLite (http://localhost:8000)
 	LOG_FORMAT=$${LOG_FORMAT:-pretty} STOCKROOM_WEB_DIR=$${STOCKROOM_WEB_DIR:-web/dist} ./target/release/stockroom all
 
+demo: ## fill the running system (`make run`, or STOCKROOM_URL) with a demo shop: accounts, suppliers, 60 products, orders; a second run adds nothing
+	$(CARGO) build -q --release -p stockroom
+	./target/release/stockroom demo
+
 test: test-queries test-rust test-openapi test-deploy test-web test-e2e lighthouse ## every test: Rust on SQLite and PostgreSQL, OpenAPI, deployment files, UI, browser end to end, Lighthouse
 	@echo "make test: all suites passed"
 
@@ -69,8 +73,10 @@ test-postgres: ## Rust integration tests on PostgreSQL (127.0.0.1:5432)
 	@url=$$(scripts/pg-test-db.sh) && \
 	  STOCKROOM_TEST_DATABASE_URL=$$url $(CARGO) $(TEST_RUNNER) -p testkit -p stockroom
 
-test-openapi: types-deps target/openapi.json ## validate /openapi.json with openapi-spec-validator (PyPI); the UI's API types must match it
+test-openapi: types-deps target/openapi.json ## validate /openapi.json with openapi-spec-validator (PyPI) and redocly lint (recommended rules, warnings fail); the UI's API types must match it
 	@bin=$$(scripts/python-tools.sh) && $$bin/openapi-spec-validator target/openapi.json
+	@REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(TYPES_TOOL)/node_modules/.bin/redocly lint \
+	  --config $(TYPES_TOOL)/redocly.yaml --format stylish target/openapi.json
 	@$(GENERATE_WEB_TYPES) --check
 
 test-deploy: ## validate docker-compose.yml, the Kubernetes manifests and the Dockerfile

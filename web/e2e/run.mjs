@@ -264,7 +264,7 @@ try {
   });
 
   await step('customers never reach staff pages nor see staff actions', async () => {
-    for (const path of ['/', '/suppliers', '/restock', '/assistant', '/users']) {
+    for (const path of ['/', '/stocktake', '/suppliers', '/restock', '/assistant', '/users']) {
       await page.goto(base + path);
       await page.getByRole('heading', { name: 'My orders' }).waitFor();
       if (!page.url().endsWith('/orders')) throw new Error(`${path} went to ${page.url()}`);
@@ -330,6 +330,17 @@ try {
     await shot('dashboard');
   });
 
+  await step('a stocktake records what was counted as a correction', async () => {
+    await page.getByRole('link', { name: 'Stocktake' }).click();
+    await page.getByLabel('Find products to count').fill('Teaspoon');
+    await page.getByLabel('Teaspoon').fill('3');
+    await page.getByLabel('Note').fill('drawer recount');
+    await page.getByRole('button', { name: 'Record 1 count' }).click();
+    await page.getByText('Counted 1 product; 1 corrected.').waitFor();
+    await page.getByText('0 → 3 (+3)').waitFor();
+    await shot('stocktake');
+  });
+
   await step('other pages render: suppliers, restock, assistant, users', async () => {
     await page.getByRole('link', { name: 'Suppliers' }).click();
     await page.getByRole('button', { name: 'New supplier' }).click();
@@ -378,7 +389,7 @@ try {
       return page.url();
     })();
     const paths = ['/', '/orders', '/orders/new', new URL(orderUrl).pathname, '/products', new URL(productUrl).pathname,
-      '/suppliers', '/restock', '/assistant', '/users'];
+      '/stocktake', '/suppliers', '/restock', '/assistant', '/users'];
     const seen = new Map();
     for (const look of LOOKS) {
       await page.setViewportSize(look.viewport);

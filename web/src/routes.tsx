@@ -3,7 +3,7 @@
 import type { FetchQueryOptions, QueryClient } from '@tanstack/react-query';
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
 import { matchPath } from 'react-router';
-import { cursorOf, queries } from './api/queries';
+import { cursorOf, periodOf, queries } from './api/queries';
 import type { Role } from './api/types';
 
 export type Access = 'any' | 'staff' | 'admin';
@@ -17,7 +17,7 @@ export interface AppRoute {
 }
 
 export const ROUTES: AppRoute[] = [
-  { path: '/', load: () => import('./pages/Dashboard'), access: 'staff', data: () => [queries.dashboard()] },
+  { path: '/', load: () => import('./pages/Dashboard'), access: 'staff', data: (_, s) => [queries.dashboard(periodOf(s))] },
   {
     path: '/orders',
     load: () => import('./pages/Orders'),
@@ -38,6 +38,7 @@ export const ROUTES: AppRoute[] = [
     access: 'staff',
     data: (p) => [queries.product(p.id ?? ''), queries.movements(p.id ?? '')],
   },
+  { path: '/stocktake', load: () => import('./pages/Stocktake'), access: 'staff', data: () => [queries.catalogue('')] },
   { path: '/suppliers', load: () => import('./pages/Suppliers'), access: 'staff', data: () => [queries.suppliers()] },
   {
     path: '/purchasing',

@@ -79,13 +79,22 @@ pub struct Dashboard {
     pub services: Services,
 }
 
-/// The orders part: the last 30 days' statistics, today's revenue and the latest orders.
+/// The orders part: the chosen period's statistics next to today's, and the latest orders.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct OrdersSection {
-    /// Count per status (every status present, zero when none).
+    /// Count per status, all time (every status present, zero when none).
     pub by_status: BTreeMap<String, i64>,
     /// Today's (UTC) entry of `revenue_by_day`, 0 when there is none.
     pub revenue_today_cents: i64,
+    /// Confirmed or fulfilled orders placed today (UTC).
+    pub orders_today: i64,
+    /// The period `revenue_by_day` covers, in days, today included.
+    #[schema(minimum = 1, maximum = 365)]
+    pub period_days: i64,
+    /// Revenue of the period: orders confirmed or fulfilled, not cancelled.
+    pub revenue_period_cents: i64,
+    /// Those orders' count.
+    pub orders_period: i64,
     pub revenue_by_day: Vec<DayRevenue>,
     pub top_products: Vec<TopProduct>,
     pub currency: String,
@@ -95,17 +104,22 @@ pub struct OrdersSection {
 }
 
 impl OrdersSection {
-    /// Assembles the part from orders' statistics and its newest orders; `today` is
-    /// `YYYY-MM-DD` (UTC), the format of [`DayRevenue::date`].
-    pub fn new(stats: Stats, recent: Vec<serde_json::Value>, today: &str) -> Self {
-        let revenue_today_cents = stats
-            .revenue_by_day
-            .iter()
-            .find(|day| day.date == today)
-            .map_or(0, |day| day.revenue_cents);
+    /// Assembles the part from orders' statistics over `period_days` and its newest orders;
+    /// `today` is `YYYY-MM-DD` (UTC), the format of [`DayRevenue::date`].
+    pub fn new(
+        stats: Stats,
+        recent: Vec<serde_json::Value>,
+        today: &str,
+        period_days: i64,
+    ) -> Self {
+        let today_entry = stats.revenue_by_day.iter().find(|day| day.date == today);
         Self {
             by_status: stats.by_status,
-            revenue_today_cents,
+            revenue_today_cents: today_entry.map_or(0, |day| day.revenue_cents),
+            orders_today: today_entry.map_or(0, |day| day.orders),
+            period_days,
+            revenue_period_cents: stats.revenue_by_day.iter().map(|d| d.revenue_cents).sum(),
+            orders_period: stats.revenue_by_day.iter().map(|d| d.orders).sum(),
             revenue_by_day: stats.revenue_by_day,
             top_products: stats.top_products,
             currency: stats.currency,
@@ -231,6 +245,31 @@ mod tests {
     }
 
     #[test]
+    fn the_period_sums_every_day_and_today_is_its_own_entry() {
+        let day = |date: &str, revenue_cents, orders| DayRevenue {
+            date: date.into(),
+            revenue_cents,
+            orders,
+        };
+        let stats = Stats {
+            by_status: BTreeMap::new(),
+            revenue_by_day: vec![day("2026-01-01", 500, 1), day("2026-01-02", 700, 2)],
+            top_products: vec![],
+            currency: "EUR".into(),
+        };
+        let part = OrdersSection::new(stats, vec![], "2026-01-02", 7);
+        assert_eq!(
+            (
+                part.revenue_period_cents,
+                part.orders_period,
+                part.period_days
+            ),
+            (1200, 3, 7)
+        );
+        assert_eq!((part.revenue_today_cents, part.orders_today), (700, 2));
+    }
+
+    #[test]
     fn revenue_today_is_the_entry_dated_today_or_zero() {
         let stats = Stats {
             by_status: BTreeMap::new(),
@@ -250,11 +289,11 @@ mod tests {
             currency: "EUR".into(),
         };
         assert_eq!(
-            OrdersSection::new(stats.clone(), vec![], "2026-01-02").revenue_today_cents,
+            OrdersSection::new(stats.clone(), vec![], "2026-01-02", 30).revenue_today_cents,
             700
         );
         assert_eq!(
-            OrdersSection::new(stats, vec![], "2026-01-03").revenue_today_cents,
+            OrdersSection::new(stats, vec![], "2026-01-03", 30).revenue_today_cents,
             0
         );
     }

@@ -11,9 +11,10 @@ use contracts::{
     },
     stock::Summary,
 };
-use kernel::{auth::AuthUser, breaker::Call, Json, Result};
+use kernel::{auth::AuthUser, breaker::Call, extract::Query, AppError, Json, Result};
 use serde::{de::DeserializeOwned, Deserialize};
 use serde_json::Value;
+use utoipa::IntoParams;
 
 use crate::{upstream::Service, GatewayState};
 
@@ -75,18 +76,35 @@ async fn fetch<T: DeserializeOwned>(
     }
 }
 
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DashboardQuery {
+    /// The period revenue, orders, the chart and top products cover, in days (1–365, default
+    /// 30; the UI offers 7, 30 and 90).
+    #[param(minimum = 1, maximum = 365, value_type = Option<i64>, example = 30)]
+    days: Option<i64>,
+}
+
 /// Everything staff need at a glance (see API.md).
-#[utoipa::path(get, path = "/api/dashboard", tag = "gateway", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/dashboard", tag = "gateway", security(("bearer" = [])), params(DashboardQuery),
     responses((status = 200, description = "dashboard; unavailable sections say so", body = Dashboard),
-              (status = 403, description = "Not allowed for this role", body = kernel::Problem)))]
+              (status = 401, description = "Not signed in", body = kernel::Problem),
+              (status = 403, description = "Not allowed for this role", body = kernel::Problem),
+              (status = 422, description = "`days` is not between 1 and 365", body = kernel::Problem)))]
 pub async fn dashboard(
     State(state): State<GatewayState>,
     caller: AuthUser,
+    Query(q): Query<DashboardQuery>,
 ) -> Result<Json<Dashboard>> {
     caller.require_staff()?;
+    let days = q.days.unwrap_or(30);
+    if !(1..=365).contains(&days) {
+        return Err(AppError::validation("days", "must be between 1 and 365"));
+    }
     let token = Some(caller.token.as_str());
+    let stats_path = format!("/api/orders/stats?days={days}");
     let (stats, recent, summary, low, ai, services) = tokio::join!(
-        fetch::<Stats>(&state, Service::Orders, "/api/orders/stats?days=30", token),
+        fetch::<Stats>(&state, Service::Orders, &stats_path, token),
         fetch::<Items<Value>>(&state, Service::Orders, "/api/orders?limit=10", token),
         fetch::<Summary>(&state, Service::Inventory, "/api/inventory/summary", token),
         fetch::<Items<Value>>(
@@ -99,7 +117,7 @@ pub async fn dashboard(
         health(&state),
     );
     let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
-    let orders = stats.and_then(|stats| Ok(OrdersSection::new(stats, recent?.items, &today)));
+    let orders = stats.and_then(|stats| Ok(OrdersSection::new(stats, recent?.items, &today, days)));
     let inventory = summary.and_then(|summary| {
         Ok(InventorySection {
             summary,

@@ -58,22 +58,112 @@ pub fn merge(
         .paths
         .retain(|path, _| !crate::path::is_never_routed(path));
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
+    doc.info.license = Some(
+        utoipa::openapi::LicenseBuilder::new()
+            .name("MIT")
+            .identifier(Some("MIT"))
+            .build(),
+    );
+    // Relative: the document describes whichever gateway serves it.
+    doc.servers = Some(vec![utoipa::openapi::server::ServerBuilder::new()
+        .url("/")
+        .description(Some("the gateway serving this document"))
+        .build()]);
     qualify_operation_ids(&mut doc);
+    for operation in operations(&mut doc) {
+        mark_public_and_limited(operation);
+    }
+    drop_unused_schemas(&mut doc);
     doc
 }
 
-/// Handler names repeat across services (`list`, `get`): prefix each with its tag, so
-/// every operation id is unique as OpenAPI requires (`orders_list`, `inventory_list`).
-fn qualify_operation_ids(doc: &mut utoipa::openapi::OpenApi) {
-    for item in doc.paths.paths.values_mut() {
-        let operations = [
+fn operations(
+    doc: &mut utoipa::openapi::OpenApi,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    doc.paths.paths.values_mut().flat_map(|item| {
+        [
             &mut item.get,
             &mut item.post,
             &mut item.put,
             &mut item.patch,
             &mut item.delete,
-        ];
-        for operation in operations.into_iter().flatten() {
+        ]
+        .into_iter()
+        .flatten()
+    })
+}
+
+/// An operation that names no security requirement is public (sign-in, registration, keys,
+/// status): it says so with `security: []`, so no client sends a token to it. Every public
+/// route passes the gateway's rate limit, so every operation may answer 429.
+fn mark_public_and_limited(operation: &mut utoipa::openapi::path::Operation) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    if operation.security.is_none() {
+        operation.security = Some(Vec::new());
+    }
+    let problem = ContentBuilder::new()
+        .schema(Some(Ref::from_schema_name("Problem")))
+        .build();
+    let signed_in = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+    let responses = &mut operation.responses.responses;
+    if signed_in && !responses.contains_key("401") {
+        responses.insert(
+            "401".into(),
+            ResponseBuilder::new()
+                .description("Not signed in, or the token is invalid or expired")
+                .content("application/problem+json", problem.clone())
+                .build()
+                .into(),
+        );
+    }
+    if !responses.contains_key("429") {
+        responses.insert(
+            "429".into(),
+            ResponseBuilder::new()
+                .description(
+                    "Too many requests from this client or user; retry after `Retry-After` seconds",
+                )
+                .content("application/problem+json", problem)
+                .build()
+                .into(),
+        );
+    }
+}
+
+/// Schemas only the unrouted paths used (the service-token exchange) are not public either.
+fn drop_unused_schemas(doc: &mut utoipa::openapi::OpenApi) {
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    loop {
+        let Ok(text) = serde_json::to_string(&doc.paths) else {
+            return;
+        };
+        let schemas = serde_json::to_string(&components.schemas).unwrap_or_default();
+        let used = |name: &str| {
+            let reference = format!("\"#/components/schemas/{name}\"");
+            text.contains(&reference) || schemas.contains(&reference)
+        };
+        let unused: Vec<String> = components
+            .schemas
+            .keys()
+            .filter(|name| !used(name))
+            .cloned()
+            .collect();
+        if unused.is_empty() {
+            return;
+        }
+        for name in unused {
+            components.schemas.remove(&name);
+        }
+    }
+}
+
+/// Handler names repeat across services (`list`, `get`): prefix each with its tag, so
+/// every operation id is unique as OpenAPI requires (`orders_list`, `inventory_list`).
+fn qualify_operation_ids(doc: &mut utoipa::openapi::OpenApi) {
+    {
+        for operation in operations(doc) {
             let tag = operation
                 .tags
                 .as_ref()

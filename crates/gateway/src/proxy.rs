@@ -138,10 +138,11 @@ fn set_forwarded_for(headers: &mut reqwest::header::HeaderMap, client: std::net:
     }
 }
 
-/// The next hop of the client's trace (a new span id), or a new trace when the client sent
-/// none or a malformed one, so every hop shares one well-formed trace id.
+/// The next hop of the client's trace (this request's span when traces are exported, else a
+/// new span id), or a new trace when the client sent none or a malformed one, so every hop
+/// shares one well-formed trace id.
 fn set_traceparent(headers: &mut reqwest::header::HeaderMap, incoming: Option<&HeaderValue>) {
-    let next = kernel::context::next_hop(incoming.and_then(|v| v.to_str().ok()));
+    let next = kernel::context::outgoing(incoming.and_then(|v| v.to_str().ok()));
     if let Ok(v) = HeaderValue::from_str(&next) {
         headers.insert(HeaderName::from_static("traceparent"), v);
     }

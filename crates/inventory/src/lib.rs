@@ -10,6 +10,7 @@ mod purchasing_model;
 mod purchasing_validate;
 mod reserver;
 mod routes;
+mod stocktake;
 mod store;
 mod validate;
 
@@ -60,7 +61,11 @@ impl InventoryState {
         let http = kernel::server::http_client(common.upstream_timeout);
         let verifier = TokenVerifier::from_config(common, http);
         let keys_known = Check::signing_keys(&verifier);
-        let store = store::open(db.clone(), common.currency.clone());
+        let store = store::open(
+            db.clone(),
+            common.currency.clone(),
+            config.default_reorder_point,
+        );
         Ok(Self {
             reserver: reserver::Reserver::start(store.clone(), config.reserve_workers),
             store,

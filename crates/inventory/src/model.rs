@@ -42,20 +42,29 @@ pub struct Product {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateProduct {
+    /// 1–64 of `A-Z0-9-_.`, upper-cased when stored.
+    #[schema(pattern = r"^[A-Za-z0-9._-]{1,64}$", max_length = 64, min_length = 1)]
     pub sku: String,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: String,
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub description: String,
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub category: String,
     pub supplier_id: Option<Uuid>,
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_i64)]
     pub price_cents: i64,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
     pub reorder_point: i64,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
     pub reorder_quantity: i64,
     /// Recorded as a `received` movement.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
     pub initial_stock: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(minimum = 0, maximum = 1_000_000_000_000_i64)]
@@ -66,14 +75,20 @@ pub struct CreateProduct {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateProduct {
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: Option<String>,
+    #[schema(max_length = 5000)]
     pub description: Option<String>,
+    #[schema(max_length = 100)]
     pub category: Option<String>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<Uuid>)]
     pub supplier_id: Option<Option<Uuid>>,
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_i64)]
     pub price_cents: Option<i64>,
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
     pub reorder_point: Option<i64>,
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
     pub reorder_quantity: Option<i64>,
     /// `null` clears a known cost.
     #[serde(default, deserialize_with = "present")]
@@ -116,9 +131,13 @@ pub struct Movement {
 pub struct Adjustment {
     #[schema(value_type = Uuid)]
     pub product_id: ProductId,
+    /// Not 0; positive for received and returned, negative for damaged and lost.
+    #[schema(minimum = -1_000_000_000, maximum = 1_000_000_000)]
     pub delta: i64,
     /// received, returned, damaged, lost or correction
+    #[schema(pattern = "^(received|returned|damaged|lost|correction)$")]
     pub reason: String,
+    #[schema(max_length = 500)]
     pub note: Option<String>,
 }
 
@@ -142,8 +161,14 @@ pub struct Supplier {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SupplierInput {
+    /// Required when creating.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: Option<String>,
+    /// Empty, or an address with an `@`.
+    #[schema(max_length = 254, pattern = "^(\\s*|[^@]*@.*)$")]
     pub contact_email: Option<String>,
+    #[schema(max_length = 40)]
     pub phone: Option<String>,
+    #[schema(minimum = 0, maximum = 365)]
     pub lead_time_days: Option<i64>,
 }

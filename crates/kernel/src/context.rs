@@ -32,12 +32,51 @@ pub fn current() -> Option<RequestContext> {
 /// Adds `X-Request-Id` and `traceparent` (same trace, a new span for this hop) to a call.
 pub fn apply(builder: RequestBuilder) -> RequestBuilder {
     let ctx = current();
-    let traceparent = next_hop(ctx.as_ref().and_then(|c| c.traceparent.as_deref()));
+    let traceparent = outgoing(ctx.as_ref().and_then(|c| c.traceparent.as_deref()));
     let builder = builder.header("traceparent", traceparent);
     match ctx {
         Some(ctx) => builder.header("x-request-id", ctx.request_id),
         None => builder,
     }
+}
+
+/// The `traceparent` a call from here carries: with traces exported, the current span (so the
+/// callee's span is its child in the exported trace); otherwise [`next_hop`] of `incoming`.
+pub fn outgoing(incoming: Option<&str>) -> String {
+    use opentelemetry::trace::TraceContextExt;
+    use tracing_opentelemetry::OpenTelemetrySpanExt;
+    let cx = tracing::Span::current().context();
+    let span = cx.span();
+    let here = span.span_context();
+    if here.is_valid() {
+        return format!(
+            "00-{}-{}-{:02x}",
+            here.trace_id(),
+            here.span_id(),
+            here.trace_flags().to_u8()
+        );
+    }
+    next_hop(incoming)
+}
+
+/// The OpenTelemetry parent a request continues: the span a well-formed `traceparent` names.
+pub fn remote_parent(traceparent: &str) -> Option<opentelemetry::Context> {
+    use opentelemetry::trace::{
+        SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState,
+    };
+    trace_id_of(traceparent)?;
+    let mut parts = traceparent.split('-').skip(1);
+    let trace_id = TraceId::from_hex(parts.next()?).ok()?;
+    let span_id = SpanId::from_hex(parts.next()?).ok()?;
+    let flags = u8::from_str_radix(parts.next()?, 16).ok()?;
+    let remote = SpanContext::new(
+        trace_id,
+        span_id,
+        TraceFlags::new(flags),
+        true,
+        TraceState::default(),
+    );
+    Some(opentelemetry::Context::new().with_remote_span_context(remote))
 }
 
 /// The `traceparent` of the next hop: the trace of `incoming` when it is well formed, else a

@@ -101,6 +101,11 @@ pub async fn observe(
         .unwrap_or_default()
         .to_string();
     let span = tracing::info_span!("request", service, method, path, request_id, trace_id);
+    if let Some(parent) = context::remote_parent(&traceparent) {
+        // Only with traces exported does the span have an OpenTelemetry side to parent.
+        use tracing_opentelemetry::OpenTelemetrySpanExt;
+        let _ = span.set_parent(parent);
+    }
     let timeout = req.extensions().get::<RequestTimeout>().map(|t| t.0);
     let ctx = RequestContext {
         request_id: request_id.clone(),

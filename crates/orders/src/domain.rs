@@ -202,6 +202,7 @@ pub fn invalid_transition(e: InvalidTransition) -> AppError {
 #[serde(deny_unknown_fields)]
 pub struct LineRequest {
     pub product_id: ProductId,
+    #[schema(minimum = 1, maximum = 10_000)]
     pub quantity: i64,
 }
 

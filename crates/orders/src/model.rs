@@ -10,7 +10,10 @@ use crate::domain::{LineRequest, OrderStatus};
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateOrder {
+    /// 1–100 lines; lines of the same product are merged.
+    #[schema(min_items = 1, max_items = 100)]
     pub lines: Vec<LineRequest>,
+    #[schema(max_length = 1000)]
     pub note: Option<String>,
 }
 
@@ -112,7 +115,10 @@ impl Order {
     }
 }
 
+/// Why an order is cancelled (optional).
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(as = CancelOrder)]
 pub struct Reason {
+    #[schema(max_length = 500)]
     pub reason: Option<String>,
 }

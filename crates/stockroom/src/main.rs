@@ -1,5 +1,6 @@
 //! The one Stockroom binary: parses the command line and starts what was asked for.
 
+mod demo;
 mod services;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -45,6 +46,14 @@ enum Command {
     },
     /// Print the public API's OpenAPI document (the one served at /openapi.json).
     Openapi,
+    /// Fill a running Stockroom with a demo shop through its public API (idempotent: a second
+    /// run adds nothing) and print the demo accounts. Needs a fresh system: its first
+    /// registered account becomes the admin.
+    Demo {
+        /// The gateway's address.
+        #[arg(long, env = "STOCKROOM_URL", default_value = "http://127.0.0.1:8000")]
+        url: String,
+    },
     /// Exit 0 when the service answers its /healthz on this machine (container health checks).
     Probe {
         #[arg(value_enum)]
@@ -74,11 +83,29 @@ async fn main() -> std::process::ExitCode {
         Command::All => services::run_all().await,
         Command::Serve { service } => services::run_one(service).await,
         Command::Probe { service } => services::probe(service).await,
+        Command::Demo { url } => match demo::run(&url).await {
+            Ok(report) => {
+                println!(
+                    "Demo data at {url}: {} accounts, {} suppliers, {} products and {} orders added.\n{}",
+                    report.accounts_created,
+                    report.suppliers_created,
+                    report.products_created,
+                    report.orders_placed,
+                    demo::accounts()
+                );
+                Ok(())
+            }
+            Err(e) => {
+                eprintln!("stockroom demo: {e}");
+                return std::process::ExitCode::FAILURE;
+            }
+        },
         Command::Openapi => {
             println!("{}", openapi().to_pretty_json().unwrap_or_default());
             Ok(())
         }
     };
+    kernel::telemetry::shutdown();
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

@@ -8,6 +8,7 @@ mod eventually;
 pub mod fake_ai;
 pub mod fault;
 pub mod forge;
+pub mod otlp;
 pub mod process;
 
 use std::{net::SocketAddr, sync::Arc};

@@ -2,7 +2,7 @@
 import { http } from './client';
 import type {
   AiStatus, Dashboard, FromRestockResult, Movement, Order, Page, PlatformStatus, Product, PurchaseOrder, RestockReport,
-  Session, Supplier, User,
+  Session, StocktakeResult, Supplier, User,
 } from './types';
 
 const data = <T,>(p: Promise<{ data: T }>) => p.then((r) => r.data);
@@ -35,6 +35,8 @@ export const api = {
     data(http.delete<Product>(`/api/products/${id}`, { headers: { 'If-Match': `"${version}"` } })),
   adjust: (body: { product_id: string; delta: number; reason: string; note?: string }) =>
     data(http.post<{ product: Product; movement: Movement }>('/api/inventory/adjustments', body)),
+  stocktake: (body: { counts: { product_id: string; counted: number }[]; note?: string }) =>
+    data(http.post<StocktakeResult>('/api/inventory/stocktake', body)),
   movements: (q: Query) => data(http.get<Page<Movement>>('/api/inventory/movements', { params: clean(q) })),
   importCsv: (csv: string) =>
     data(http.post<{ created: number; updated: number }>('/api/products/import', csv, { headers: { 'Content-Type': 'text/csv' } })),
@@ -52,7 +54,7 @@ export const api = {
   fulfilOrder: (id: string) => data(http.post<Order>(`/api/orders/${id}/fulfil`, {})),
   resummarise: (id: string) => http.post(`/api/orders/${id}/summary`, {}),
 
-  dashboard: () => data(http.get<Dashboard>('/api/dashboard')),
+  dashboard: (days: number) => data(http.get<Dashboard>('/api/dashboard', { params: { days } })),
   status: () => data(http.get<PlatformStatus>('/api/status')),
   aiStatus: () => data(http.get<AiStatus>('/api/ai/status')),
   chat: (message: string) =>

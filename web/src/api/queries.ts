@@ -6,8 +6,16 @@ import { api } from './endpoints';
 /** The cursor trail of paged lists lives in the query string (see components/Pager). */
 export const cursorOf = (search: URLSearchParams) => search.get('trail')?.split(',').filter(Boolean).at(-1);
 
+/** The dashboard's period from the query string: 7, 30 or 90 days (30 otherwise). */
+export const PERIODS = [7, 30, 90] as const;
+export const periodOf = (search: URLSearchParams) => {
+  const days = Number(search.get('days'));
+  return (PERIODS as readonly number[]).includes(days) ? days : 30;
+};
+
 export const queries = {
-  dashboard: () => queryOptions({ queryKey: ['dashboard'], queryFn: api.dashboard, refetchInterval: 15000 }),
+  dashboard: (days = 30) =>
+    queryOptions({ queryKey: ['dashboard', days], queryFn: () => api.dashboard(days), refetchInterval: 15000 }),
   orders: (status: string, cursor: string | undefined) =>
     queryOptions({ queryKey: ['orders', status, cursor], queryFn: () => api.orders({ status, cursor, limit: 25 }) }),
   order: (id: string) => queryOptions({ queryKey: ['order', id], queryFn: () => api.order(id) }),

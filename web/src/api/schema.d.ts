@@ -264,6 +264,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/inventory/stocktake": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Records a stock count: each product's `on_hand` becomes what was counted, every difference a
+         *     `correction` movement carrying the note, all or nothing.
+         */
+        post: operations["inventory_stocktake"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/inventory/summary": {
         parameters: {
             query?: never;
@@ -628,8 +648,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Suppliers, newest first. */
         get: operations["inventory_list_suppliers"];
         put?: never;
+        /** Adds a supplier. */
         post: operations["inventory_create_supplier"];
         delete?: never;
         options?: never;
@@ -644,12 +666,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One supplier. */
         get: operations["inventory_get_supplier"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
+        /** Changes a supplier; absent fields keep their value. */
         patch: operations["inventory_update_supplier"];
         trace?: never;
     };
@@ -658,7 +682,10 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         Adjustment: {
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description Not 0; positive for received and returned, negative for damaged and lost.
+             */
             delta: number;
             note?: string | null;
             /** Format: uuid */
@@ -700,6 +727,10 @@ export interface components {
             /** @description For staff only: customers get `null` here and read `customer_message`. */
             text?: string | null;
         };
+        /** @description Why an order is cancelled (optional). */
+        CancelOrder: {
+            reason?: string | null;
+        };
         ChatAnswer: {
             answer: string;
             /** @description What the answer was based on. */
@@ -711,7 +742,35 @@ export interface components {
         ChatRequest: {
             message: string;
         };
+        CountLine: {
+            /**
+             * Format: int64
+             * @description Units physically there, reserved ones included.
+             */
+            counted: number;
+            /** Format: uuid */
+            product_id: string;
+        };
+        CountedLine: {
+            /** Format: int64 */
+            counted: number;
+            /**
+             * Format: int64
+             * @description `counted - previous_on_hand`; 0 writes nothing.
+             */
+            difference: number;
+            movement?: components["schemas"]["Movement"] | null;
+            name: string;
+            /** Format: int64 */
+            previous_on_hand: number;
+            /** Format: uuid */
+            product_id: string;
+            /** Format: int64 */
+            reserved: number;
+            sku: string;
+        };
         CreateOrder: {
+            /** @description 1–100 lines; lines of the same product are merged. */
             lines: components["schemas"]["LineRequest"][];
             note?: string | null;
         };
@@ -732,6 +791,7 @@ export interface components {
             reorder_point?: number;
             /** Format: int64 */
             reorder_quantity?: number;
+            /** @description 1–64 of `A-Z0-9-_.`, upper-cased when stored. */
             sku: string;
             /** Format: uuid */
             supplier_id?: string | null;
@@ -860,6 +920,18 @@ export interface components {
             generated_at?: string | null;
             status: components["schemas"]["SummaryStatus"];
             text?: string | null;
+        };
+        /**
+         * @description The create body as documented: [`SupplierInput`] with its name required (the handler
+         *     reads `SupplierInput`, shared with updates, and checks the name itself).
+         */
+        NewSupplier: {
+            /** @description Empty, or an address with an `@`. */
+            contact_email?: string | null;
+            /** Format: int64 */
+            lead_time_days?: number | null;
+            name: string;
+            phone?: string | null;
         };
         Order: {
             ai_summary: components["schemas"]["AiSummary"];
@@ -1280,13 +1352,33 @@ export interface components {
         } | components["schemas"]["Unavailable"];
         /** @description A dashboard section: its data, or why it is missing (the rest of the dashboard still shows). */
         Section_OrdersSection: {
-            /** @description Count per status (every status present, zero when none). */
+            /** @description Count per status, all time (every status present, zero when none). */
             by_status: {
                 [key: string]: number;
             };
             currency: string;
+            /**
+             * Format: int64
+             * @description Those orders' count.
+             */
+            orders_period: number;
+            /**
+             * Format: int64
+             * @description Confirmed or fulfilled orders placed today (UTC).
+             */
+            orders_today: number;
+            /**
+             * Format: int64
+             * @description The period `revenue_by_day` covers, in days, today included.
+             */
+            period_days: number;
             recent: components["schemas"]["Order"][];
             revenue_by_day: components["schemas"]["DayRevenue"][];
+            /**
+             * Format: int64
+             * @description Revenue of the period: orders confirmed or fulfilled, not cancelled.
+             */
+            revenue_period_cents: number;
             /**
              * Format: int64
              * @description Today's (UTC) entry of `revenue_by_day`, 0 when there is none.
@@ -1342,6 +1434,18 @@ export interface components {
             revenue_by_day: components["schemas"]["DayRevenue"][];
             top_products: components["schemas"]["TopProduct"][];
         };
+        Stocktake: {
+            /** @description What was counted, one line per product. */
+            counts: components["schemas"]["CountLine"][];
+            /** @description Why, or where: kept on every correction this stocktake writes. */
+            note?: string | null;
+        };
+        StocktakeResult: {
+            /** @description How many products had a difference (and so a correction). */
+            corrected: number;
+            /** @description One per counted product, in the order sent. */
+            lines: components["schemas"]["CountedLine"][];
+        };
         Summary: {
             /** Format: int64 */
             active_products: number;
@@ -1374,22 +1478,13 @@ export interface components {
             phone?: string | null;
         };
         SupplierInput: {
+            /** @description Empty, or an address with an `@`. */
             contact_email?: string | null;
             /** Format: int64 */
             lead_time_days?: number | null;
+            /** @description Required when creating. */
             name?: string | null;
             phone?: string | null;
-        };
-        TokenRequest: {
-            client_id: string;
-            client_secret: string;
-            grant_type: string;
-        };
-        TokenResponse: {
-            access_token: string;
-            /** Format: int64 */
-            expires_in: number;
-            token_type: string;
         };
         TopProduct: {
             name: string;
@@ -1447,7 +1542,8 @@ export interface components {
         UpdateUser: {
             disabled?: boolean | null;
             name?: string | null;
-            role?: components["schemas"]["Role"] | null;
+            /** @description admin, staff or customer */
+            role?: string | null;
         };
         /** @enum {string} */
         Urgency: "critical" | "soon" | "ok";
@@ -1489,6 +1585,15 @@ export interface operations {
                     "application/json": Record<string, never>;
                 };
             };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ai_chat: {
@@ -1513,6 +1618,15 @@ export interface operations {
                     "application/json": components["schemas"]["ChatAnswer"];
                 };
             };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Validation failed */
             422: {
                 headers: {
@@ -1520,6 +1634,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description AI disabled or paused */
@@ -1551,6 +1674,15 @@ export interface operations {
                     "application/json": components["schemas"]["AiStatus"];
                 };
             };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not allowed for this role */
             403: {
                 headers: {
@@ -1558,6 +1690,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1651,6 +1792,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     auth_me: {
@@ -1678,6 +1828,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1711,6 +1870,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1789,6 +1957,7 @@ export interface operations {
             query?: {
                 /** @description 1–100, default 20 */
                 limit?: number;
+                /** @description `next_cursor` of the previous page */
                 cursor?: string;
             };
             header?: never;
@@ -1806,6 +1975,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_User"];
                 };
             };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not allowed for this role */
             403: {
                 headers: {
@@ -1813,6 +1991,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1839,6 +2026,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not allowed for this role */
@@ -1868,11 +2064,27 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     gateway_dashboard: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description The period revenue, orders, the chart and top products cover, in days (1–365, default
+                 *     30; the UI offers 7, 30 and 90).
+                 * @example 30
+                 */
+                days?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1888,6 +2100,15 @@ export interface operations {
                     "application/json": components["schemas"]["Dashboard"];
                 };
             };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not allowed for this role */
             403: {
                 headers: {
@@ -1895,6 +2116,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `days` is not between 1 and 365 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1915,6 +2154,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RestockReport"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Inventory unavailable */
@@ -1953,6 +2210,15 @@ export interface operations {
                     "application/json": components["schemas"]["AdjustmentResult"];
                 };
             };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -1980,6 +2246,15 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     inventory_low_stock: {
@@ -2000,13 +2275,33 @@ export interface operations {
                     "application/json": components["schemas"]["LowStock"];
                 };
             };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     inventory_movements: {
         parameters: {
             query?: {
                 product_id?: string;
+                /** @description 1–100, default 20 */
                 limit?: number;
+                /** @description `next_cursor` of the previous page */
                 cursor?: string;
             };
             header?: never;
@@ -2022,6 +2317,87 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_Movement"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    inventory_stocktake: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description retries with the same key and body return the first answer and count once */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Stocktake"];
+            };
+        };
+        responses: {
+            /** @description Counted; corrections written where the count differed */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StocktakeResult"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Staff only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid lines, an unknown product, or a count below what open orders have reserved (one field error per line, e.g. `counts[2].counted`); nothing is written */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2044,6 +2420,24 @@ export interface operations {
                     "application/json": components["schemas"]["Summary"];
                 };
             };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     orders_list: {
@@ -2052,7 +2446,9 @@ export interface operations {
                 status?: string;
                 /** @description Staff only: one customer's orders */
                 customer_id?: string;
+                /** @description 1–100, default 20 */
                 limit?: number;
+                /** @description `next_cursor` of the previous page */
                 cursor?: string;
             };
             header?: never;
@@ -2068,6 +2464,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_Order"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2097,6 +2511,15 @@ export interface operations {
                     "application/json": components["schemas"]["Order"];
                 };
             };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description insufficient stock */
             409: {
                 headers: {
@@ -2113,6 +2536,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A service this needs is unavailable */
@@ -2147,6 +2579,24 @@ export interface operations {
                     "application/json": components["schemas"]["Stats"];
                 };
             };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     orders_get: {
@@ -2169,6 +2619,15 @@ export interface operations {
                     "application/json": components["schemas"]["Order"];
                 };
             };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -2176,6 +2635,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2191,7 +2659,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Reason"];
+                "application/json": components["schemas"]["CancelOrder"];
             };
         };
         responses: {
@@ -2202,6 +2670,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not found */
@@ -2220,6 +2697,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2244,6 +2730,15 @@ export interface operations {
                     "application/json": components["schemas"]["Order"];
                 };
             };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not allowed for this role */
             403: {
                 headers: {
@@ -2260,6 +2755,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2282,6 +2786,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -2298,6 +2811,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description AI disabled */
@@ -2321,7 +2843,9 @@ export interface operations {
                 low_stock?: boolean;
                 /** @description `true` (default for customers), `false` or `all` */
                 active?: string;
+                /** @description 1–100, default 20 */
                 limit?: number;
+                /** @description `next_cursor` of the previous page */
                 cursor?: string;
             };
             header?: never;
@@ -2346,6 +2870,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2375,6 +2908,15 @@ export interface operations {
                     "application/json": components["schemas"]["Product"];
                 };
             };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not allowed for this role */
             403: {
                 headers: {
@@ -2402,6 +2944,15 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     inventory_export: {
@@ -2420,6 +2971,24 @@ export interface operations {
                 };
                 content: {
                     "text/csv": string;
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2449,6 +3018,15 @@ export interface operations {
                     "application/json": components["schemas"]["ImportReport"];
                 };
             };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Validation failed, or the key was used for another file */
             422: {
                 headers: {
@@ -2456,6 +3034,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2480,6 +3067,15 @@ export interface operations {
                     "application/json": components["schemas"]["Product"];
                 };
             };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -2487,6 +3083,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2514,6 +3119,15 @@ export interface operations {
                     "application/json": components["schemas"]["Product"];
                 };
             };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflict */
             409: {
                 headers: {
@@ -2530,6 +3144,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2561,6 +3184,15 @@ export interface operations {
                     "application/json": components["schemas"]["Product"];
                 };
             };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflict */
             409: {
                 headers: {
@@ -2586,6 +3218,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3227,12 +3868,23 @@ export interface operations {
                     "application/json": components["schemas"]["PlatformStatus"];
                 };
             };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     inventory_list_suppliers: {
         parameters: {
             query?: {
+                /** @description 1–100, default 20 */
                 limit?: number;
+                /** @description `next_cursor` of the previous page */
                 cursor?: string;
             };
             header?: never;
@@ -3250,6 +3902,24 @@ export interface operations {
                     "application/json": components["schemas"]["Page_Supplier"];
                 };
             };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     inventory_create_supplier: {
@@ -3264,7 +3934,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SupplierInput"];
+                "application/json": components["schemas"]["NewSupplier"];
             };
         };
         responses: {
@@ -3277,6 +3947,15 @@ export interface operations {
                     "application/json": components["schemas"]["Supplier"];
                 };
             };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Validation failed, or the key was used for another request */
             422: {
                 headers: {
@@ -3284,6 +3963,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3308,6 +3996,15 @@ export interface operations {
                     "application/json": components["schemas"]["Supplier"];
                 };
             };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -3315,6 +4012,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3343,6 +4049,15 @@ export interface operations {
                     "application/json": components["schemas"]["Supplier"];
                 };
             };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -3359,6 +4074,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };

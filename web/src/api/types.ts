@@ -15,6 +15,7 @@ export type Page<T> = Omit<Schemas['Page_User'], 'items'> & { items: T[] };
 export type Product = Schemas['Product'];
 export type Movement = Schemas['Movement'];
 export type Supplier = Schemas['Supplier'];
+export type StocktakeResult = Schemas['StocktakeResult'];
 
 export type OrderStatus = Schemas['OrderStatus'];
 export type OrderLine = Schemas['OrderLine'];

@@ -17,6 +17,7 @@ const NAV: NavItem[] = [
   { to: '/', label: 'Dashboard', staff: true },
   { to: '/orders', label: 'Orders' },
   { to: '/products', label: 'Products' },
+  { to: '/stocktake', label: 'Stocktake', staff: true },
   { to: '/suppliers', label: 'Suppliers', staff: true },
   { to: '/restock', label: 'Restock', staff: true },
   { to: '/purchasing', label: 'Purchasing', staff: true },

@@ -53,7 +53,7 @@ export function describe(rows: DayRevenue[], currency: string): string {
   return `Revenue and orders per day, ${range}: ${money(total, currency)} from ${n(orders)} in total.${busiest}`;
 }
 
-export function RevenueChart({ rows, currency }: { rows: DayRevenue[]; currency: string }) {
+export function RevenueChart({ rows, currency, period = 30 }: { rows: DayRevenue[]; currency: string; period?: number }) {
   const box = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(0);
   useLayoutEffect(() => {
@@ -66,7 +66,7 @@ export function RevenueChart({ rows, currency }: { rows: DayRevenue[]; currency:
     return () => observer.disconnect();
   }, []);
 
-  const days = fillDays(rows);
+  const days = fillDays(rows, period);
   const revenueTicks = ticks(Math.max(...days.map((d) => d.revenue_cents)));
   const orderTicks = ticks(Math.max(...days.map((d) => d.orders)), 4, true);
   const plotW = Math.max(0, width - M.left - M.right);
@@ -118,7 +118,7 @@ export function RevenueChart({ rows, currency }: { rows: DayRevenue[]; currency:
       <details>
         <summary>Show the figures as a table</summary>
         <table>
-          <caption className="visually-hidden">Revenue and orders on each day with orders, last 30 days</caption>
+          <caption className="visually-hidden">{`Revenue and orders on each day with orders, last ${period} days`}</caption>
           <thead>
             <tr><th scope="col">Day</th><th scope="col" className="num">Revenue</th><th scope="col" className="num">Orders</th></tr>
           </thead>

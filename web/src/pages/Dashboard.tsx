@@ -2,12 +2,13 @@
 // service is down says so, and the rest of the page still works.
 import { useQuery } from '@tanstack/react-query';
 import { useDeferredValue } from 'react';
-import { Link } from 'react-router';
-import { queries } from '../api/queries';
+import { Link, useSearchParams } from 'react-router';
+import { PERIODS, periodOf, queries } from '../api/queries';
 import { isUnavailable, type Dashboard as Data } from '../api/types';
 import { Empty, ErrorNotice, Loading } from '../components/Feedback';
 import { PageHeading, useDocumentTitle } from '../components/Page';
 import { RevenueChart } from '../components/RevenueChart';
+import { StatusChart } from '../components/StatusChart';
 import { StatusPill, TimeAgo } from '../components/Status';
 import { money } from '../format';
 
@@ -32,22 +33,30 @@ function Kpi({ label, value, tone }: { label: string; value: string | number; to
 function OrdersPart({ orders }: { orders: Data['orders'] }) {
   if (isUnavailable(orders)) return <Unavailable what="Orders" reason={orders.reason} />;
   const waiting = orders.by_status.confirmed ?? 0;
+  const days = orders.period_days;
   return (
     <>
       <div className="kpis">
         <Kpi label="Revenue today" value={money(orders.revenue_today_cents, orders.currency)} />
+        <Kpi label="Orders today" value={orders.orders_today} />
+        <Kpi label={`Revenue, last ${days} days`} value={money(orders.revenue_period_cents, orders.currency)} />
+        <Kpi label={`Orders, last ${days} days`} value={orders.orders_period} />
         <Kpi label="Waiting to be fulfilled" value={waiting} tone={waiting > 0 ? 'warn' : undefined} />
-        <Kpi label="Fulfilled" value={orders.by_status.fulfilled ?? 0} />
-        <Kpi label="Rejected / failed" value={(orders.by_status.rejected ?? 0) + (orders.by_status.failed ?? 0)} />
       </div>
-      <section className="card">
-        <h2>Revenue and orders, last 30 days</h2>
-        {orders.revenue_by_day.length === 0 ? (
-          <Empty>No orders in the last 30 days.</Empty>
-        ) : (
-          <RevenueChart rows={orders.revenue_by_day} currency={orders.currency} />
-        )}
-      </section>
+      <div className="grid-2 grid-wide">
+        <section className="card">
+          <h2>Revenue and orders, last {days} days</h2>
+          {orders.revenue_by_day.length === 0 ? (
+            <Empty>No orders in the last {days} days.</Empty>
+          ) : (
+            <RevenueChart rows={orders.revenue_by_day} currency={orders.currency} period={days} />
+          )}
+        </section>
+        <section className="card">
+          <h2>Orders by status</h2>
+          <StatusChart counts={orders.by_status} />
+        </section>
+      </div>
       <div className="grid-2">
         <section className="card">
           <h2>Recent orders</h2>
@@ -72,7 +81,7 @@ function OrdersPart({ orders }: { orders: Data['orders'] }) {
           )}
         </section>
         <section className="card">
-          <h2>Top products</h2>
+          <h2>Top products, last {orders.period_days} days</h2>
           {orders.top_products.length === 0 ? (
             <Empty>Nothing sold yet.</Empty>
           ) : (
@@ -122,7 +131,7 @@ function InventoryPart({ inventory }: { inventory: Data['inventory'] }) {
                 <tr key={p.id}>
                   <td><Link to={`/products/${p.id}`}>{p.name}</Link> <span className="muted small sku">{p.sku}</span></td>
                   <td className="num">{p.available}</td>
-                  <td className="num">{p.reorder_point}</td>
+                  <td className="num">{p.reorder_point || <span className="muted">default</span>}</td>
                 </tr>
               ))}
             </tbody>
@@ -135,7 +144,9 @@ function InventoryPart({ inventory }: { inventory: Data['inventory'] }) {
 
 export default function Dashboard() {
   useDocumentTitle('Dashboard');
-  const { data: fresh, error, isLoading, refetch } = useQuery(queries.dashboard());
+  const [params, setParams] = useSearchParams();
+  const period = periodOf(params);
+  const { data: fresh, error, isLoading, refetch } = useQuery(queries.dashboard(period));
   // The dashboard is the largest render: build it as a transition React can interrupt.
   const data = useDeferredValue(fresh);
   if (isLoading || (fresh && !data)) return <Loading label="Loading the dashboard" />;
@@ -145,6 +156,19 @@ export default function Dashboard() {
     <div className="page">
       <header className="page-head">
         <PageHeading title="Dashboard" />
+        <div className="period" role="group" aria-label="Period">
+          {PERIODS.map((d) => (
+            <button
+              key={d}
+              type="button"
+              className={d === period ? '' : 'secondary'}
+              aria-pressed={d === period}
+              onClick={() => setParams(d === 30 ? {} : { days: String(d) }, { replace: true })}
+            >
+              {d} days
+            </button>
+          ))}
+        </div>
         <div className="services" role="group" aria-label="Service health">
           {Object.entries(data.services).map(([name, s]) => (
             <span key={name} className={`pill ${s.status === 'up' ? 'stock-ok' : 'stock-out'}`}>

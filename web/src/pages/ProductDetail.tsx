@@ -20,6 +20,9 @@ export default function ProductDetail() {
   const queryClient = useQueryClient();
   const confirm = useConfirm();
   const product = useQuery(queries.product(id));
+  const supplierId = product.data?.supplier_id;
+  const suppliers = useQuery({ ...queries.suppliers(), enabled: Boolean(supplierId) });
+  const supplier = suppliers.data?.items.find((s) => s.id === supplierId);
   const movements = useQuery(queries.movements(id));
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['products'] });
   useDocumentTitle(product.data ? `${product.data.name} (${product.data.sku})` : 'Product');
@@ -65,6 +68,18 @@ export default function ProductDetail() {
           )}
         </div>
       </header>
+      <section className="card product-about" aria-label="About this product">
+        <p>{p.description || <span className="muted">No description.</span>}</p>
+        <dl className="facts">
+          <div><dt>Category</dt><dd>{p.category || '—'}</dd></div>
+          <div>
+            <dt>Supplier</dt>
+            <dd>{!supplierId ? 'None' : supplier ? supplier.name : suppliers.isLoading ? '…' : 'Unknown supplier'}</dd>
+          </div>
+          <div><dt>Reorder point</dt><dd>{p.reorder_point || 'deployment default'}</dd></div>
+          <div><dt>Reorder quantity</dt><dd>{p.reorder_quantity}</dd></div>
+        </dl>
+      </section>
       <div className="kpis">
         <div className="card kpi"><span className="muted small">Price</span><strong className="num">{money(p.price_cents, p.currency)}</strong></div>
         <div className="card kpi"><span className="muted small">On hand</span><strong className="num">{p.on_hand}</strong></div>

@@ -60,6 +60,11 @@ function ImportDialog({ open, onClose }: { open: boolean; onClose: () => void })
   );
 }
 
+/** What a customer is told: whether they can order it, never how many units the shop holds. */
+export function Availability({ available }: { available: number }) {
+  return available > 0 ? <span className="pill stock-ok">Available</span> : <span className="pill stock-out">Out of stock</span>;
+}
+
 async function download() {
   const csv = await api.exportCsv();
   const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
@@ -79,6 +84,9 @@ export default function Products() {
   const toast = useToast();
   const queryClient = useQueryClient();
   const { data, error, isLoading, refetch } = useQuery({ ...queries.products(q, low, cursor), placeholderData: keepPreviousData });
+  // Supplier names for staff; customers never ask (the suppliers list is staff-only).
+  const suppliers = useQuery({ ...queries.suppliers(), enabled: staff });
+  const supplierNames = new Map((suppliers.data?.items ?? []).map((s) => [s.id, s.name]));
   const setFilter = (k: string, v: string) => {
     const p = new URLSearchParams(params);
     if (v) p.set(k, v);
@@ -107,9 +115,11 @@ export default function Products() {
       </header>
       <div className="filters">
         <input type="search" name="q" aria-label="Search products" placeholder="Search name or SKU" value={q} onChange={(e) => setFilter('q', e.target.value)} />
+        {staff && (
         <label className="check">
           <input type="checkbox" name="low_stock" checked={low} onChange={(e) => setFilter('low_stock', e.target.checked ? 'true' : '')} /> Low stock only
         </label>
+        )}
       </div>
       {isLoading ? (
         <Loading />
@@ -121,31 +131,50 @@ export default function Products() {
         <TableWrap label="Products">
           <table>
             <thead>
-              <tr>
-                <th className="hide-sm">SKU</th><th>Name</th><th className="hide-sm">Category</th><th className="num">Price</th>
-                <th className="num hide-sm">On hand</th><th className="num hide-sm">Reserved</th><th className="num">Available</th><th className="hide-sm">Stock</th>
-              </tr>
+              {staff ? (
+                <tr>
+                  <th className="hide-sm">SKU</th><th>Name</th><th className="hide-sm">Category</th><th className="hide-sm">Supplier</th><th className="num">Price</th>
+                  <th className="num hide-sm">On hand</th><th className="num hide-sm">Reserved</th><th className="num">Available</th><th className="hide-sm">Stock</th>
+                </tr>
+              ) : (
+                <tr>
+                  <th>Name</th><th className="num">Price</th><th>Availability</th>
+                </tr>
+              )}
             </thead>
             <tbody>
-              {data.items.map((p) => (
-                <tr key={p.id} className={p.active ? '' : 'archived'}>
-                  <td className="hide-sm"><code className="sku">{p.sku}</code></td>
-                  <td>
-                    {staff ? <Link to={`/products/${p.id}`}>{p.name}</Link> : p.name}
-                    {!p.active && <span className="muted small"> (archived)</span>}
-                    <code className="show-sm muted small sku">{p.sku}</code>
-                  </td>
-                  <td className="hide-sm">{p.category}</td>
-                  <td className="num">{money(p.price_cents, p.currency)}</td>
-                  <td className="num hide-sm">{p.on_hand}</td>
-                  <td className="num hide-sm">{p.reserved}</td>
-                  <td className="num">
-                    {p.available}
-                    <span className="show-sm"><StockBadge available={p.available} reorderPoint={p.reorder_point} /></span>
-                  </td>
-                  <td className="hide-sm"><StockBadge available={p.available} reorderPoint={p.reorder_point} /></td>
-                </tr>
-              ))}
+              {data.items.map((p) =>
+                staff ? (
+                  <tr key={p.id} className={p.active ? '' : 'archived'}>
+                    <td className="hide-sm"><code className="sku">{p.sku}</code></td>
+                    <td>
+                      <Link to={`/products/${p.id}`}>{p.name}</Link>
+                      {!p.active && <span className="muted small"> (archived)</span>}
+                      <code className="show-sm muted small sku">{p.sku}</code>
+                      {p.description && <span className="muted small description">{p.description}</span>}
+                    </td>
+                    <td className="hide-sm">{p.category}</td>
+                    <td className="hide-sm">{p.supplier_id ? (supplierNames.get(p.supplier_id) ?? '…') : <span className="muted">—</span>}</td>
+                    <td className="num">{money(p.price_cents, p.currency)}</td>
+                    <td className="num hide-sm">{p.on_hand}</td>
+                    <td className="num hide-sm">{p.reserved}</td>
+                    <td className="num">
+                      {p.available}
+                      <span className="show-sm"><StockBadge available={p.available} reorderPoint={p.reorder_point} /></span>
+                    </td>
+                    <td className="hide-sm"><StockBadge available={p.available} reorderPoint={p.reorder_point} /></td>
+                  </tr>
+                ) : (
+                  <tr key={p.id}>
+                    <td>
+                      {p.name}
+                      {p.description && <span className="muted small description">{p.description}</span>}
+                    </td>
+                    <td className="num">{money(p.price_cents, p.currency)}</td>
+                    <td><Availability available={p.available} /></td>
+                  </tr>
+                ),
+              )}
             </tbody>
           </table>
           <Pager nextCursor={data.next_cursor ?? null} onNext={next} onPrev={prev} hasPrev={hasPrev} />

@@ -25,11 +25,11 @@ use crate::{
 
 #[derive(Deserialize, ToSchema)]
 pub struct RegisterRequest {
-    #[schema(value_type = String, max_length = 254)]
+    #[schema(value_type = String, max_length = 254, pattern = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")]
     email: Bounded<254>,
     #[schema(value_type = String, min_length = 8, max_length = 128)]
     password: Bounded<128>,
-    #[schema(value_type = String, max_length = 100)]
+    #[schema(value_type = String, min_length = 1, max_length = 100, pattern = r"\S")]
     name: Bounded<1000>,
     /// Only to claim the first admin of a new deployment: the one-time token auth prints at
     /// start (`STOCKROOM_BOOTSTRAP_TOKEN=…` on stderr, never in its log) while no admin exists
@@ -103,7 +103,10 @@ pub async fn me(State(state): State<AuthState>, caller: AuthUser) -> Result<Json
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// 1–100, default 20
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
+    /// `next_cursor` of the previous page
+    #[param(pattern = "^[A-Za-z0-9_-]+$", max_length = 200)]
     cursor: Option<String>,
 }
 
@@ -127,8 +130,11 @@ pub async fn list(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUser {
+    /// admin, staff or customer
+    #[schema(value_type = Option<String>, pattern = "^(admin|staff|customer)$")]
     role: Option<Role>,
     disabled: Option<bool>,
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     name: Option<String>,
 }
 

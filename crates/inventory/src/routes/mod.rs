@@ -6,6 +6,7 @@ mod keyed;
 mod products;
 mod purchasing;
 mod stock;
+mod stocktake;
 mod suppliers;
 
 use axum::{extract::DefaultBodyLimit, routing::post, Router};
@@ -31,6 +32,7 @@ fn api() -> OpenApiRouter<InventoryState> {
         .routes(routes!(products::get, products::update, products::archive))
         .routes(routes!(catalogue_csv::export))
         .routes(routes!(stock::adjust))
+        .routes(routes!(stocktake::stocktake))
         .routes(routes!(stock::movements))
         .routes(routes!(stock::low_stock))
         .routes(routes!(stock::summary))

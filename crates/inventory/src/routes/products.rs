@@ -29,13 +29,20 @@ use crate::{
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Matches SKU and name
+    #[param(max_length = 200)]
     q: Option<String>,
+    #[param(max_length = 100)]
     category: Option<String>,
     /// `true`: only products at or below their reorder point
     low_stock: Option<bool>,
     /// `true` (default for customers), `false` or `all`
+    #[param(pattern = "^(true|false|all)$")]
     active: Option<String>,
+    /// 1–100, default 20
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
+    /// `next_cursor` of the previous page
+    #[param(pattern = "^[A-Za-z0-9_-]+$", max_length = 200)]
     cursor: Option<String>,
 }
 

@@ -78,7 +78,11 @@ pub async fn adjust(
 #[into_params(parameter_in = Query)]
 pub struct MovementQuery {
     product_id: Option<Uuid>,
+    /// 1–100, default 20
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
+    /// `next_cursor` of the previous page
+    #[param(pattern = "^[A-Za-z0-9_-]+$", max_length = 200)]
     cursor: Option<String>,
 }
 

@@ -25,10 +25,15 @@ use crate::{
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// 1–100, default 20
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
+    /// `next_cursor` of the previous page
+    #[param(pattern = "^[A-Za-z0-9_-]+$", max_length = 200)]
     cursor: Option<String>,
 }
 
+/// Suppliers, newest first.
 #[utoipa::path(get, path = "/api/suppliers", operation_id = "list_suppliers", tag = "inventory", params(ListQuery), security(("bearer" = [])),
     responses((status = 200, description = "OK", body = Page<Supplier>)))]
 pub async fn list(
@@ -45,7 +50,25 @@ pub async fn list(
     })))
 }
 
-#[utoipa::path(post, path = "/api/suppliers", operation_id = "create_supplier", tag = "inventory", request_body = SupplierInput,
+/// The create body as documented: [`SupplierInput`] with its name required (the handler
+/// reads `SupplierInput`, shared with updates, and checks the name itself).
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct NewSupplier {
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    name: String,
+    /// Empty, or an address with an `@`.
+    #[schema(max_length = 254, pattern = "^(\\s*|[^@]*@.*)$")]
+    contact_email: Option<String>,
+    #[schema(max_length = 40)]
+    phone: Option<String>,
+    #[schema(minimum = 0, maximum = 365)]
+    lead_time_days: Option<i64>,
+}
+
+/// Adds a supplier.
+#[utoipa::path(post, path = "/api/suppliers", operation_id = "create_supplier", tag = "inventory", request_body = NewSupplier,
     params(("Idempotency-Key" = Option<String>, Header, description = "retries with the same key and body return the first answer and create nothing")),
     security(("bearer" = [])),
     responses((status = 201, description = "Created", body = Supplier), (status = 422, description = "Validation failed, or the key was used for another request", body = kernel::Problem)))]
@@ -69,6 +92,7 @@ pub async fn create(
     }))
 }
 
+/// One supplier.
 #[utoipa::path(get, path = "/api/suppliers/{id}", operation_id = "get_supplier", tag = "inventory", params(("id" = Uuid, Path)),
     security(("bearer" = [])),
     responses((status = 200, description = "OK", body = Supplier), (status = 404, description = "Not found", body = kernel::Problem)))]
@@ -84,6 +108,7 @@ pub async fn get(
         .ok_or_else(|| AppError::NotFound("no supplier with this id".into()))
 }
 
+/// Changes a supplier; absent fields keep their value.
 #[utoipa::path(patch, path = "/api/suppliers/{id}", operation_id = "update_supplier", tag = "inventory", request_body = SupplierInput,
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses((status = 200, description = "OK", body = Supplier), (status = 404, description = "Not found", body = kernel::Problem),

@@ -191,7 +191,7 @@ async fn run(postgres: bool) {
     let Some(db) = fresh(postgres).await else {
         return;
     };
-    let store = super::open(db.clone(), super::eur());
+    let store = super::open(db.clone(), super::eur(), 0);
     a_kept_conflict_replays_and_its_change_is_undone(&store).await;
     a_server_error_is_not_kept(&store).await;
     an_expired_key_is_taken_over(&db, &store).await;

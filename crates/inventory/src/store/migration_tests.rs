@@ -305,7 +305,7 @@ async fn an_sqlite_database_from_the_previous_version_reads_back_after_migrating
     let url = format!("sqlite://{}/inventory.db", dir.display());
     let db = old_database(&url, "inventory").await;
     migrate_fully(&db).await;
-    reads_back(super::open(db.clone(), super::eur())).await;
+    reads_back(super::open(db.clone(), super::eur(), 0)).await;
     db.close().await;
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -324,6 +324,6 @@ async fn a_postgres_database_from_the_previous_version_reads_back_after_migratin
     );
     let db = old_database(&url, &schema).await;
     migrate_fully(&db).await;
-    reads_back(super::open(db.clone(), super::eur())).await;
+    reads_back(super::open(db.clone(), super::eur(), 0)).await;
     db.close().await;
 }

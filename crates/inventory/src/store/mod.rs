@@ -42,6 +42,7 @@ pub use reserve::ReserveCall;
 use crate::{
     domain::{Reason, Sku},
     model::{AdjustmentResult, Movement, Product, Supplier},
+    stocktake::{Counted, StocktakeResult},
 };
 
 /// A validated new product.
@@ -215,6 +216,15 @@ pub trait InventoryStore: PurchasingStore + Send + Sync {
         limit: i64,
     ) -> Result<Vec<Hold>>;
 
+    /// Sets each counted product's `on_hand` to its count, each difference a `correction`
+    /// movement, all in one transaction; unknown products and counts below what is reserved
+    /// are 422 field errors per line, and nothing is written.
+    async fn stocktake(
+        &self,
+        once: Once<'_>,
+        counted: &Counted<'_>,
+    ) -> Result<Outcome<StocktakeResult>>;
+
     /// Commits (stock leaves) or releases (stock goes back) a held reservation. Idempotent:
     /// settling again the same way changes nothing; releasing an unknown id leaves a
     /// tombstone so a late reserve takes nothing. `None` for an unknown id.
@@ -256,11 +266,21 @@ impl dyn InventoryStore + '_ {
     }
 }
 
-/// The store for this database.
-pub fn open(db: Db, currency: contracts::Currency) -> Arc<dyn InventoryStore> {
+/// The store for this database; `default_reorder_point` stands in for a reorder point of 0.
+pub fn open(
+    db: Db,
+    currency: contracts::Currency,
+    default_reorder_point: i64,
+) -> Arc<dyn InventoryStore> {
     match db {
-        Db::Postgres(pool) => Arc::new(postgres::PgStore::new(pool, currency)),
-        Db::Sqlite(pool) => Arc::new(sqlite::SqliteStore::new(pool, currency)),
+        Db::Postgres(pool) => Arc::new(
+            postgres::PgStore::new(pool, currency)
+                .with_default_reorder_point(default_reorder_point),
+        ),
+        Db::Sqlite(pool) => Arc::new(
+            sqlite::SqliteStore::new(pool, currency)
+                .with_default_reorder_point(default_reorder_point),
+        ),
     }
 }
 

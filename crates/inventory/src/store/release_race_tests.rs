@@ -54,7 +54,7 @@ async fn until_a_session_waits_on_a_lock(pool: &PgPool) {
 #[tokio::test]
 async fn a_release_racing_its_reservation_gives_the_stock_back() {
     let Some(pool) = postgres().await else { return };
-    let store = super::open(Db::Postgres(pool.clone()), super::eur());
+    let store = super::open(Db::Postgres(pool.clone()), super::eur(), 0);
     let product = NewProduct {
         sku: Sku::parse("RACE-1").expect("a valid SKU"),
         name: "race".into(),

@@ -10,6 +10,7 @@ use crate::{inventory::InventoryClient, store::OrdersStore};
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChatRequest {
+    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
     pub message: String,
 }
 

@@ -77,10 +77,16 @@ fn inventory_unavailable(retry_after_secs: u64) -> AppError {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    #[param(pattern = "^(pending|confirmed|rejected|failed|cancelled|fulfilled)$")]
     status: Option<String>,
     /// Staff only: one customer's orders
+    #[param(format = Uuid)]
     customer_id: Option<String>,
+    /// 1–100, default 20
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
+    /// `next_cursor` of the previous page
+    #[param(pattern = "^[A-Za-z0-9_-]+$", max_length = 200)]
     cursor: Option<String>,
 }
 
@@ -183,6 +189,7 @@ pub async fn fulfil(
 #[into_params(parameter_in = Query)]
 pub struct StatsQuery {
     /// 1–365, default 30
+    #[param(minimum = 1, maximum = 365)]
     days: Option<i64>,
 }
 

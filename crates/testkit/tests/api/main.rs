@@ -7,4 +7,6 @@ mod gateway;
 mod inventory;
 mod isolation;
 mod orders;
+mod reorder_default;
+mod stocktake;
 mod tokens;

@@ -9,6 +9,7 @@
 mod idempotency;
 mod purchasing;
 mod reserve;
+mod stocktake;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -34,11 +35,14 @@ use crate::store::reserve::reserve_batch;
 use crate::{
     domain::Reason,
     model::{AdjustmentResult, Movement, Product, Supplier},
+    stocktake::{Counted, StocktakeResult},
 };
 
 pub struct PgStore {
     pool: PgPool,
     currency: Currency,
+    /// `DEFAULT_REORDER_POINT`: stands in for a product's reorder point of 0.
+    default_reorder_point: i64,
 }
 
 struct ProductRow {
@@ -147,7 +151,18 @@ impl From<SupplierRow> for Supplier {
 
 impl PgStore {
     pub fn new(pool: PgPool, currency: Currency) -> Self {
-        Self { pool, currency }
+        Self {
+            pool,
+            currency,
+            default_reorder_point: 0,
+        }
+    }
+
+    pub fn with_default_reorder_point(self, default_reorder_point: i64) -> Self {
+        Self {
+            default_reorder_point,
+            ..self
+        }
     }
 
     fn products(&self, rows: Vec<ProductRow>) -> Vec<Product> {
@@ -340,7 +355,7 @@ impl InventoryStore for PgStore {
              FROM products
              WHERE ($1::text IS NULL OR sku LIKE $1 ESCAPE '\' OR LOWER(name) LIKE $2 ESCAPE '\')
                AND ($3::text IS NULL OR category = $3)
-               AND ($4::boolean IS NULL OR (on_hand - reserved <= reorder_point) = $4)
+               AND ($4::boolean IS NULL OR (on_hand - reserved <= COALESCE(NULLIF(reorder_point, 0), $9)) = $4)
                AND ($5::boolean IS NULL OR active = $5)
                AND ($6::timestamptz IS NULL OR (created_at, id) < ($6, $7))
              ORDER BY created_at DESC, id DESC LIMIT $8"#,
@@ -352,6 +367,7 @@ impl InventoryStore for PgStore {
             page.after_time(),
             page.after_id(),
             page.fetch(),
+            self.default_reorder_point,
         )
         .fetch_all(&self.pool)
         .await?;
@@ -479,8 +495,9 @@ impl InventoryStore for PgStore {
             ProductRow,
             "SELECT id, sku, name, description, category, supplier_id, price_cents, on_hand, reserved,
                  reorder_point, reorder_quantity, on_order, cost_cents, active, version, created_at, updated_at
-             FROM products WHERE active AND on_hand - reserved <= reorder_point
-             ORDER BY on_hand - reserved - reorder_point, sku LIMIT 500"
+             FROM products WHERE active AND on_hand - reserved <= COALESCE(NULLIF(reorder_point, 0), $1)
+             ORDER BY on_hand - reserved - COALESCE(NULLIF(reorder_point, 0), $1), sku LIMIT 500",
+            self.default_reorder_point,
         )
         .fetch_all(&self.pool)
         .await?;
@@ -494,8 +511,9 @@ impl InventoryStore for PgStore {
                       COALESCE(SUM(on_hand), 0)::bigint AS "units_on_hand!",
                       COALESCE(SUM(reserved), 0)::bigint AS "units_reserved!",
                       COALESCE(SUM(on_hand * COALESCE(cost_cents, price_cents)), 0)::bigint AS "stock_value_cents!",
-                      COUNT(*) FILTER (WHERE active AND on_hand - reserved <= reorder_point) AS "low_stock!"
-               FROM products"#
+                      COUNT(*) FILTER (WHERE active AND on_hand - reserved <= COALESCE(NULLIF(reorder_point, 0), $1)) AS "low_stock!"
+               FROM products"#,
+            self.default_reorder_point,
         )
         .fetch_one(&self.pool)
         .await?;
@@ -513,7 +531,8 @@ impl InventoryStore for PgStore {
     async fn stock_levels(&self, ids: &[ProductId]) -> Result<Vec<StockLevel>> {
         let ids: Vec<Uuid> = ids.iter().map(|id| id.as_uuid()).collect();
         let rows = sqlx::query!(
-            r#"SELECT p.id, p.sku, p.name, p.category, p.price_cents, p.on_hand, p.reserved, p.reorder_point,
+            r#"SELECT p.id, p.sku, p.name, p.category, p.price_cents, p.on_hand, p.reserved,
+                      COALESCE(NULLIF(p.reorder_point, 0), $2) AS "reorder_point!",
                       p.reorder_quantity, p.active, s.lead_time_days AS "lead_time_days?", p.on_order,
                       (SELECT MIN(o.expected_at) FROM purchase_order_lines l
                          JOIN purchase_orders o ON o.id = l.purchase_order_id
@@ -523,6 +542,7 @@ impl InventoryStore for PgStore {
                WHERE CASE WHEN cardinality($1::uuid[]) = 0 THEN p.active ELSE p.id = ANY($1) END
                ORDER BY p.sku"#,
             &ids,
+            self.default_reorder_point,
         )
         .fetch_all(&self.pool)
         .await?;
@@ -601,6 +621,14 @@ impl InventoryStore for PgStore {
     async fn reserve_many(&self, calls: &[ReserveCall]) -> Result<Vec<ReserveOutcome>> {
         let tx = reserve::PgReserveTx::begin(&self.pool, self.currency.as_str()).await?;
         reserve_batch(Box::new(tx), calls, self.currency.as_str(), now()).await
+    }
+
+    async fn stocktake(
+        &self,
+        once: Once<'_>,
+        counted: &Counted<'_>,
+    ) -> Result<Outcome<StocktakeResult>> {
+        self.count_stock(once, counted).await
     }
 
     async fn holds(

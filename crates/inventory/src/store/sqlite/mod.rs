@@ -6,6 +6,7 @@
 mod idempotency;
 mod purchasing;
 mod reserve;
+mod stocktake;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -34,11 +35,14 @@ use crate::store::reserve::reserve_batch;
 use crate::{
     domain::Reason,
     model::{AdjustmentResult, Movement, Product, Supplier},
+    stocktake::{Counted, StocktakeResult},
 };
 
 pub struct SqliteStore {
     pool: SqlitePool,
     currency: Currency,
+    /// `DEFAULT_REORDER_POINT`: stands in for a product's reorder point of 0.
+    default_reorder_point: i64,
 }
 
 const PRODUCT_COLUMNS: &str = "id, sku, name, description, category, supplier_id, price_cents, \
@@ -207,7 +211,18 @@ struct LevelRow {
 
 impl SqliteStore {
     pub fn new(pool: SqlitePool, currency: Currency) -> Self {
-        Self { pool, currency }
+        Self {
+            pool,
+            currency,
+            default_reorder_point: 0,
+        }
+    }
+
+    pub fn with_default_reorder_point(self, default_reorder_point: i64) -> Self {
+        Self {
+            default_reorder_point,
+            ..self
+        }
     }
 
     fn products(&self, rows: Vec<ProductRow>) -> Vec<Product> {
@@ -381,7 +396,7 @@ impl InventoryStore for SqliteStore {
             "SELECT {PRODUCT_COLUMNS} FROM products
              WHERE (?1 IS NULL OR sku LIKE ?1 ESCAPE '\\' OR LOWER(name) LIKE ?2 ESCAPE '\\')
                AND (?3 IS NULL OR category = ?3)
-               AND (?4 IS NULL OR (on_hand - reserved <= reorder_point) = ?4)
+               AND (?4 IS NULL OR (on_hand - reserved <= COALESCE(NULLIF(reorder_point, 0), ?9)) = ?4)
                AND (?5 IS NULL OR active = ?5)
                AND (?6 IS NULL OR (created_at, id) < (?6, ?7))
              ORDER BY created_at DESC, id DESC LIMIT ?8"
@@ -394,6 +409,7 @@ impl InventoryStore for SqliteStore {
         .bind(page.after_time().map(to_db))
         .bind(page.after_id().map(|id| id.hyphenated()))
         .bind(page.fetch())
+        .bind(self.default_reorder_point)
         .fetch_all(&self.pool)
         .await?;
         Ok(self.products(rows))
@@ -504,9 +520,11 @@ impl InventoryStore for SqliteStore {
 
     async fn low_stock(&self) -> Result<Vec<Product>> {
         let rows = sqlx::query_as::<_, ProductRow>(&format!(
-            "SELECT {PRODUCT_COLUMNS} FROM products WHERE active = 1 AND on_hand - reserved <= reorder_point
-             ORDER BY on_hand - reserved - reorder_point, sku LIMIT 500"
+            "SELECT {PRODUCT_COLUMNS} FROM products
+             WHERE active = 1 AND on_hand - reserved <= COALESCE(NULLIF(reorder_point, 0), ?1)
+             ORDER BY on_hand - reserved - COALESCE(NULLIF(reorder_point, 0), ?1), sku LIMIT 500"
         ))
+        .bind(self.default_reorder_point)
         .fetch_all(&self.pool)
         .await?;
         Ok(self.products(rows))
@@ -519,10 +537,13 @@ impl InventoryStore for SqliteStore {
                     COALESCE(SUM(on_hand), 0) AS units_on_hand,
                     COALESCE(SUM(reserved), 0) AS units_reserved,
                     COALESCE(SUM(on_hand * COALESCE(cost_cents, price_cents)), 0) AS stock_value_cents,
-                    COALESCE(SUM(CASE WHEN active = 1 AND on_hand - reserved <= reorder_point THEN 1 ELSE 0 END), 0)
+                    COALESCE(SUM(CASE WHEN active = 1
+                                       AND on_hand - reserved <= COALESCE(NULLIF(reorder_point, 0), ?1)
+                                      THEN 1 ELSE 0 END), 0)
                         AS low_stock
              FROM products",
         )
+        .bind(self.default_reorder_point)
         .fetch_one(&self.pool)
         .await?;
         Ok(Summary {
@@ -541,7 +562,8 @@ impl InventoryStore for SqliteStore {
         let ids: Vec<String> = ids.iter().map(|id| id.to_string()).collect();
         let ids = serde_json::to_string(&ids).map_err(AppError::internal)?;
         let rows = sqlx::query_as::<_, LevelRow>(
-            "SELECT p.id, p.sku, p.name, p.category, p.price_cents, p.on_hand, p.reserved, p.reorder_point,
+            "SELECT p.id, p.sku, p.name, p.category, p.price_cents, p.on_hand, p.reserved,
+                    COALESCE(NULLIF(p.reorder_point, 0), ?2) AS reorder_point,
                     p.reorder_quantity, p.active, s.lead_time_days, p.on_order,
                     (SELECT MIN(o.expected_at) FROM purchase_order_lines l
                        JOIN purchase_orders o ON o.id = l.purchase_order_id
@@ -553,6 +575,7 @@ impl InventoryStore for SqliteStore {
              ORDER BY p.sku",
         )
         .bind(ids)
+        .bind(self.default_reorder_point)
         .fetch_all(&self.pool)
         .await?;
         Ok(rows
@@ -628,6 +651,14 @@ impl InventoryStore for SqliteStore {
     async fn reserve_many(&self, calls: &[ReserveCall]) -> Result<Vec<ReserveOutcome>> {
         let tx = reserve::SqliteReserveTx::begin(&self.pool, self.currency.as_str()).await?;
         reserve_batch(Box::new(tx), calls, self.currency.as_str(), now()).await
+    }
+
+    async fn stocktake(
+        &self,
+        once: Once<'_>,
+        counted: &Counted<'_>,
+    ) -> Result<Outcome<StocktakeResult>> {
+        self.count_stock(once, counted).await
     }
 
     async fn holds(
