@@ -38,6 +38,28 @@ pub struct Product {
     pub updated_at: DateTime<Utc>,
 }
 
+impl Product {
+    /// The product as `role` may see it. A customer sees what it is, its price and how many
+    /// can be ordered: stock is reported as available only (`on_hand` = `available`,
+    /// `reserved` 0), and the supplier, the cost, the reorder settings and what is on order
+    /// are withheld (null or 0).
+    pub fn seen_by(self, role: kernel::auth::Role) -> Self {
+        if role.is_staff() {
+            return self;
+        }
+        Self {
+            supplier_id: None,
+            on_hand: self.available,
+            reserved: 0,
+            reorder_point: 0,
+            reorder_quantity: 0,
+            on_order: 0,
+            cost_cents: None,
+            ..self
+        }
+    }
+}
+
 // Serialize: its canonical JSON is the request's idempotency fingerprint.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -73,7 +73,9 @@ pub async fn list(
         low_stock: q.low_stock,
         active,
     };
+    let role = caller.role();
     let products = state.store.list_products(&filter, &page).await?;
+    let products = products.into_iter().map(|p| p.seen_by(role)).collect();
     Ok(Json(page.page(products, |p| Cursor {
         created_at: p.created_at,
         id: p.id.as_uuid(),
@@ -95,7 +97,7 @@ pub async fn get(
         .await?
         .filter(|p| p.active || caller.role().is_staff())
         .ok_or_else(|| AppError::NotFound("no product with this id".into()))?;
-    Ok((etag(product.version), Json(product)))
+    Ok((etag(product.version), Json(product.seen_by(caller.role()))))
 }
 
 /// Adds a product; `initial_stock` is recorded as received.

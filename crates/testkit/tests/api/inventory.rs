@@ -170,6 +170,74 @@ async fn stale_if_match_is_412_and_stale_version_is_409() {
 }
 
 #[tokio::test]
+async fn customers_see_price_and_availability_but_not_cost_supplier_or_stock_levels() {
+    let (sys, _, staff, customer) = system().await;
+    let as_staff = sys.api(Svc::Inventory).with_token(&staff.token);
+    let supplier = as_staff
+        .post(
+            "/api/suppliers",
+            json!({"name": "Kiln & Co", "lead_time_days": 5}),
+        )
+        .await
+        .expect(201);
+    let product = as_staff
+        .post(
+            "/api/products",
+            json!({"sku": "SEEN", "name": "Mug", "description": "Stoneware", "price_cents": 900,
+                   "cost_cents": 310, "supplier_id": supplier.body["id"], "initial_stock": 8,
+                   "reorder_point": 4, "reorder_quantity": 20}),
+        )
+        .await
+        .expect(201);
+    let id = product.body["id"].as_str().unwrap().to_string();
+    let internal = sys
+        .api(Svc::Inventory)
+        .with_token(&sys.service_token().await);
+    reserve(
+        &internal,
+        &uuid::Uuid::new_v4().to_string(),
+        json!([{"product_id": id, "quantity": 3}]),
+    )
+    .await
+    .expect(201);
+    let as_customer = sys.api(Svc::Inventory).with_token(&customer.token);
+    let one = as_customer
+        .get(&format!("/api/products/{id}"))
+        .await
+        .expect(200);
+    let listed = as_customer.get("/api/products").await.expect(200);
+    for seen in [&one.body, &listed.body["items"][0]] {
+        assert_eq!(seen["name"], "Mug");
+        assert_eq!(seen["description"], "Stoneware");
+        assert_eq!(seen["price_cents"], 900);
+        assert_eq!(seen["available"], 5);
+        assert_eq!(
+            (seen["on_hand"].clone(), seen["reserved"].clone()),
+            (json!(5), json!(0))
+        );
+        assert!(seen["cost_cents"].is_null(), "{seen}");
+        assert!(seen["supplier_id"].is_null(), "{seen}");
+        assert_eq!(
+            (seen["reorder_point"].clone(), seen["on_order"].clone()),
+            (json!(0), json!(0))
+        );
+    }
+    let staff_view = as_staff
+        .get(&format!("/api/products/{id}"))
+        .await
+        .expect(200);
+    assert_eq!(staff_view.body["cost_cents"], 310);
+    assert_eq!(staff_view.body["supplier_id"], supplier.body["id"]);
+    assert_eq!(
+        (
+            staff_view.body["on_hand"].clone(),
+            staff_view.body["reserved"].clone()
+        ),
+        (json!(8), json!(3))
+    );
+}
+
+#[tokio::test]
 async fn customers_read_but_cannot_write_and_strangers_are_401() {
     let (sys, _, staff, customer) = system().await;
     let id = sys.product_id(&staff, "C-1", 100, 3).await;
