@@ -27,7 +27,11 @@ pub fn spawn(
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut reconcile_tick = tokio::time::interval(reconcile_interval);
+        // Not at start: a hold needs to be older than the grace period to be considered anyway.
+        let mut reconcile_tick = tokio::time::interval_at(
+            tokio::time::Instant::now() + reconcile_interval,
+            reconcile_interval,
+        );
         reconcile_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {

@@ -258,8 +258,10 @@ async fn every_service_killed_in_turn_under_load_loses_no_order_and_leaks_no_sto
     };
     let mut cluster = Cluster::start(&[
         ("UPSTREAM_TIMEOUT_MS", "1500"),
-        ("ORDERS_PENDING_GRACE_MS", "500"),
+        ("ORDERS_PENDING_GRACE_MS", "2000"),
         ("ORDERS_SWEEP_INTERVAL_MS", "200"),
+        // Holds of orders a kill cut off between the two commits are released within seconds.
+        ("ORDERS_RECONCILE_INTERVAL_MS", "200"),
         ("RATE_LIMIT_PER_SECOND", "100000"),
         ("RATE_LIMIT_BURST", "100000"),
     ])
