@@ -240,13 +240,7 @@ pub async fn cancel(
     Path(id): Path<Uuid>,
     body: axum::body::Bytes,
 ) -> Result<Json<PurchaseOrder>> {
-    caller.require_staff()?;
-    let reason = reason(&body)?;
-    let order = state
-        .store
-        .step_purchase_order(id, PoStep::Cancel, &caller.claims.sub, reason.as_deref())
-        .await?;
-    Ok(Json(order))
+    step(&state, &caller, id, &body, PoStep::Cancel).await
 }
 
 /// Close a partially received purchase order: the rest will not come
@@ -265,11 +259,22 @@ pub async fn close(
     Path(id): Path<Uuid>,
     body: axum::body::Bytes,
 ) -> Result<Json<PurchaseOrder>> {
+    step(&state, &caller, id, &body, PoStep::Close).await
+}
+
+/// Cancel or close: staff only, with an optional reason.
+async fn step(
+    state: &InventoryState,
+    caller: &AuthUser,
+    id: Uuid,
+    body: &[u8],
+    how: PoStep,
+) -> Result<Json<PurchaseOrder>> {
     caller.require_staff()?;
-    let reason = reason(&body)?;
+    let reason = reason(body)?;
     let order = state
         .store
-        .step_purchase_order(id, PoStep::Close, &caller.claims.sub, reason.as_deref())
+        .step_purchase_order(id, how, &caller.claims.sub, reason.as_deref())
         .await?;
     Ok(Json(order))
 }

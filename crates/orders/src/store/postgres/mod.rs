@@ -89,14 +89,41 @@ impl Head {
     }
 }
 
+/// An order's lines as parallel arrays, for one `UNNEST` insert.
+struct LineColumns {
+    positions: Vec<i64>,
+    products: Vec<Uuid>,
+    skus: Vec<String>,
+    names: Vec<String>,
+    quantities: Vec<i64>,
+    prices: Vec<i64>,
+    totals: Vec<i64>,
+}
+
+impl LineColumns {
+    fn of(lines: &[Line]) -> Self {
+        Self {
+            positions: (0..lines.len() as i64).collect(),
+            products: lines.iter().map(|l| l.product_id.as_uuid()).collect(),
+            skus: lines.iter().map(|l| l.sku.clone()).collect(),
+            names: lines.iter().map(|l| l.name.clone()).collect(),
+            quantities: lines.iter().map(|l| l.quantity.get()).collect(),
+            prices: lines.iter().map(|l| l.unit_price.cents).collect(),
+            totals: lines.iter().map(|l| l.line_total.cents).collect(),
+        }
+    }
+}
+
 async fn insert_lines(tx: &mut Tx<'_>, order_id: Uuid, lines: &[Line]) -> Result<()> {
-    let positions: Vec<i64> = (0..lines.len() as i64).collect();
-    let products: Vec<Uuid> = lines.iter().map(|l| l.product_id.as_uuid()).collect();
-    let skus: Vec<String> = lines.iter().map(|l| l.sku.clone()).collect();
-    let names: Vec<String> = lines.iter().map(|l| l.name.clone()).collect();
-    let quantities: Vec<i64> = lines.iter().map(|l| l.quantity.get()).collect();
-    let prices: Vec<i64> = lines.iter().map(|l| l.unit_price.cents).collect();
-    let totals: Vec<i64> = lines.iter().map(|l| l.line_total.cents).collect();
+    let LineColumns {
+        positions,
+        products,
+        skus,
+        names,
+        quantities,
+        prices,
+        totals,
+    } = LineColumns::of(lines);
     sqlx::query!(
         "INSERT INTO order_lines (order_id, position, product_id, sku, name, quantity, unit_price_cents, line_total_cents)
          SELECT $1, l.position, l.product_id, l.sku, l.name, l.quantity, l.unit_price_cents, l.line_total_cents

@@ -11,7 +11,7 @@ use kernel::Result;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::settlement_text;
+use super::{settlement_text, LineColumns};
 use crate::{
     model::SummaryStatus,
     store::{Placing, Written},
@@ -55,13 +55,15 @@ pub async fn write_placed(pool: &PgPool, numbers: &Numbers, p: Placing<'_>) -> R
     let order = p.order;
     let number = numbers.next(pool).await?;
     let (status, body) = (p.answer)(number)?.unzip();
-    let positions: Vec<i64> = (0..order.lines.len() as i64).collect();
-    let products: Vec<Uuid> = order.lines.iter().map(|l| l.product_id.as_uuid()).collect();
-    let skus: Vec<String> = order.lines.iter().map(|l| l.sku.clone()).collect();
-    let names: Vec<String> = order.lines.iter().map(|l| l.name.clone()).collect();
-    let quantities: Vec<i64> = order.lines.iter().map(|l| l.quantity.get()).collect();
-    let prices: Vec<i64> = order.lines.iter().map(|l| l.unit_price.cents).collect();
-    let totals: Vec<i64> = order.lines.iter().map(|l| l.line_total.cents).collect();
+    let LineColumns {
+        positions,
+        products,
+        skus,
+        names,
+        quantities,
+        prices,
+        totals,
+    } = LineColumns::of(&order.lines);
     let history_ids: Vec<Uuid> = order.history.iter().map(|_| Uuid::now_v7()).collect();
     let history_status: Vec<String> = order
         .history
