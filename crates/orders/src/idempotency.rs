@@ -1,8 +1,9 @@
-//! Orders' `Idempotency-Key`. The key is stored on the order row itself, claimed when the
-//! pending order is inserted and answered at confirm or reject, because placing an order spans
-//! a call to inventory and cannot be one transaction (kernel::idempotency's `once` can for
-//! inventory's single-transaction changes). The key format, the 422 on a different request and
-//! the replayed answer are the kernel's, shared with inventory.
+//! Orders' `Idempotency-Key`. The key is stored on the order row itself, unique per customer,
+//! written with the order and its first answer in one statement; a repeated key replays that
+//! answer before inventory is asked again (kernel::idempotency's `once` serves inventory's
+//! single-transaction changes; placing an order spans a call to inventory). The key format,
+//! the 422 on a different request and the replayed answer are the kernel's, shared with
+//! inventory.
 
 use axum::{
     http::StatusCode,

@@ -189,8 +189,9 @@ pub trait OrdersStore: Send + Sync {
 
     async fn existing(&self, customer_id: &str, key: &str) -> Result<Option<Existing>>;
 
-    /// pending → confirmed for an order already priced, with its lines, history entry, AI
-    /// summary row and (when the summary is pending) its AI job, in one transaction.
+    /// pending → confirmed (an order an earlier version left pending) for an order already
+    /// priced, with its lines, history entry, AI summary row and (when the summary is pending)
+    /// its AI job, in one transaction.
     /// `false` when the order had already left `pending`.
     async fn write_confirmed(&self, order: &Order, response_body: &str, by: &str) -> Result<bool>;
 
