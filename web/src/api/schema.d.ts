@@ -152,7 +152,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** All users, newest first (admin). */
+        /**
+         * Users, newest first: every user for admins; customers for staff, who look them up to
+         *     place an order on their behalf.
+         */
         get: operations["auth_list"];
         put?: never;
         post?: never;
@@ -1959,6 +1962,10 @@ export interface operations {
                 limit?: number;
                 /** @description `next_cursor` of the previous page */
                 cursor?: string;
+                /** @description Only users with this role (staff must ask for `customer`). */
+                role?: string;
+                /** @description Part of the email or the name, case-blind. */
+                q?: string;
             };
             header?: never;
             path?: never;
@@ -1986,6 +1993,15 @@ export interface operations {
             };
             /** @description Not allowed for this role */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -19,7 +19,7 @@ use uuid::Uuid;
 use crate::{
     bootstrap,
     domain::{Bounded, Email, Name, Password},
-    store::{NewUser, UserChanges},
+    store::{NewUser, UserChanges, UserFilter},
     AuthState, User,
 };
 
@@ -108,19 +108,50 @@ pub struct ListQuery {
     /// `next_cursor` of the previous page
     #[param(pattern = "^[A-Za-z0-9_-]+$", max_length = 200)]
     cursor: Option<String>,
+    /// Only users with this role (staff must ask for `customer`).
+    #[param(value_type = Option<String>, pattern = "^(admin|staff|customer)$")]
+    role: Option<Role>,
+    /// Part of the email or the name, case-blind.
+    #[param(max_length = 200)]
+    q: Option<String>,
 }
 
-/// All users, newest first (admin).
+/// Users, newest first: every user for admins; customers for staff, who look them up to
+/// place an order on their behalf.
 #[utoipa::path(get, path = "/api/auth/users", tag = "auth", params(ListQuery), security(("bearer" = [])),
-    responses((status = 200, description = "OK", body = Page<User>), (status = 403, description = "Not allowed for this role", body = kernel::Problem)))]
+    responses((status = 200, description = "OK", body = Page<User>), (status = 403, description = "Not allowed for this role", body = kernel::Problem),
+              (status = 422, description = "Validation failed", body = kernel::Problem)))]
 pub async fn list(
     State(state): State<AuthState>,
     caller: AuthUser,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Page<User>>> {
-    caller.require_admin()?;
+    match caller.role() {
+        Role::Admin => {}
+        Role::Staff if q.role == Some(Role::Customer) => {}
+        Role::Staff => {
+            return Err(AppError::Forbidden(
+                "staff may list customers only: add role=customer".into(),
+            ))
+        }
+        _ => caller.require_admin()?,
+    }
+    if q.role == Some(Role::Service) {
+        return Err(AppError::validation(
+            "role",
+            "must be admin, staff or customer",
+        ));
+    }
+    let text = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    if text.is_some_and(|t| t.chars().count() > 200) {
+        return Err(AppError::validation("q", "must be at most 200 characters"));
+    }
+    let filter = UserFilter {
+        role: q.role,
+        text: text.map(str::to_string),
+    };
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
-    let users = state.store.users(&page).await?;
+    let users = state.store.users(&filter, &page).await?;
     Ok(Json(page.page(users, |u| Cursor {
         created_at: u.created_at,
         id: u.id,

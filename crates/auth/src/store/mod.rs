@@ -20,6 +20,14 @@ use crate::domain::{Email, Name, User};
 
 /// Everything auth keeps. Ids are `Uuid`, times `DateTime<Utc>`; token and password values
 /// are already hashed when they get here.
+/// Which users a listing returns; `None` fields do not narrow it.
+#[derive(Debug, Default)]
+pub struct UserFilter {
+    pub role: Option<Role>,
+    /// Part of the email or the name, case-blind.
+    pub text: Option<String>,
+}
+
 #[async_trait]
 pub trait AuthStore: Send + Sync {
     /// Creates a user, as the admin when `claim` holds; 409 when the email is taken.
@@ -27,8 +35,8 @@ pub trait AuthStore: Send + Sync {
     /// The user and password hash for a sign-in.
     async fn credentials(&self, email: &Email) -> Result<Option<Credentials>>;
     async fn user(&self, id: Uuid) -> Result<Option<User>>;
-    /// Newest first: `page.fetch()` rows after `page.after`.
-    async fn users(&self, page: &PageRequest) -> Result<Vec<User>>;
+    /// Newest first: `page.fetch()` rows after `page.after`, narrowed by `filter`.
+    async fn users(&self, filter: &UserFilter, page: &PageRequest) -> Result<Vec<User>>;
     /// Applies an admin's changes; refuses to leave the system without an active admin.
     /// Disabling a user revokes its logins.
     async fn update_user(&self, id: Uuid, changes: UserChanges) -> Result<User>;

@@ -4,13 +4,13 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use kernel::{error::is_unique_violation, pagination::PageRequest, Result};
+use kernel::{auth::Role, error::is_unique_violation, pagination::PageRequest, Result};
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 use super::{
     duplicate_email, expiry, last_admin, no_user, stored_role, AdminClaim, AuthStore, ClaimSteps,
-    Count, Credentials, NewUser, Rotation, StoredKey, UserChanges,
+    Count, Credentials, NewUser, Rotation, StoredKey, UserChanges, UserFilter,
 };
 use crate::domain::{Email, User};
 
@@ -115,16 +115,20 @@ impl AuthStore for PgStore {
         .transpose()
     }
 
-    async fn users(&self, page: &PageRequest) -> Result<Vec<User>> {
+    async fn users(&self, filter: &UserFilter, page: &PageRequest) -> Result<Vec<User>> {
         sqlx::query_as!(
             UserRow,
             "SELECT id, email, name, role, disabled, created_at FROM users
              WHERE ($1::timestamptz IS NULL OR (created_at, id) < ($1, $2::uuid))
+               AND ($4::text IS NULL OR role = $4)
+               AND ($5::text IS NULL OR strpos(lower(email), lower($5)) > 0 OR strpos(lower(name), lower($5)) > 0)
              ORDER BY created_at DESC, id DESC
              LIMIT $3",
             page.after_time(),
             page.after_id(),
             page.fetch(),
+            filter.role.map(Role::as_str),
+            filter.text.as_deref(),
         )
         .fetch_all(&self.pool)
         .await?

@@ -6,13 +6,15 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use kernel::{error::is_unique_violation, pagination::PageRequest, time::to_db, Result};
+use kernel::{
+    auth::Role, error::is_unique_violation, pagination::PageRequest, time::to_db, Result,
+};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use uuid::{fmt::Hyphenated, Uuid};
 
 use super::{
     duplicate_email, expiry, last_admin, no_user, stored_role, AdminClaim, AuthStore, ClaimSteps,
-    Count, Credentials, NewUser, Rotation, StoredKey, UserChanges,
+    Count, Credentials, NewUser, Rotation, StoredKey, UserChanges, UserFilter,
 };
 use crate::domain::{Email, User};
 
@@ -139,16 +141,21 @@ impl AuthStore for SqliteStore {
         .transpose()
     }
 
-    async fn users(&self, page: &PageRequest) -> Result<Vec<User>> {
+    async fn users(&self, filter: &UserFilter, page: &PageRequest) -> Result<Vec<User>> {
+        // lower() folds ASCII only here: addresses and most names are matched case-blind.
         sqlx::query_as::<_, UserRow>(
             "SELECT id, email, name, role, disabled, created_at FROM users
              WHERE (?1 IS NULL OR (created_at, id) < (?1, ?2))
+               AND (?4 IS NULL OR role = ?4)
+               AND (?5 IS NULL OR instr(lower(email), lower(?5)) > 0 OR instr(lower(name), lower(?5)) > 0)
              ORDER BY created_at DESC, id DESC
              LIMIT ?3",
         )
         .bind(page.after_time().map(to_db))
         .bind(page.after_id().map(Uuid::hyphenated))
         .bind(page.fetch())
+        .bind(filter.role.map(Role::as_str))
+        .bind(filter.text.as_deref())
         .fetch_all(&self.pool)
         .await?
         .into_iter()

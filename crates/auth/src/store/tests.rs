@@ -15,7 +15,7 @@ use kernel::{
 use sqlx::migrate::Migrator;
 use uuid::Uuid;
 
-use super::{open, AdminClaim, AuthStore, NewUser, Rotation, StoredKey, UserChanges};
+use super::{open, AdminClaim, AuthStore, NewUser, Rotation, StoredKey, UserChanges, UserFilter};
 use crate::domain::{Email, Name, User};
 
 const ADMIN: &str = "0192d3a0-0000-7000-8000-00000000000a";
@@ -270,7 +270,7 @@ async fn check_new_writes(store: &dyn AuthStore) {
     let mut cursor = None;
     loop {
         let page = PageRequest::parse(Some(2), cursor.as_deref()).unwrap();
-        let rows = store.users(&page).await.unwrap();
+        let rows = store.users(&UserFilter::default(), &page).await.unwrap();
         let page = page.page(rows, |u| Cursor {
             created_at: u.created_at,
             id: u.id,
@@ -283,6 +283,27 @@ async fn check_new_writes(store: &dyn AuthStore) {
     }
     let ids: Vec<Uuid> = seen.iter().map(|u| u.id).collect();
     assert_eq!(ids, [new.id, id(CUSTOMER), id(STAFF), id(ADMIN)]);
+
+    // A role and part of the email or name narrow the list, case-blind.
+    let page = PageRequest::parse(Some(10), None).unwrap();
+    let found = |role, text: &str| {
+        let filter = UserFilter {
+            role,
+            text: Some(text.to_string()).filter(|t| !t.is_empty()),
+        };
+        let page = &page;
+        async move {
+            let users = store.users(&filter, page).await.unwrap();
+            users.iter().map(|u| u.id).collect::<Vec<Uuid>>()
+        }
+    };
+    assert_eq!(
+        found(Some(Role::Customer), "").await,
+        [new.id, id(CUSTOMER)]
+    );
+    assert_eq!(found(Some(Role::Customer), "ANA@").await, [id(CUSTOMER)]);
+    assert_eq!(found(None, "sA").await, [id(STAFF)]);
+    assert_eq!(found(Some(Role::Staff), "ana").await, Vec::<Uuid>::new());
 
     // The last active admin cannot step down; disabling a pre-migration user works.
     let demote = UserChanges {

@@ -238,6 +238,10 @@ async fn admin_routes_are_403_for_customers_and_staff() {
             .await
             .expect_problem(403);
         auth.with_token(&who.token)
+            .get("/api/auth/users?role=staff")
+            .await
+            .expect_problem(403);
+        auth.with_token(&who.token)
             .patch(
                 &format!("/api/auth/users/{}", who.id),
                 json!({"role": "admin"}),
@@ -264,6 +268,53 @@ async fn admin_routes_are_403_for_customers_and_staff() {
     assert!(rest.body["next_cursor"].is_null());
     auth.with_token(&admin.token)
         .get("/api/auth/users?limit=0")
+        .await
+        .expect_problem(422);
+}
+
+#[tokio::test]
+async fn staff_look_up_customers_by_part_of_their_email_or_name() {
+    let sys = auth_only().await;
+    let (admin, staff, customer) = sys.cast().await;
+    let other = sys.sign_up("another").await;
+    let auth = sys.api(Svc::Auth);
+    let ids = |reply: testkit::Reply| -> Vec<String> {
+        reply.body["items"]
+            .as_array()
+            .expect("a page")
+            .iter()
+            .map(|u| u["id"].as_str().expect("an id").to_string())
+            .collect()
+    };
+    let customers = auth
+        .with_token(&staff.token)
+        .get("/api/auth/users?role=customer")
+        .await
+        .expect(200);
+    assert_eq!(ids(customers), [other.id.clone(), customer.id.clone()]);
+    let part = customer.email[..customer.email.find('@').expect("an address")].to_uppercase();
+    let found = auth
+        .with_token(&staff.token)
+        .get(&format!("/api/auth/users?role=customer&q={part}"))
+        .await
+        .expect(200);
+    assert_eq!(ids(found), [customer.id.clone()]);
+    // The filter narrows an admin's list too; staff and admins are not customers.
+    let staff_found = auth
+        .with_token(&admin.token)
+        .get("/api/auth/users?role=staff")
+        .await
+        .expect(200);
+    assert_eq!(ids(staff_found), [staff.id.clone()]);
+    auth.with_token(&admin.token)
+        .get("/api/auth/users?role=service")
+        .await
+        .expect_problem(422);
+    auth.with_token(&staff.token)
+        .get(&format!(
+            "/api/auth/users?role=customer&q={}",
+            "x".repeat(201)
+        ))
         .await
         .expect_problem(422);
 }
