@@ -93,7 +93,7 @@ pub struct ChatAnswer {
 pub struct ToolUse {
     pub name: String,
     /// The arguments the model gave, as JSON.
-    #[schema(value_type = Object)]
+    #[schema(value_type = std::collections::HashMap<String, serde_json::Value>)]
     pub arguments: Value,
 }
 
@@ -111,7 +111,7 @@ pub struct Proposal {
     pub kind: ProposalKind,
     /// Exactly the request body of the ordinary endpoint for `kind`, checked against the
     /// real products and suppliers when it was proposed.
-    #[schema(value_type = Object)]
+    #[schema(value_type = std::collections::HashMap<String, serde_json::Value>)]
     pub body: Value,
     /// One line a person can read before confirming.
     pub summary: String,
