@@ -423,7 +423,14 @@ async fn providers_without_tools_get_a_snapshot_scoped_to_the_caller() {
         .post("/api/ai/chat", ask("What is low?"))
         .await
         .expect(200);
-    let staff_request = fake.requests().pop().unwrap();
+    let requests = fake.requests();
+    assert_eq!(
+        requests.len(),
+        3,
+        "the refusal is remembered: no second try with tools"
+    );
+    let staff_request = requests[2].clone();
+    assert!(staff_request.get("tools").is_none());
     let live = data_block(
         staff_request["messages"][1]["content"].as_str().unwrap(),
         "live_data",

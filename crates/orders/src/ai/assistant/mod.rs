@@ -13,7 +13,10 @@ mod snapshot;
 mod tools;
 mod views;
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
 use kernel::{auth::AuthUser, AppError};
 use tokio::time::Instant;
@@ -36,6 +39,9 @@ struct Deps {
     inventory: CallerInventory,
     /// `AI_TOOLS`: offer tools at all.
     tools: bool,
+    /// Until when the provider is known to refuse tools, so each question does not first
+    /// make the call it will refuse.
+    no_tools_until: Mutex<Option<Instant>>,
     /// The whole answer, every round and tool included.
     budget: Duration,
 }
@@ -84,6 +90,7 @@ impl Assistant {
                 insights,
                 inventory,
                 tools,
+                no_tools_until: Mutex::new(None),
                 budget,
             }),
         }
@@ -109,15 +116,30 @@ impl Assistant {
             staff: user.role().is_staff(),
             deadline: Instant::now() + self.deps.budget,
         };
-        if self.deps.tools {
+        if self.offer_tools() {
             match rounds::run(&ctx, turns.clone()).await? {
                 rounds::Finished::Answer(answer) => return Ok(answer),
-                rounds::Finished::NoTools => {}
+                rounds::Finished::NoTools => self.remember_no_tools(),
             }
         }
         from_snapshot(&ctx, turns).await
     }
+
+    fn offer_tools(&self) -> bool {
+        let refused_until = self.deps.no_tools_until.lock().map(|t| *t).unwrap_or(None);
+        self.deps.tools && refused_until.is_none_or(|t| Instant::now() >= t)
+    }
+
+    /// A provider refusing tools is asked again only after a while (its model may change).
+    fn remember_no_tools(&self) {
+        if let Ok(mut until) = self.deps.no_tools_until.lock() {
+            *until = Some(Instant::now() + NO_TOOLS_MEMORY);
+        }
+    }
 }
+
+/// How long a provider's refusal of tools is remembered.
+const NO_TOOLS_MEMORY: Duration = Duration::from_secs(600);
 
 async fn from_snapshot(
     ctx: &Ctx<'_>,

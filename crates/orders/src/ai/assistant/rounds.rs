@@ -36,7 +36,7 @@ pub enum Finished {
 
 pub async fn run(ctx: &Ctx<'_>, turns: Vec<Message>) -> Result<Finished, AiError> {
     let specs = tools::offered(ctx.staff);
-    let mut messages = vec![Message::system(super::super::prompts::assistant(ctx.staff))];
+    let mut messages = vec![Message::system(crate::ai::prompts::assistant(ctx.staff))];
     messages.extend(turns);
     let mut used = Vec::new();
     let mut proposals: Vec<Proposal> = Vec::new();
