@@ -101,6 +101,14 @@ def _with_real_references(value, product_for):
     return value
 
 
+def _conversation(body):
+    # A conversation ends with the user's turn, a rule across items no schema states.
+    turns = body.get("messages") if isinstance(body, dict) else None
+    if isinstance(turns, list) and turns and isinstance(turns[-1], dict):
+        turns[-1]["role"] = "user"
+    return body
+
+
 def _catalogue_file(generated):
     # The generated text becomes a product's name; the SKU follows from it, so a repeated case
     # updates the product it created instead of failing on a duplicate.
@@ -158,6 +166,8 @@ def map_case(ctx, case):
     case.headers = _headers(endpoint, case.headers)
     if endpoint == ("POST", "/api/products/import"):
         case.body = _catalogue_file(case.body)
+    elif endpoint == ("POST", "/api/ai/chat"):
+        case.body = _conversation(case.body)
     else:
         # A receipt names lines of its purchase order, which orders the one product.
         receiving = endpoint == ("POST", "/api/purchase-orders/{id}/receipts")

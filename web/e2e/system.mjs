@@ -24,7 +24,8 @@ const freePort = () =>
     s.on('error', fail);
   });
 
-export async function startSystem() {
+/** `extraEnv` is added to every service's environment (e.g. an AI provider for the assistant). */
+export async function startSystem(extraEnv = {}) {
   const data = mkdtempSync(join(tmpdir(), 'stockroom-e2e-'));
   const ports = { gateway: await freePort(), auth: await freePort(), inventory: await freePort(), orders: await freePort() };
   const url = (s) => `http://127.0.0.1:${ports[s]}`;
@@ -47,6 +48,7 @@ export async function startSystem() {
     ADMIN_EMAIL: 'owner@example.com',
   };
   delete env.OPENROUTER_API_KEY;
+  Object.assign(env, extraEnv);
 
   const procs = {};
   for (const service of ['auth', 'inventory', 'orders', 'gateway']) {

@@ -42,6 +42,9 @@ pub struct AiConfig {
     pub job_lease: Duration,
     /// Queued jobs beyond this are shed (oldest first) so the queue cannot grow without bound.
     pub queue_max: i64,
+    /// `AI_TOOLS`: offer the assistant's tools to the model; `false` for providers or models
+    /// without tool calling (the assistant then answers from a snapshot of the caller's data).
+    pub tools: bool,
 }
 
 impl Config {
@@ -76,6 +79,7 @@ impl AiConfig {
             workers: config::parse("AI_WORKERS", 2)?,
             job_lease: config::millis("AI_JOB_LEASE_MS", 60_000)?,
             queue_max: config::parse("AI_QUEUE_MAX", 10_000)?,
+            tools: config::parse("AI_TOOLS", true)?,
         })
     }
 }

@@ -42,6 +42,7 @@ pub struct OrdersState {
     saga: saga::Saga,
     ai: Arc<ai::Ai>,
     insights: ai::Insights,
+    assistant: ai::Assistant,
     verifier: TokenVerifier,
     background: Arc<Background>,
     health: Vec<Check>,
@@ -67,6 +68,12 @@ impl OrdersState {
         let inventory = inventory::InventoryClient::new(common, &config, http.clone());
         let ai = Arc::new(ai::Ai::new(&config.ai));
         let insights = ai::Insights::new(ai.clone(), store.clone(), inventory.clone());
+        // The assistant reads inventory as its caller, on the same pooled connections.
+        let caller_inventory = ai::CallerInventory::new(
+            http.clone(),
+            &config.inventory_url,
+            common.upstream_timeout / 2,
+        );
         let saga = saga::Saga::new(
             store.clone(),
             inventory,
@@ -74,6 +81,16 @@ impl OrdersState {
             common.upstream_timeout,
             config.pending_grace,
             config.pause_after_reserve,
+        );
+        // The whole answer ends before the gateway would give up on it (and count orders as
+        // failing): under AI_TIMEOUT_MS, and under 90% of UPSTREAM_TIMEOUT_MS.
+        let assistant = ai::Assistant::new(
+            ai.clone(),
+            saga.clone(),
+            insights.clone(),
+            caller_inventory,
+            config.ai.tools,
+            config.ai.timeout.min(common.upstream_timeout.mul_f64(0.9)),
         );
         let background = Arc::new(Background {
             saga: saga.clone(),
@@ -99,6 +116,7 @@ impl OrdersState {
             saga,
             ai,
             insights,
+            assistant,
             verifier,
             background,
             health,

@@ -389,6 +389,8 @@ async fn sigterm_finishes_the_request_in_flight_then_exits_cleanly() {
         ("OPENROUTER_API_KEY", "test-key"),
         ("AI_BASE_URL", fake.url.as_str()),
         ("AI_TIMEOUT_MS", "20000"),
+        // The assistant's answer is bounded by the upstream timeout too; this test holds it.
+        ("UPSTREAM_TIMEOUT_MS", "30000"),
     ];
     let mut orders = orders_process(&sys, &kernel::testing::fresh_database("orders"), &env);
     orders.wait_ready().await;
@@ -396,8 +398,11 @@ async fn sigterm_finishes_the_request_in_flight_then_exits_cleanly() {
     let in_flight = {
         let api = api.clone();
         tokio::spawn(async move {
-            api.post("/api/ai/chat", json!({"message": "What is low?"}))
-                .await
+            api.post(
+                "/api/ai/chat",
+                json!({"messages": [{"role": "user", "content": "What is low?"}]}),
+            )
+            .await
         })
     };
     // The request is in flight once the provider holds its prompt.

@@ -1,12 +1,17 @@
 //! A fake OpenAI-compatible provider the tests control: fast, slow, failing with 500 or 429,
 //! answering garbage, hanging forever, or closing the connection. It records every request it
-//! receives ([`FakeAi::prompts`], [`FakeAi::conversations`]) and echoes the last user message's
-//! first line in its answer.
+//! receives ([`FakeAi::prompts`], [`FakeAi::conversations`], [`FakeAi::requests`]) and echoes
+//! the last user message's first line in its answer. Tool-calling rounds are scripted with
+//! [`FakeAi::script`]: each request takes the next [`Step`] (ask for tools, answer, refuse,
+//! hang) before the behaviour applies again.
 
 use std::{
+    collections::VecDeque,
     sync::{Arc, Mutex},
     time::Duration,
 };
+
+use serde_json::{json, Value};
 
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
@@ -24,6 +29,34 @@ pub enum Behaviour {
     Close,
     /// Holds every call until [`FakeAi::release`], then answers as `Fast`.
     Held,
+    /// A provider whose model takes no tools: a request offering tools gets 400 saying so;
+    /// one without tools is answered as `Fast`.
+    NoTools,
+}
+
+/// One scripted answer, used by one request, in order.
+#[derive(Clone, Debug)]
+pub enum Step {
+    /// Asks for these tool calls: `(name, arguments)`.
+    Call(Vec<(String, Value)>),
+    /// Asks for one tool call with arguments that are not JSON text as given.
+    RawCall(String, String),
+    /// Answers in words.
+    Answer(String),
+    /// Answers with this status and JSON body.
+    Refuse(u16, Value),
+    /// Never answers.
+    Hang,
+}
+
+impl Step {
+    /// Asks for one tool.
+    pub fn call(name: &str, arguments: Value) -> Self {
+        Step::Call(vec![(name.to_string(), arguments)])
+    }
+    pub fn answer(text: &str) -> Self {
+        Step::Answer(text.to_string())
+    }
 }
 
 #[derive(Default)]
@@ -31,6 +64,7 @@ struct State {
     behaviour: Option<Behaviour>,
     prompts: Vec<String>,
     released: Option<tokio::sync::watch::Sender<bool>>,
+    script: VecDeque<Step>,
 }
 
 #[derive(Clone)]
@@ -50,6 +84,7 @@ impl FakeAi {
             behaviour: Some(behaviour),
             prompts: Vec::new(),
             released: Some(released),
+            script: VecDeque::new(),
         }));
         let shared = state.clone();
         tokio::spawn(async move {
@@ -74,6 +109,28 @@ impl FakeAi {
     /// Every request body received so far.
     pub fn prompts(&self) -> Vec<String> {
         self.state.lock().expect("fake AI state").prompts.clone()
+    }
+
+    /// Queues answers for the next requests, one each, before the behaviour applies again.
+    pub fn script(&self, steps: impl IntoIterator<Item = Step>) {
+        self.state
+            .lock()
+            .expect("fake AI state")
+            .script
+            .extend(steps);
+    }
+
+    /// Scripted answers not used yet.
+    pub fn unused_steps(&self) -> usize {
+        self.state.lock().expect("fake AI state").script.len()
+    }
+
+    /// Every request received so far, as JSON.
+    pub fn requests(&self) -> Vec<Value> {
+        self.prompts()
+            .iter()
+            .map(|body| serde_json::from_str(body).unwrap_or_default())
+            .collect()
     }
 
     /// The messages of every request received so far, as `(role, content)` pairs, so a test
@@ -114,16 +171,54 @@ async fn serve(mut socket: TcpStream, state: Arc<Mutex<State>>) {
     let Some(body) = read_request(&mut socket).await else {
         return;
     };
-    let (behaviour, mut released) = {
+    let (behaviour, mut released, step, round) = {
         let mut s = state.lock().expect("fake AI state");
         s.prompts.push(body.clone());
         let released = s.released.as_ref().map(|tx| tx.subscribe());
-        (s.behaviour.clone().unwrap_or(Behaviour::Fast), released)
+        let step = s.script.pop_front();
+        (
+            s.behaviour.clone().unwrap_or(Behaviour::Fast),
+            released,
+            step,
+            s.prompts.len(),
+        )
     };
     let reply = |status: &str, extra: &str, body: &str| {
         format!("HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n{extra}\r\n{body}", body.len())
     };
+    if let Some(step) = step {
+        let response = match step {
+            Step::Call(calls) => {
+                let calls = calls
+                    .into_iter()
+                    .map(|(name, args)| (name, args.to_string()))
+                    .collect();
+                reply("200 OK", "", &tool_calls(round, calls))
+            }
+            Step::RawCall(name, args) => {
+                reply("200 OK", "", &tool_calls(round, vec![(name, args)]))
+            }
+            Step::Answer(text) => reply("200 OK", "", &answer(&text)),
+            Step::Refuse(code, body) => reply(&format!("{code} Refused"), "", &body.to_string()),
+            Step::Hang => {
+                std::future::pending::<()>().await;
+                return;
+            }
+        };
+        let _ = socket.write_all(response.as_bytes()).await;
+        let _ = socket.shutdown().await;
+        return;
+    }
+    let offers_tools = serde_json::from_str::<Value>(&body)
+        .map(|b| b.get("tools").is_some())
+        .unwrap_or(false);
     let response = match behaviour {
+        Behaviour::NoTools if offers_tools => reply(
+            "400 Bad Request",
+            "",
+            r#"{"error": {"message": "tools are not supported by this model", "code": 400}}"#,
+        ),
+        Behaviour::NoTools => reply("200 OK", "", &completion(&body)),
         Behaviour::Fast => reply("200 OK", "", &completion(&body)),
         Behaviour::Slow(d) => {
             tokio::time::sleep(d).await;
@@ -150,6 +245,58 @@ async fn serve(mut socket: TcpStream, state: Arc<Mutex<State>>) {
     };
     let _ = socket.write_all(response.as_bytes()).await;
     let _ = socket.shutdown().await;
+}
+
+/// A completion asking for tool calls `(name, arguments as JSON text)`.
+fn tool_calls(round: usize, calls: Vec<(String, String)>) -> String {
+    let calls: Vec<Value> = calls
+        .into_iter()
+        .enumerate()
+        .map(|(i, (name, arguments))| {
+            json!({"id": format!("call_{round}_{i}"), "type": "function",
+                   "function": {"name": name, "arguments": arguments}})
+        })
+        .collect();
+    json!({"choices": [{"message": {"role": "assistant", "content": null, "tool_calls": calls},
+                        "finish_reason": "tool_calls"}]})
+    .to_string()
+}
+
+fn answer(text: &str) -> String {
+    json!({"choices": [{"message": {"role": "assistant", "content": text}, "finish_reason": "stop"}]})
+        .to_string()
+}
+
+/// The names of the tools a request offered.
+pub fn offered_tools(request: &Value) -> Vec<String> {
+    request["tools"]
+        .as_array()
+        .map(|tools| {
+            tools
+                .iter()
+                .filter_map(|t| t["function"]["name"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The `tool` messages of a request, in order: `(tool_call_id, content)`.
+pub fn tool_results(request: &Value) -> Vec<(String, String)> {
+    request["messages"]
+        .as_array()
+        .map(|messages| {
+            messages
+                .iter()
+                .filter(|m| m["role"] == "tool")
+                .map(|m| {
+                    (
+                        m["tool_call_id"].as_str().unwrap_or("").to_string(),
+                        m["content"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// An answer built from the prompt, so tests can see it used the real order.

@@ -1,7 +1,7 @@
 // One function per API call the UI makes.
 import { http } from './client';
 import type {
-  AiStatus, Dashboard, FromRestockResult, Movement, Order, Page, PlatformStatus, Product, PurchaseOrder, RestockReport,
+  AiStatus, ChatAnswer, ChatTurn, Dashboard, FromRestockResult, Movement, Order, Page, PlatformStatus, Product, PurchaseOrder, RestockReport,
   Session, StocktakeResult, Supplier, User,
 } from './types';
 
@@ -33,8 +33,12 @@ export const api = {
     data(http.patch<Product>(`/api/products/${id}`, body, { headers: { 'If-Match': `"${version}"` } })),
   archiveProduct: (id: string, version: number) =>
     data(http.delete<Product>(`/api/products/${id}`, { headers: { 'If-Match': `"${version}"` } })),
-  adjust: (body: { product_id: string; delta: number; reason: string; note?: string }) =>
-    data(http.post<{ product: Product; movement: Movement }>('/api/inventory/adjustments', body)),
+  adjust: (body: { product_id: string; delta: number; reason: string; note?: string }, key?: string) =>
+    data(
+      http.post<{ product: Product; movement: Movement }>('/api/inventory/adjustments', body, {
+        headers: key ? { 'Idempotency-Key': key } : {},
+      }),
+    ),
   stocktake: (body: { counts: { product_id: string; counted: number }[]; note?: string }) =>
     data(http.post<StocktakeResult>('/api/inventory/stocktake', body)),
   movements: (q: Query) => data(http.get<Page<Movement>>('/api/inventory/movements', { params: clean(q) })),
@@ -57,8 +61,7 @@ export const api = {
   dashboard: (days: number) => data(http.get<Dashboard>('/api/dashboard', { params: { days } })),
   status: () => data(http.get<PlatformStatus>('/api/status')),
   aiStatus: () => data(http.get<AiStatus>('/api/ai/status')),
-  chat: (message: string) =>
-    data(http.post<{ answer: string; model: string; generated_at: string }>('/api/ai/chat', { message })),
+  chat: (messages: ChatTurn[]) => data(http.post<ChatAnswer>('/api/ai/chat', { messages })),
   restock: () => data(http.get<RestockReport>('/api/insights/restock')),
 
   purchaseOrders: (q: Query) => data(http.get<Page<PurchaseOrder>>('/api/purchase-orders', { params: clean(q) })),

@@ -28,7 +28,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Answers a staff question from live data (low stock, recent orders, stats). */
+        /**
+         * Answers a signed-in user's question with read-only tools run as that user.
+         * @description The model looks things up with tools that run with the caller's own permissions: staff
+         *     get the catalogue, every order, sales, restock advice and purchase orders, and may get
+         *     proposals (a purchase order or a stock adjustment, as the ordinary request body) to
+         *     confirm themselves; a customer gets only their own orders and what the shop has
+         *     available. Nothing is changed by the assistant. Providers without tool support answer
+         *     from a snapshot of the caller's data.
+         */
         post: operations["ai_chat"];
         delete?: never;
         options?: never;
@@ -735,15 +743,22 @@ export interface components {
             reason?: string | null;
         };
         ChatAnswer: {
+            /** @description Markdown, written by the AI. */
             answer: string;
-            /** @description What the answer was based on. */
-            context: unknown;
             /** Format: date-time */
             generated_at: string;
             model: string;
+            /** @description Suggested changes for staff to confirm through the ordinary API; nothing is done yet. */
+            proposals: components["schemas"]["Proposal"][];
+            /** @description Every tool the assistant ran for this answer, in order. */
+            tools_used: components["schemas"]["ToolUse"][];
         };
         ChatRequest: {
-            message: string;
+            /**
+             * @description The conversation, oldest first, ending with the user's question. The client keeps it
+             *     and sends the last 20 turns at most.
+             */
+            messages: components["schemas"]["Turn"][];
         };
         CountLine: {
             /**
@@ -1215,6 +1230,20 @@ export interface components {
          * @description A product in inventory's catalogue.
          */
         ProductId: string;
+        Proposal: {
+            /**
+             * @description Exactly the request body of the ordinary endpoint for `kind`, checked against the
+             *     real products and suppliers when it was proposed.
+             */
+            body: {
+                [key: string]: unknown;
+            };
+            kind: components["schemas"]["ProposalKind"];
+            /** @description One line a person can read before confirming. */
+            summary: string;
+        };
+        /** @enum {string} */
+        ProposalKind: "purchase_order" | "stock_adjustment";
         PurchaseOrder: {
             /** Format: date-time */
             created_at: string;
@@ -1489,6 +1518,13 @@ export interface components {
             name?: string | null;
             phone?: string | null;
         };
+        ToolUse: {
+            /** @description The arguments the model gave, as JSON. */
+            arguments: {
+                [key: string]: unknown;
+            };
+            name: string;
+        };
         TopProduct: {
             name: string;
             product_id: components["schemas"]["ProductId"];
@@ -1498,6 +1534,13 @@ export interface components {
             revenue_cents: number;
             sku: string;
         };
+        Turn: {
+            /** @description 1–4,000 characters, not only spaces. */
+            content: string;
+            role: components["schemas"]["TurnRole"];
+        };
+        /** @enum {string} */
+        TurnRole: "user" | "assistant";
         /** @description Why a dashboard section is missing: `{"unavailable": true, "reason": "…"}`. */
         Unavailable: {
             /** @description For people: which service failed and how. */
@@ -1621,16 +1664,25 @@ export interface operations {
                     "application/json": components["schemas"]["ChatAnswer"];
                 };
             };
-            /** @description Not signed in, or the token is invalid or expired */
+            /** @description Not signed in, or the token is invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed */
+            /** @description Not a user (service tokens) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: 1 to 20 turns of 1 to 4,000 characters, ending with the user's */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1648,8 +1700,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description AI disabled or paused */
+            /** @description AI disabled, paused after failures, or the provider failed */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The answer did not come within AI_TIMEOUT_MS */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -27,6 +27,10 @@ export type DayRevenue = Schemas['DayRevenue'];
 export type TopProduct = Schemas['TopProduct'];
 export type Dashboard = Schemas['Dashboard'];
 export type AiStatus = Schemas['AiStatus'];
+export type ChatTurn = Schemas['Turn'];
+export type ChatAnswer = Schemas['ChatAnswer'];
+export type ToolUse = Schemas['ToolUse'];
+export type Proposal = Schemas['Proposal'];
 
 export type Restock = Schemas['Restock'];
 

@@ -1,10 +1,15 @@
 // The frame: left navigation (collapses on narrow screens), the user, and service health.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { Suspense, lazy, useEffect, useRef, useState, type ReactNode } from 'react';
 import { NavLink, useNavigate } from 'react-router';
 import { api } from '../api/endpoints';
 import { isStaff, useAuth } from '../auth/AuthContext';
 import { preload } from '../routes';
+import './assistant/assistant.css';
+
+// The assistant's drawer is loaded when first wanted, so no page pays for it up front.
+const loadDrawer = () => import('./assistant/AssistantDrawer');
+const AssistantDrawer = lazy(loadDrawer);
 
 interface NavItem {
   to: string;
@@ -44,6 +49,8 @@ export function Layout({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);
   const menuButton = useRef<HTMLButtonElement>(null);
+  const [assistant, setAssistant] = useState<'never' | 'open' | 'closed'>('never');
+  const assistantButton = useRef<HTMLButtonElement>(null);
   const items = NAV.filter((i) => (i.admin ? user?.role === 'admin' : i.staff ? isStaff(user) : true));
   // Escape closes the phone menu from anywhere, and focus goes back to its button.
   useEffect(() => {
@@ -66,6 +73,18 @@ export function Layout({ children }: { children: ReactNode }) {
       <nav className={`sidebar${open ? ' open' : ''}`} aria-label="Main">
         <div className="brand">
           <span className="logo" aria-hidden="true">▦</span> Stockroom
+          <button
+            ref={assistantButton}
+            type="button"
+            className="ask-ai"
+            aria-haspopup="dialog"
+            aria-expanded={assistant === 'open'}
+            onClick={() => setAssistant('open')}
+            onMouseEnter={() => void loadDrawer()}
+            onFocus={() => void loadDrawer()}
+          >
+            <span className="ai-mark" aria-hidden="true">✦</span>Ask AI
+          </button>
           <button
             ref={menuButton}
             type="button"
@@ -110,6 +129,17 @@ export function Layout({ children }: { children: ReactNode }) {
       <main id="main" tabIndex={-1}>
         {children}
       </main>
+      {assistant !== 'never' && (
+        <Suspense fallback={null}>
+          <AssistantDrawer
+            open={assistant === 'open'}
+            onClose={() => {
+              setAssistant('closed');
+              assistantButton.current?.focus();
+            }}
+          />
+        </Suspense>
+      )}
     </div>
   );
 }

@@ -2,6 +2,7 @@
 //! retryable failures only, a circuit breaker, and the counters `/api/ai/status` shows.
 
 use std::{
+    future::Future,
     sync::Mutex,
     time::{Duration, Instant},
 };
@@ -15,7 +16,7 @@ use rand::Rng;
 use crate::config::AiConfig;
 use tokio::sync::Notify;
 
-use super::provider::{CallError, Message, Provider};
+use super::provider::{CallError, Message, Provider, Reply, Tools};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AiError {
@@ -25,6 +26,12 @@ pub enum AiError {
     Open { retry_after_secs: u64 },
     #[error("{0}")]
     Failed(String),
+    /// The whole answer did not come within its time budget.
+    #[error("the AI provider did not answer in time")]
+    TimedOut,
+    /// The provider or model does not take tools (the caller falls back to a snapshot).
+    #[error("{0}")]
+    ToolsUnsupported(String),
 }
 
 #[derive(Default, Debug, Clone)]
@@ -34,6 +41,9 @@ pub struct Counters {
     pub last_error: Option<String>,
     pub last_success_at: Option<Timestamp>,
 }
+
+/// Less time than this left is no time for another call.
+const MIN_CALL: Duration = Duration::from_millis(20);
 
 pub struct Ai {
     provider: Option<Provider>,
@@ -102,25 +112,91 @@ impl Ai {
         attempts: u32,
     ) -> Result<(String, String), AiError> {
         let provider = self.provider.as_ref().ok_or(AiError::Disabled)?;
+        let text = self
+            .attempts(attempts, None, |_| {
+                provider.chat(messages, max_tokens, None)
+            })
+            .await?;
+        Ok((text, provider.model.clone()))
+    }
+
+    /// Like [`Ai::complete`], all of it before `deadline`.
+    pub async fn complete_by(
+        &self,
+        messages: &[Message],
+        max_tokens: u32,
+        attempts: u32,
+        deadline: Instant,
+    ) -> Result<(String, String), AiError> {
+        let provider = self.provider.as_ref().ok_or(AiError::Disabled)?;
+        let text = self
+            .attempts(attempts, Some(deadline), |budget| {
+                provider.chat(messages, max_tokens, budget)
+            })
+            .await?;
+        Ok((text, provider.model.clone()))
+    }
+
+    /// One round of a conversation with tools, retried on retryable failures within
+    /// `attempts`, and all of it (pauses between tries included) before `deadline`.
+    pub async fn converse(
+        &self,
+        messages: &[Message],
+        tools: &Tools<'_>,
+        max_tokens: u32,
+        attempts: u32,
+        deadline: Instant,
+    ) -> Result<(Reply, String), AiError> {
+        let provider = self.provider.as_ref().ok_or(AiError::Disabled)?;
+        let reply = self
+            .attempts(attempts, Some(deadline), |budget| {
+                provider.call(messages, Some(tools), max_tokens, budget)
+            })
+            .await?;
+        Ok((reply, provider.model.clone()))
+    }
+
+    /// Runs `call` through the breaker, retrying retryable failures, counting outcomes.
+    /// With a deadline, each try gets only the time left, so the whole never outlasts it.
+    async fn attempts<T, F, Fut>(
+        &self,
+        attempts: u32,
+        deadline: Option<Instant>,
+        mut call: F,
+    ) -> Result<T, AiError>
+    where
+        F: FnMut(Option<Duration>) -> Fut,
+        Fut: Future<Output = Result<T, CallError>>,
+    {
         let attempts = attempts.clamp(1, self.max_attempts);
+        let time_left = || deadline.map(|d| d.saturating_duration_since(Instant::now()));
         for attempt in 1..=attempts {
+            if time_left().is_some_and(|left| left < MIN_CALL) {
+                return Err(self.timed_out());
+            }
             if !self.breaker.allow() {
                 return Err(AiError::Open {
                     retry_after_secs: self.breaker.retry_after_secs(),
                 });
             }
             let started = Instant::now();
-            let result = provider.chat(messages, max_tokens).await;
+            let result = call(time_left()).await;
             metrics::histogram!("ai_call_duration_seconds").record(started.elapsed().as_secs_f64());
             match result {
-                Ok(text) => {
+                Ok(value) => {
                     self.breaker.on_success();
                     metrics::counter!("ai_calls_total", "outcome" => "success").increment(1);
                     self.record(|c| {
                         c.succeeded += 1;
                         c.last_success_at = Some(chrono::Utc::now());
                     });
-                    return Ok((text, provider.model.clone()));
+                    return Ok(value);
+                }
+                // A clear answer from a working provider: not a failure, just no tools.
+                Err(CallError::ToolsUnsupported(reason)) => {
+                    self.breaker.on_success();
+                    metrics::counter!("ai_calls_total", "outcome" => "no_tools").increment(1);
+                    return Err(AiError::ToolsUnsupported(reason));
                 }
                 Err(e) => {
                     self.breaker.on_failure();
@@ -131,13 +207,17 @@ impl Ai {
                     };
                     metrics::counter!("ai_calls_total", "outcome" => outcome).increment(1);
                     tracing::warn!(attempt, error = %e, "AI call failed");
+                    if time_left().is_some_and(|left| left < MIN_CALL) {
+                        return Err(self.timed_out());
+                    }
                     let last = attempt == attempts;
                     match e {
                         CallError::Retryable { retry_after, .. } if !last => {
-                            tokio::time::sleep(
-                                retry_after.unwrap_or_else(|| self.backoff(attempt)),
-                            )
-                            .await;
+                            let pause = retry_after.unwrap_or_else(|| self.backoff(attempt));
+                            if time_left().is_some_and(|left| left <= pause + MIN_CALL) {
+                                return Err(self.timed_out());
+                            }
+                            tokio::time::sleep(pause).await;
                         }
                         e => {
                             let reason = e.to_string();
@@ -152,6 +232,16 @@ impl Ai {
             }
         }
         Err(AiError::Failed("no attempt was made".into()))
+    }
+
+    fn timed_out(&self) -> AiError {
+        let e = AiError::TimedOut;
+        let reason = e.to_string();
+        self.record(|c| {
+            c.failed += 1;
+            c.last_error = Some(reason);
+        });
+        e
     }
 
     /// Full jitter: a random pause up to base × 2^(attempt-1), capped at 30 s.

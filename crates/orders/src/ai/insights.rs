@@ -67,6 +67,18 @@ impl Insights {
     }
 
     pub async fn restock(&self) -> Result<RestockReport> {
+        let items = self.forecast().await?;
+        let narrative = self.narrative(&items);
+        Ok(RestockReport {
+            items,
+            narrative,
+            window_days: WINDOW_DAYS,
+        })
+    }
+
+    /// The deterministic forecast alone, most urgent first (the assistant's restock advice:
+    /// it starts no narrative, so asking the assistant makes no extra AI call).
+    pub async fn forecast(&self) -> Result<Vec<Restock>> {
         let since = chrono::Utc::now() - chrono::Duration::days(WINDOW_DAYS);
         let (stock, demand) = tokio::join!(self.inventory.stock(), self.store.demand(since));
         let stock = stock
@@ -92,12 +104,7 @@ impl Insights {
             })
             .collect();
         rank(&mut items);
-        let narrative = self.narrative(&items);
-        Ok(RestockReport {
-            items,
-            narrative,
-            window_days: WINDOW_DAYS,
-        })
+        Ok(items)
     }
 
     /// The cached narrative; starts a background refresh when it is stale.

@@ -1,7 +1,8 @@
 //! The AI layer: an enhancement that never sits on the path of an order. Order summaries
-//! are durable jobs done by background workers; chat and the restock narrative use live data.
+//! are durable jobs done by background workers; the assistant and the restock narrative use
+//! live data.
 
-mod chat;
+mod assistant;
 mod client;
 pub mod forecast;
 mod insights;
@@ -9,7 +10,7 @@ mod prompts;
 mod provider;
 pub mod worker;
 
-pub use chat::{chat, ChatAnswer, ChatRequest};
+pub use assistant::{Assistant, CallerInventory, ChatAnswer, ChatRequest};
 pub use client::{Ai, AiError};
 pub use insights::{Insights, RestockReport};
 
@@ -26,9 +27,14 @@ impl From<AiError> for kernel::AppError {
             AiError::Open { retry_after_secs } => {
                 problem.detail(e.to_string()).retry_after(*retry_after_secs)
             }
-            AiError::Failed(reason) => problem
+            AiError::Failed(reason) | AiError::ToolsUnsupported(reason) => problem
                 .detail(format!("the AI provider failed: {reason}"))
                 .retry_after(5),
+            AiError::TimedOut => {
+                kernel::Problem::new(StatusCode::GATEWAY_TIMEOUT, "ai-timeout", "AI timed out")
+                    .detail("the AI provider did not finish the answer in time; ask again, or ask something narrower")
+                    .retry_after(5)
+            }
         };
         kernel::AppError::Problem(Box::new(problem))
     }

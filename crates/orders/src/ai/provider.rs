@@ -1,5 +1,7 @@
 //! One call to an OpenAI-compatible chat-completions API, with failures sorted into the
 //! ones worth retrying (timeouts, connection errors, 429, 5xx) and the ones that are not.
+//! A call may offer tools (`tools` / `tool_calls`); a provider or model that cannot take them
+//! says so with a 4xx naming tools, which is told apart so the assistant can fall back.
 
 use std::time::Duration;
 
@@ -7,26 +9,89 @@ use kernel::config::Secret;
 
 use crate::config::AiConfig;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Message {
     pub role: &'static str,
-    pub content: String,
+    /// `null` only on an assistant message that carries tool calls instead.
+    pub content: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tool_calls: Vec<ToolCall>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tool_call_id: Option<String>,
 }
 
 impl Message {
-    pub fn system(content: impl Into<String>) -> Self {
+    fn text(role: &'static str, content: impl Into<String>) -> Self {
         Self {
-            role: "system",
-            content: content.into(),
+            role,
+            content: Some(content.into()),
+            tool_calls: Vec::new(),
+            tool_call_id: None,
         }
+    }
+    pub fn system(content: impl Into<String>) -> Self {
+        Self::text("system", content)
     }
     pub fn user(content: impl Into<String>) -> Self {
+        Self::text("user", content)
+    }
+    pub fn assistant(content: impl Into<String>) -> Self {
+        Self::text("assistant", content)
+    }
+    /// The model's own turn that asked for tools, repeated back to it with their results.
+    pub fn tool_request(content: Option<String>, calls: Vec<ToolCall>) -> Self {
         Self {
-            role: "user",
-            content: content.into(),
+            role: "assistant",
+            content,
+            tool_calls: calls,
+            tool_call_id: None,
         }
     }
+    /// A tool's result, answering the call with this id.
+    pub fn tool_result(call_id: &str, content: String) -> Self {
+        Self {
+            role: "tool",
+            content: Some(content),
+            tool_calls: Vec::new(),
+            tool_call_id: Some(call_id.to_string()),
+        }
+    }
+}
+
+/// A tool call as the wire carries it: the arguments are a JSON document in a string.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ToolCall {
+    pub id: String,
+    #[serde(rename = "type", default = "function")]
+    pub kind: String,
+    pub function: FunctionCall,
+}
+
+fn function() -> String {
+    "function".into()
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FunctionCall {
+    pub name: String,
+    #[serde(default)]
+    pub arguments: String,
+}
+
+/// What the model answered: text, tool calls, or (rarely) both.
+#[derive(Debug, Clone, Default)]
+pub struct Reply {
+    pub content: Option<String>,
+    pub tool_calls: Vec<ToolCall>,
+}
+
+/// Tools offered with a call, and whether the model may use them this round.
+pub struct Tools<'a> {
+    pub specs: &'a [Value],
+    /// `false` on the last round: the model must answer in words.
+    pub allowed: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +103,9 @@ pub enum CallError {
     },
     #[error("{0}")]
     Fatal(String),
+    /// The provider (or the model) does not take `tools`.
+    #[error("the AI provider does not support tools ({0})")]
+    ToolsUnsupported(String),
 }
 
 pub struct Provider {
@@ -61,7 +129,12 @@ struct Choice {
 #[derive(Deserialize)]
 struct ChoiceMessage {
     content: Option<String>,
+    #[serde(default)]
+    tool_calls: Option<Vec<ToolCall>>,
 }
+
+/// How much of a refusal's body is read to see whether it is about tools.
+const REFUSAL_READ: usize = 4096;
 
 impl Provider {
     pub fn new(config: &AiConfig, key: Secret) -> Self {
@@ -84,29 +157,56 @@ impl Provider {
         }
     }
 
-    pub async fn chat(&self, messages: &[Message], max_tokens: u32) -> Result<String, CallError> {
-        let body = serde_json::json!({
+    /// A completion in words, without tools, within `budget` when given.
+    pub async fn chat(
+        &self,
+        messages: &[Message],
+        max_tokens: u32,
+        budget: Option<Duration>,
+    ) -> Result<String, CallError> {
+        let reply = self.call(messages, None, max_tokens, budget).await?;
+        reply
+            .content
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty())
+            .ok_or_else(|| CallError::Fatal("the AI provider sent an empty answer".into()))
+    }
+
+    /// One call, with tools when given, within `budget` when given (else the configured timeout).
+    pub async fn call(
+        &self,
+        messages: &[Message],
+        tools: Option<&Tools<'_>>,
+        max_tokens: u32,
+        budget: Option<Duration>,
+    ) -> Result<Reply, CallError> {
+        let mut body = serde_json::json!({
             "model": self.model,
             "messages": messages,
             "temperature": 0.2,
             "max_tokens": max_tokens,
         });
-        let response = self
+        if let Some(tools) = tools {
+            body["tools"] = Value::Array(tools.specs.to_vec());
+            body["tool_choice"] = if tools.allowed { "auto" } else { "none" }.into();
+        }
+        let mut request = self
             .http
             .post(&self.url)
             .bearer_auth(self.key.expose())
             .header("X-Title", "Stockroom")
-            .json(&body)
-            .send()
-            .await
-            .map_err(|e| CallError::Retryable {
-                reason: if e.is_timeout() {
-                    "the AI provider timed out".into()
-                } else {
-                    format!("the AI provider is unreachable: {e}")
-                },
-                retry_after: None,
-            })?;
+            .json(&body);
+        if let Some(budget) = budget {
+            request = request.timeout(budget);
+        }
+        let response = request.send().await.map_err(|e| CallError::Retryable {
+            reason: if e.is_timeout() {
+                "the AI provider timed out".into()
+            } else {
+                format!("the AI provider is unreachable: {e}")
+            },
+            retry_after: None,
+        })?;
         let status = response.status();
         if status == reqwest::StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
             let retry_after = response
@@ -121,21 +221,43 @@ impl Provider {
             });
         }
         if !status.is_success() {
-            return Err(CallError::Fatal(format!(
-                "the AI provider refused the request ({status})"
-            )));
+            let refusal = format!("the AI provider refused the request ({status})");
+            if tools.is_some() && refuses_tools(response).await {
+                return Err(CallError::ToolsUnsupported(refusal));
+            }
+            return Err(CallError::Fatal(refusal));
         }
         let completion: Completion = response.json().await.map_err(|e| CallError::Retryable {
             reason: format!("the AI provider sent an unreadable answer: {e}"),
             retry_after: None,
         })?;
-        completion
+        let message = completion
             .choices
             .into_iter()
             .next()
-            .and_then(|c| c.message.content)
-            .map(|c| c.trim().to_string())
-            .filter(|c| !c.is_empty())
-            .ok_or_else(|| CallError::Fatal("the AI provider sent an empty answer".into()))
+            .map(|c| c.message)
+            .ok_or_else(|| CallError::Fatal("the AI provider sent no choice".into()))?;
+        Ok(Reply {
+            content: message.content,
+            tool_calls: message.tool_calls.unwrap_or_default(),
+        })
     }
+}
+
+/// A refusal that names tools: OpenAI-compatible providers answer 400 ("tools are not
+/// supported"), OpenRouter 404 ("no endpoints found that support tool use").
+async fn refuses_tools(mut response: reqwest::Response) -> bool {
+    if !matches!(response.status().as_u16(), 400 | 404 | 422) {
+        return false;
+    }
+    let mut read = Vec::new();
+    while read.len() < REFUSAL_READ {
+        match response.chunk().await {
+            Ok(Some(chunk)) => read.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    String::from_utf8_lossy(&read)
+        .to_ascii_lowercase()
+        .contains("tool")
 }

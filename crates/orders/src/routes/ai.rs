@@ -12,27 +12,27 @@ use crate::{
     OrdersState,
 };
 
-/// Answers a staff question from live data (low stock, recent orders, stats).
+/// Answers a signed-in user's question with read-only tools run as that user.
+///
+/// The model looks things up with tools that run with the caller's own permissions: staff
+/// get the catalogue, every order, sales, restock advice and purchase orders, and may get
+/// proposals (a purchase order or a stock adjustment, as the ordinary request body) to
+/// confirm themselves; a customer gets only their own orders and what the shop has
+/// available. Nothing is changed by the assistant. Providers without tool support answer
+/// from a snapshot of the caller's data.
 #[utoipa::path(post, path = "/api/ai/chat", tag = "ai", request_body = ChatRequest, security(("bearer" = [])),
-    responses((status = 200, description = "OK", body = ChatAnswer), (status = 422, description = "Validation failed", body = kernel::Problem),
-              (status = 503, description = "AI disabled or paused", body = kernel::Problem)))]
+    responses((status = 200, description = "OK", body = ChatAnswer),
+              (status = 401, description = "Not signed in, or the token is invalid", body = kernel::Problem),
+              (status = 403, description = "Not a user (service tokens)", body = kernel::Problem),
+              (status = 422, description = "Validation failed: 1 to 20 turns of 1 to 4,000 characters, ending with the user's", body = kernel::Problem),
+              (status = 503, description = "AI disabled, paused after failures, or the provider failed", body = kernel::Problem),
+              (status = 504, description = "The answer did not come within AI_TIMEOUT_MS", body = kernel::Problem)))]
 pub async fn chat(
     State(state): State<OrdersState>,
     caller: AuthUser,
     Json(req): Json<ChatRequest>,
 ) -> Result<Json<ChatAnswer>> {
-    caller.require_staff()?;
-    let question = req.message.trim();
-    if question.is_empty() || question.chars().count() > 2000 {
-        return Err(AppError::validation(
-            "message",
-            "must be 1 to 2000 characters",
-        ));
-    }
-    let saga = &state.saga;
-    Ok(Json(
-        ai::chat(&state.ai, saga.store.as_ref(), &saga.inventory, question).await?,
-    ))
+    Ok(Json(state.assistant.answer(&caller, &req).await?))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -2,6 +2,8 @@
 //! PostgreSQL when `STOCKROOM_TEST_DATABASE_URL` is set. One binary keeps link time down.
 
 mod ai;
+mod assistant;
+mod assistant_limits;
 mod auth;
 mod gateway;
 mod inventory;
