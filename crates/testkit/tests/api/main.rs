@@ -3,6 +3,7 @@
 
 mod ai;
 mod auth;
+mod events;
 mod gateway;
 mod inventory;
 mod isolation;
