@@ -23,6 +23,8 @@ const NAV: NavItem[] = [
   { to: '/purchasing', label: 'Purchasing', staff: true },
   { to: '/assistant', label: 'Assistant', staff: true },
   { to: '/users', label: 'Users', admin: true },
+  { to: '/audit', label: 'Audit', admin: true },
+  { to: '/webhooks', label: 'Webhooks', admin: true },
 ];
 
 function HealthDot() {

@@ -109,7 +109,7 @@ impl AuditQuery {
 }
 
 /// The audit log (admin): every event with its actor, newest first. Filters combine.
-#[utoipa::path(get, path = "/api/audit", tag = "events", params(AuditQuery), security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/audit", operation_id = "audit_log", tag = "events", params(AuditQuery), security(("bearer" = [])),
     responses((status = 200, description = "OK", body = AuditPage),
               (status = 400, description = "Unknown query parameter", body = kernel::Problem),
               (status = 401, description = "Not signed in, or the token is invalid", body = kernel::Problem),
@@ -138,7 +138,7 @@ pub async fn list(
 
 /// The audit log as CSV (admin), with the same filters, newest first. Text cells that a
 /// spreadsheet would run as a formula start with `'`.
-#[utoipa::path(get, path = "/api/audit/export", tag = "events", params(AuditQuery), security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/audit/export", operation_id = "audit_export", tag = "events", params(AuditQuery), security(("bearer" = [])),
     responses((status = 200, description = "CSV", content_type = "text/csv", body = String),
               (status = 400, description = "Unknown query parameter", body = kernel::Problem),
               (status = 401, description = "Not signed in, or the token is invalid", body = kernel::Problem),

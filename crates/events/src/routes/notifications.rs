@@ -17,7 +17,7 @@ use crate::{
 };
 
 /// Emails sent, queued or recorded without sending, newest first (admin).
-#[utoipa::path(get, path = "/api/notifications", tag = "events", params(ListQuery), security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/notifications", operation_id = "list_notifications", tag = "events", params(ListQuery), security(("bearer" = [])),
     responses((status = 200, description = "OK", body = Page<Notification>),
               (status = 401, description = "Not signed in, or the token is invalid", body = kernel::Problem),
               (status = 403, description = "Not allowed for this role", body = kernel::Problem),
@@ -42,7 +42,7 @@ pub async fn list(
 }
 
 /// Which staff get the low-stock digest and new-order alerts (admin).
-#[utoipa::path(get, path = "/api/notifications/settings", tag = "events", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/notifications/settings", operation_id = "notification_settings", tag = "events", security(("bearer" = [])),
     responses((status = 200, description = "OK", body = NotificationSettings),
               (status = 401, description = "Not signed in, or the token is invalid", body = kernel::Problem),
               (status = 403, description = "Not allowed for this role", body = kernel::Problem)))]
@@ -56,7 +56,7 @@ pub async fn settings(
 }
 
 /// Replaces who gets which staff emails (admin).
-#[utoipa::path(put, path = "/api/notifications/settings", tag = "events", request_body = NotificationSettings, security(("bearer" = [])),
+#[utoipa::path(put, path = "/api/notifications/settings", operation_id = "put_notification_settings", tag = "events", request_body = NotificationSettings, security(("bearer" = [])),
     responses((status = 200, description = "OK", body = NotificationSettings),
               (status = 401, description = "Not signed in, or the token is invalid", body = kernel::Problem),
               (status = 403, description = "Not allowed for this role", body = kernel::Problem),

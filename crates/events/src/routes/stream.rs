@@ -28,7 +28,7 @@ const PAGE: i64 = 100;
 
 /// Live events (signed in). Send `Last-Event-ID` (or reconnect with `EventSource`, which
 /// does) to resume after that event; without it the stream starts with the next event.
-#[utoipa::path(get, path = "/api/events/stream", tag = "events", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/events/stream", operation_id = "event_stream", tag = "events", security(("bearer" = [])),
     params(("Last-Event-ID" = Option<String>, Header, description = "the `id` of the last event received: the stream resumes after it")),
     responses((status = 200, description = "An event stream: `id` (the log number), `event` (the type), `data` (the event as JSON); comments as heartbeats", content_type = "text/event-stream", body = String),
               (status = 401, description = "Not signed in, or the token is invalid", body = kernel::Problem),

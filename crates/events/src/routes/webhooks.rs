@@ -68,7 +68,7 @@ impl EventsState {
 }
 
 /// Subscribes a URL to events (admin). The answer carries the signing secret, shown only now.
-#[utoipa::path(post, path = "/api/webhooks", tag = "events", request_body = CreateWebhook, security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/webhooks", operation_id = "create_webhook", tag = "events", request_body = CreateWebhook, security(("bearer" = [])),
     responses((status = 201, description = "Created", body = CreatedWebhook),
               (status = 401, description = "Not signed in, or the token is invalid", body = kernel::Problem),
               (status = 403, description = "Not allowed for this role", body = kernel::Problem),
@@ -106,7 +106,7 @@ pub async fn create(
 }
 
 /// Every webhook, newest first (admin).
-#[utoipa::path(get, path = "/api/webhooks", tag = "events", params(ListQuery), security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/webhooks", operation_id = "list_webhooks", tag = "events", params(ListQuery), security(("bearer" = [])),
     responses((status = 200, description = "OK", body = Page<Webhook>),
               (status = 401, description = "Not signed in, or the token is invalid", body = kernel::Problem),
               (status = 403, description = "Not allowed for this role", body = kernel::Problem),
@@ -130,7 +130,7 @@ pub async fn list(
 }
 
 /// One webhook (admin).
-#[utoipa::path(get, path = "/api/webhooks/{id}", tag = "events", params(("id" = Uuid, Path)), security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/webhooks/{id}", operation_id = "get_webhook", tag = "events", params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses((status = 200, description = "OK", body = Webhook),
               (status = 401, description = "Not signed in, or the token is invalid", body = kernel::Problem),
               (status = 403, description = "Not allowed for this role", body = kernel::Problem),
@@ -145,7 +145,7 @@ pub async fn get(
 }
 
 /// Changes a webhook's URL, patterns or active flag (admin).
-#[utoipa::path(patch, path = "/api/webhooks/{id}", tag = "events", params(("id" = Uuid, Path)), request_body = UpdateWebhook, security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/webhooks/{id}", operation_id = "update_webhook", tag = "events", params(("id" = Uuid, Path)), request_body = UpdateWebhook, security(("bearer" = [])),
     responses((status = 200, description = "OK", body = Webhook),
               (status = 401, description = "Not signed in, or the token is invalid", body = kernel::Problem),
               (status = 403, description = "Not allowed for this role", body = kernel::Problem),
@@ -178,7 +178,7 @@ pub async fn update(
 }
 
 /// Deletes a webhook and its delivery log (admin).
-#[utoipa::path(delete, path = "/api/webhooks/{id}", tag = "events", params(("id" = Uuid, Path)), security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/webhooks/{id}", operation_id = "delete_webhook", tag = "events", params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses((status = 204, description = "Deleted"),
               (status = 401, description = "Not signed in, or the token is invalid", body = kernel::Problem),
               (status = 403, description = "Not allowed for this role", body = kernel::Problem),
@@ -198,7 +198,7 @@ pub async fn delete(
 
 /// The delivery log of a webhook, newest attempt first (admin): each attempt's event, status
 /// code or error, duration and next retry.
-#[utoipa::path(get, path = "/api/webhooks/{id}/deliveries", tag = "events", params(("id" = Uuid, Path), ListQuery), security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/webhooks/{id}/deliveries", operation_id = "webhook_deliveries", tag = "events", params(("id" = Uuid, Path), ListQuery), security(("bearer" = [])),
     responses((status = 200, description = "OK", body = Page<DeliveryAttempt>),
               (status = 401, description = "Not signed in, or the token is invalid", body = kernel::Problem),
               (status = 403, description = "Not allowed for this role", body = kernel::Problem),
@@ -225,7 +225,7 @@ pub async fn deliveries(
 }
 
 /// Sends a `ping` event to the webhook now and answers with the attempt (admin).
-#[utoipa::path(post, path = "/api/webhooks/{id}/test", tag = "events", params(("id" = Uuid, Path)), security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/webhooks/{id}/test", operation_id = "test_webhook", tag = "events", params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses((status = 200, description = "The attempt: see `outcome`, `status_code` and `error`", body = DeliveryAttempt),
               (status = 401, description = "Not signed in, or the token is invalid", body = kernel::Problem),
               (status = 403, description = "Not allowed for this role", body = kernel::Problem),

@@ -819,3 +819,52 @@ async fn live_streams_resume_after_the_last_event_id_and_show_each_viewer_what_t
         .await
         .expect_problem(401);
 }
+
+#[tokio::test]
+async fn the_gateway_routes_events_and_streams_past_its_timeout_with_a_cap_per_user() {
+    let sys = TestSystem::start_with(&[Svc::Auth, Svc::Events, Svc::Gateway], |c| {
+        c.common.upstream_timeout = Duration::from_millis(500);
+        c.gateway.streams_per_user = 1;
+    })
+    .await;
+    let admin = sys.sign_up("admin").await;
+    let gateway = sys.api(Svc::Gateway).with_token(&admin.token);
+    gateway.get("/api/audit").await.expect(200);
+    gateway.get("/api/webhooks").await.expect(200);
+    gateway.get("/api/notifications").await.expect(200);
+    gateway
+        .post("/internal/events", json!({"events": []}))
+        .await
+        .expect_problem(404);
+
+    let mut live = open_stream(&gateway, None).await;
+    let second = gateway.get("/api/events/stream").await.expect_problem(429);
+    assert!(second.header("retry-after").is_some());
+    // Longer than the gateway gives any other answer: a stream is not cut by it.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let service = sys.service_token().await;
+    ingest(
+        &sys,
+        &service,
+        &[event("order.confirmed", ("order", "o1"), json!({}))],
+    )
+    .await;
+    let got = read_events(&mut live, 1).await;
+    assert_eq!(got[0].1, "order.confirmed");
+    drop(live);
+    // The slot comes back once the gateway sees the stream closed.
+    let reopened = eventually(Duration::from_secs(10), || async {
+        let r = gateway
+            .request(reqwest::Method::GET, "/api/events/stream")
+            .send()
+            .await
+            .expect("the gateway answers");
+        if r.status() == 200 {
+            Ok(r)
+        } else {
+            Err(r.status())
+        }
+    })
+    .await;
+    drop(reopened);
+}
