@@ -1,5 +1,6 @@
 // The frame: left navigation (collapses on narrow screens), the user, and service health.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useLiveRefresh } from '../api/live';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { NavLink, useNavigate } from 'react-router';
 import { api } from '../api/endpoints';
@@ -44,6 +45,7 @@ export function Layout({ children }: { children: ReactNode }) {
   const { user, signOut } = useAuth();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
+  useLiveRefresh(queryClient, Boolean(user));
   const [open, setOpen] = useState(false);
   const menuButton = useRef<HTMLButtonElement>(null);
   const items = NAV.filter((i) => (i.admin ? user?.role === 'admin' : i.staff ? isStaff(user) : true));

@@ -1,14 +1,24 @@
 //! `POST /internal/events`: where every service's outbox relay delivers (service tokens only;
 //! never routed by the gateway).
 
-use axum::{extract::State, routing::post, Router};
+use axum::{
+    extract::{DefaultBodyLimit, State},
+    routing::post,
+    Router,
+};
 use contracts::events::{EventBatch, Ingested, Relayed, MAX_BATCH, MAX_DATA_BYTES};
 use kernel::{auth::AuthUser, AppError, FieldError, Json, Result};
 
 use crate::{patterns, store::NewEvent, EventsState};
 
+/// A full batch of the largest events, with room for their envelopes: a relay's batch is never
+/// refused for its size (it would be sent again forever).
+const INGEST_BODY_LIMIT: usize = MAX_BATCH * (MAX_DATA_BYTES + 4 * 1024);
+
 pub fn router() -> Router<EventsState> {
-    Router::new().route("/internal/events", post(ingest))
+    Router::new()
+        .route("/internal/events", post(ingest))
+        .layer(DefaultBodyLimit::max(INGEST_BODY_LIMIT))
 }
 
 /// Stores the events not seen before (by id) in the order given, then plans what they cause;

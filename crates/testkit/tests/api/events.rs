@@ -375,6 +375,8 @@ async fn webhook_deliveries_are_signed_and_retried_with_backoff_until_the_receiv
     )
     .await;
     let work = sys.event_work();
+    // The test drives the work from here on: the service's timer would race its checks.
+    work.stop();
     let received = eventually(Duration::from_secs(20), || async {
         work.run_once().await.expect("the work runs");
         let got = receiver.received();
@@ -547,6 +549,8 @@ async fn a_webhook_failing_past_its_window_fails_the_delivery_is_deactivated_and
         .to_string();
     let service = sys.service_token().await;
     let work = sys.event_work();
+    // The test drives the work from here on: the service's timer would race its checks.
+    work.stop();
     ingest(
         &sys,
         &service,
@@ -661,8 +665,10 @@ async fn order_events_send_their_emails_through_smtp_to_customers_and_staff_who_
         ],
     )
     .await;
-    // The service's own timer may be sending them already: wait for all four, driving it too.
+    // The service's own timer may have started already: wait for all four, driving it too.
     let work = sys.event_work();
+    // The test drives the work from here on: the service's timer would race its checks.
+    work.stop();
     let mails = eventually(Duration::from_secs(20), || async {
         work.run_once().await.expect("the work runs");
         let mails = smtp.mails();
@@ -867,4 +873,41 @@ async fn the_gateway_routes_events_and_streams_past_its_timeout_with_a_cap_per_u
     })
     .await;
     drop(reopened);
+}
+
+#[tokio::test]
+async fn a_live_stream_client_too_slow_to_read_is_disconnected() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (sys, admin) = events_system(|c| c.events.stream_buffer = 2).await;
+    // A client that asks for the stream, reads the answer's first line, then nothing more.
+    let addr = sys
+        .url(Svc::Events)
+        .trim_start_matches("http://")
+        .to_string();
+    let mut socket = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let ask = format!(
+        "GET /api/events/stream HTTP/1.1\r\nHost: events\r\nAuthorization: Bearer {}\r\n\r\n",
+        admin.token
+    );
+    socket.write_all(ask.as_bytes()).await.unwrap();
+    let mut head = [0u8; 12];
+    socket.read_exact(&mut head).await.unwrap();
+    assert_eq!(&head, b"HTTP/1.1 200");
+    let service = sys.service_token().await;
+    let pad = "x".repeat(60_000);
+    let events_api = sys.api(Svc::Events);
+    eventually(Duration::from_secs(30), || async {
+        let batch: Vec<Value> = (0..20)
+            .map(|_| event("stock.low", ("product", "p"), json!({"pad": pad})))
+            .collect();
+        ingest(&sys, &service, &batch).await;
+        let metrics = events_api.get("/metrics").await.text;
+        if metrics.contains("event_streams_dropped_total") {
+            Ok(())
+        } else {
+            Err("the slow stream is still served")
+        }
+    })
+    .await;
+    drop(socket);
 }
