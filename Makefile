@@ -82,7 +82,7 @@ test-openapi: types-deps target/openapi.json ## validate /openapi.json with open
 test-deploy: ## validate docker-compose.yml, the Kubernetes manifests and the Dockerfile
 	@command -v docker-compose >/dev/null || { echo "make test-deploy needs docker-compose: apt-get install -y docker-compose" >&2; exit 1; }
 	@mkdir -p target && env_ok=target/compose-check.env && env_none=target/compose-empty.env && \
-	  for v in SERVICE_CLIENT_SECRET POSTGRES_PASSWORD AUTH_DB_PASSWORD INVENTORY_DB_PASSWORD ORDERS_DB_PASSWORD; do \
+	  for v in SERVICE_CLIENT_SECRET POSTGRES_PASSWORD AUTH_DB_PASSWORD INVENTORY_DB_PASSWORD ORDERS_DB_PASSWORD EVENTS_DB_PASSWORD; do \
 	    echo "$$v=$$(openssl rand -hex 32)"; done > $$env_ok && : > $$env_none && \
 	  docker-compose --env-file $$env_ok -f docker-compose.yml config -q && \
 	  if docker-compose --env-file $$env_none -f docker-compose.yml config -q 2>target/compose-empty.log; then \

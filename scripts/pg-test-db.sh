@@ -24,5 +24,5 @@ psql_admin -d postgres -c "DROP DATABASE IF EXISTS $TEST_DB WITH (FORCE)" >/dev/
 psql_admin -d postgres -c "CREATE DATABASE $TEST_DB" >/dev/null
 psql_admin -d "$TEST_DB" -f deploy/postgres/init.sql >/dev/null
 # Tests make a fresh schema per test, so each role may create schemas in the test database.
-psql_admin -d "$TEST_DB" -c "GRANT CREATE ON DATABASE $TEST_DB TO auth, inventory, orders" >/dev/null
+psql_admin -d "$TEST_DB" -c "GRANT CREATE ON DATABASE $TEST_DB TO auth, inventory, orders, events" >/dev/null
 echo "postgres://$PG_ADMIN_USER@$PG_HOST:$PG_PORT/$TEST_DB"

@@ -3,7 +3,10 @@
 # each service crate. Each crate's PostgreSQL queries are checked against its own schema in a
 # scratch database, migrated by its own migrations, exactly as the service runs them.
 #
-#   scripts/sqlx-prepare.sh [--check] [auth inventory orders]
+#   scripts/sqlx-prepare.sh [--check] [kernel auth inventory orders events]
+#
+# kernel's queries (the outbox) are checked against crates/kernel/migrations, the outbox table
+# every service copies into its own migrations.
 #
 # While writing queries, `SQLX_OFFLINE=false cargo check -p <crate>` checks them live: this
 # script leaves `crates/<crate>/.env` (git-ignored) naming the scratch schema.
@@ -20,7 +23,7 @@ if [[ ${1:-} == --check ]]; then
   shift
 fi
 crates=("$@")
-[[ ${#crates[@]} -gt 0 ]] || crates=(auth inventory orders)
+[[ ${#crates[@]} -gt 0 ]] || crates=(kernel auth inventory orders events)
 
 if ! command -v cargo-sqlx >/dev/null; then
   echo "installing sqlx-cli 0.8 (once) to prepare the checked queries" >&2
@@ -41,6 +44,12 @@ for crate in "${crates[@]}"; do
   # Each crate's schema is rebuilt alone, so preparing one crate never disturbs another's.
   psql_admin -d "$DB" -c "DROP SCHEMA IF EXISTS $crate CASCADE; CREATE SCHEMA $crate" >/dev/null
   sqlx migrate run --source "crates/$crate/migrations/postgres" --database-url "$url" >/dev/null
+  # Every crate compiles kernel, whose checked queries (the outbox relay) need the outbox table:
+  # a crate whose own migrations do not make it gets kernel's, in this scratch schema only.
+  if [[ $crate != kernel && -z $(psql_admin -d "$DB" -c "SELECT to_regclass('$crate.outbox')") ]]; then
+    PGOPTIONS="-c client_min_messages=warning -c search_path=$crate" psql -h "$PG_HOST" -p "$PG_PORT" \
+      -U "$PG_ADMIN_USER" -v ON_ERROR_STOP=1 -q -d "$DB" -f crates/kernel/migrations/postgres/0001_outbox.sql >/dev/null
+  fi
   printf 'DATABASE_URL=%s\n' "$url" > "crates/$crate/.env"
   (cd "crates/$crate" && SQLX_OFFLINE=false DATABASE_URL="$url" cargo sqlx prepare "${check[@]}" -- --all-targets)
 done

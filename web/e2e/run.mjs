@@ -264,7 +264,7 @@ try {
   });
 
   await step('customers never reach staff pages nor see staff actions', async () => {
-    for (const path of ['/', '/stocktake', '/suppliers', '/restock', '/assistant', '/users']) {
+    for (const path of ['/', '/stocktake', '/suppliers', '/restock', '/assistant', '/users', '/audit', '/webhooks']) {
       await page.goto(base + path);
       await page.getByRole('heading', { name: 'My orders' }).waitFor();
       if (!page.url().endsWith('/orders')) throw new Error(`${path} went to ${page.url()}`);
@@ -381,6 +381,22 @@ try {
     await page.getByText('casey@example.com: customer').waitFor();
   });
 
+  await step('the audit log shows who changed what, and webhooks can be added', async () => {
+    await page.getByRole('link', { name: 'Audit' }).click();
+    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    // The role changes just made, relayed from auth's outbox to the events service.
+    await page.getByRole('cell', { name: 'user.role_changed' }).first().waitFor();
+    await page.getByLabel(/^Type/).fill('user.registered');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL(/type=user.registered/);
+    await page.getByRole('cell', { name: 'user.registered' }).first().waitFor();
+    if (await page.getByRole('cell', { name: 'user.role_changed' }).count()) throw new Error('the type filter let other types through');
+    await shot('audit');
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await page.getByText(/No webhooks yet/).waitFor();
+    await shot('webhooks');
+  });
+
   await step('every page passes axe at desktop and phone sizes, light and dark, without layout shift', async () => {
     const orderUrl = await (async () => {
       await page.goto(`${base}/orders`);
@@ -389,7 +405,7 @@ try {
       return page.url();
     })();
     const paths = ['/', '/orders', '/orders/new', new URL(orderUrl).pathname, '/products', new URL(productUrl).pathname,
-      '/stocktake', '/suppliers', '/restock', '/assistant', '/users'];
+      '/stocktake', '/suppliers', '/restock', '/assistant', '/users', '/audit', '/webhooks'];
     const seen = new Map();
     for (const look of LOOKS) {
       await page.setViewportSize(look.viewport);

@@ -27,7 +27,7 @@ const freePort = () =>
 /** `extraEnv` is added to every service's environment (e.g. an AI provider for the assistant). */
 export async function startSystem(extraEnv = {}) {
   const data = mkdtempSync(join(tmpdir(), 'stockroom-e2e-'));
-  const ports = { gateway: await freePort(), auth: await freePort(), inventory: await freePort(), orders: await freePort() };
+  const ports = { gateway: await freePort(), auth: await freePort(), inventory: await freePort(), orders: await freePort(), events: await freePort() };
   const url = (s) => `http://127.0.0.1:${ports[s]}`;
   const env = {
     ...process.env,
@@ -36,9 +36,11 @@ export async function startSystem(extraEnv = {}) {
     AUTH_PORT: String(ports.auth),
     INVENTORY_PORT: String(ports.inventory),
     ORDERS_PORT: String(ports.orders),
+    EVENTS_PORT: String(ports.events),
     AUTH_URL: url('auth'),
     INVENTORY_URL: url('inventory'),
     ORDERS_URL: url('orders'),
+    EVENTS_URL: url('events'),
     SERVICE_CLIENT_SECRET: randomBytes(32).toString('hex'),
     STOCKROOM_WEB_DIR: join(root, 'web/dist'),
     RATE_LIMIT_PER_SECOND: '1000',
@@ -51,7 +53,7 @@ export async function startSystem(extraEnv = {}) {
   Object.assign(env, extraEnv);
 
   const procs = {};
-  for (const service of ['auth', 'inventory', 'orders', 'gateway']) {
+  for (const service of ['auth', 'inventory', 'orders', 'events', 'gateway']) {
     procs[service] = spawn(bin, ['serve', service], {
       // Kept keys and tokens go to the same throw-away folder, never the working directory.
       env: { ...env, DATABASE_URL: `sqlite://${data}/${service}.db`, STOCKROOM_DATA_DIR: data },

@@ -3,6 +3,7 @@
 import type { FetchQueryOptions, QueryClient } from '@tanstack/react-query';
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
 import { matchPath } from 'react-router';
+import { auditFilterOf, eventQueries } from './api/events';
 import { cursorOf, periodOf, queries } from './api/queries';
 import type { Role } from './api/types';
 
@@ -55,6 +56,8 @@ export const ROUTES: AppRoute[] = [
   { path: '/restock', load: () => import('./pages/Restock'), access: 'staff', data: () => [queries.restock()] },
   { path: '/assistant', load: () => import('./pages/Assistant'), access: 'staff', data: () => [queries.aiStatus()] },
   { path: '/users', load: () => import('./pages/Users'), access: 'admin', data: () => [queries.users()] },
+  { path: '/audit', load: () => import('./pages/Audit'), access: 'admin', data: (_, s) => [eventQueries.audit(auditFilterOf(s), cursorOf(s))] },
+  { path: '/webhooks', load: () => import('./pages/Webhooks'), access: 'admin', data: () => [eventQueries.webhooks()] },
 ];
 
 const components = new Map<AppRoute, LazyExoticComponent<ComponentType>>();

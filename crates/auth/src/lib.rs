@@ -4,6 +4,7 @@
 mod bootstrap;
 mod config;
 mod domain;
+mod events;
 mod hashing;
 mod keys;
 mod limiter;
@@ -19,6 +20,7 @@ use kernel::{
     db::{Db, Migrations},
     error::StartupError,
     health::{self, Check},
+    outbox::{Relay, RelayConfig},
 };
 
 pub use config::Config;
@@ -48,6 +50,8 @@ pub struct AuthState {
     hasher: hashing::Hasher,
     /// Verified against for unknown emails, so both failures take the same time.
     dummy_hash: Arc<String>,
+    /// Delivers the events auth records to the events service.
+    relay: Relay,
     health: Vec<Check>,
 }
 
@@ -69,17 +73,35 @@ impl AuthState {
         verifier.set_keys(&keys.jwks);
         let hasher = hashing::Hasher::new(config.password_hash_queue);
         let dummy_hash = hasher.hash("a password nobody has".into()).await?;
+        let keys = Arc::new(keys);
+        let common = Arc::new(common.clone());
+        let relay = Relay::start(
+            SERVICE,
+            db.clone(),
+            kernel::server::http_client(common.upstream_timeout),
+            Arc::new(events::OwnTokens {
+                keys: keys.clone(),
+                common: common.clone(),
+            }),
+            RelayConfig::from_common(&common),
+        );
         Ok(Self {
             limits: Arc::new(limiter::Limits::new(store.clone(), &config)),
-            common: Arc::new(common.clone()),
+            common,
             config: Arc::new(config),
             store,
-            keys: Arc::new(keys),
+            keys,
             verifier,
             hasher,
             dummy_hash: Arc::new(dummy_hash),
+            relay,
             health: vec![Check::database(db)],
         })
+    }
+
+    /// The outbox relay, to drive it directly in tests or ask what is still waiting.
+    pub fn relay(&self) -> Relay {
+        self.relay.clone()
     }
 }
 

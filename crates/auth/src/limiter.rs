@@ -17,7 +17,11 @@ use std::{
 
 use kernel::{AppError, Result};
 
-use crate::{store::AuthStore, tokens};
+use crate::{
+    events::{self, LockScope},
+    store::{AuthStore, Lock},
+    tokens,
+};
 
 /// Every this many counted attempts, expired rows are deleted.
 const PRUNE_EVERY: u64 = 256;
@@ -48,12 +52,35 @@ impl Limits {
 
     /// Counts a sign-in attempt against the address, then the account; 429 when either is
     /// over its limit. A refused attempt still counts for the address: hammering is abuse.
+    /// The attempt that first goes over a limit records `auth.login_locked` with its count.
     pub async fn admit_login(&self, account: &str, address: IpAddr) -> Result<()> {
         let (by_address, by_account) = (login_address_key(address), account_key(account));
-        self.admit(&by_address, self.login_window, self.login_per_address)
-            .await?;
-        self.admit(&by_account, self.login_window, self.login_per_account)
-            .await
+        let window = self.login_window.as_secs();
+        let locked = |scope| events::login_locked(scope, account, address, window);
+        let address_locked = locked(LockScope::Address);
+        let lock = Lock {
+            max: self.login_per_address,
+            event: &address_locked,
+        };
+        self.admit(
+            &by_address,
+            self.login_window,
+            self.login_per_address,
+            Some(lock),
+        )
+        .await?;
+        let account_locked = locked(LockScope::Account);
+        let lock = Lock {
+            max: self.login_per_account,
+            event: &account_locked,
+        };
+        self.admit(
+            &by_account,
+            self.login_window,
+            self.login_per_account,
+            Some(lock),
+        )
+        .await
     }
 
     /// After a correct password: the account starts afresh, and the address is charged only
@@ -72,7 +99,7 @@ impl Limits {
     /// Counts a registration from `address`; 429 over the hourly limit.
     pub async fn admit_registration(&self, address: IpAddr) -> Result<()> {
         let key = format!("register:{}", address_text(address));
-        self.admit(&key, REGISTER_WINDOW, self.register_per_address)
+        self.admit(&key, REGISTER_WINDOW, self.register_per_address, None)
             .await
             .map_err(|e| match e {
                 AppError::RateLimited {
@@ -86,9 +113,15 @@ impl Limits {
             })
     }
 
-    async fn admit(&self, key: &str, window: Duration, max: i64) -> Result<()> {
+    async fn admit(
+        &self,
+        key: &str,
+        window: Duration,
+        max: i64,
+        lock: Option<Lock<'_>>,
+    ) -> Result<()> {
         self.prune_now_and_then().await;
-        let count = self.store.count(key, window).await?;
+        let count = self.store.count(key, window, lock).await?;
         if count.hits <= max {
             return Ok(());
         }

@@ -5,6 +5,7 @@
 //! only data and the rules that make it valid.
 
 pub mod dashboard;
+pub mod events;
 pub mod ids;
 pub mod limits;
 pub mod money;

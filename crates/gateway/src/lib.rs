@@ -8,6 +8,7 @@ mod docs;
 mod path;
 mod proxy;
 mod ratelimit;
+mod streams;
 mod ui;
 mod upstream;
 
@@ -54,6 +55,7 @@ pub struct GatewayState {
     upstreams: upstream::Upstreams,
     verifier: TokenVerifier,
     limits: ratelimit::Limits,
+    streams: streams::StreamSlots,
     config: Arc<Config>,
 }
 
@@ -79,6 +81,7 @@ impl GatewayState {
             upstreams,
             verifier,
             limits,
+            streams: streams::StreamSlots::new(config.streams_per_user),
             config: Arc::new(config),
         })
     }

@@ -14,7 +14,8 @@ use axum::{
     http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
 };
-use kernel::{breaker::Call, AppError, Problem};
+use futures::StreamExt;
+use kernel::{auth::VerifiedToken, breaker::Call, AppError, Problem};
 
 use crate::{
     client_body::{self, Outcome},
@@ -40,6 +41,7 @@ pub async fn forward(
     State(state): State<GatewayState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     client: Option<Extension<ClientAddr>>,
+    verified: Option<Extension<VerifiedToken>>,
     req: Request,
 ) -> Response {
     // The path guard ran before routing: this path is canonical and is forwarded as it is.
@@ -49,6 +51,19 @@ pub async fn forward(
     };
     let upstreams = &state.upstreams;
     let upstream = upstreams.get(service);
+    let streaming = Service::is_stream(path);
+    // A stream holds one of its user's slots for as long as it is open. Without a verified
+    // token the service answers 401 at once, so there is nothing to hold.
+    let slot = match verified.as_ref().filter(|_| streaming) {
+        Some(Extension(token)) => match uuid::Uuid::parse_str(&token.claims().sub) {
+            Ok(user) => match state.streams.acquire(user) {
+                Some(slot) => Some(slot),
+                None => return too_many_streams(),
+            },
+            Err(_) => None,
+        },
+        None => None,
+    };
     let call = Call::of(req.method());
     if !upstream.breaker.allow(call) {
         // The breaker closes as soon as the service answers its health check again.
@@ -68,13 +83,19 @@ pub async fn forward(
     set_traceparent(&mut headers, parts.headers.get("traceparent"));
 
     let (stream, delivery) = client_body::watch(body);
-    let sent = upstream
-        .http
-        .request(parts.method, url)
+    let request = if streaming {
+        // A stream lasts as long as the client stays: only connecting and silence are timed.
+        upstream.stream_http.request(parts.method, url)
+    } else {
+        upstream
+            .http
+            .request(parts.method, url)
+            // Only a backstop: the client's window and the answer's are enforced below and by
+            // the server's whole-request timeout.
+            .timeout(upstreams.client_window + upstreams.timeout)
+    };
+    let sent = request
         .headers(headers)
-        // Only a backstop: the client's window and the answer's are enforced below and by
-        // the server's whole-request timeout.
-        .timeout(upstreams.client_window + upstreams.timeout)
         .body(reqwest::Body::wrap_stream(stream))
         .send();
     let no_answer = async {
@@ -89,7 +110,7 @@ pub async fn forward(
         Ok(response) => {
             // Any answer, a 503 of its own included, is the service working.
             upstream.breaker.answered(call);
-            relay(response)
+            relay(response, slot)
         }
         Err(e) => match delivery.outcome() {
             Outcome::TooLarge => Problem::for_status(StatusCode::PAYLOAD_TOO_LARGE)
@@ -148,7 +169,17 @@ fn set_traceparent(headers: &mut reqwest::header::HeaderMap, incoming: Option<&H
     }
 }
 
-fn relay(response: reqwest::Response) -> Response {
+/// The caller holds every stream slot they may.
+fn too_many_streams() -> Response {
+    AppError::RateLimited {
+        detail: "too many live streams are open for this user; close one first".into(),
+        retry_after_secs: 5,
+    }
+    .into_response()
+}
+
+/// The answer, streamed back; a stream's slot is held until its body is dropped.
+fn relay(response: reqwest::Response, slot: Option<crate::streams::Slot>) -> Response {
     let status = response.status();
     let mut builder = Response::builder().status(status);
     if let Some(headers) = builder.headers_mut() {
@@ -158,8 +189,12 @@ fn relay(response: reqwest::Response) -> Response {
             }
         }
     }
+    let body = response.bytes_stream().map(move |chunk| {
+        let _held = &slot;
+        chunk
+    });
     builder
-        .body(Body::from_stream(response.bytes_stream()))
+        .body(Body::from_stream(body))
         .unwrap_or_else(|_| StatusCode::BAD_GATEWAY.into_response())
 }
 

@@ -11,17 +11,34 @@ pub enum Service {
     Auth,
     Inventory,
     Orders,
+    Events,
 }
 
+/// A live stream may be quiet this long (the events service sends a heartbeat every 15 s by
+/// default) before the gateway gives up on it.
+const STREAM_READ_TIMEOUT: Duration = Duration::from_secs(60);
+
 impl Service {
-    pub const ALL: [Service; 3] = [Service::Auth, Service::Inventory, Service::Orders];
+    pub const ALL: [Service; 4] = [
+        Service::Auth,
+        Service::Inventory,
+        Service::Orders,
+        Service::Events,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Service::Auth => "auth",
             Service::Inventory => "inventory",
             Service::Orders => "orders",
+            Service::Events => "events",
         }
+    }
+
+    /// Paths answered with a long-lived stream: no whole-response timeout, one slot of the
+    /// caller's stream allowance.
+    pub fn is_stream(path: &str) -> bool {
+        path == "/api/events/stream"
     }
 
     /// Which service answers a public path; `None` for paths no service owns.
@@ -40,6 +57,12 @@ impl Service {
             Some(Service::Inventory)
         } else if under("/api/orders") || under("/api/ai") || under("/api/insights") {
             Some(Service::Orders)
+        } else if under("/api/webhooks")
+            || under("/api/audit")
+            || under("/api/notifications")
+            || path.starts_with("/api/events/")
+        {
+            Some(Service::Events)
         } else {
             None
         }
@@ -50,6 +73,8 @@ pub struct Upstream {
     pub service: Service,
     pub base: String,
     pub http: reqwest::Client,
+    /// For streamed answers: connect and read timeouts, but none on the whole response.
+    pub stream_http: reqwest::Client,
     pub breaker: PeerBreaker,
 }
 
@@ -69,17 +94,25 @@ impl Upstreams {
             Service::Auth => common.auth_url.clone(),
             Service::Inventory => config.inventory_url.clone(),
             Service::Orders => config.orders_url.clone(),
+            Service::Events => config.events_url.clone(),
         };
         let all = Service::ALL
             .iter()
             .map(|&service| {
                 let base = base(service).trim_end_matches('/').to_string();
                 let http = kernel::server::http_client(common.upstream_timeout);
+                let stream_http = reqwest::Client::builder()
+                    .connect_timeout(Duration::from_millis(1000).min(common.upstream_timeout))
+                    .read_timeout(STREAM_READ_TIMEOUT)
+                    .tcp_nodelay(true)
+                    .build()
+                    .unwrap_or_else(|_| http.clone());
                 Upstream {
                     service,
                     breaker: PeerBreaker::new(service.name(), &base, http.clone()),
                     base,
                     http,
+                    stream_http,
                 }
             })
             .collect();

@@ -51,6 +51,10 @@ pub struct Config {
     pub bind_addr: IpAddr,
     /// Where auth answers: its signing keys (JWKS) and service tokens.
     pub auth_url: String,
+    /// Where the events service answers: every outbox relay delivers there.
+    pub events_url: String,
+    /// How outbox relays send.
+    pub outbox: OutboxSettings,
     pub service_client_secret: Secret,
     /// True when no `SERVICE_CLIENT_SECRET` was given and this process made one up: fine in
     /// `all`, useless for services in separate processes.
@@ -139,6 +143,18 @@ pub struct HttpLimits {
     /// Peers not held to `max_connections_per_client`: the trusted proxies, whose one address
     /// carries many clients.
     pub per_client_exempt: Vec<ipnet::IpNet>,
+}
+
+/// How a service's outbox relay sends its events (`OUTBOX_*`).
+#[derive(Clone, Debug)]
+pub struct OutboxSettings {
+    /// Events per call to the events service.
+    pub batch: i64,
+    /// How often the outbox is checked when no commit woke the relay.
+    pub poll: Duration,
+    /// The first wait after a failed delivery, doubling per failure up to `retry_max`.
+    pub retry_base: Duration,
+    pub retry_max: Duration,
 }
 
 /// A variable that is set but cannot be parsed.
@@ -257,6 +273,13 @@ impl Config {
             db_max_connections: parse("DB_MAX_CONNECTIONS", 10)?,
             bind_addr,
             auth_url: service_url("AUTH_URL", "AUTH_PORT", 8001)?,
+            events_url: service_url("EVENTS_URL", "EVENTS_PORT", 8004)?,
+            outbox: OutboxSettings {
+                batch: parse("OUTBOX_BATCH", 100)?,
+                poll: millis("OUTBOX_POLL_MS", 1000)?,
+                retry_base: millis("OUTBOX_RETRY_BASE_MS", 200)?,
+                retry_max: millis("OUTBOX_RETRY_MAX_MS", 30_000)?,
+            },
             service_client_secret: var("SERVICE_CLIENT_SECRET")
                 .map(Secret::new)
                 .unwrap_or_else(Secret::generate),

@@ -16,6 +16,7 @@ pub mod health;
 pub mod idempotency;
 pub mod json;
 pub mod middleware;
+pub mod outbox;
 pub mod pagination;
 pub mod server;
 pub mod service_token;

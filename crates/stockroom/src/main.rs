@@ -10,10 +10,11 @@ ENVIRONMENT (defaults in brackets; see the README for the full list):
   STOCKROOM_DATA_DIR    SQLite files and generated state [./data]
   DATABASE_URL          postgres://… to use PostgreSQL [SQLite file per service]
   DATABASE_SCHEMA       PostgreSQL schema [the service's name]
-  GATEWAY_PORT AUTH_PORT INVENTORY_PORT ORDERS_PORT [8000 8001 8002 8003]
+  GATEWAY_PORT AUTH_PORT INVENTORY_PORT ORDERS_PORT EVENTS_PORT [8000 8001 8002 8003 8004]
                         0: any free port; `serve` prints `listening on <addr>` to stderr
   BIND_ADDR             [127.0.0.1 for all, 0.0.0.0 for serve]
-  AUTH_URL INVENTORY_URL ORDERS_URL  where services find each other [http://127.0.0.1:800x]
+  AUTH_URL INVENTORY_URL ORDERS_URL EVENTS_URL  where services find each other [http://127.0.0.1:800x]
+  SMTP_URL MAIL_FROM    outgoing email [unset: emails recorded as not_sent]
   SERVICE_CLIENT_SECRET secret for service tokens [generated, in `all` only]
   OPENROUTER_API_KEY    enables AI [unset: AI disabled]
   RUST_LOG LOG_FORMAT   [info] [json, or pretty]";
@@ -67,12 +68,18 @@ pub enum Service {
     Auth,
     Inventory,
     Orders,
+    Events,
 }
 
 /// The public API's one document: every service's part, merged by the gateway's rules. Built
 /// here, where every service is compiled anyway, so the gateway itself compiles none of them.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    gateway::merge_openapi([auth::openapi(), inventory::openapi(), orders::openapi()])
+    gateway::merge_openapi([
+        auth::openapi(),
+        inventory::openapi(),
+        orders::openapi(),
+        events::openapi(),
+    ])
 }
 
 #[tokio::main]

@@ -18,6 +18,7 @@ impl Service {
             Service::Auth => auth::SERVICE,
             Service::Inventory => inventory::SERVICE,
             Service::Orders => orders::SERVICE,
+            Service::Events => events::SERVICE,
         }
     }
 }
@@ -29,6 +30,7 @@ enum Config {
     Auth(auth::Config),
     Inventory(inventory::Config),
     Orders(orders::Config),
+    Events(events::Config),
 }
 
 impl Config {
@@ -38,6 +40,7 @@ impl Config {
             Service::Auth => Config::Auth(auth::Config::from_env(common)?),
             Service::Inventory => Config::Inventory(inventory::Config::from_env(common)?),
             Service::Orders => Config::Orders(orders::Config::from_env(common)?),
+            Service::Events => Config::Events(events::Config::from_env(common)?),
         })
     }
 
@@ -47,6 +50,7 @@ impl Config {
             Config::Auth(c) => c.port,
             Config::Inventory(c) => c.port,
             Config::Orders(c) => c.port,
+            Config::Events(c) => c.port,
         }
     }
 
@@ -71,14 +75,20 @@ impl Config {
                 state.background().stop_on(shutdown.clone());
                 orders::router(state)
             }
+            Config::Events(c) => {
+                let state = events::EventsState::connect(common, c).await?;
+                state.background().stop_on(shutdown.clone());
+                events::router(state)
+            }
         })
     }
 }
 
-const ALL: [Service; 4] = [
+const ALL: [Service; 5] = [
     Service::Auth,
     Service::Inventory,
     Service::Orders,
+    Service::Events,
     Service::Gateway,
 ];
 

@@ -10,6 +10,8 @@ pub mod fault;
 pub mod forge;
 pub mod otlp;
 pub mod process;
+pub mod receiver;
+pub mod smtp;
 
 use std::{net::SocketAddr, sync::Arc};
 
@@ -26,6 +28,7 @@ pub enum Svc {
     Auth,
     Inventory,
     Orders,
+    Events,
     Gateway,
 }
 
@@ -35,6 +38,7 @@ impl Svc {
             Svc::Auth => "auth",
             Svc::Inventory => "inventory",
             Svc::Orders => "orders",
+            Svc::Events => "events",
             Svc::Gateway => "gateway",
         }
     }
@@ -47,6 +51,18 @@ struct Running {
     server: Option<Spawned>,
     /// orders' sweeper and AI work, stopped with the service.
     background: Option<Arc<orders::Background>>,
+    /// The events service's deliveries and emails, stopped with the service.
+    event_work: Option<Arc<events::Background>>,
+    /// auth's outbox relay.
+    relay: Option<kernel::outbox::Relay>,
+}
+
+/// What building a service hands back besides its router.
+#[derive(Default)]
+struct Parts {
+    background: Option<Arc<orders::Background>>,
+    event_work: Option<Arc<events::Background>>,
+    relay: Option<kernel::outbox::Relay>,
 }
 
 /// Every service's configuration, as `stockroom all` would read it, with test-friendly
@@ -58,6 +74,7 @@ pub struct TestConfig {
     pub auth: auth::Config,
     pub inventory: inventory::Config,
     pub orders: orders::Config,
+    pub events: events::Config,
     pub gateway: gateway::Config,
 }
 
@@ -69,6 +86,8 @@ impl TestConfig {
             inventory: inventory::Config::from_env(&common)
                 .unwrap_or_else(|e| panic!("test config: {e}")),
             orders: orders::Config::from_env(&common)
+                .unwrap_or_else(|e| panic!("test config: {e}")),
+            events: events::Config::from_env(&common)
                 .unwrap_or_else(|e| panic!("test config: {e}")),
             gateway: gateway::Config::from_env().unwrap_or_else(|e| panic!("test config: {e}")),
             common,
@@ -100,7 +119,13 @@ impl TestSystem {
         let mut config = TestConfig::from_env();
         // Every service gets a port first, so each knows where its peers are before it starts.
         let mut listeners = Vec::new();
-        for svc in [Svc::Auth, Svc::Inventory, Svc::Orders, Svc::Gateway] {
+        for svc in [
+            Svc::Auth,
+            Svc::Inventory,
+            Svc::Orders,
+            Svc::Events,
+            Svc::Gateway,
+        ] {
             // The services' own backlog, so bursts in tests meet what production meets.
             let listener = kernel::server::bind(([127, 0, 0, 1], 0).into())
                 .await
@@ -113,6 +138,10 @@ impl TestSystem {
                 Svc::Auth => config.common.auth_url = url,
                 Svc::Inventory => config.set_inventory_url(&url),
                 Svc::Orders => config.gateway.orders_url = url,
+                Svc::Events => {
+                    config.common.events_url = url.clone();
+                    config.gateway.events_url = url;
+                }
                 Svc::Gateway => config.gateway.port = addr.port(),
             }
             listeners.push((svc, listener, addr));
@@ -125,25 +154,23 @@ impl TestSystem {
         for (svc, listener, addr) in listeners {
             if services.contains(&svc) {
                 let db = fresh_database(svc.name());
-                let (app, background) = system.build(svc, &db).await;
+                let (app, parts) = system.build(svc, &db).await;
                 let server = Some(spawn_on(listener, app, system.config.common.http.clone()));
                 system.running.push(Running {
                     svc,
                     addr,
                     db,
                     server,
-                    background,
+                    background: parts.background,
+                    event_work: parts.event_work,
+                    relay: parts.relay,
                 });
             }
         }
         system
     }
 
-    async fn build(
-        &self,
-        svc: Svc,
-        db: &TestDatabase,
-    ) -> (Router, Option<Arc<orders::Background>>) {
+    async fn build(&self, svc: Svc, db: &TestDatabase) -> (Router, Parts) {
         let c = &self.config;
         let common = &c.common;
         let database = db.database();
@@ -153,9 +180,16 @@ impl TestSystem {
                     database,
                     ..c.auth.clone()
                 };
-                auth::AuthState::connect(common, config)
-                    .await
-                    .map(|state| (auth::router(state), None))
+                auth::AuthState::connect(common, config).await.map(|state| {
+                    let relay = Some(state.relay());
+                    (
+                        auth::router(state),
+                        Parts {
+                            relay,
+                            ..Parts::default()
+                        },
+                    )
+                })
             }
             Svc::Inventory => {
                 let config = inventory::Config {
@@ -164,7 +198,7 @@ impl TestSystem {
                 };
                 inventory::InventoryState::connect(common, config)
                     .await
-                    .map(|state| (inventory::router(state), None))
+                    .map(|state| (inventory::router(state), Parts::default()))
             }
             Svc::Orders => {
                 let config = orders::Config {
@@ -174,18 +208,47 @@ impl TestSystem {
                 orders::OrdersState::connect(common, config)
                     .await
                     .map(|state| {
-                        let background = state.background();
-                        (orders::router(state), Some(background))
+                        let background = Some(state.background());
+                        (
+                            orders::router(state),
+                            Parts {
+                                background,
+                                ..Parts::default()
+                            },
+                        )
+                    })
+            }
+            Svc::Events => {
+                let config = events::Config {
+                    database,
+                    ..c.events.clone()
+                };
+                events::EventsState::connect(common, config)
+                    .await
+                    .map(|state| {
+                        let event_work = Some(state.background());
+                        (
+                            events::router(state),
+                            Parts {
+                                event_work,
+                                ..Parts::default()
+                            },
+                        )
                     })
             }
             Svc::Gateway => {
-                let openapi = [auth::openapi(), inventory::openapi(), orders::openapi()];
+                let openapi = [
+                    auth::openapi(),
+                    inventory::openapi(),
+                    orders::openapi(),
+                    events::openapi(),
+                ];
                 gateway::GatewayState::connect(common, c.gateway.clone())
                     .await
                     .map(|state| {
                         (
                             gateway::router(state, gateway::merge_openapi(openapi)),
-                            None,
+                            Parts::default(),
                         )
                     })
             }
@@ -199,6 +262,22 @@ impl TestSystem {
             .background
             .clone()
             .expect("orders has background work")
+    }
+
+    /// The events service's background work, to drive directly: plan, deliver, send mail.
+    pub fn event_work(&self) -> Arc<events::Background> {
+        self.running(Svc::Events)
+            .event_work
+            .clone()
+            .expect("the events service has background work")
+    }
+
+    /// auth's outbox relay, to drive directly or to ask what is still waiting.
+    pub fn auth_relay(&self) -> kernel::outbox::Relay {
+        self.running(Svc::Auth)
+            .relay
+            .clone()
+            .expect("auth has an outbox relay")
     }
 
     fn running(&self, svc: Svc) -> &Running {
@@ -232,6 +311,10 @@ impl TestSystem {
         if let Some(background) = &running.background {
             background.stop();
         }
+        if let Some(work) = running.event_work.take() {
+            work.stop();
+        }
+        running.relay = None;
         if let Some(server) = running.server.take() {
             server.stop().await;
         }
@@ -248,7 +331,7 @@ impl TestSystem {
             );
             (r.addr, r.db.clone())
         };
-        let (app, background) = self.build(svc, &db).await;
+        let (app, parts) = self.build(svc, &db).await;
         let listener = kernel::server::bind(addr)
             .await
             .expect("rebind the same port");
@@ -258,7 +341,9 @@ impl TestSystem {
             .find(|r| r.svc == svc)
             .expect("service was started");
         running.server = Some(spawn_on(listener, app, self.config.common.http.clone()));
-        running.background = background;
+        running.background = parts.background;
+        running.event_work = parts.event_work;
+        running.relay = parts.relay;
     }
 }
 
@@ -267,6 +352,9 @@ impl Drop for TestSystem {
         for r in &self.running {
             if let Some(background) = &r.background {
                 background.stop();
+            }
+            if let Some(work) = &r.event_work {
+                work.stop();
             }
             if let Some(server) = &r.server {
                 server.shutdown.cancel();

@@ -1,5 +1,6 @@
 // The frame: left navigation (collapses on narrow screens), the user, and service health.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useLiveRefresh } from '../api/live';
 import { Suspense, lazy, useEffect, useRef, useState, type ReactNode } from 'react';
 import { NavLink, useNavigate } from 'react-router';
 import { api } from '../api/endpoints';
@@ -28,6 +29,8 @@ const NAV: NavItem[] = [
   { to: '/purchasing', label: 'Purchasing', staff: true },
   { to: '/assistant', label: 'Assistant', staff: true },
   { to: '/users', label: 'Users', admin: true },
+  { to: '/audit', label: 'Audit', admin: true },
+  { to: '/webhooks', label: 'Webhooks', admin: true },
 ];
 
 function HealthDot() {
@@ -47,6 +50,7 @@ export function Layout({ children }: { children: ReactNode }) {
   const { user, signOut } = useAuth();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
+  useLiveRefresh(queryClient, Boolean(user));
   const [open, setOpen] = useState(false);
   const menuButton = useRef<HTMLButtonElement>(null);
   const [assistant, setAssistant] = useState<'never' | 'open' | 'closed'>('never');

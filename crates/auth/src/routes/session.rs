@@ -120,7 +120,12 @@ pub async fn login(
 ) -> Result<Json<Session>> {
     let address = kernel::server::client_addr(&headers, peer, &state.common.trusted_proxies);
     let account = req.email.as_str().trim().to_lowercase();
-    state.limits.admit_login(&account, address).await?;
+    // Going over a limit records `auth.login_locked`: send it on at once.
+    state
+        .limits
+        .admit_login(&account, address)
+        .await
+        .inspect_err(|_| state.relay.wake())?;
     let user = match state
         .authenticate(&account, req.password.into_inner())
         .await
@@ -132,6 +137,11 @@ pub async fn login(
         other => other?,
     };
     let Some(user) = user else {
+        // The attempt was counted before the password was checked (so parallel guesses cannot
+        // all pass); its failure is recorded now that it is known.
+        let failed = crate::events::login_failed(&account, address);
+        state.store.record(&failed).await?;
+        state.relay.wake();
         return Err(AppError::Unauthorized(BAD_CREDENTIALS.into()));
     };
     state.limits.login_succeeded(&account, address).await?;

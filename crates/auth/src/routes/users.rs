@@ -9,6 +9,7 @@ use axum::{
 use kernel::{
     auth::{AuthUser, Role},
     extract::{Path, Query},
+    outbox::Actor,
     pagination::{Cursor, Page, PageRequest},
     AppError, FieldError, Json, Result,
 };
@@ -67,6 +68,7 @@ pub async fn register(
         password_hash: &hash,
     };
     let user = state.store.register(account, &claim).await?;
+    state.relay.wake();
     tracing::info!(user_id = %user.id, role = user.role.as_str(), "user registered");
     Ok((StatusCode::CREATED, Json(user)))
 }
@@ -198,5 +200,12 @@ pub async fn update(
         disabled: req.disabled,
         name,
     };
-    Ok(Json(state.store.update_user(id, changes).await?))
+    let by = Actor::user(
+        crate::SERVICE,
+        caller.user_id()?,
+        caller.claims.email.as_deref(),
+    );
+    let user = state.store.update_user(id, changes, &by).await?;
+    state.relay.wake();
+    Ok(Json(user))
 }

@@ -13,13 +13,18 @@ mod tests;
 use std::{sync::Arc, time::Duration};
 
 use async_trait::async_trait;
-use kernel::{auth::Role, db::Db, pagination::PageRequest, time::Timestamp, AppError, Result};
+use kernel::{
+    auth::Role,
+    db::Db,
+    outbox::{Actor, Event},
+    pagination::PageRequest,
+    time::Timestamp,
+    AppError, Result,
+};
 use uuid::Uuid;
 
 use crate::domain::{Email, Name, User};
 
-/// Everything auth keeps. Ids are `Uuid`, times `DateTime<Utc>`; token and password values
-/// are already hashed when they get here.
 /// Which users a listing returns; `None` fields do not narrow it.
 #[derive(Debug, Default)]
 pub struct UserFilter {
@@ -28,18 +33,21 @@ pub struct UserFilter {
     pub text: Option<String>,
 }
 
+/// Everything auth keeps. Ids are `Uuid`, times `DateTime<Utc>`; token and password values
+/// are already hashed when they get here.
 #[async_trait]
 pub trait AuthStore: Send + Sync {
-    /// Creates a user, as the admin when `claim` holds; 409 when the email is taken.
+    /// Creates a user, as the admin when `claim` holds; 409 when the email is taken. Records
+    /// `user.registered` with it.
     async fn register(&self, account: NewUser<'_>, claim: &AdminClaim) -> Result<User>;
     /// The user and password hash for a sign-in.
     async fn credentials(&self, email: &Email) -> Result<Option<Credentials>>;
     async fn user(&self, id: Uuid) -> Result<Option<User>>;
     /// Newest first: `page.fetch()` rows after `page.after`, narrowed by `filter`.
     async fn users(&self, filter: &UserFilter, page: &PageRequest) -> Result<Vec<User>>;
-    /// Applies an admin's changes; refuses to leave the system without an active admin.
-    /// Disabling a user revokes its logins.
-    async fn update_user(&self, id: Uuid, changes: UserChanges) -> Result<User>;
+    /// Applies an admin's (`by`) changes; refuses to leave the system without an active admin.
+    /// Disabling a user revokes its logins. Records `user.role_changed` and `user.disabled`.
+    async fn update_user(&self, id: Uuid, changes: UserChanges, by: &Actor) -> Result<User>;
 
     /// Stores a refresh token (its hash) in the login `family`, valid for `ttl`.
     async fn insert_refresh(
@@ -70,8 +78,11 @@ pub trait AuthStore: Send + Sync {
 
     /// Counts one attempt under `key` and returns the new count, in one statement: two
     /// replicas or two requests counting at once each see a different number. A window that
-    /// has ended starts again at 1.
-    async fn count(&self, key: &str, window: Duration) -> Result<Count>;
+    /// has ended starts again at 1. With `lock`, the attempt that first goes over its limit
+    /// records its event in the same transaction.
+    async fn count(&self, key: &str, window: Duration, lock: Option<Lock<'_>>) -> Result<Count>;
+    /// Records one event on its own (its change wrote nothing else).
+    async fn record(&self, event: &Event) -> Result<()>;
     /// Takes back one counted attempt (it turned out not to be a failure).
     async fn uncount(&self, key: &str) -> Result<()>;
     async fn reset_count(&self, key: &str) -> Result<()>;
@@ -123,6 +134,20 @@ pub struct UserChanges {
 pub struct StoredKey {
     pub kid: String,
     pub seed: String,
+}
+
+/// The limit a counted attempt is held to, and the event recorded by the first attempt over it.
+#[derive(Clone, Copy)]
+pub struct Lock<'a> {
+    pub max: i64,
+    pub event: &'a Event,
+}
+
+impl Lock<'_> {
+    /// Whether `hits` is the first count over the limit.
+    fn crossed(&self, hits: i64) -> bool {
+        hits == self.max + 1
+    }
 }
 
 /// A key's count in its current window, the attempt just counted included.

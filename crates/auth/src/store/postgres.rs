@@ -4,13 +4,19 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use kernel::{auth::Role, error::is_unique_violation, pagination::PageRequest, Result};
+use kernel::{
+    auth::Role,
+    error::is_unique_violation,
+    outbox::{record_postgres as record, Actor, Event},
+    pagination::PageRequest,
+    Result,
+};
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 use super::{
     duplicate_email, expiry, last_admin, no_user, stored_role, AdminClaim, AuthStore, ClaimSteps,
-    Count, Credentials, NewUser, Rotation, StoredKey, UserChanges, UserFilter,
+    Count, Credentials, Lock, NewUser, Rotation, StoredKey, UserChanges, UserFilter,
 };
 use crate::domain::{Email, User};
 
@@ -69,13 +75,14 @@ impl AuthStore for PgStore {
         )
         .fetch_one(&mut *tx)
         .await;
-        let row = match inserted {
-            Ok(row) => row,
+        let user: User = match inserted {
+            Ok(row) => row.try_into()?,
             Err(e) if is_unique_violation(&e) => return Err(duplicate_email()),
             Err(e) => return Err(e.into()),
         };
+        record(&mut tx, &crate::events::registered(&user)).await?;
         tx.commit().await?;
-        row.try_into()
+        Ok(user)
     }
 
     async fn credentials(&self, email: &Email) -> Result<Option<Credentials>> {
@@ -137,7 +144,7 @@ impl AuthStore for PgStore {
         .collect()
     }
 
-    async fn update_user(&self, id: Uuid, changes: UserChanges) -> Result<User> {
+    async fn update_user(&self, id: Uuid, changes: UserChanges, by: &Actor) -> Result<User> {
         let mut tx = self.pool.begin().await?;
         let current: User = sqlx::query_as!(
             UserRow,
@@ -162,7 +169,9 @@ impl AuthStore for PgStore {
             }
         }
         let now = Utc::now();
-        let name = changes.name.map_or(current.name, |n| n.as_str().to_owned());
+        let name = changes
+            .name
+            .map_or_else(|| current.name.clone(), |n| n.as_str().to_owned());
         let row = sqlx::query_as!(
             UserRow,
             "UPDATE users SET role = $2, disabled = $3, name = $4, updated_at = $5 WHERE id = $1
@@ -184,8 +193,12 @@ impl AuthStore for PgStore {
             .execute(&mut *tx)
             .await?;
         }
+        let updated: User = row.try_into()?;
+        for event in crate::events::changed(&current, &updated, by) {
+            record(&mut tx, &event).await?;
+        }
         tx.commit().await?;
-        row.try_into()
+        Ok(updated)
     }
 
     async fn insert_refresh(
@@ -325,9 +338,10 @@ impl AuthStore for PgStore {
         Ok(())
     }
 
-    async fn count(&self, key: &str, window: Duration) -> Result<Count> {
+    async fn count(&self, key: &str, window: Duration, lock: Option<Lock<'_>>) -> Result<Count> {
         let now = Utc::now();
-        Ok(sqlx::query_as!(
+        let mut tx = self.pool.begin().await?;
+        let count = sqlx::query_as!(
             Count,
             "INSERT INTO rate_counters (key, hits, window_ends) VALUES ($1, 1, $2)
              ON CONFLICT (key) DO UPDATE SET
@@ -340,8 +354,19 @@ impl AuthStore for PgStore {
             expiry(now, window)?,
             now,
         )
-        .fetch_one(&self.pool)
-        .await?)
+        .fetch_one(&mut *tx)
+        .await?;
+        if let Some(lock) = lock.filter(|l| l.crossed(count.hits)) {
+            record(&mut tx, lock.event).await?;
+        }
+        tx.commit().await?;
+        Ok(count)
+    }
+
+    async fn record(&self, event: &Event) -> Result<()> {
+        let mut conn = self.pool.acquire().await?;
+        record(&mut conn, event).await?;
+        Ok(())
     }
 
     async fn uncount(&self, key: &str) -> Result<()> {

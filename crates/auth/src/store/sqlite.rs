@@ -7,14 +7,19 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use kernel::{
-    auth::Role, error::is_unique_violation, pagination::PageRequest, time::to_db, Result,
+    auth::Role,
+    error::is_unique_violation,
+    outbox::{record_sqlite as record, Actor, Event},
+    pagination::PageRequest,
+    time::to_db,
+    Result,
 };
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use uuid::{fmt::Hyphenated, Uuid};
 
 use super::{
     duplicate_email, expiry, last_admin, no_user, stored_role, AdminClaim, AuthStore, ClaimSteps,
-    Count, Credentials, NewUser, Rotation, StoredKey, UserChanges, UserFilter,
+    Count, Credentials, Lock, NewUser, Rotation, StoredKey, UserChanges, UserFilter,
 };
 use crate::domain::{Email, User};
 
@@ -104,13 +109,14 @@ impl AuthStore for SqliteStore {
         .bind(&now)
         .fetch_one(&mut *tx)
         .await;
-        let row = match inserted {
-            Ok(row) => row,
+        let user: User = match inserted {
+            Ok(row) => row.try_into()?,
             Err(e) if is_unique_violation(&e) => return Err(duplicate_email()),
             Err(e) => return Err(e.into()),
         };
+        record(&mut tx, &crate::events::registered(&user)).await?;
         tx.commit().await?;
-        row.try_into()
+        Ok(user)
     }
 
     async fn credentials(&self, email: &Email) -> Result<Option<Credentials>> {
@@ -163,7 +169,7 @@ impl AuthStore for SqliteStore {
         .collect()
     }
 
-    async fn update_user(&self, id: Uuid, changes: UserChanges) -> Result<User> {
+    async fn update_user(&self, id: Uuid, changes: UserChanges, by: &Actor) -> Result<User> {
         let mut tx = self.pool.begin().await?;
         let current: User = sqlx::query_as::<_, UserRow>(
             "SELECT id, email, name, role, disabled, created_at FROM users WHERE id = ?1",
@@ -187,7 +193,9 @@ impl AuthStore for SqliteStore {
             }
         }
         let now = to_db(Utc::now());
-        let name = changes.name.map_or(current.name, |n| n.as_str().to_owned());
+        let name = changes
+            .name
+            .map_or_else(|| current.name.clone(), |n| n.as_str().to_owned());
         let row = sqlx::query_as::<_, UserRow>(
             "UPDATE users SET role = ?2, disabled = ?3, name = ?4, updated_at = ?5 WHERE id = ?1
              RETURNING id, email, name, role, disabled, created_at",
@@ -208,8 +216,12 @@ impl AuthStore for SqliteStore {
             .execute(&mut *tx)
             .await?;
         }
+        let updated: User = row.try_into()?;
+        for event in crate::events::changed(&current, &updated, by) {
+            record(&mut tx, &event).await?;
+        }
         tx.commit().await?;
-        row.try_into()
+        Ok(updated)
     }
 
     async fn insert_refresh(
@@ -348,8 +360,9 @@ impl AuthStore for SqliteStore {
         Ok(())
     }
 
-    async fn count(&self, key: &str, window: Duration) -> Result<Count> {
+    async fn count(&self, key: &str, window: Duration, lock: Option<Lock<'_>>) -> Result<Count> {
         let now = Utc::now();
+        let mut tx = self.pool.begin().await?;
         let row = sqlx::query_as::<_, CountRow>(
             "INSERT INTO rate_counters (key, hits, window_ends) VALUES (?1, 1, ?2)
              ON CONFLICT (key) DO UPDATE SET
@@ -362,12 +375,22 @@ impl AuthStore for SqliteStore {
         .bind(key)
         .bind(to_db(expiry(now, window)?))
         .bind(to_db(now))
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
+        if let Some(lock) = lock.filter(|l| l.crossed(row.hits)) {
+            record(&mut tx, lock.event).await?;
+        }
+        tx.commit().await?;
         Ok(Count {
             hits: row.hits,
             window_ends: row.window_ends,
         })
+    }
+
+    async fn record(&self, event: &Event) -> Result<()> {
+        let mut conn = self.pool.acquire().await?;
+        record(&mut conn, event).await?;
+        Ok(())
     }
 
     async fn uncount(&self, key: &str) -> Result<()> {

@@ -71,6 +71,10 @@ fn at(text: &str) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
+fn boss() -> kernel::outbox::Actor {
+    kernel::outbox::Actor::user("auth", id(ADMIN), Some("boss@example.com"))
+}
+
 fn id(text: &str) -> Uuid {
     Uuid::parse_str(text).unwrap()
 }
@@ -120,6 +124,9 @@ async fn old_data_reads_back(place: TestDatabase) {
             ("admin_bootstrap_tokens.created_at", time),
             ("bootstrap.first_user_id", uuid),
             ("bootstrap.id", "bigint"),
+            ("outbox.id", uuid),
+            ("outbox.recorded_at", time),
+            ("outbox.seq", "bigint"),
             ("rate_counters.hits", "bigint"),
             ("rate_counters.window_ends", time),
             ("refresh_tokens.created_at", time),
@@ -143,7 +150,42 @@ async fn old_data_reads_back(place: TestDatabase) {
     check_sessions(store.as_ref()).await;
     check_keys_and_counters(store.as_ref()).await;
     check_new_writes(store.as_ref()).await;
+    check_outbox(&db).await;
     db.close().await;
+}
+
+/// The outbox added by the migration holds exactly the events of the writes that committed:
+/// the refused registrations and the refused demotion rolled theirs back.
+async fn check_outbox(db: &Db) {
+    let rows: Vec<String> = match db {
+        Db::Postgres(pool) => {
+            sqlx::query_scalar("SELECT event FROM outbox ORDER BY seq")
+                .fetch_all(pool)
+                .await
+        }
+        Db::Sqlite(pool) => {
+            sqlx::query_scalar("SELECT event FROM outbox ORDER BY seq")
+                .fetch_all(pool)
+                .await
+        }
+    }
+    .unwrap();
+    let events: Vec<(String, String)> = rows
+        .iter()
+        .map(|text| {
+            let e: serde_json::Value = serde_json::from_str(text).unwrap();
+            (
+                e["type"].as_str().unwrap().to_string(),
+                e["data"]["email"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("user.registered", "new@example.com"),
+        ("user.disabled", "ana@example.com"),
+    ]
+    .map(|(t, e)| (t.to_string(), e.to_string()));
+    assert_eq!(events, expected);
 }
 
 async fn check_users(store: &dyn AuthStore) {
@@ -227,10 +269,16 @@ async fn check_keys_and_counters(store: &dyn AuthStore) {
         Some(key("old-kid", "old-seed"))
     );
     let window = Duration::from_secs(60);
-    let live = store.count("login:account:live", window).await.unwrap();
+    let live = store
+        .count("login:account:live", window, None)
+        .await
+        .unwrap();
     assert_eq!(live.hits, 4, "the window open before the migration goes on");
     assert_eq!(live.window_ends, at("2099-01-01T00:00:00Z"));
-    let ended = store.count("login:account:ended", window).await.unwrap();
+    let ended = store
+        .count("login:account:ended", window, None)
+        .await
+        .unwrap();
     assert_eq!(ended.hits, 1, "an ended window starts again");
     assert!(ended.window_ends > Utc::now());
 }
@@ -310,12 +358,15 @@ async fn check_new_writes(store: &dyn AuthStore) {
         role: Some(Role::Customer),
         ..UserChanges::default()
     };
-    assert!(store.update_user(id(ADMIN), demote).await.is_err());
+    assert!(store.update_user(id(ADMIN), demote, &boss()).await.is_err());
     let disable = UserChanges {
         disabled: Some(true),
         ..UserChanges::default()
     };
-    let ana = store.update_user(id(CUSTOMER), disable).await.unwrap();
+    let ana = store
+        .update_user(id(CUSTOMER), disable, &boss())
+        .await
+        .unwrap();
     assert!(ana.disabled);
     assert_eq!(ana.created_at, at("2026-01-03T10:00:00.000001Z"));
 }

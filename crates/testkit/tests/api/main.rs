@@ -5,6 +5,7 @@ mod ai;
 mod assistant;
 mod assistant_limits;
 mod auth;
+mod events;
 mod gateway;
 mod inventory;
 mod isolation;

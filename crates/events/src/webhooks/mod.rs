@@ -1,0 +1,158 @@
+//! Webhook delivery: one signed POST per attempt to an address vetted just before it, retried
+//! with exponential backoff and jitter until the retry window closes.
+
+pub mod signing;
+pub mod ssrf;
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+
+use crate::config::Config;
+
+/// What one attempt came to.
+#[derive(Debug, Clone)]
+pub struct Attempted {
+    pub status_code: Option<u16>,
+    pub error: Option<String>,
+    pub duration: Duration,
+}
+
+impl Attempted {
+    pub fn succeeded(&self) -> bool {
+        self.error.is_none() && self.status_code.is_some_and(|s| (200..300).contains(&s))
+    }
+}
+
+/// One delivery attempt to send.
+pub struct Outgoing<'a> {
+    pub url: &'a str,
+    pub secret: &'a str,
+    pub delivery_id: uuid::Uuid,
+    pub event_type: &'a str,
+    pub payload: &'a str,
+}
+
+/// POSTs `out.payload` to the webhook: the URL is vetted now (its host resolved and every
+/// address checked) and the connection pinned to the vetted address; redirects are not
+/// followed; the receiver has `config.webhook_timeout` to answer.
+pub async fn send(config: &Config, out: Outgoing<'_>) -> Attempted {
+    let started = Instant::now();
+    let failed = |error: String| Attempted {
+        status_code: None,
+        error: Some(error),
+        duration: started.elapsed(),
+    };
+    let vetted = match ssrf::vet(out.url, config.webhook_allow_private).await {
+        Ok(v) => v,
+        Err(e) => {
+            return failed(format!(
+                "refused: {}",
+                e.to_problem().detail.unwrap_or_default()
+            ))
+        }
+    };
+    let client = match reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(config.webhook_timeout)
+        .connect_timeout(config.webhook_timeout.min(Duration::from_secs(5)))
+        .resolve(&vetted.host, vetted.addr)
+        .no_proxy()
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => return failed(format!("could not prepare the request: {e}")),
+    };
+    let timestamp = Utc::now().timestamp();
+    let sent = client
+        .post(vetted.url)
+        .header("content-type", "application/json")
+        .header(
+            "user-agent",
+            concat!("Stockroom-Webhooks/", env!("CARGO_PKG_VERSION")),
+        )
+        .header("stockroom-event", out.event_type)
+        .header("stockroom-delivery", out.delivery_id.to_string())
+        .header(
+            "stockroom-signature",
+            signing::signature(out.secret, timestamp, out.payload.as_bytes()),
+        )
+        .body(out.payload.to_string())
+        .send()
+        .await;
+    match sent {
+        Ok(response) => {
+            let status = response.status();
+            let error = if status.is_success() {
+                None
+            } else if status.is_redirection() {
+                Some(format!("answered {status}: redirects are not followed"))
+            } else {
+                Some(format!("answered {status}"))
+            };
+            Attempted {
+                status_code: Some(status.as_u16()),
+                error,
+                duration: started.elapsed(),
+            }
+        }
+        Err(e) if e.is_timeout() => failed(format!(
+            "no answer within {} s",
+            config.webhook_timeout.as_secs_f64()
+        )),
+        Err(e) if e.is_connect() => failed(format!("could not connect: {e}")),
+        Err(e) => failed(format!("the request failed: {e}")),
+    }
+}
+
+/// When the attempt after `attempt` failed ones is due: `base · 2^(attempt-1)` capped at
+/// `max`, half of it fixed and half random; `None` once that is past the retry window that
+/// began at `first_at`.
+pub fn next_retry(
+    config: &Config,
+    attempt: i32,
+    first_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let exp = u32::try_from(attempt.saturating_sub(1))
+        .unwrap_or(0)
+        .min(30);
+    let full = config
+        .webhook_retry_base
+        .saturating_mul(1u32 << exp.min(20))
+        .min(config.webhook_retry_max);
+    let wait = full / 2 + (full / 2).mul_f64(rand::random::<f64>());
+    let at = now + chrono::Duration::from_std(wait).ok()?;
+    let window_ends = first_at + chrono::Duration::from_std(config.webhook_retry_window).ok()?;
+    (at <= window_ends).then_some(at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> Config {
+        let common = kernel::Config::from_env(kernel::config::Mode::All).unwrap();
+        let mut c = Config::from_env(&common).unwrap();
+        c.webhook_retry_base = Duration::from_secs(30);
+        c.webhook_retry_max = Duration::from_secs(3600);
+        c.webhook_retry_window = Duration::from_secs(24 * 3600);
+        c
+    }
+
+    #[test]
+    fn retries_back_off_exponentially_with_jitter_and_stop_after_the_window() {
+        let c = config();
+        let start = Utc::now();
+        for (attempt, full) in [(1, 30), (2, 60), (3, 120), (8, 3600), (30, 3600)] {
+            let at = next_retry(&c, attempt, start, start).expect("inside the window");
+            let wait = (at - start).num_milliseconds();
+            assert!(
+                (full * 500..=full * 1000).contains(&wait),
+                "attempt {attempt}: waited {wait} ms"
+            );
+        }
+        let late = start + chrono::Duration::hours(24);
+        assert_eq!(next_retry(&c, 5, start, late), None, "no retry after 24 h");
+    }
+}
