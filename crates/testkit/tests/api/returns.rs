@@ -307,6 +307,38 @@ async fn staff_place_an_order_for_a_customer_who_then_owns_it() {
     let (_, staff, customer) = sys.cast().await;
     let bob = sys.sign_up("bob").await;
     let tea = sys.product_id(&staff, "TEA", 450, 10).await;
+    // Staff find the customer first: customers only, by part of the email or name.
+    let directory = sys.api(Svc::Auth).with_token(&staff.token);
+    let found = directory
+        .get("/api/auth/users?role=customer&q=CUSTOM")
+        .await
+        .expect(200)
+        .body;
+    let ids: Vec<&str> = found["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [customer.id.as_str()]);
+    let wildcard = directory
+        .get("/api/auth/users?role=customer&q=%25")
+        .await
+        .expect(200);
+    assert_eq!(
+        wildcard.body["items"],
+        json!([]),
+        "% is searched for, not a wildcard"
+    );
+    directory.get("/api/auth/users").await.expect_problem(403);
+    directory
+        .get("/api/auth/users?role=staff")
+        .await
+        .expect_problem(403);
+    directory
+        .get("/api/auth/users?role=service")
+        .await
+        .expect_problem(400);
     let as_staff = sys.api(Svc::Orders).with_token(&staff.token);
     let address = json!({"name": "Ada Lovelace", "line1": "12 St James's Square", "city": "London",
                          "postal_code": "sw1y 4lb", "country": "gb", "phone": "+44 20 7946 0000"});
