@@ -266,6 +266,19 @@ async fn customers_see_only_their_returns_and_staff_see_all() {
     )
     .await
     .expect_problem(404);
+    // Through the gateway too: received, it shows as a refund on the dashboard, apart from
+    // revenue (which stays gross).
+    receive(
+        &as_staff,
+        &returned,
+        None,
+        json!([{"product_id": tea, "quantity": 1, "condition": "restock"}]),
+    )
+    .await
+    .expect(200);
+    let dashboard = as_staff.get("/api/dashboard").await.expect(200).body;
+    assert_eq!(dashboard["orders"]["refunds_period_cents"], 450);
+    assert_eq!(dashboard["orders"]["revenue_period_cents"], 3 * 450);
 }
 
 #[tokio::test]
