@@ -331,7 +331,7 @@ async fn place_orders(
             continue;
         }
         placed += 1;
-        if i % 7 == 1 && i % 3 != 0 {
+        if i % 7 == 1 && !i.is_multiple_of(3) {
             let id = text(&reply.body, "id")?;
             let reason = json!({"reason": "Customer changed their mind"});
             client

@@ -17,7 +17,7 @@ pub async fn progress(
     token: &str,
 ) -> Result<()> {
     let id = text(order, "id")?;
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         let fulfilled = client
             .expect(
                 Method::POST,
@@ -27,7 +27,7 @@ pub async fn progress(
                 &[200],
             )
             .await?;
-        if i % 9 == 0 {
+        if i.is_multiple_of(9) {
             let shipment = text(&fulfilled["shipments"][0], "id")?;
             client
                 .expect(
@@ -39,7 +39,7 @@ pub async fn progress(
                 )
                 .await?;
         }
-        if i % 18 == 0 {
+        if i.is_multiple_of(18) {
             let line = &order["lines"][0];
             let asked = json!({"lines": [{"product_id": line["product_id"], "quantity": 1}],
                                "reason": "Arrived with a dented tin"});
