@@ -6,8 +6,8 @@ before it reaches the code past validation (schemathesis then warns "schema vali
 mismatch" and explores nothing further). The hooks keep every other generated value and only
 swap in references to records made for the run (FUZZ_* variables, set by fuzz-api.sh), and, for
 the operations that need a purchase order in a given state, a fresh one made in that state for
-each generated case (and a fresh order for each case on one order), so one case's transition
-never decides the next one's answer.
+each generated case (and a fresh order, shipped or with a return requested, for each case on
+one order or return), so one case's transition never decides the next one's answer.
 """
 
 import hashlib
@@ -117,13 +117,39 @@ def _catalogue_file(generated):
     return f"sku,name,price_cents\n{sku},{name},100\n"
 
 
+# The one product every fixture order holds, so shipment and return lines can name it.
+ORDER_UNITS = 1_000
+
+
+def _order(shipped=False):
+    placed = _call("POST", "/api/orders", {"lines": [{"product_id": _product_for("order"), "quantity": ORDER_UNITS}]})
+    if shipped:
+        _call("POST", f"/api/orders/{placed['id']}/fulfil", {})
+    return placed["id"]
+
+
+def _requested_return():
+    order = _order(shipped=True)
+    lines = [{"product_id": _product_for("order"), "quantity": ORDER_UNITS}]
+    return _call("POST", f"/api/orders/{order}/returns", {"lines": lines, "reason": "fuzz"})["id"]
+
+
 def _fixture_for(endpoint):
+    path = endpoint[1]
     if endpoint in PURCHASE_ORDER_STATE:
-        return _purchase_order(PURCHASE_ORDER_STATE[endpoint])
+        return {"id": _purchase_order(PURCHASE_ORDER_STATE[endpoint])}
     if endpoint == ("PATCH", "/api/products/{id}"):
-        return PRODUCT
-    if endpoint[1].startswith("/api/orders/{id}"):
-        return _call("POST", "/api/orders", {"lines": [{"product_id": _product_for("order"), "quantity": 1}]})["id"]
+        return {"id": PRODUCT}
+    if path == "/api/orders/{id}/returns":
+        return {"id": _order(shipped=True)}
+    if path == "/api/orders/{id}/shipments/{sid}/delivered":
+        order = _order(shipped=True)
+        shipments = _call("GET", f"/api/orders/{order}")["shipments"]
+        return {"id": order, "sid": shipments[-1]["id"]}
+    if path.startswith("/api/orders/{id}"):
+        return {"id": _order()}
+    if path.startswith("/api/returns/{id}/"):
+        return {"id": _requested_return()}
     return None
 
 
@@ -136,7 +162,7 @@ def _path_parameters(endpoint, path_parameters):
         # Earlier cases may have deactivated the product or changed the supplier a fixture
         # needs; this case then keeps its generated id, as it would without the hooks.
         fixture = None
-    return path_parameters if fixture is None else {**path_parameters, "id": fixture}
+    return path_parameters if fixture is None else {**path_parameters, **fixture}
 
 
 def _current_etag(path):
@@ -158,6 +184,16 @@ def _headers(endpoint, headers):
     return headers
 
 
+def _line_products(endpoint):
+    # A receipt names lines of its purchase order, a shipment or a return lines of its order:
+    # each fixture holds one product.
+    if endpoint == ("POST", "/api/purchase-orders/{id}/receipts"):
+        return lambda _: PRODUCT
+    if endpoint[1] in ("/api/orders/{id}/shipments", "/api/orders/{id}/returns", "/api/returns/{id}/receive"):
+        return lambda _: _product_for("order")
+    return _product_for
+
+
 # A whole case, as only case hooks run in every phase (the coverage phase skips the others).
 @schemathesis.hook
 def map_case(ctx, case):
@@ -169,7 +205,5 @@ def map_case(ctx, case):
     elif endpoint == ("POST", "/api/ai/chat"):
         case.body = _conversation(case.body)
     else:
-        # A receipt names lines of its purchase order, which orders the one product.
-        receiving = endpoint == ("POST", "/api/purchase-orders/{id}/receipts")
-        case.body = _with_real_references(case.body, (lambda _: PRODUCT) if receiving else _product_for)
+        case.body = _with_real_references(case.body, _line_products(endpoint))
     return case

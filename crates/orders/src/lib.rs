@@ -1,15 +1,20 @@
 //! The orders service: the order lifecycle as a saga over inventory, idempotent order
 //! creation, history, statistics, and (in `ai/`) the AI summaries and insights.
 
+mod address;
 mod ai;
 pub mod background;
 mod config;
+mod customers;
 mod domain;
+mod fulfilment;
 mod idempotency;
 mod inventory;
 mod model;
+mod returns;
 mod routes;
 mod saga;
+mod shipments;
 pub mod store;
 mod sweeper;
 
@@ -24,10 +29,13 @@ use kernel::{
 };
 use tokio_util::sync::CancellationToken;
 
+pub use address::ShippingAddress;
 pub use background::Background;
 pub use config::{AiConfig, Config};
 pub use model::{AiSummary, HistoryEntry, Order, OrderLine, SummaryStatus};
+pub use returns::{Return, ReturnLine, ReturnStatus};
 pub use routes::openapi;
+pub use shipments::{Shipment, ShipmentLine};
 
 pub const SERVICE: &str = "orders";
 
@@ -74,13 +82,19 @@ impl OrdersState {
             &config.inventory_url,
             common.upstream_timeout / 2,
         );
+        let customers = customers::Customers::new(common, http.clone());
         let saga = saga::Saga::new(
             store.clone(),
             inventory,
+            customers,
             ai.clone(),
-            common.upstream_timeout,
-            config.pending_grace,
-            config.pause_after_reserve,
+            saga::SagaSettings {
+                upstream_timeout: common.upstream_timeout,
+                pending_grace: config.pending_grace,
+                pause_after_reserve: config.pause_after_reserve,
+                pause_after_ship: config.pause_after_ship,
+                return_window: config.return_window,
+            },
         );
         // The whole answer ends before the gateway would give up on it (and count orders as
         // failing): under AI_TIMEOUT_MS, and under 90% of UPSTREAM_TIMEOUT_MS.

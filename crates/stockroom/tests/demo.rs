@@ -86,12 +86,20 @@ async fn the_demo_fills_a_fresh_system_once() {
     assert!(orders >= 30, "{orders} orders");
     let dash = staff.get("/api/dashboard").await.expect(200).body;
     let by_status = &dash["orders"]["by_status"];
-    for status in ["confirmed", "fulfilled", "cancelled", "rejected"] {
+    for status in [
+        "confirmed",
+        "partially_fulfilled",
+        "fulfilled",
+        "delivered",
+        "cancelled",
+        "rejected",
+    ] {
         assert!(
             by_status[status].as_i64().unwrap() > 0,
             "{status}: {by_status}"
         );
     }
+    assert!(dash["orders"]["refunds_period_cents"].as_i64().unwrap() > 0);
     assert!(dash["inventory"]["summary"]["low_stock"].as_i64().unwrap() > 0);
     assert!(dash["orders"]["top_products"].as_array().unwrap().len() > 3);
 

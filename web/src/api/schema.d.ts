@@ -28,15 +28,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Answers a signed-in user's question with read-only tools run as that user.
-         * @description The model looks things up with tools that run with the caller's own permissions: staff
-         *     get the catalogue, every order, sales, restock advice and purchase orders, and may get
-         *     proposals (a purchase order or a stock adjustment, as the ordinary request body) to
-         *     confirm themselves; a customer gets only their own orders and what the shop has
-         *     available. Nothing is changed by the assistant. Providers without tool support answer
-         *     from a snapshot of the caller's data.
-         */
+        /** Answers a staff question from live data (low stock, recent orders, stats). */
         post: operations["ai_chat"];
         delete?: never;
         options?: never;
@@ -53,43 +45,6 @@ export interface paths {
         };
         /** The AI layer's health: configuration, breaker, queue and outcomes. */
         get: operations["ai_status"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/audit": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The audit log (admin): every event with its actor, newest first. Filters combine. */
-        get: operations["events_audit_log"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/audit/export": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The audit log as CSV (admin), with the same filters, newest first. Text cells that a
-         *     spreadsheet would run as a formula start with `'`.
-         */
-        get: operations["events_audit_export"];
         put?: never;
         post?: never;
         delete?: never;
@@ -198,8 +153,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Users, newest first: every user for admins; customers for staff, who look them up to
-         *     place an order on their behalf.
+         * Users, newest first, optionally of one role and matching `q`: admins see everyone; staff
+         *     find customers (`role=customer`), to place orders for them.
          */
         get: operations["auth_list"];
         put?: never;
@@ -236,26 +191,6 @@ export interface paths {
         };
         /** Everything staff need at a glance (see API.md). */
         get: operations["gateway_dashboard"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/events/stream": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Live events (signed in). Send `Last-Event-ID` (or reconnect with `EventSource`, which
-         *     does) to resume after that event; without it the stream starts with the next event.
-         */
-        get: operations["events_event_stream"];
         put?: never;
         post?: never;
         delete?: never;
@@ -369,41 +304,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/notifications": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Emails sent, queued or recorded without sending, newest first (admin). */
-        get: operations["events_list_notifications"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/notifications/settings": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Which staff get the low-stock digest and new-order alerts (admin). */
-        get: operations["events_notification_settings"];
-        /** Replaces who gets which staff emails (admin). */
-        put: operations["events_put_notification_settings"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/orders": {
         parameters: {
             query?: never;
@@ -414,7 +314,10 @@ export interface paths {
         /** Orders, newest first: customers see their own, staff see all. */
         get: operations["orders_list"];
         put?: never;
-        /** Places an order: stock is reserved at inventory's prices, or nothing is. */
+        /**
+         * Places an order: stock is reserved at inventory's prices, or nothing is. Staff may place
+         *     one for a customer (`customer_id`).
+         */
         post: operations["orders_create"];
         delete?: never;
         options?: never;
@@ -429,7 +332,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Counts by status, revenue by day and top products (staff). */
+        /**
+         * Counts by status, revenue by day and top products (staff). Revenue is gross (orders
+         *     confirmed, partially fulfilled, fulfilled or delivered); refunds of received returns are
+         *     reported apart in `refunds_cents`.
+         */
         get: operations["orders_stats"];
         put?: never;
         post?: never;
@@ -465,7 +372,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancels a confirmed order and releases its stock. */
+        /**
+         * Cancels a confirmed (or, staff, a partially fulfilled) order: the stock not shipped yet is
+         *     released.
+         */
         post: operations["orders_cancel"];
         delete?: never;
         options?: never;
@@ -482,8 +392,71 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Fulfils a confirmed order: its stock leaves the warehouse (staff). */
+        /** Fulfils an order (staff): one shipment of everything not shipped yet; its stock leaves. */
         post: operations["orders_fulfil"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/{id}/returns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Asks to return shipped units: the order's customer within `RETURN_WINDOW_DAYS` of delivery
+         *     (or of shipping, for what has not arrived), or staff at any time. At most what was shipped
+         *     minus what was returned or asked back already.
+         */
+        post: operations["returns_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/{id}/shipments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ships some units (`lines`), or everything not shipped yet (no `lines`): inventory commits
+         *     exactly those units of the order's reservation. The order becomes `partially_fulfilled`
+         *     or `fulfilled`; the new shipment is the last of its `shipments` (and `Location`). A retry
+         *     with the same `Idempotency-Key` answers the same shipment again, shipping nothing more.
+         */
+        post: operations["orders_create_shipment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/{id}/shipments/{sid}/delivered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Marks a shipment delivered (staff). The order becomes `delivered` once it is fulfilled and
+         *     every shipment has arrived. Marking one twice is 409.
+         */
+        post: operations["orders_deliver_shipment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -727,6 +700,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/returns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Returns, newest first: customers see their own, staff see all. */
+        get: operations["returns_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/returns/{id}/receive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receives a return (staff): each line `restock` (back on hand, a `returned` movement at
+         *     inventory) or `damaged` (recorded here, never on hand); a product may be split over both.
+         *     The refund is the received units at the order's prices. A retry with the same
+         *     `Idempotency-Key` answers the same receipt again.
+         */
+        post: operations["returns_receive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/returns/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rejects a requested return (staff): nothing comes back, nothing is refunded. */
+        post: operations["returns_reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/status": {
         parameters: {
             query?: never;
@@ -780,92 +809,10 @@ export interface paths {
         patch: operations["inventory_update_supplier"];
         trace?: never;
     };
-    "/api/webhooks": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Every webhook, newest first (admin). */
-        get: operations["events_list_webhooks"];
-        put?: never;
-        /** Subscribes a URL to events (admin). The answer carries the signing secret, shown only now. */
-        post: operations["events_create_webhook"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/webhooks/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One webhook (admin). */
-        get: operations["events_get_webhook"];
-        put?: never;
-        post?: never;
-        /** Deletes a webhook and its delivery log (admin). */
-        delete: operations["events_delete_webhook"];
-        options?: never;
-        head?: never;
-        /** Changes a webhook's URL, patterns or active flag (admin). */
-        patch: operations["events_update_webhook"];
-        trace?: never;
-    };
-    "/api/webhooks/{id}/deliveries": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The delivery log of a webhook, newest attempt first (admin): each attempt's event, status
-         *     code or error, duration and next retry.
-         */
-        get: operations["events_webhook_deliveries"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/webhooks/{id}/test": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Sends a `ping` event to the webhook now and answers with the attempt (admin). */
-        post: operations["events_test_webhook"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description Who caused an event: a signed-in user (id and email when known) acting through a service. */
-        Actor: {
-            email?: string | null;
-            /** @description The service that recorded the event (`auth`, `orders`, …). */
-            service: string;
-            /** Format: uuid */
-            user_id?: string | null;
-        };
         Adjustment: {
             /**
              * Format: int64
@@ -912,49 +859,26 @@ export interface components {
             /** @description For staff only: customers get `null` here and read `customer_message`. */
             text?: string | null;
         };
-        /**
-         * @description One entry of the audit log: the event, the order it arrived in and the request that
-         *     recorded it.
-         */
-        AuditEntry: components["schemas"]["EventView"] & {
-            /** Format: date-time */
-            received_at: string;
-            /** @description The request that recorded it, and its W3C trace context. */
-            request_id?: string | null;
-            /**
-             * Format: int64
-             * @description The log's own number: larger is later.
-             */
-            seq: number;
-            traceparent?: string | null;
-        };
-        /** @description A page of the audit log. */
-        AuditPage: {
-            items: components["schemas"]["AuditEntry"][];
-            next_cursor?: string | null;
-        };
         /** @description Why an order is cancelled (optional). */
         CancelOrder: {
             reason?: string | null;
         };
         ChatAnswer: {
-            /** @description Markdown, written by the AI. */
             answer: string;
+            /** @description What the answer was based on. */
+            context: unknown;
             /** Format: date-time */
             generated_at: string;
             model: string;
-            /** @description Suggested changes for staff to confirm through the ordinary API; nothing is done yet. */
-            proposals: components["schemas"]["Proposal"][];
-            /** @description Every tool the assistant ran for this answer, in order. */
-            tools_used: components["schemas"]["ToolUse"][];
         };
         ChatRequest: {
-            /**
-             * @description The conversation, oldest first, ending with the user's question. The client keeps it
-             *     and sends the last 20 turns at most.
-             */
-            messages: components["schemas"]["Turn"][];
+            message: string;
         };
+        /**
+         * @description How a returned unit came back.
+         * @enum {string}
+         */
+        Condition: "restock" | "damaged";
         CountLine: {
             /**
              * Format: int64
@@ -983,9 +907,16 @@ export interface components {
             sku: string;
         };
         CreateOrder: {
+            /**
+             * Format: uuid
+             * @description Staff only: the customer this order is for (it becomes theirs; the history records
+             *     who placed it). 422 when no such user exists.
+             */
+            customer_id?: string | null;
             /** @description 1–100 lines; lines of the same product are merged. */
             lines: components["schemas"]["LineRequest"][];
             note?: string | null;
+            shipping_address?: components["schemas"]["ShippingAddress"] | null;
         };
         CreateProduct: {
             category?: string;
@@ -1017,18 +948,17 @@ export interface components {
             /** Format: uuid */
             supplier_id: string;
         };
-        CreateWebhook: {
-            /** @description Default true. */
-            active?: boolean | null;
-            /** @description `*`, a family such as `order.*`, or exact types. */
-            events: string[];
-            /** @description Where events are POSTed: http(s), resolving to a public address. */
-            url: string;
+        /** @description `POST /api/orders/{id}/returns`. */
+        CreateReturn: {
+            lines: components["schemas"]["LineRequest"][];
+            reason: string;
         };
-        /** @description A new webhook with its signing secret: keep it now, it is not shown again. */
-        CreatedWebhook: components["schemas"]["Webhook"] & {
-            /** @description Verifies `Stockroom-Signature` (HMAC-SHA256 of `"<t>.<body>"`). */
-            secret: string;
+        /** @description `POST /api/orders/{id}/shipments`. */
+        CreateShipment: {
+            carrier?: string | null;
+            /** @description The units to ship; everything not yet shipped when absent. */
+            lines?: components["schemas"]["LineRequest"][] | null;
+            tracking_number?: string | null;
         };
         /** @description `GET /api/dashboard`: everything staff need at a glance, each part from its own service. */
         Dashboard: {
@@ -1044,56 +974,6 @@ export interface components {
             orders: number;
             /** Format: int64 */
             revenue_cents: number;
-        };
-        /** @description One delivery attempt. */
-        DeliveryAttempt: {
-            /**
-             * Format: int32
-             * @description 1 for the first attempt of a delivery.
-             */
-            attempt: number;
-            /** Format: date-time */
-            attempted_at: string;
-            /**
-             * Format: uuid
-             * @description The delivery: `Stockroom-Delivery`, the same on every attempt of it.
-             */
-            delivery_id: string;
-            /** Format: int64 */
-            duration_ms: number;
-            /** @description Why the attempt failed, when it did. */
-            error?: string | null;
-            /** Format: uuid */
-            event_id: string;
-            event_type: string;
-            /** Format: uuid */
-            id: string;
-            /** Format: date-time */
-            next_retry_at?: string | null;
-            /** @description `succeeded`, `retrying` (see `next_retry_at`) or `failed` (no more attempts). */
-            outcome: string;
-            /**
-             * Format: int32
-             * @description The receiver's status, when it answered.
-             */
-            status_code?: number | null;
-        };
-        /** @description What an event is about. */
-        Entity: {
-            id: string;
-            /** @description `order`, `product`, `user`, `account`, … */
-            kind: string;
-        };
-        /** @description An event as webhooks receive it and live streams show it. */
-        EventView: {
-            actor: components["schemas"]["Actor"];
-            data: Record<string, never>;
-            entity: components["schemas"]["Entity"];
-            /** Format: uuid */
-            id: string;
-            /** Format: date-time */
-            occurred_at: string;
-            type: string;
         };
         /** @description One field that failed validation: `field` is a path such as `lines[1].quantity`. */
         FieldError: {
@@ -1209,13 +1089,6 @@ export interface components {
             name: string;
             phone?: string | null;
         };
-        /** @description Which staff get which emails. */
-        NotificationSettings: {
-            /** @description Get the daily digest of products at or below their reorder point. */
-            low_stock_digest: components["schemas"]["Recipient"][];
-            /** @description Get an email for every confirmed order. */
-            new_order_alert: components["schemas"]["Recipient"][];
-        };
         Order: {
             ai_summary: components["schemas"]["AiSummary"];
             /** Format: date-time */
@@ -1229,6 +1102,20 @@ export interface components {
             note?: string | null;
             /** @description Human order number, e.g. SR-001001 */
             number: string;
+            /** @description The staff member who placed it for its customer; `null` when the customer did. */
+            placed_by?: string | null;
+            /**
+             * Format: date-time
+             * @description Until when its customer may ask for a return (`RETURN_WINDOW_DAYS` after the last
+             *     delivery, or shipping for what has not arrived); `null` while nothing shipped is left
+             *     to return. Staff may record returns after it too.
+             */
+            returnable_until?: string | null;
+            /** @description Oldest first. */
+            returns?: components["schemas"]["Return"][];
+            /** @description Oldest first. */
+            shipments?: components["schemas"]["Shipment"][];
+            shipping_address?: components["schemas"]["ShippingAddress"] | null;
             status: components["schemas"]["OrderStatus"];
             /** Format: int64 */
             total_cents: number;
@@ -1252,48 +1139,12 @@ export interface components {
             unit_price_cents: number;
         };
         /** @enum {string} */
-        OrderStatus: "pending" | "confirmed" | "rejected" | "failed" | "cancelled" | "fulfilled";
+        OrderStatus: "pending" | "confirmed" | "rejected" | "failed" | "cancelled" | "partially_fulfilled" | "fulfilled" | "delivered";
         /**
          * @description `ok` when every service is up, else `degraded`.
          * @enum {string}
          */
         Overall: "ok" | "degraded";
-        /** @description A page of results. */
-        Page_DeliveryAttempt: {
-            items: {
-                /**
-                 * Format: int32
-                 * @description 1 for the first attempt of a delivery.
-                 */
-                attempt: number;
-                /** Format: date-time */
-                attempted_at: string;
-                /**
-                 * Format: uuid
-                 * @description The delivery: `Stockroom-Delivery`, the same on every attempt of it.
-                 */
-                delivery_id: string;
-                /** Format: int64 */
-                duration_ms: number;
-                /** @description Why the attempt failed, when it did. */
-                error?: string | null;
-                /** Format: uuid */
-                event_id: string;
-                event_type: string;
-                /** Format: uuid */
-                id: string;
-                /** Format: date-time */
-                next_retry_at?: string | null;
-                /** @description `succeeded`, `retrying` (see `next_retry_at`) or `failed` (no more attempts). */
-                outcome: string;
-                /**
-                 * Format: int32
-                 * @description The receiver's status, when it answered.
-                 */
-                status_code?: number | null;
-            }[];
-            next_cursor?: string | null;
-        };
         /** @description A page of results. */
         Page_Movement: {
             items: {
@@ -1325,32 +1176,6 @@ export interface components {
             next_cursor?: string | null;
         };
         /** @description A page of results. */
-        Page_Notification: {
-            items: {
-                /** Format: int32 */
-                attempts: number;
-                /** Format: date-time */
-                created_at: string;
-                error?: string | null;
-                /**
-                 * Format: uuid
-                 * @description The event that caused it.
-                 */
-                event_id?: string | null;
-                /** Format: uuid */
-                id: string;
-                /** Format: date-time */
-                sent_at?: string | null;
-                /** @description `queued`, `sent`, `not_sent` (no SMTP configured) or `failed`. */
-                status: string;
-                subject: string;
-                /** @description The template that wrote it (`order_confirmed`, `new_order_alert`, …). */
-                template: string;
-                to: string;
-            }[];
-            next_cursor?: string | null;
-        };
-        /** @description A page of results. */
         Page_Order: {
             items: {
                 ai_summary: components["schemas"]["AiSummary"];
@@ -1365,6 +1190,20 @@ export interface components {
                 note?: string | null;
                 /** @description Human order number, e.g. SR-001001 */
                 number: string;
+                /** @description The staff member who placed it for its customer; `null` when the customer did. */
+                placed_by?: string | null;
+                /**
+                 * Format: date-time
+                 * @description Until when its customer may ask for a return (`RETURN_WINDOW_DAYS` after the last
+                 *     delivery, or shipping for what has not arrived); `null` while nothing shipped is left
+                 *     to return. Staff may record returns after it too.
+                 */
+                returnable_until?: string | null;
+                /** @description Oldest first. */
+                returns?: components["schemas"]["Return"][];
+                /** @description Oldest first. */
+                shipments?: components["schemas"]["Shipment"][];
+                shipping_address?: components["schemas"]["ShippingAddress"] | null;
                 status: components["schemas"]["OrderStatus"];
                 /** Format: int64 */
                 total_cents: number;
@@ -1454,6 +1293,40 @@ export interface components {
             next_cursor?: string | null;
         };
         /** @description A page of results. */
+        Page_Return: {
+            items: {
+                /** Format: date-time */
+                created_at: string;
+                currency: string;
+                customer_id: string;
+                /** Format: uuid */
+                id: string;
+                lines: components["schemas"]["ReturnLine"][];
+                order_id: components["schemas"]["OrderId"];
+                /** @description The order's human number, e.g. SR-001001 */
+                order_number: string;
+                reason: string;
+                /** Format: date-time */
+                received_at?: string | null;
+                received_by?: string | null;
+                /**
+                 * Format: int64
+                 * @description At the order's prices: the units asked back while `requested`, the units received once
+                 *     `received`, 0 when `rejected`.
+                 */
+                refund_cents: number;
+                reject_reason?: string | null;
+                /** Format: date-time */
+                rejected_at?: string | null;
+                rejected_by?: string | null;
+                requested_by: string;
+                status: components["schemas"]["ReturnStatus"];
+                /** Format: date-time */
+                updated_at: string;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A page of results. */
         Page_Supplier: {
             items: {
                 contact_email?: string | null;
@@ -1479,27 +1352,6 @@ export interface components {
                 id: string;
                 name: string;
                 role: components["schemas"]["Role"];
-            }[];
-            next_cursor?: string | null;
-        };
-        /** @description A page of results. */
-        Page_Webhook: {
-            items: {
-                active: boolean;
-                /** Format: date-time */
-                created_at: string;
-                /** @description Patterns: `*`, `order.*` or an exact type. */
-                events: string[];
-                /**
-                 * Format: date-time
-                 * @description Since when every delivery attempt has failed; deactivated after 24 h of that.
-                 */
-                failing_since?: string | null;
-                /** Format: uuid */
-                id: string;
-                /** Format: date-time */
-                updated_at: string;
-                url: string;
             }[];
             next_cursor?: string | null;
         };
@@ -1578,20 +1430,6 @@ export interface components {
          * @description A product in inventory's catalogue.
          */
         ProductId: string;
-        Proposal: {
-            /**
-             * @description Exactly the request body of the ordinary endpoint for `kind`, checked against the
-             *     real products and suppliers when it was proposed.
-             */
-            body: {
-                [key: string]: unknown;
-            };
-            kind: components["schemas"]["ProposalKind"];
-            /** @description One line a person can read before confirming. */
-            summary: string;
-        };
-        /** @enum {string} */
-        ProposalKind: "purchase_order" | "stock_adjustment";
         PurchaseOrder: {
             /** Format: date-time */
             created_at: string;
@@ -1660,11 +1498,19 @@ export interface components {
             /** Format: int64 */
             quantity: number;
         };
-        /** @description A staff member who gets an email. */
-        Recipient: {
-            email: string;
-            /** Format: uuid */
-            user_id: string;
+        /**
+         * @description `POST /api/returns/{id}/receive`: what came back; a product may be split over both
+         *     conditions. Units asked back but not received are not refunded.
+         */
+        ReceiveReturn: {
+            lines: components["schemas"]["ReceivedLine"][];
+        };
+        /** @description One product (and condition) received back. */
+        ReceivedLine: {
+            condition: components["schemas"]["Condition"];
+            product_id: components["schemas"]["ProductId"];
+            /** Format: int64 */
+            quantity: number;
         };
         RefreshRequest: {
             refresh_token: string;
@@ -1679,6 +1525,10 @@ export interface components {
             email: string;
             name: string;
             password: string;
+        };
+        /** @description `POST /api/returns/{id}/reject`. */
+        RejectReturn: {
+            reason: string;
         };
         Restock: {
             /** Format: int64 */
@@ -1722,6 +1572,59 @@ export interface components {
             /** Format: int64 */
             window_days: number;
         };
+        /** @description A return of shipped units. */
+        Return: {
+            /** Format: date-time */
+            created_at: string;
+            currency: string;
+            customer_id: string;
+            /** Format: uuid */
+            id: string;
+            lines: components["schemas"]["ReturnLine"][];
+            order_id: components["schemas"]["OrderId"];
+            /** @description The order's human number, e.g. SR-001001 */
+            order_number: string;
+            reason: string;
+            /** Format: date-time */
+            received_at?: string | null;
+            received_by?: string | null;
+            /**
+             * Format: int64
+             * @description At the order's prices: the units asked back while `requested`, the units received once
+             *     `received`, 0 when `rejected`.
+             */
+            refund_cents: number;
+            reject_reason?: string | null;
+            /** Format: date-time */
+            rejected_at?: string | null;
+            rejected_by?: string | null;
+            requested_by: string;
+            status: components["schemas"]["ReturnStatus"];
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description One product of a return, priced as the order was. */
+        ReturnLine: {
+            /** Format: int64 */
+            damaged: number;
+            name: string;
+            product_id: components["schemas"]["ProductId"];
+            /**
+             * Format: int64
+             * @description Units asked back.
+             */
+            quantity: number;
+            /**
+             * Format: int64
+             * @description Units received back on hand, and units received damaged (0 until received).
+             */
+            restocked: number;
+            sku: string;
+            /** Format: int64 */
+            unit_price_cents: number;
+        };
+        /** @enum {string} */
+        ReturnStatus: "requested" | "received" | "rejected";
         /**
          * @description Who may do what. Ordered: admin ⊃ staff ⊃ customer. `service` is for `/internal/` only.
          * @enum {string}
@@ -1750,7 +1653,7 @@ export interface components {
             orders_period: number;
             /**
              * Format: int64
-             * @description Confirmed or fulfilled orders placed today (UTC).
+             * @description Sold orders (confirmed, partially fulfilled, fulfilled or delivered) placed today (UTC).
              */
             orders_today: number;
             /**
@@ -1759,10 +1662,16 @@ export interface components {
              */
             period_days: number;
             recent: components["schemas"]["Order"][];
+            /**
+             * Format: int64
+             * @description Refunds of returns received in the period (subtract from revenue for net).
+             */
+            refunds_period_cents?: number;
             revenue_by_day: components["schemas"]["DayRevenue"][];
             /**
              * Format: int64
-             * @description Revenue of the period: orders confirmed or fulfilled, not cancelled.
+             * @description Revenue of the period, gross: orders confirmed, partially fulfilled, fulfilled or
+             *     delivered, not cancelled. Refunds are in `refunds_period_cents`.
              */
             revenue_period_cents: number;
             /**
@@ -1797,6 +1706,41 @@ export interface components {
             token_type: string;
             user: components["schemas"]["User"];
         };
+        /** @description Units that left together. */
+        Shipment: {
+            carrier?: string | null;
+            /** Format: date-time */
+            delivered_at?: string | null;
+            /** Format: uuid */
+            id: string;
+            lines: components["schemas"]["ShipmentLine"][];
+            /** Format: date-time */
+            shipped_at: string;
+            /** @description The staff member who shipped it. */
+            shipped_by?: string | null;
+            tracking_number?: string | null;
+        };
+        /** @description Units of one product in a shipment. */
+        ShipmentLine: {
+            product_id: components["schemas"]["ProductId"];
+            /** Format: int64 */
+            quantity: number;
+        };
+        /** @description Where an order goes. `country` is an ISO 3166-1 alpha-2 code (upper case). */
+        ShippingAddress: {
+            city: string;
+            /**
+             * @description ISO 3166-1 alpha-2, e.g. `DE`, `US` (lower case is accepted and upper-cased).
+             * @example DE
+             */
+            country: string;
+            line1: string;
+            line2?: string | null;
+            name: string;
+            phone?: string | null;
+            postal_code: string;
+            region?: string | null;
+        };
         /**
          * @description Why restock advice did not become a purchase order line.
          * @enum {string}
@@ -1817,6 +1761,12 @@ export interface components {
                 [key: string]: number;
             };
             currency: string;
+            /**
+             * Format: int64
+             * @description Refunds of returns received in the period. Revenue is gross: orders still count as
+             *     sold after a return, and this is what was paid back.
+             */
+            refunds_cents?: number;
             revenue_by_day: components["schemas"]["DayRevenue"][];
             top_products: components["schemas"]["TopProduct"][];
         };
@@ -1872,13 +1822,6 @@ export interface components {
             name?: string | null;
             phone?: string | null;
         };
-        ToolUse: {
-            /** @description The arguments the model gave, as JSON. */
-            arguments: {
-                [key: string]: unknown;
-            };
-            name: string;
-        };
         TopProduct: {
             name: string;
             product_id: components["schemas"]["ProductId"];
@@ -1888,13 +1831,6 @@ export interface components {
             revenue_cents: number;
             sku: string;
         };
-        Turn: {
-            /** @description 1–4,000 characters, not only spaces. */
-            content: string;
-            role: components["schemas"]["TurnRole"];
-        };
-        /** @enum {string} */
-        TurnRole: "user" | "assistant";
         /** @description Why a dashboard section is missing: `{"unavailable": true, "reason": "…"}`. */
         Unavailable: {
             /** @description For people: which service failed and how. */
@@ -1945,12 +1881,6 @@ export interface components {
             /** @description admin, staff or customer */
             role?: string | null;
         };
-        UpdateWebhook: {
-            /** @description Turning a webhook on again also forgets its failures. */
-            active?: boolean | null;
-            events?: string[] | null;
-            url?: string | null;
-        };
         /** @enum {string} */
         Urgency: "critical" | "soon" | "ok";
         /** @description A user as the API shows it (never with the password hash). */
@@ -1963,24 +1893,6 @@ export interface components {
             id: string;
             name: string;
             role: components["schemas"]["Role"];
-        };
-        /** @description A webhook subscription. Its signing secret is shown once, when it is created. */
-        Webhook: {
-            active: boolean;
-            /** Format: date-time */
-            created_at: string;
-            /** @description Patterns: `*`, `order.*` or an exact type. */
-            events: string[];
-            /**
-             * Format: date-time
-             * @description Since when every delivery attempt has failed; deactivated after 24 h of that.
-             */
-            failing_since?: string | null;
-            /** Format: uuid */
-            id: string;
-            /** Format: date-time */
-            updated_at: string;
-            url: string;
         };
     };
     responses: never;
@@ -2042,25 +1954,16 @@ export interface operations {
                     "application/json": components["schemas"]["ChatAnswer"];
                 };
             };
-            /** @description Not signed in, or the token is invalid */
+            /** @description Not signed in, or the token is invalid or expired */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not a user (service tokens) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed: 1 to 20 turns of 1 to 4,000 characters, ending with the user's */
+            /** @description Validation failed */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2078,17 +1981,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description AI disabled, paused after failures, or the provider failed */
+            /** @description AI disabled or paused */
             503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The answer did not come within AI_TIMEOUT_MS */
-            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2127,168 +2021,6 @@ export interface operations {
             };
             /** @description Not allowed for this role */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    events_audit_log: {
-        parameters: {
-            query?: {
-                /** @description A user id, an email, or a service name (`auth`, `orders`, …). */
-                actor?: string;
-                /** @description `order`, `product`, `user`, … */
-                entity_kind?: string;
-                entity_id?: string;
-                /** @description An exact type (`order.confirmed`) or a family (`order.*`). */
-                type?: string;
-                /** @description Events that occurred at or after this time (RFC 3339). */
-                from?: string;
-                /** @description Events that occurred before this time (RFC 3339). */
-                to?: string;
-                /** @description 1–100, default 20 */
-                limit?: number;
-                /** @description `next_cursor` of the previous page */
-                cursor?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AuditPage"];
-                };
-            };
-            /** @description Unknown query parameter */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not signed in, or the token is invalid */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not allowed for this role */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    events_audit_export: {
-        parameters: {
-            query?: {
-                /** @description A user id, an email, or a service name (`auth`, `orders`, …). */
-                actor?: string;
-                /** @description `order`, `product`, `user`, … */
-                entity_kind?: string;
-                entity_id?: string;
-                /** @description An exact type (`order.confirmed`) or a family (`order.*`). */
-                type?: string;
-                /** @description Events that occurred at or after this time (RFC 3339). */
-                from?: string;
-                /** @description Events that occurred before this time (RFC 3339). */
-                to?: string;
-                /** @description 1–100, default 20 */
-                limit?: number;
-                /** @description `next_cursor` of the previous page */
-                cursor?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description CSV */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/csv": string;
-                };
-            };
-            /** @description Unknown query parameter */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not signed in, or the token is invalid */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not allowed for this role */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2559,14 +2291,14 @@ export interface operations {
     auth_list: {
         parameters: {
             query?: {
+                /** @description Only users of this role (staff must ask for `customer`) */
+                role?: string;
+                /** @description Case-insensitive part of the email or the name */
+                q?: string;
                 /** @description 1–100, default 20 */
                 limit?: number;
                 /** @description `next_cursor` of the previous page */
                 cursor?: string;
-                /** @description Only users with this role (staff must ask for `customer`). */
-                role?: string;
-                /** @description Part of the email or the name, case-blind. */
-                q?: string;
             };
             header?: never;
             path?: never;
@@ -2581,6 +2313,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_User"];
+                };
+            };
+            /** @description Unknown role */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the token is invalid or expired */
@@ -2601,7 +2342,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed */
+            /** @description The search text is too long */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2737,56 +2478,6 @@ export interface operations {
             };
             /** @description `days` is not between 1 and 365 */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    events_event_stream: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description the `id` of the last event received: the stream resumes after it */
-                "Last-Event-ID"?: string | null;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description An event stream: `id` (the log number), `event` (the type), `data` (the event as JSON); comments as heartbeats */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/event-stream": string;
-                };
-            };
-            /** @description Not signed in, or the token is invalid */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not allowed for this role */
-            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3107,174 +2798,6 @@ export interface operations {
             };
         };
     };
-    events_list_notifications: {
-        parameters: {
-            query?: {
-                /** @description 1–100, default 20 */
-                limit?: number;
-                /** @description `next_cursor` of the previous page */
-                cursor?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Page_Notification"];
-                };
-            };
-            /** @description Not signed in, or the token is invalid */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not allowed for this role */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    events_notification_settings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NotificationSettings"];
-                };
-            };
-            /** @description Not signed in, or the token is invalid */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not allowed for this role */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    events_put_notification_settings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["NotificationSettings"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NotificationSettings"];
-                };
-            };
-            /** @description Not signed in, or the token is invalid */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not allowed for this role */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     orders_list: {
         parameters: {
             query?: {
@@ -3353,6 +2876,15 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only staff place orders for someone else */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
             /** @description insufficient stock */
@@ -3583,7 +3115,239 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    returns_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateReturn"];
+            };
+        };
+        responses: {
+            /** @description Requested */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Return"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than can be returned, nothing shipped, or the return window closed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed, or a product not in the order */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    orders_create_shipment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retry with the same key and body answers the same shipment */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateShipment"];
+            };
+        };
+        responses: {
+            /** @description Shipped: the order with its new shipment */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than is left to ship, or the order does not ship (cancelled, fulfilled, …) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed, or a product not in the order, or the key was used for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    orders_deliver_shipment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description the shipment */
+                sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such order or shipment */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already delivered */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4766,6 +4530,222 @@ export interface operations {
             };
         };
     };
+    returns_list: {
+        parameters: {
+            query?: {
+                status?: string;
+                /** @description 1–100, default 20 */
+                limit?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Return"];
+                };
+            };
+            /** @description Unknown status */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    returns_receive: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retry with the same key and body answers the same receipt */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReceiveReturn"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Return"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not requested any more (received or rejected), or more units than asked back */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed, a product not in the return, or the key was used for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    returns_reject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RejectReturn"];
+            };
+        };
+        responses: {
+            /** @description Rejected */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Return"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not requested any more (received or rejected) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     gateway_status: {
         parameters: {
             query?: never;
@@ -4985,442 +4965,6 @@ export interface operations {
             };
             /** @description Validation failed */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    events_list_webhooks: {
-        parameters: {
-            query?: {
-                /** @description 1–100, default 20 */
-                limit?: number;
-                /** @description `next_cursor` of the previous page */
-                cursor?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Page_Webhook"];
-                };
-            };
-            /** @description Not signed in, or the token is invalid */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not allowed for this role */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    events_create_webhook: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CreateWebhook"];
-            };
-        };
-        responses: {
-            /** @description Created */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CreatedWebhook"];
-                };
-            };
-            /** @description Not signed in, or the token is invalid */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not allowed for this role */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed: a bad pattern, or a URL that is not http(s) or resolves to an internal address */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    events_get_webhook: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Webhook"];
-                };
-            };
-            /** @description Not signed in, or the token is invalid */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not allowed for this role */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    events_delete_webhook: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not signed in, or the token is invalid */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not allowed for this role */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    events_update_webhook: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UpdateWebhook"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Webhook"];
-                };
-            };
-            /** @description Not signed in, or the token is invalid */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not allowed for this role */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    events_webhook_deliveries: {
-        parameters: {
-            query?: {
-                /** @description 1–100, default 20 */
-                limit?: number;
-                /** @description `next_cursor` of the previous page */
-                cursor?: string;
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Page_DeliveryAttempt"];
-                };
-            };
-            /** @description Not signed in, or the token is invalid */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not allowed for this role */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    events_test_webhook: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The attempt: see `outcome`, `status_code` and `error` */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DeliveryAttempt"];
-                };
-            };
-            /** @description Not signed in, or the token is invalid */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not allowed for this role */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };

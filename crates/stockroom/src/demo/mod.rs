@@ -7,6 +7,7 @@
 //! point, so low stock and restock advice have something to say at once.
 
 mod catalogue;
+mod shipping;
 
 use std::{collections::HashMap, time::Duration};
 
@@ -291,8 +292,8 @@ pub async fn run(base: &str) -> Result<Report> {
 }
 
 /// A few dozen orders across the customers, each with one to three products, then some
-/// fulfilled and some cancelled, so every state shows; one asks for more than is in stock
-/// and is rejected.
+/// shipped (whole or in part, some delivered, one partly returned) and some cancelled, so
+/// every state shows; one asks for more than is in stock and is rejected.
 async fn place_orders(
     client: &Client,
     customers: &[Value],
@@ -330,18 +331,8 @@ async fn place_orders(
             continue;
         }
         placed += 1;
-        let id = text(&reply.body, "id")?;
-        if i % 3 == 0 {
-            client
-                .expect(
-                    Method::POST,
-                    &format!("/api/orders/{id}/fulfil"),
-                    staff,
-                    Some(&json!({})),
-                    &[200],
-                )
-                .await?;
-        } else if i % 7 == 1 {
+        if i % 7 == 1 && !i.is_multiple_of(3) {
+            let id = text(&reply.body, "id")?;
             let reason = json!({"reason": "Customer changed their mind"});
             client
                 .expect(
@@ -352,6 +343,8 @@ async fn place_orders(
                     &[200],
                 )
                 .await?;
+        } else {
+            shipping::progress(client, i, &reply.body, staff, &token).await?;
         }
     }
     // More than the shelf holds: kept as a rejected order.
