@@ -1178,6 +1178,12 @@ export interface components {
             created_at: string;
             currency: string;
             description: string;
+            /**
+             * Format: int64
+             * @description Read-only: the point low stock is judged at, the product's own or, when that is 0,
+             *     `DEFAULT_REORDER_POINT`; `available <= effective_reorder_point` is low. 0 for customers.
+             */
+            effective_reorder_point: number;
             /** Format: uuid */
             id: string;
             name: string;

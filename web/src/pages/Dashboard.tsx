@@ -131,7 +131,10 @@ function InventoryPart({ inventory }: { inventory: Data['inventory'] }) {
                 <tr key={p.id}>
                   <td><Link to={`/products/${p.id}`}>{p.name}</Link> <span className="muted small sku">{p.sku}</span></td>
                   <td className="num">{p.available}</td>
-                  <td className="num">{p.reorder_point || <span className="muted">default</span>}</td>
+                  <td className="num">
+                    {p.effective_reorder_point}
+                    {!p.reorder_point && <span className="muted small"> (default)</span>}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -93,7 +93,7 @@ export default function OrderNew() {
                     <td className="num">{money(p.price_cents, p.currency)}</td>
                     <td className="num">
                       <span className="stack">
-                        {p.available} <StockBadge available={p.available} reorderPoint={p.reorder_point} />
+                        {p.available} <StockBadge product={p} />
                       </span>
                     </td>
                     <td>
