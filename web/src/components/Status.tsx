@@ -1,9 +1,10 @@
 // Status is colour plus text, never colour alone; the same pills everywhere.
 import type { OrderStatus, Product } from '../api/types';
 import { exact, timeAgo } from '../format';
+import { statusLabel } from '../fulfilment';
 
 export function StatusPill({ status }: { status: OrderStatus | string }) {
-  return <span className={`pill pill-${status}`}>{status}</span>;
+  return <span className={`pill pill-${status}`}>{statusLabel(status)}</span>;
 }
 
 export function TimeAgo({ at }: { at: string }) {

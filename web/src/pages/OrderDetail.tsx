@@ -1,15 +1,22 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { toApiError } from '../api/client';
 import { api } from '../api/endpoints';
 import type { Order } from '../api/types';
 import { isStaff, useAuth } from '../auth/AuthContext';
 import { queries } from '../api/queries';
+import { AddressView } from '../components/AddressView';
 import { useConfirm } from '../components/Dialog';
 import { ErrorNotice, Loading, useToast } from '../components/Feedback';
+import { OrderReturns } from '../components/OrderReturns';
 import { PageHeading, useDocumentTitle, useFocusHeadingOnChange } from '../components/Page';
+import { ReturnRequestDialog } from '../components/ReturnRequestDialog';
+import { ShipDialog } from '../components/ShipDialog';
+import { Shipments } from '../components/Shipments';
 import { StatusPill, TimeAgo } from '../components/Status';
 import { money } from '../format';
+import { canReturn, canShip, leftToShip, shipped } from '../fulfilment';
 
 function AiSummary({ order, staff }: { order: Order; staff: boolean }) {
   const queryClient = useQueryClient();
@@ -67,6 +74,7 @@ export default function OrderDetail() {
   const toast = useToast();
   const queryClient = useQueryClient();
   const confirm = useConfirm();
+  const [dialog, setDialog] = useState<'ship' | 'return' | null>(null);
   const { data: order, error, isLoading, refetch } = useQuery({
     ...queries.order(id),
     // Poll while the AI summary is being written.
@@ -91,7 +99,13 @@ export default function OrderDetail() {
     if (!order) return;
     const ok = await confirm({
       title: `Cancel order ${order.number}?`,
-      body: <p>The reserved stock goes back on the shelf and the order cannot be fulfilled afterwards.</p>,
+      body: (
+        <p>
+          {order.shipments?.length
+            ? 'What has not shipped yet goes back on the shelf; what has shipped stays shipped.'
+            : 'The reserved stock goes back on the shelf and the order cannot be fulfilled afterwards.'}
+        </p>
+      ),
       action: 'Cancel order',
       danger: true,
     });
@@ -100,7 +114,11 @@ export default function OrderDetail() {
 
   if (isLoading) return <Loading />;
   if (error || !order) return <ErrorNotice error={error} retry={() => void refetch()} />;
-  const canCancel = order.status === 'confirmed' && (staff || order.customer_id === user?.id);
+  const owner = order.customer_id === user?.id;
+  const canCancel = (staff && canShip(order)) || (owner && order.status === 'confirmed');
+  const out = shipped(order);
+  const left = leftToShip(order);
+  const partly = (order.shipments?.length ?? 0) > 0;
   return (
     <div className="page">
       <header className="page-head">
@@ -108,9 +126,19 @@ export default function OrderDetail() {
           Order <span className="order-no">{order.number}</span> <StatusPill status={order.status} />
         </PageHeading>
         <div className="actions">
-          {staff && order.status === 'confirmed' && (
-            <button type="button" disabled={act.isPending} onClick={() => act.mutate('fulfil')}>
-              Fulfil
+          {staff && canShip(order) && (
+            <>
+              <button type="button" disabled={act.isPending} onClick={() => setDialog('ship')}>
+                Ship…
+              </button>
+              <button type="button" className="secondary" disabled={act.isPending} onClick={() => act.mutate('fulfil')}>
+                {partly ? 'Ship the rest' : 'Fulfil all'}
+              </button>
+            </>
+          )}
+          {(owner || staff) && canReturn(order) && (
+            <button type="button" className="secondary" onClick={() => setDialog('return')}>
+              Return items
             </button>
           )}
           {canCancel && (
@@ -129,7 +157,10 @@ export default function OrderDetail() {
           <h2>Lines</h2>
           <table>
             <thead>
-              <tr><th>Product</th><th className="num">Qty</th><th className="num hide-sm">Unit</th><th className="num">Total</th></tr>
+              <tr>
+                <th>Product</th><th className="num">Qty</th>{partly && <th className="num">Shipped</th>}
+                <th className="num hide-sm">Unit</th><th className="num">Total</th>
+              </tr>
             </thead>
             <tbody>
               {order.lines.map((l) => (
@@ -139,18 +170,35 @@ export default function OrderDetail() {
                     <span className="muted small sku">{l.sku}</span>
                   </td>
                   <td className="num">{l.quantity}</td>
+                  {partly && (
+                    <td className="num">
+                      {out.get(l.product_id) ?? 0}
+                      {(left.get(l.product_id) ?? 0) > 0 && <span className="visually-hidden"> of {l.quantity}</span>}
+                    </td>
+                  )}
                   <td className="num hide-sm">{money(l.unit_price_cents, order.currency)}</td>
                   <td className="num">{money(l.line_total_cents, order.currency)}</td>
                 </tr>
               ))}
             </tbody>
             <tfoot>
-              <tr><th colSpan={2}>Total</th><td className="hide-sm" /><th className="num">{money(order.total_cents, order.currency)}</th></tr>
+              <tr>
+                <th colSpan={partly ? 3 : 2}>Total</th><td className="hide-sm" />
+                <th className="num">{money(order.total_cents, order.currency)}</th>
+              </tr>
             </tfoot>
           </table>
         </section>
         <AiSummary order={order} staff={staff} />
       </div>
+      <div className="grid-2">
+        <section className="card" aria-labelledby="ship-to-title">
+          <h2 id="ship-to-title">Ship to</h2>
+          <AddressView address={order.shipping_address} />
+        </section>
+        <Shipments order={order} staff={staff} />
+      </div>
+      <OrderReturns order={order} />
       <section className="card">
         <h2>History</h2>
         <ol className="timeline">
@@ -162,6 +210,8 @@ export default function OrderDetail() {
           ))}
         </ol>
       </section>
+      <ShipDialog order={order} open={dialog === 'ship'} onClose={() => setDialog(null)} />
+      <ReturnRequestDialog order={order} open={dialog === 'return'} onClose={() => setDialog(null)} />
     </div>
   );
 }
