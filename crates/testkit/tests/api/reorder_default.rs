@@ -96,7 +96,11 @@ async fn staff_see_the_effective_reorder_point_and_customers_do_not() {
         .body;
     assert_eq!(own["effective_reorder_point"], 4);
 
-    let one = inv.get(&format!("/api/products/{id}")).await.expect(200).body;
+    let one = inv
+        .get(&format!("/api/products/{id}"))
+        .await
+        .expect(200)
+        .body;
     assert_eq!(one["effective_reorder_point"], 10);
     let listed = inv.get("/api/products?q=ON-DEFAULT").await.expect(200).body;
     assert_eq!(listed["items"][0]["effective_reorder_point"], 10);
