@@ -31,6 +31,10 @@ pub struct Stats {
     pub by_status: BTreeMap<String, i64>,
     pub revenue_by_day: Vec<DayRevenue>,
     pub top_products: Vec<TopProduct>,
+    /// Refunds of returns received in the period. Revenue is gross: orders still count as
+    /// sold after a return, and this is what was paid back.
+    #[serde(default)]
+    pub refunds_cents: i64,
     pub currency: String,
 }
 
@@ -86,13 +90,17 @@ pub struct OrdersSection {
     pub by_status: BTreeMap<String, i64>,
     /// Today's (UTC) entry of `revenue_by_day`, 0 when there is none.
     pub revenue_today_cents: i64,
-    /// Confirmed or fulfilled orders placed today (UTC).
+    /// Sold orders (confirmed, partially fulfilled, fulfilled or delivered) placed today (UTC).
     pub orders_today: i64,
     /// The period `revenue_by_day` covers, in days, today included.
     #[schema(minimum = 1, maximum = 365)]
     pub period_days: i64,
-    /// Revenue of the period: orders confirmed or fulfilled, not cancelled.
+    /// Revenue of the period, gross: orders confirmed, partially fulfilled, fulfilled or
+    /// delivered, not cancelled. Refunds are in `refunds_period_cents`.
     pub revenue_period_cents: i64,
+    /// Refunds of returns received in the period (subtract from revenue for net).
+    #[serde(default)]
+    pub refunds_period_cents: i64,
     /// Those orders' count.
     pub orders_period: i64,
     pub revenue_by_day: Vec<DayRevenue>,
@@ -120,6 +128,7 @@ impl OrdersSection {
             period_days,
             revenue_period_cents: stats.revenue_by_day.iter().map(|d| d.revenue_cents).sum(),
             orders_period: stats.revenue_by_day.iter().map(|d| d.orders).sum(),
+            refunds_period_cents: stats.refunds_cents,
             revenue_by_day: stats.revenue_by_day,
             top_products: stats.top_products,
             currency: stats.currency,
@@ -255,6 +264,7 @@ mod tests {
             by_status: BTreeMap::new(),
             revenue_by_day: vec![day("2026-01-01", 500, 1), day("2026-01-02", 700, 2)],
             top_products: vec![],
+            refunds_cents: 0,
             currency: "EUR".into(),
         };
         let part = OrdersSection::new(stats, vec![], "2026-01-02", 7);
@@ -286,6 +296,7 @@ mod tests {
                 },
             ],
             top_products: vec![],
+            refunds_cents: 0,
             currency: "EUR".into(),
         };
         assert_eq!(

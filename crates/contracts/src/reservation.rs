@@ -113,3 +113,33 @@ pub struct Hold {
 pub struct HoldPage {
     pub items: Vec<Hold>,
 }
+
+/// `POST /internal/reservations/{id}/commit`. Without `lines`, everything still held leaves
+/// (the whole order, as before shipments). With `lines`, only those units leave, and
+/// `commit_id` (the shipment's id) makes the call idempotent: a commit id inventory has
+/// applied is answered again without committing twice.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommitRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit_id: Option<uuid::Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lines: Option<Vec<ReserveLine>>,
+}
+
+/// `POST /internal/returns`: units of a received return that go back on the shelf, each a
+/// `returned` movement naming the order. Idempotent by `return_id`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RestockRequest {
+    pub return_id: uuid::Uuid,
+    pub order_id: OrderId,
+    pub lines: Vec<ReserveLine>,
+}
+
+/// The answer to a restock, or to a repeat of it (`repeated: true`, nothing changed again).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Restocked {
+    pub return_id: uuid::Uuid,
+    pub repeated: bool,
+}

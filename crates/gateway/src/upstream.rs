@@ -38,7 +38,11 @@ impl Service {
             || under("/api/purchase-orders")
         {
             Some(Service::Inventory)
-        } else if under("/api/orders") || under("/api/ai") || under("/api/insights") {
+        } else if under("/api/orders")
+            || under("/api/returns")
+            || under("/api/ai")
+            || under("/api/insights")
+        {
             Some(Service::Orders)
         } else {
             None

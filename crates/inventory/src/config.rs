@@ -20,6 +20,10 @@ pub struct Config {
     /// `DEFAULT_REORDER_POINT`: the reorder point of a product whose own is 0 (none set),
     /// for low stock, the summary and restock; 0 turns it off.
     pub default_reorder_point: i64,
+    /// `INVENTORY_TEST_PAUSE_AFTER_COMMIT_MS`, for crash tests only: a pause between a
+    /// shipment's commit (or a return's restock) and its answer, so a test can kill the
+    /// process after the change and before orders hears of it.
+    pub pause_after_commit: Option<std::time::Duration>,
 }
 
 impl Config {
@@ -30,6 +34,9 @@ impl Config {
             database: common.database_for(crate::SERVICE),
             reserve_workers: config::parse("INVENTORY_RESERVE_WORKERS", 4)?,
             default_reorder_point: reorder_point("DEFAULT_REORDER_POINT")?,
+            pause_after_commit: config::optional("INVENTORY_TEST_PAUSE_AFTER_COMMIT_MS")
+                .map(|_| config::millis("INVENTORY_TEST_PAUSE_AFTER_COMMIT_MS", 0))
+                .transpose()?,
         })
     }
 }

@@ -46,6 +46,8 @@ pub struct InventoryState {
     reserver: reserver::Reserver,
     verifier: TokenVerifier,
     health: Vec<Check>,
+    /// Crash tests only: see [`Config::pause_after_commit`].
+    pause_after_commit: Option<std::time::Duration>,
 }
 
 impl FromRef<InventoryState> for TokenVerifier {
@@ -71,6 +73,7 @@ impl InventoryState {
             store,
             verifier,
             health: vec![Check::database(db), keys_known],
+            pause_after_commit: config.pause_after_commit,
         })
     }
 }

@@ -21,6 +21,12 @@ pub struct Config {
     /// `ORDERS_TEST_PAUSE_AFTER_RESERVE_MS`, for crash tests only: a pause between
     /// inventory's commit and the order's, so a test can kill the process there.
     pub pause_after_reserve: Option<Duration>,
+    /// `ORDERS_TEST_PAUSE_AFTER_SHIP_MS`, for crash tests only: a pause between orders' commit
+    /// of a shipment (or a return's receipt) and inventory's.
+    pub pause_after_ship: Option<Duration>,
+    /// `RETURN_WINDOW_DAYS` (default 30): how long after delivery (or shipping, for what has
+    /// not arrived) a customer may ask for a return. Staff may record one at any time.
+    pub return_window: Duration,
     pub ai: AiConfig,
 }
 
@@ -57,9 +63,25 @@ impl Config {
             pause_after_reserve: config::optional("ORDERS_TEST_PAUSE_AFTER_RESERVE_MS")
                 .map(|_| config::millis("ORDERS_TEST_PAUSE_AFTER_RESERVE_MS", 0))
                 .transpose()?,
+            pause_after_ship: config::optional("ORDERS_TEST_PAUSE_AFTER_SHIP_MS")
+                .map(|_| config::millis("ORDERS_TEST_PAUSE_AFTER_SHIP_MS", 0))
+                .transpose()?,
+            return_window: return_window(config::parse("RETURN_WINDOW_DAYS", 30)?)?,
             ai: AiConfig::from_env()?,
         })
     }
+}
+
+/// 1 to 3650 days.
+fn return_window(days: u64) -> Result<Duration, ConfigError> {
+    if !(1..=3650).contains(&days) {
+        return Err(ConfigError {
+            name: "RETURN_WINDOW_DAYS",
+            value: days.to_string(),
+            reason: "must be 1 to 3650 days".into(),
+        });
+    }
+    Ok(Duration::from_secs(days * 24 * 3600))
 }
 
 impl AiConfig {

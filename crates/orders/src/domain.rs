@@ -11,7 +11,12 @@ use kernel::{AppError, FieldError};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::model::{self, AiSummary, HistoryEntry, SummaryStatus};
+use crate::{
+    address::ShippingAddress,
+    model::{self, AiSummary, HistoryEntry, SummaryStatus},
+    returns::Return,
+    shipments::Shipment,
+};
 
 /// An order as the service holds it, quantities and amounts typed; its wire form is
 /// [`model::Order`].
@@ -27,8 +32,16 @@ pub struct Order {
     /// In the service's currency; zero until inventory prices the lines.
     pub total: Money,
     pub note: Option<String>,
+    /// Where it ships; `None` is pickup.
+    pub shipping_address: Option<ShippingAddress>,
+    /// Staff who placed it for its customer; `None` when the customer placed it.
+    pub placed_by: Option<String>,
     pub ai_summary: AiSummary,
     pub history: Vec<HistoryEntry>,
+    /// Oldest first.
+    pub shipments: Vec<Shipment>,
+    /// Oldest first.
+    pub returns: Vec<Return>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -65,10 +78,12 @@ pub enum Unpriced {
 
 impl Order {
     /// A new order as requested, before inventory has priced it: pending, zero amounts.
+    /// `placed_by` is the staff member placing it for the customer, if one is.
     pub fn new(
         id: OrderId,
         customer_id: &str,
         customer_email: &str,
+        placed_by: Option<&str>,
         request: &OrderRequest,
         currency: &Currency,
     ) -> Self {
@@ -94,13 +109,17 @@ impl Order {
                 .collect(),
             total: zero,
             note: request.note.clone(),
+            shipping_address: request.shipping_address.clone(),
+            placed_by: placed_by.map(str::to_string),
             ai_summary: AiSummary::disabled(),
             history: vec![HistoryEntry {
                 status: OrderStatus::Pending,
                 at,
-                by: Some(customer_id.to_string()),
+                by: Some(placed_by.unwrap_or(customer_id).to_string()),
                 reason: None,
             }],
+            shipments: Vec::new(),
+            returns: Vec::new(),
             created_at: at,
             updated_at: at,
         }
@@ -118,15 +137,19 @@ impl Order {
         self.moved_to(OrderStatus::Rejected, Some(reason.to_string()))
     }
 
-    /// Moved to `status` by its customer.
+    /// Moved to `status` by whoever placed it (its customer, or staff for them).
     pub fn moved_to(mut self, status: OrderStatus, reason: Option<String>) -> Self {
         let at = crate::store::now();
         self.status = status;
         self.updated_at = at;
+        let by = self
+            .placed_by
+            .clone()
+            .unwrap_or_else(|| self.customer_id.clone());
         self.history.push(HistoryEntry {
             status,
             at,
-            by: Some(self.customer_id.clone()),
+            by: Some(by),
             reason,
         });
         self
@@ -167,8 +190,13 @@ impl From<Order> for model::Order {
             total_cents: o.total.cents,
             currency: o.total.currency.into(),
             note: o.note,
+            shipping_address: o.shipping_address,
+            placed_by: o.placed_by,
             ai_summary: o.ai_summary,
             history: o.history,
+            shipments: o.shipments,
+            returns: o.returns,
+            returnable_until: None,
             created_at: o.created_at,
             updated_at: o.updated_at,
         }
@@ -211,6 +239,10 @@ pub struct LineRequest {
 pub struct OrderRequest {
     pub lines: Vec<(ProductId, Quantity)>,
     pub note: Option<String>,
+    /// Validated ([`ShippingAddress::parse`]); `None` is pickup.
+    pub shipping_address: Option<ShippingAddress>,
+    /// The customer staff place the order for; `None`: the caller's own order.
+    pub on_behalf_of: Option<uuid::Uuid>,
 }
 
 pub const MAX_LINES: usize = contracts::limits::MAX_LINES;
@@ -269,23 +301,38 @@ impl OrderRequest {
         Ok(Self {
             lines: merged,
             note,
+            shipping_address: None,
+            on_behalf_of: None,
         })
     }
 
     /// A fingerprint of the request, to tell a retry from a different request with the same key.
+    /// The address and customer enter it only when given, so a request without them has the
+    /// fingerprint it always had (keys kept by earlier versions still replay).
     pub fn fingerprint(&self) -> String {
-        use sha2::{Digest, Sha256};
         let canonical: BTreeMap<String, i64> = self
             .lines
             .iter()
             .map(|(id, q)| (id.to_string(), q.get()))
             .collect();
-        let text = serde_json::json!({"lines": canonical, "note": self.note}).to_string();
-        Sha256::digest(text.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        let mut request = serde_json::json!({"lines": canonical, "note": self.note});
+        if let Some(address) = &self.shipping_address {
+            request["shipping_address"] = serde_json::json!(address);
+        }
+        if let Some(customer) = &self.on_behalf_of {
+            request["customer_id"] = serde_json::json!(customer);
+        }
+        digest(&request)
     }
+}
+
+/// SHA-256 of a JSON value's text, in hex: request fingerprints for idempotency keys.
+pub fn digest(value: &serde_json::Value) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(value.to_string().as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// `SR-001234`
@@ -320,8 +367,12 @@ mod tests {
                 .collect(),
             total: zero,
             note: None,
+            shipping_address: None,
+            placed_by: None,
             ai_summary: AiSummary::disabled(),
             history: Vec::new(),
+            shipments: Vec::new(),
+            returns: Vec::new(),
             created_at: Utc::now(),
             updated_at: Utc::now(),
         }
@@ -377,7 +428,10 @@ mod tests {
             for to in OrderStatus::ALL {
                 let allowed = matches!(
                     (from, to),
-                    (Pending, Confirmed | Rejected | Failed) | (Confirmed, Cancelled | Fulfilled)
+                    (Pending, Confirmed | Rejected | Failed)
+                        | (Confirmed, Cancelled | Fulfilled | PartiallyFulfilled)
+                        | (PartiallyFulfilled, Cancelled | Fulfilled)
+                        | (Fulfilled, Delivered)
                 );
                 assert_eq!(transition(from, to).is_ok(), allowed, "{from:?} -> {to:?}");
             }

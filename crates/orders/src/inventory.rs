@@ -11,8 +11,8 @@ use std::{sync::Arc, time::Duration};
 
 use contracts::{
     reservation::{
-        Hold, HoldPage, Reservation, ReservationStatus, ReserveLine, ReserveRequest, Settlement,
-        ShortLine,
+        CommitRequest, Hold, HoldPage, Reservation, ReservationStatus, ReserveLine, ReserveRequest,
+        RestockRequest, Settlement, ShortLine,
     },
     stock::StockLevels,
     OrderId, ProductId, Quantity,
@@ -170,6 +170,51 @@ impl InventoryClient {
                     ))),
                 }
             }
+        }
+    }
+
+    /// Commits exactly these units of an order's reservation: they leave the warehouse. Once per
+    /// `commit_id` (the shipment's id): a repeat, after a crash or a lost answer, commits nothing
+    /// twice.
+    pub async fn commit_part(
+        &self,
+        order_id: OrderId,
+        commit_id: uuid::Uuid,
+        lines: &[(ProductId, Quantity)],
+    ) -> Result<(), Unavailable> {
+        let body = CommitRequest {
+            commit_id: Some(commit_id),
+            lines: Some(
+                lines
+                    .iter()
+                    .map(|&(product_id, quantity)| ReserveLine {
+                        product_id,
+                        quantity,
+                    })
+                    .collect(),
+            ),
+        };
+        let path = format!("/internal/reservations/{order_id}/commit");
+        match self.call(reqwest::Method::POST, &path, Some(&body)).await? {
+            (s, _) if s.is_success() => Ok(()),
+            (other, bytes) => Err(Unavailable::Down(format!(
+                "inventory answered {other} to a shipment's commit: {}",
+                String::from_utf8_lossy(&bytes)
+            ))),
+        }
+    }
+
+    /// Puts a received return's restocked units back on hand, once per return id.
+    pub async fn restock(&self, request: &RestockRequest) -> Result<(), Unavailable> {
+        match self
+            .call(reqwest::Method::POST, "/internal/returns", Some(request))
+            .await?
+        {
+            (s, _) if s.is_success() => Ok(()),
+            (other, bytes) => Err(Unavailable::Down(format!(
+                "inventory answered {other} to a restock: {}",
+                String::from_utf8_lossy(&bytes)
+            ))),
         }
     }
 

@@ -1,15 +1,20 @@
 //! The orders service: the order lifecycle as a saga over inventory, idempotent order
 //! creation, history, statistics, and (in `ai/`) the AI summaries and insights.
 
+mod address;
 mod ai;
 pub mod background;
 mod config;
+mod customers;
 mod domain;
+mod fulfilment;
 mod idempotency;
 mod inventory;
 mod model;
+mod returns;
 mod routes;
 mod saga;
+mod shipments;
 pub mod store;
 mod sweeper;
 
@@ -24,10 +29,13 @@ use kernel::{
 };
 use tokio_util::sync::CancellationToken;
 
+pub use address::ShippingAddress;
 pub use background::Background;
 pub use config::{AiConfig, Config};
 pub use model::{AiSummary, HistoryEntry, Order, OrderLine, SummaryStatus};
+pub use returns::{Return, ReturnLine, ReturnStatus};
 pub use routes::openapi;
+pub use shipments::{Shipment, ShipmentLine};
 
 pub const SERVICE: &str = "orders";
 
@@ -67,13 +75,19 @@ impl OrdersState {
         let inventory = inventory::InventoryClient::new(common, &config, http.clone());
         let ai = Arc::new(ai::Ai::new(&config.ai));
         let insights = ai::Insights::new(ai.clone(), store.clone(), inventory.clone());
+        let customers = customers::Customers::new(common, http.clone());
         let saga = saga::Saga::new(
             store.clone(),
             inventory,
+            customers,
             ai.clone(),
-            common.upstream_timeout,
-            config.pending_grace,
-            config.pause_after_reserve,
+            saga::SagaSettings {
+                upstream_timeout: common.upstream_timeout,
+                pending_grace: config.pending_grace,
+                pause_after_reserve: config.pause_after_reserve,
+                pause_after_ship: config.pause_after_ship,
+                return_window: config.return_window,
+            },
         );
         let background = Arc::new(Background {
             saga: saga.clone(),

@@ -5,7 +5,12 @@ use contracts::{OrderId, ProductId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::domain::{LineRequest, OrderStatus};
+use crate::{
+    address::ShippingAddress,
+    domain::{LineRequest, OrderStatus},
+    returns::Return,
+    shipments::Shipment,
+};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -15,6 +20,12 @@ pub struct CreateOrder {
     pub lines: Vec<LineRequest>,
     #[schema(max_length = 1000)]
     pub note: Option<String>,
+    /// Where to ship; absent means pickup.
+    pub shipping_address: Option<ShippingAddress>,
+    /// Staff only: the customer this order is for (it becomes theirs; the history records
+    /// who placed it). 422 when no such user exists.
+    #[schema(format = Uuid)]
+    pub customer_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -86,8 +97,25 @@ pub struct Order {
     pub total_cents: i64,
     pub currency: String,
     pub note: Option<String>,
+    /// Where it ships; `null` is pickup.
+    #[serde(default)]
+    pub shipping_address: Option<ShippingAddress>,
+    /// The staff member who placed it for its customer; `null` when the customer did.
+    #[serde(default)]
+    pub placed_by: Option<String>,
     pub ai_summary: AiSummary,
     pub history: Vec<HistoryEntry>,
+    /// Oldest first.
+    #[serde(default)]
+    pub shipments: Vec<Shipment>,
+    /// Oldest first.
+    #[serde(default)]
+    pub returns: Vec<Return>,
+    /// Until when its customer may ask for a return (`RETURN_WINDOW_DAYS` after the last
+    /// delivery, or shipping for what has not arrived); `null` while nothing shipped is left
+    /// to return. Staff may record returns after it too.
+    #[serde(default)]
+    pub returnable_until: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

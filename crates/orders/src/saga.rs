@@ -21,6 +21,7 @@ use kernel::{auth::AuthUser, idempotency::IdempotencyKey, AppError, Result};
 
 use crate::{
     ai::Ai,
+    customers::Customers,
     domain::{order_number, transition, Order, OrderRequest, OrderStatus, Unpriced},
     idempotency,
     inventory::{priced, InventoryClient, Refusal, Reserve, Unavailable},
@@ -86,17 +87,39 @@ pub struct Saga {
     place_budget: Duration,
     /// Crash tests only: a pause between inventory's commit and the order's.
     pause_after_reserve: Option<Duration>,
+    /// Crash tests only: a pause between orders' commit of a shipment or a return's receipt
+    /// and inventory's.
+    pub(crate) pause_after_ship: Option<Duration>,
+    /// How long after delivery customers may ask for a return.
+    pub(crate) return_window: Duration,
+    /// Who an order placed by staff for a customer is for.
+    customers: Customers,
+}
+
+/// The settings a [`Saga`] runs with.
+pub struct SagaSettings {
+    pub upstream_timeout: Duration,
+    pub pending_grace: Duration,
+    pub pause_after_reserve: Option<Duration>,
+    pub pause_after_ship: Option<Duration>,
+    pub return_window: Duration,
 }
 
 impl Saga {
     pub fn new(
         store: Arc<dyn OrdersStore>,
         inventory: InventoryClient,
+        customers: Customers,
         ai: Arc<Ai>,
-        upstream_timeout: Duration,
-        pending_grace: Duration,
-        pause_after_reserve: Option<Duration>,
+        settings: SagaSettings,
     ) -> Self {
+        let SagaSettings {
+            upstream_timeout,
+            pending_grace,
+            pause_after_reserve,
+            pause_after_ship,
+            return_window,
+        } = settings;
         Self {
             store,
             inventory,
@@ -109,6 +132,9 @@ impl Saga {
             upstream_timeout,
             place_budget: upstream_timeout.min(pending_grace / 2),
             pause_after_reserve,
+            pause_after_ship,
+            return_window,
+            customers,
         }
     }
 
@@ -121,8 +147,18 @@ impl Saga {
         key: Option<IdempotencyKey>,
         request: OrderRequest,
     ) -> Result<Placed> {
-        let key = key.map(|k| k.as_str().to_string());
-        let customer_id = caller.require_user()?.to_string();
+        let caller_id = caller.require_user()?;
+        let for_other = request.on_behalf_of.filter(|c| *c != caller_id);
+        if for_other.is_some() {
+            caller.require_staff()?;
+        }
+        let customer_id = for_other.unwrap_or(caller_id).to_string();
+        // Staff keys are the placer's own: kept apart from the customer's keys (the unique
+        // index is per customer), so neither can replay or block the other's.
+        let key = key.map(|k| match for_other {
+            Some(_) => format!("placed-by:{caller_id}:{}", k.as_str()),
+            None => k.as_str().to_string(),
+        });
         let hash = request.fingerprint();
         // A key already answered replays without touching inventory, so retrying (or reusing
         // a key for another request) never holds stock.
@@ -140,8 +176,22 @@ impl Saga {
         // gave up can never free the stock of another that succeeded, and the key's unique
         // index, not the id, makes retries idempotent.
         let id = OrderId::new_v7();
-        let email = caller.claims.email.clone().unwrap_or_default();
-        let order = Order::new(id, &customer_id, &email, &request, self.store.currency());
+        let (email, placed_by) = match for_other {
+            // Only orders placed for someone else ask auth; the rest keep one round trip less.
+            Some(customer) => (
+                self.customers.find(customer).await?.email,
+                Some(caller_id.to_string()),
+            ),
+            None => (caller.claims.email.clone().unwrap_or_default(), None),
+        };
+        let order = Order::new(
+            id,
+            &customer_id,
+            &email,
+            placed_by.as_deref(),
+            &request,
+            self.store.currency(),
+        );
         let attempt = Attempt {
             key: key.as_deref(),
             hash: &hash,
@@ -435,11 +485,19 @@ impl Saga {
     ) -> Result<Order> {
         let order = self.visible(id, caller).await?;
         transition(order.status, OrderStatus::Cancelled)?;
+        if order.status != OrderStatus::Confirmed && !caller.role().is_staff() {
+            return Err(AppError::conflict(
+                "invalid-transition",
+                "Invalid status change",
+                "part of this order has shipped; ask the shop to cancel the rest",
+            ));
+        }
         let by = caller.claims.sub.clone();
         if !self
             .store
-            .settle_confirmed(
+            .settle_open(
                 id,
+                order.status,
                 OrderStatus::Cancelled,
                 Settlement::Release,
                 &by,
@@ -454,31 +512,25 @@ impl Saga {
         self.reload(id).await
     }
 
-    /// Fulfils a confirmed order (staff): the reserved stock leaves.
+    /// Fulfils an order (staff): one shipment of everything not shipped yet.
     pub async fn fulfil(&self, id: OrderId, caller: &AuthUser) -> Result<Order> {
         caller.require_staff()?;
-        let order = self.visible(id, caller).await?;
-        transition(order.status, OrderStatus::Fulfilled)?;
-        if !self
-            .store
-            .settle_confirmed(
-                id,
-                OrderStatus::Fulfilled,
-                Settlement::Commit,
-                &caller.claims.sub,
-                None,
-            )
-            .await?
-        {
-            return Err(self.lost_race(id).await);
-        }
-        metrics::counter!("orders_total", "outcome" => "fulfilled").increment(1);
-        self.pay_inventory(id, Settlement::Commit).await;
-        self.reload(id).await
+        self.visible(id, caller).await?;
+        let everything = crate::shipments::ShipRequest {
+            lines: None,
+            carrier: None,
+            tracking_number: None,
+            key: None,
+        };
+        Ok(self.ship(id, caller, everything).await?.order)
     }
 
-    /// Asks inventory for what the order owes it; on failure the sweeper asks again later.
+    /// Asks inventory for what the order owes it; on failure the sweeper asks again later. A
+    /// release waits until the order's shipments are committed, or it would free them too.
     pub async fn pay_inventory(&self, id: OrderId, action: Settlement) {
+        if action == Settlement::Release && !self.pay_owed_shipments(id).await {
+            return;
+        }
         match self.inventory.settle(id, action).await {
             Ok(()) => {
                 if let Err(e) = self.store.inventory_done(id, action).await {
@@ -499,7 +551,7 @@ impl Saga {
             .ok_or_else(|| AppError::NotFound("no order with this id".into()))
     }
 
-    async fn reload(&self, id: OrderId) -> Result<Order> {
+    pub(crate) async fn reload(&self, id: OrderId) -> Result<Order> {
         self.store
             .get_order(id)
             .await?

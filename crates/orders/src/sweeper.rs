@@ -84,9 +84,17 @@ pub async fn reconcile(saga: &Saga, grace: Duration) -> kernel::Result<usize> {
     }
 }
 
-/// One sweep: pays what inventory is owed, then settles orders pending for longer than
-/// `grace`. Safe to run at any time, from any replica (tests call it directly).
+/// One sweep: pays what inventory is owed (shipments' commits first, then restocks, then
+/// releases and whole-order commits), then settles orders pending for longer than `grace`.
+/// Safe to run at any time, from any replica (tests call it directly): inventory applies
+/// each shipment and each return once, by its id.
 pub async fn sweep(saga: &Saga, grace: Duration) -> kernel::Result<()> {
+    for (order, shipment) in saga.store.owed_shipments(None).await? {
+        saga.pay_shipment(order, &shipment).await;
+    }
+    for owed in saga.store.owed_returns().await? {
+        saga.pay_return(&owed).await;
+    }
     for (id, action) in saga.store.owed_to_inventory().await? {
         saga.pay_inventory(id, action).await;
     }

@@ -316,6 +316,8 @@ async fn orders_written_by_the_previous_version_read_back_unchanged_after_migrat
         }],
         total: Money::zero(usd()),
         note: None,
+        shipping_address: None,
+        placed_by: None,
         ai_summary: AiSummary::disabled(),
         history: vec![HistoryEntry {
             status: OrderStatus::Pending,
@@ -323,6 +325,8 @@ async fn orders_written_by_the_previous_version_read_back_unchanged_after_migrat
             by: Some(CUSTOMER.into()),
             reason: None,
         }],
+        shipments: Vec::new(),
+        returns: Vec::new(),
         created_at: at_now,
         updated_at: at_now,
     };
@@ -363,6 +367,133 @@ async fn orders_written_by_the_previous_version_read_back_unchanged_after_migrat
     assert!(
         matches!(written, Written::KeyTaken),
         "the old key still belongs to order A"
+    );
+    db.close().await;
+}
+
+/// The migrations the main before fulfilment shipped: everything older than `version`.
+fn before(full: &Migrator, version: i64) -> &'static Migrator {
+    Box::leak(Box::new(Migrator {
+        migrations: Cow::Owned(
+            full.migrations
+                .iter()
+                .filter(|m| m.version < version)
+                .cloned()
+                .collect(),
+        ),
+        ignore_missing: full.ignore_missing,
+        locking: full.locking,
+        no_tx: full.no_tx,
+    }))
+}
+
+const SHIPPED: &str = "0192f6a0-0000-7000-8000-0000000000d1";
+const OWED: &str = "0192f6a0-0000-7000-8000-0000000000d2";
+const OPEN: &str = "0192f6a0-0000-7000-8000-0000000000d3";
+const STAFF: &str = "0192f6a0-0000-7000-8000-0000000000s1";
+
+/// Rows as the main before fulfilment wrote them: a fulfilled order, one fulfilled whose
+/// commit inventory still owed, and a confirmed one (text literals: both backends cast them).
+const BEFORE_FULFILMENT: &[&str] = &[
+    "INSERT INTO orders (id, number, customer_id, customer_email, status, total_cents, currency, note,
+         idempotency_key, request_hash, response_status, response_body, inventory_action, created_at, updated_at)
+     VALUES ('0192f6a0-0000-7000-8000-0000000000d1', 2001, 'cust', 'c@example.com', 'fulfilled', 2100, 'USD', NULL,
+             NULL, 'h1', 201, '{}', NULL, '2026-11-20T10:00:00.000000Z', '2026-11-20T12:00:00.000000Z'),
+            ('0192f6a0-0000-7000-8000-0000000000d2', 2002, 'cust', 'c@example.com', 'fulfilled', 450, 'USD', NULL,
+             NULL, 'h2', 201, '{}', 'commit', '2026-11-21T10:00:00.000000Z', '2026-11-21T11:00:00.000000Z'),
+            ('0192f6a0-0000-7000-8000-0000000000d3', 2003, 'cust', 'c@example.com', 'confirmed', 900, 'USD', NULL,
+             NULL, 'h3', 201, '{}', NULL, '2026-11-22T10:00:00.000000Z', '2026-11-22T10:00:00.000000Z')",
+    "INSERT INTO order_lines (order_id, position, product_id, sku, name, quantity, unit_price_cents, line_total_cents)
+     VALUES ('0192f6a0-0000-7000-8000-0000000000d1', 0, '0192f6a0-0000-7000-8000-0000000000e2', 'MUG', 'Mug', 1, 1200, 1200),
+            ('0192f6a0-0000-7000-8000-0000000000d1', 1, '0192f6a0-0000-7000-8000-0000000000e1', 'TEA', 'Tea', 2, 450, 900),
+            ('0192f6a0-0000-7000-8000-0000000000d2', 0, '0192f6a0-0000-7000-8000-0000000000e1', 'TEA', 'Tea', 1, 450, 450),
+            ('0192f6a0-0000-7000-8000-0000000000d3', 0, '0192f6a0-0000-7000-8000-0000000000e1', 'TEA', 'Tea', 2, 450, 900)",
+    "INSERT INTO order_history (id, order_id, status, at, by_user, reason)
+     VALUES ('0192f6a0-0000-7000-8000-000000000201', '0192f6a0-0000-7000-8000-0000000000d1', 'pending', '2026-11-20T10:00:00.000000Z', 'cust', NULL),
+            ('0192f6a0-0000-7000-8000-000000000202', '0192f6a0-0000-7000-8000-0000000000d1', 'confirmed', '2026-11-20T10:00:00.000000Z', 'cust', NULL),
+            ('0192f6a0-0000-7000-8000-000000000203', '0192f6a0-0000-7000-8000-0000000000d1', 'fulfilled', '2026-11-20T11:30:00.000000Z', '0192f6a0-0000-7000-8000-0000000000s1', NULL),
+            ('0192f6a0-0000-7000-8000-000000000204', '0192f6a0-0000-7000-8000-0000000000d2', 'fulfilled', '2026-11-21T11:00:00.000000Z', 'staff', NULL)",
+];
+
+#[tokio::test]
+async fn orders_fulfilled_before_shipments_existed_have_shipped_everything() {
+    let database = kernel::testing::fresh_database("orders");
+    let old = Migrations {
+        postgres: before(MIGRATIONS.postgres, 3),
+        sqlite: before(MIGRATIONS.sqlite, 2),
+    };
+    let db = Db::connect(&database.url, &database.schema, 2, &old)
+        .await
+        .expect("the schema before fulfilment");
+    run_old(&db, BEFORE_FULFILMENT).await;
+    db.close().await;
+
+    let db = Db::connect(&database.url, &database.schema, 2, &MIGRATIONS)
+        .await
+        .expect("the full migrator runs over the old data");
+    let store = store::open(db.clone(), usd());
+    let shipped = store
+        .get_order(id(SHIPPED).into())
+        .await
+        .expect("read")
+        .expect("the fulfilled order survived");
+    assert_eq!(shipped.status, OrderStatus::Fulfilled);
+    assert_eq!(shipped.history.len(), 3, "history kept");
+    assert_eq!(shipped.lines.len(), 2, "lines kept");
+    assert_eq!(shipped.shipping_address, None, "no address: pickup");
+    assert_eq!(shipped.placed_by, None);
+    assert_eq!(shipped.shipments.len(), 1, "one implied shipment");
+    let implied = &shipped.shipments[0];
+    assert_eq!(implied.id, id(SHIPPED), "under the order's own id");
+    let lines: Vec<(ProductId, i64)> = implied
+        .lines
+        .iter()
+        .map(|l| (l.product_id, l.quantity))
+        .collect();
+    assert_eq!(
+        lines,
+        [(id(MUG).into(), 1), (id(TEA).into(), 2)],
+        "everything, in line order"
+    );
+    assert_eq!(
+        implied.shipped_at,
+        at("2026-11-20T11:30:00Z"),
+        "when it was fulfilled"
+    );
+    assert_eq!(implied.shipped_by.as_deref(), Some(STAFF));
+    assert_eq!(implied.delivered_at, None);
+    assert!(shipped.returns.is_empty());
+
+    // Inventory is owed the whole-order commit as before, and no shipment commit besides.
+    assert_eq!(
+        store.owed_to_inventory().await.expect("owed"),
+        [(OrderId::from(id(OWED)), Settlement::Commit)]
+    );
+    assert!(store.owed_shipments(None).await.expect("owed").is_empty());
+    let owed = store
+        .get_order(id(OWED).into())
+        .await
+        .expect("read")
+        .expect("the owed order");
+    assert_eq!(owed.shipments[0].shipped_at, at("2026-11-21T11:00:00Z"));
+
+    // Nothing left to ship in a fulfilled order; the confirmed one ships as any new one.
+    let open = store
+        .get_order(id(OPEN).into())
+        .await
+        .expect("read")
+        .expect("the confirmed order");
+    assert!(open.shipments.is_empty());
+    let stats = store.stats(100_000).await.expect("stats");
+    assert_eq!(stats.by_status["fulfilled"], 2);
+    assert_eq!(stats.by_status["confirmed"], 1);
+    assert_eq!(stats.by_status["partially_fulfilled"], 0);
+    assert_eq!(stats.refunds_cents, 0);
+    let revenue: i64 = stats.revenue_by_day.iter().map(|d| d.revenue_cents).sum();
+    assert_eq!(
+        revenue,
+        2100 + 450 + 900,
+        "fulfilled orders still count as sold"
     );
     db.close().await;
 }

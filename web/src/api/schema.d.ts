@@ -311,7 +311,10 @@ export interface paths {
         /** Orders, newest first: customers see their own, staff see all. */
         get: operations["orders_list"];
         put?: never;
-        /** Places an order: stock is reserved at inventory's prices, or nothing is. */
+        /**
+         * Places an order: stock is reserved at inventory's prices, or nothing is. Staff may place
+         *     one for a customer (`customer_id`).
+         */
         post: operations["orders_create"];
         delete?: never;
         options?: never;
@@ -326,7 +329,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Counts by status, revenue by day and top products (staff). */
+        /**
+         * Counts by status, revenue by day and top products (staff). Revenue is gross (orders
+         *     confirmed, partially fulfilled, fulfilled or delivered); refunds of received returns are
+         *     reported apart in `refunds_cents`.
+         */
         get: operations["orders_stats"];
         put?: never;
         post?: never;
@@ -362,7 +369,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancels a confirmed order and releases its stock. */
+        /**
+         * Cancels a confirmed (or, staff, a partially fulfilled) order: the stock not shipped yet is
+         *     released.
+         */
         post: operations["orders_cancel"];
         delete?: never;
         options?: never;
@@ -379,8 +389,71 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Fulfils a confirmed order: its stock leaves the warehouse (staff). */
+        /** Fulfils an order (staff): one shipment of everything not shipped yet; its stock leaves. */
         post: operations["orders_fulfil"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/{id}/returns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Asks to return shipped units: the order's customer within `RETURN_WINDOW_DAYS` of delivery
+         *     (or of shipping, for what has not arrived), or staff at any time. At most what was shipped
+         *     minus what was returned or asked back already.
+         */
+        post: operations["returns_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/{id}/shipments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ships some units (`lines`), or everything not shipped yet (no `lines`): inventory commits
+         *     exactly those units of the order's reservation. The order becomes `partially_fulfilled`
+         *     or `fulfilled`; the new shipment is the last of its `shipments` (and `Location`). A retry
+         *     with the same `Idempotency-Key` answers the same shipment again, shipping nothing more.
+         */
+        post: operations["orders_create_shipment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/{id}/shipments/{sid}/delivered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Marks a shipment delivered (staff). The order becomes `delivered` once it is fulfilled and
+         *     every shipment has arrived. Marking one twice is 409.
+         */
+        post: operations["orders_deliver_shipment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -624,6 +697,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/returns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Returns, newest first: customers see their own, staff see all. */
+        get: operations["returns_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/returns/{id}/receive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receives a return (staff): each line `restock` (back on hand, a `returned` movement at
+         *     inventory) or `damaged` (recorded here, never on hand); a product may be split over both.
+         *     The refund is the received units at the order's prices. A retry with the same
+         *     `Idempotency-Key` answers the same receipt again.
+         */
+        post: operations["returns_receive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/returns/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rejects a requested return (staff): nothing comes back, nothing is refunded. */
+        post: operations["returns_reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/status": {
         parameters: {
             query?: never;
@@ -742,6 +871,11 @@ export interface components {
         ChatRequest: {
             message: string;
         };
+        /**
+         * @description How a returned unit came back.
+         * @enum {string}
+         */
+        Condition: "restock" | "damaged";
         CountLine: {
             /**
              * Format: int64
@@ -770,9 +904,16 @@ export interface components {
             sku: string;
         };
         CreateOrder: {
+            /**
+             * Format: uuid
+             * @description Staff only: the customer this order is for (it becomes theirs; the history records
+             *     who placed it). 422 when no such user exists.
+             */
+            customer_id?: string | null;
             /** @description 1–100 lines; lines of the same product are merged. */
             lines: components["schemas"]["LineRequest"][];
             note?: string | null;
+            shipping_address?: components["schemas"]["ShippingAddress"] | null;
         };
         CreateProduct: {
             category?: string;
@@ -803,6 +944,18 @@ export interface components {
             note?: string | null;
             /** Format: uuid */
             supplier_id: string;
+        };
+        /** @description `POST /api/orders/{id}/returns`. */
+        CreateReturn: {
+            lines: components["schemas"]["LineRequest"][];
+            reason: string;
+        };
+        /** @description `POST /api/orders/{id}/shipments`. */
+        CreateShipment: {
+            carrier?: string | null;
+            /** @description The units to ship; everything not yet shipped when absent. */
+            lines?: components["schemas"]["LineRequest"][] | null;
+            tracking_number?: string | null;
         };
         /** @description `GET /api/dashboard`: everything staff need at a glance, each part from its own service. */
         Dashboard: {
@@ -946,6 +1099,20 @@ export interface components {
             note?: string | null;
             /** @description Human order number, e.g. SR-001001 */
             number: string;
+            /** @description The staff member who placed it for its customer; `null` when the customer did. */
+            placed_by?: string | null;
+            /**
+             * Format: date-time
+             * @description Until when its customer may ask for a return (`RETURN_WINDOW_DAYS` after the last
+             *     delivery, or shipping for what has not arrived); `null` while nothing shipped is left
+             *     to return. Staff may record returns after it too.
+             */
+            returnable_until?: string | null;
+            /** @description Oldest first. */
+            returns?: components["schemas"]["Return"][];
+            /** @description Oldest first. */
+            shipments?: components["schemas"]["Shipment"][];
+            shipping_address?: components["schemas"]["ShippingAddress"] | null;
             status: components["schemas"]["OrderStatus"];
             /** Format: int64 */
             total_cents: number;
@@ -969,7 +1136,7 @@ export interface components {
             unit_price_cents: number;
         };
         /** @enum {string} */
-        OrderStatus: "pending" | "confirmed" | "rejected" | "failed" | "cancelled" | "fulfilled";
+        OrderStatus: "pending" | "confirmed" | "rejected" | "failed" | "cancelled" | "partially_fulfilled" | "fulfilled" | "delivered";
         /**
          * @description `ok` when every service is up, else `degraded`.
          * @enum {string}
@@ -1020,6 +1187,20 @@ export interface components {
                 note?: string | null;
                 /** @description Human order number, e.g. SR-001001 */
                 number: string;
+                /** @description The staff member who placed it for its customer; `null` when the customer did. */
+                placed_by?: string | null;
+                /**
+                 * Format: date-time
+                 * @description Until when its customer may ask for a return (`RETURN_WINDOW_DAYS` after the last
+                 *     delivery, or shipping for what has not arrived); `null` while nothing shipped is left
+                 *     to return. Staff may record returns after it too.
+                 */
+                returnable_until?: string | null;
+                /** @description Oldest first. */
+                returns?: components["schemas"]["Return"][];
+                /** @description Oldest first. */
+                shipments?: components["schemas"]["Shipment"][];
+                shipping_address?: components["schemas"]["ShippingAddress"] | null;
                 status: components["schemas"]["OrderStatus"];
                 /** Format: int64 */
                 total_cents: number;
@@ -1112,6 +1293,40 @@ export interface components {
                  * @description The sum of the lines whose cost is known.
                  */
                 total_cents: number;
+                /** Format: date-time */
+                updated_at: string;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A page of results. */
+        Page_Return: {
+            items: {
+                /** Format: date-time */
+                created_at: string;
+                currency: string;
+                customer_id: string;
+                /** Format: uuid */
+                id: string;
+                lines: components["schemas"]["ReturnLine"][];
+                order_id: components["schemas"]["OrderId"];
+                /** @description The order's human number, e.g. SR-001001 */
+                order_number: string;
+                reason: string;
+                /** Format: date-time */
+                received_at?: string | null;
+                received_by?: string | null;
+                /**
+                 * Format: int64
+                 * @description At the order's prices: the units asked back while `requested`, the units received once
+                 *     `received`, 0 when `rejected`.
+                 */
+                refund_cents: number;
+                reject_reason?: string | null;
+                /** Format: date-time */
+                rejected_at?: string | null;
+                rejected_by?: string | null;
+                requested_by: string;
+                status: components["schemas"]["ReturnStatus"];
                 /** Format: date-time */
                 updated_at: string;
             }[];
@@ -1298,6 +1513,20 @@ export interface components {
             /** Format: int64 */
             quantity: number;
         };
+        /**
+         * @description `POST /api/returns/{id}/receive`: what came back; a product may be split over both
+         *     conditions. Units asked back but not received are not refunded.
+         */
+        ReceiveReturn: {
+            lines: components["schemas"]["ReceivedLine"][];
+        };
+        /** @description One product (and condition) received back. */
+        ReceivedLine: {
+            condition: components["schemas"]["Condition"];
+            product_id: components["schemas"]["ProductId"];
+            /** Format: int64 */
+            quantity: number;
+        };
         RefreshRequest: {
             refresh_token: string;
         };
@@ -1311,6 +1540,10 @@ export interface components {
             email: string;
             name: string;
             password: string;
+        };
+        /** @description `POST /api/returns/{id}/reject`. */
+        RejectReturn: {
+            reason: string;
         };
         Restock: {
             /** Format: int64 */
@@ -1354,6 +1587,59 @@ export interface components {
             /** Format: int64 */
             window_days: number;
         };
+        /** @description A return of shipped units. */
+        Return: {
+            /** Format: date-time */
+            created_at: string;
+            currency: string;
+            customer_id: string;
+            /** Format: uuid */
+            id: string;
+            lines: components["schemas"]["ReturnLine"][];
+            order_id: components["schemas"]["OrderId"];
+            /** @description The order's human number, e.g. SR-001001 */
+            order_number: string;
+            reason: string;
+            /** Format: date-time */
+            received_at?: string | null;
+            received_by?: string | null;
+            /**
+             * Format: int64
+             * @description At the order's prices: the units asked back while `requested`, the units received once
+             *     `received`, 0 when `rejected`.
+             */
+            refund_cents: number;
+            reject_reason?: string | null;
+            /** Format: date-time */
+            rejected_at?: string | null;
+            rejected_by?: string | null;
+            requested_by: string;
+            status: components["schemas"]["ReturnStatus"];
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description One product of a return, priced as the order was. */
+        ReturnLine: {
+            /** Format: int64 */
+            damaged: number;
+            name: string;
+            product_id: components["schemas"]["ProductId"];
+            /**
+             * Format: int64
+             * @description Units asked back.
+             */
+            quantity: number;
+            /**
+             * Format: int64
+             * @description Units received back on hand, and units received damaged (0 until received).
+             */
+            restocked: number;
+            sku: string;
+            /** Format: int64 */
+            unit_price_cents: number;
+        };
+        /** @enum {string} */
+        ReturnStatus: "requested" | "received" | "rejected";
         /**
          * @description Who may do what. Ordered: admin ⊃ staff ⊃ customer. `service` is for `/internal/` only.
          * @enum {string}
@@ -1382,7 +1668,7 @@ export interface components {
             orders_period: number;
             /**
              * Format: int64
-             * @description Confirmed or fulfilled orders placed today (UTC).
+             * @description Sold orders (confirmed, partially fulfilled, fulfilled or delivered) placed today (UTC).
              */
             orders_today: number;
             /**
@@ -1391,10 +1677,16 @@ export interface components {
              */
             period_days: number;
             recent: components["schemas"]["Order"][];
+            /**
+             * Format: int64
+             * @description Refunds of returns received in the period (subtract from revenue for net).
+             */
+            refunds_period_cents?: number;
             revenue_by_day: components["schemas"]["DayRevenue"][];
             /**
              * Format: int64
-             * @description Revenue of the period: orders confirmed or fulfilled, not cancelled.
+             * @description Revenue of the period, gross: orders confirmed, partially fulfilled, fulfilled or
+             *     delivered, not cancelled. Refunds are in `refunds_period_cents`.
              */
             revenue_period_cents: number;
             /**
@@ -1429,6 +1721,41 @@ export interface components {
             token_type: string;
             user: components["schemas"]["User"];
         };
+        /** @description Units that left together. */
+        Shipment: {
+            carrier?: string | null;
+            /** Format: date-time */
+            delivered_at?: string | null;
+            /** Format: uuid */
+            id: string;
+            lines: components["schemas"]["ShipmentLine"][];
+            /** Format: date-time */
+            shipped_at: string;
+            /** @description The staff member who shipped it. */
+            shipped_by?: string | null;
+            tracking_number?: string | null;
+        };
+        /** @description Units of one product in a shipment. */
+        ShipmentLine: {
+            product_id: components["schemas"]["ProductId"];
+            /** Format: int64 */
+            quantity: number;
+        };
+        /** @description Where an order goes. `country` is an ISO 3166-1 alpha-2 code (upper case). */
+        ShippingAddress: {
+            city: string;
+            /**
+             * @description ISO 3166-1 alpha-2, e.g. `DE`, `US` (lower case is accepted and upper-cased).
+             * @example DE
+             */
+            country: string;
+            line1: string;
+            line2?: string | null;
+            name: string;
+            phone?: string | null;
+            postal_code: string;
+            region?: string | null;
+        };
         /**
          * @description Why restock advice did not become a purchase order line.
          * @enum {string}
@@ -1449,6 +1776,12 @@ export interface components {
                 [key: string]: number;
             };
             currency: string;
+            /**
+             * Format: int64
+             * @description Refunds of returns received in the period. Revenue is gross: orders still count as
+             *     sold after a return, and this is what was paid back.
+             */
+            refunds_cents?: number;
             revenue_by_day: components["schemas"]["DayRevenue"][];
             top_products: components["schemas"]["TopProduct"][];
         };
@@ -2538,6 +2871,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Only staff place orders for someone else */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description insufficient stock */
             409: {
                 headers: {
@@ -2766,7 +3108,239 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    returns_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateReturn"];
+            };
+        };
+        responses: {
+            /** @description Requested */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Return"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than can be returned, nothing shipped, or the return window closed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed, or a product not in the order */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    orders_create_shipment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retry with the same key and body answers the same shipment */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateShipment"];
+            };
+        };
+        responses: {
+            /** @description Shipped: the order with its new shipment */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than is left to ship, or the order does not ship (cancelled, fulfilled, …) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed, or a product not in the order, or the key was used for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    orders_deliver_shipment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description the shipment */
+                sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such order or shipment */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already delivered */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3930,6 +4504,222 @@ export interface operations {
                 };
             };
             /** @description Validation failed, or the key was used for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    returns_list: {
+        parameters: {
+            query?: {
+                status?: string;
+                /** @description 1–100, default 20 */
+                limit?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Return"];
+                };
+            };
+            /** @description Unknown status */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    returns_receive: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retry with the same key and body answers the same receipt */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReceiveReturn"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Return"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not requested any more (received or rejected), or more units than asked back */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed, a product not in the return, or the key was used for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    returns_reject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RejectReturn"];
+            };
+        };
+        responses: {
+            /** @description Rejected */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Return"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not requested any more (received or rejected) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
             422: {
                 headers: {
                     [name: string]: unknown;

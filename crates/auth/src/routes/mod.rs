@@ -1,5 +1,6 @@
 //! Auth's HTTP routes, one module per resource, merged here.
 
+mod internal;
 mod jwks;
 mod service_token;
 mod session;
@@ -32,7 +33,9 @@ fn api() -> OpenApiRouter<AuthState> {
 }
 
 pub fn router(state: AuthState) -> Router {
-    Router::from(api().with_state(state))
+    Router::from(api())
+        .merge(internal::router())
+        .with_state(state)
 }
 
 /// The OpenAPI document of auth's public routes (merged by the gateway).

@@ -19,7 +19,7 @@ use uuid::Uuid;
 use crate::{
     bootstrap,
     domain::{Bounded, Email, Name, Password},
-    store::{NewUser, UserChanges},
+    store::{NewUser, UserChanges, UserFilter},
     AuthState, User,
 };
 
@@ -102,6 +102,12 @@ pub async fn me(State(state): State<AuthState>, caller: AuthUser) -> Result<Json
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Only users of this role (staff must ask for `customer`)
+    #[param(pattern = "^(admin|staff|customer)$")]
+    role: Option<String>,
+    /// Case-insensitive part of the email or the name
+    #[param(max_length = 200)]
+    q: Option<String>,
     /// 1–100, default 20
     #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
@@ -110,17 +116,37 @@ pub struct ListQuery {
     cursor: Option<String>,
 }
 
-/// All users, newest first (admin).
+/// Users, newest first, optionally of one role and matching `q`: admins see everyone; staff
+/// find customers (`role=customer`), to place orders for them.
 #[utoipa::path(get, path = "/api/auth/users", tag = "auth", params(ListQuery), security(("bearer" = [])),
-    responses((status = 200, description = "OK", body = Page<User>), (status = 403, description = "Not allowed for this role", body = kernel::Problem)))]
+    responses((status = 200, description = "OK", body = Page<User>),
+              (status = 400, description = "Unknown role", body = kernel::Problem),
+              (status = 403, description = "Not allowed for this role", body = kernel::Problem),
+              (status = 422, description = "The search text is too long", body = kernel::Problem)))]
 pub async fn list(
     State(state): State<AuthState>,
     caller: AuthUser,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Page<User>>> {
-    caller.require_admin()?;
+    let role = q
+        .role
+        .as_deref()
+        .map(|r| match Role::parse(r) {
+            Some(role) if role != Role::Service => Ok(role),
+            _ => Err(AppError::BadRequest(format!("unknown role {r:?}"))),
+        })
+        .transpose()?;
+    if role != Some(Role::Customer) {
+        caller.require_admin()?;
+    } else {
+        caller.require_staff()?;
+    }
+    if q.q.as_ref().is_some_and(|q| q.chars().count() > 200) {
+        return Err(AppError::validation("q", "must be at most 200 characters"));
+    }
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
-    let users = state.store.users(&page).await?;
+    let filter = UserFilter { role, q: q.q };
+    let users = state.store.users(&filter, &page).await?;
     Ok(Json(page.page(users, |u| Cursor {
         created_at: u.created_at,
         id: u.id,

@@ -27,8 +27,8 @@ pub trait AuthStore: Send + Sync {
     /// The user and password hash for a sign-in.
     async fn credentials(&self, email: &Email) -> Result<Option<Credentials>>;
     async fn user(&self, id: Uuid) -> Result<Option<User>>;
-    /// Newest first: `page.fetch()` rows after `page.after`.
-    async fn users(&self, page: &PageRequest) -> Result<Vec<User>>;
+    /// Newest first: `page.fetch()` rows after `page.after`, of `filter`'s role and search.
+    async fn users(&self, filter: &UserFilter, page: &PageRequest) -> Result<Vec<User>>;
     /// Applies an admin's changes; refuses to leave the system without an active admin.
     /// Disabling a user revokes its logins.
     async fn update_user(&self, id: Uuid, changes: UserChanges) -> Result<User>;
@@ -100,6 +100,32 @@ pub enum Rotation {
     /// The token had been used before: the whole login was revoked.
     Reused,
     Invalid,
+}
+
+/// Which users a list shows.
+#[derive(Debug, Default)]
+pub struct UserFilter {
+    pub role: Option<Role>,
+    /// Case-insensitive substring of the email or the name.
+    pub q: Option<String>,
+}
+
+impl UserFilter {
+    /// The `LIKE` pattern of the search text (lower case, wildcards taken literally).
+    fn pattern(&self) -> Option<String> {
+        self.q
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(|q| {
+                let escaped = q
+                    .to_lowercase()
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_");
+                format!("%{escaped}%")
+            })
+    }
 }
 
 /// The fields an admin may change.

@@ -10,9 +10,10 @@ use uuid::Uuid;
 
 use super::{
     duplicate_email, expiry, last_admin, no_user, stored_role, AdminClaim, AuthStore, ClaimSteps,
-    Count, Credentials, NewUser, Rotation, StoredKey, UserChanges,
+    Count, Credentials, NewUser, Rotation, StoredKey, UserChanges, UserFilter,
 };
 use crate::domain::{Email, User};
+use kernel::auth::Role;
 
 pub struct PgStore {
     pool: PgPool,
@@ -115,16 +116,20 @@ impl AuthStore for PgStore {
         .transpose()
     }
 
-    async fn users(&self, page: &PageRequest) -> Result<Vec<User>> {
+    async fn users(&self, filter: &UserFilter, page: &PageRequest) -> Result<Vec<User>> {
         sqlx::query_as!(
             UserRow,
             "SELECT id, email, name, role, disabled, created_at FROM users
              WHERE ($1::timestamptz IS NULL OR (created_at, id) < ($1, $2::uuid))
+               AND ($4::text IS NULL OR role = $4)
+               AND ($5::text IS NULL OR lower(email) LIKE $5 OR lower(name) LIKE $5)
              ORDER BY created_at DESC, id DESC
              LIMIT $3",
             page.after_time(),
             page.after_id(),
             page.fetch(),
+            filter.role.map(Role::as_str),
+            filter.pattern(),
         )
         .fetch_all(&self.pool)
         .await?

@@ -12,9 +12,10 @@ use uuid::{fmt::Hyphenated, Uuid};
 
 use super::{
     duplicate_email, expiry, last_admin, no_user, stored_role, AdminClaim, AuthStore, ClaimSteps,
-    Count, Credentials, NewUser, Rotation, StoredKey, UserChanges,
+    Count, Credentials, NewUser, Rotation, StoredKey, UserChanges, UserFilter,
 };
 use crate::domain::{Email, User};
+use kernel::auth::Role;
 
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -139,16 +140,20 @@ impl AuthStore for SqliteStore {
         .transpose()
     }
 
-    async fn users(&self, page: &PageRequest) -> Result<Vec<User>> {
+    async fn users(&self, filter: &UserFilter, page: &PageRequest) -> Result<Vec<User>> {
         sqlx::query_as::<_, UserRow>(
             "SELECT id, email, name, role, disabled, created_at FROM users
              WHERE (?1 IS NULL OR (created_at, id) < (?1, ?2))
+               AND (?4 IS NULL OR role = ?4)
+               AND (?5 IS NULL OR lower(email) LIKE ?5 ESCAPE '\\' OR lower(name) LIKE ?5 ESCAPE '\\')
              ORDER BY created_at DESC, id DESC
              LIMIT ?3",
         )
         .bind(page.after_time().map(to_db))
         .bind(page.after_id().map(Uuid::hyphenated))
         .bind(page.fetch())
+        .bind(filter.role.map(Role::as_str))
+        .bind(filter.pattern())
         .fetch_all(&self.pool)
         .await?
         .into_iter()

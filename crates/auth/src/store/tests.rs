@@ -270,7 +270,7 @@ async fn check_new_writes(store: &dyn AuthStore) {
     let mut cursor = None;
     loop {
         let page = PageRequest::parse(Some(2), cursor.as_deref()).unwrap();
-        let rows = store.users(&page).await.unwrap();
+        let rows = store.users(&Default::default(), &page).await.unwrap();
         let page = page.page(rows, |u| Cursor {
             created_at: u.created_at,
             id: u.id,

@@ -19,7 +19,10 @@ use uuid::Uuid;
 
 use contracts::{
     limits::MAX_LINES,
-    reservation::{HoldPage, Reservation, ReserveLine, Settlement, ShortReason},
+    reservation::{
+        CommitRequest, HoldPage, Reservation, ReserveLine, RestockRequest, Restocked, Settlement,
+        ShortReason,
+    },
     stock::StockLevels,
     OrderId, ProductId, Quantity,
 };
@@ -34,6 +37,7 @@ pub fn router() -> Router<InventoryState> {
         .route("/internal/reservations", post(reserve).get(holds))
         .route("/internal/reservations/{id}", delete(release))
         .route("/internal/reservations/{id}/commit", post(commit))
+        .route("/internal/returns", post(restock))
         .route("/internal/stock", get(stock))
 }
 
@@ -145,16 +149,98 @@ async fn release(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Commits the whole reservation (no body, or no `lines`), or exactly `lines` of it once per
+/// `commit_id` (a shipment).
 async fn commit(
     State(state): State<InventoryState>,
     caller: AuthUser,
     Path(id): Path<Uuid>,
+    body: axum::body::Bytes,
 ) -> Result<Json<Reservation>> {
     caller.require_service()?;
-    let reservation = state.store.settle(OrderId(id), Settlement::Commit).await?;
+    let req: CommitRequest = if body.is_empty() {
+        CommitRequest::default()
+    } else {
+        kernel::json::parse(&body)?
+    };
+    let reservation = match (req.commit_id, req.lines) {
+        (None, None) => state.store.settle(OrderId(id), Settlement::Commit).await?,
+        (Some(commit_id), Some(lines)) => {
+            check_lines(&lines)?;
+            let done = state
+                .store
+                .commit_part(OrderId(id), commit_id, &lines)
+                .await?;
+            pause_for_tests(&state).await;
+            done
+        }
+        _ => {
+            return Err(AppError::validation(
+                "commit_id",
+                "a partial commit needs both commit_id and lines",
+            ))
+        }
+    };
     reservation
         .map(Json)
         .ok_or_else(|| AppError::NotFound("no reservation with this id".into()))
+}
+
+/// Crash tests only: the change is committed, its answer not yet sent.
+async fn pause_for_tests(state: &InventoryState) {
+    if let Some(pause) = state.pause_after_commit {
+        tokio::time::sleep(pause).await;
+    }
+}
+
+/// 1 to [`MAX_LINES`] lines of distinct products.
+fn check_lines(lines: &[ReserveLine]) -> Result<()> {
+    let mut errors = Vec::new();
+    if !(1..=MAX_LINES).contains(&lines.len()) {
+        errors.push(FieldError::new(
+            "lines",
+            format!("must have 1 to {MAX_LINES} lines"),
+        ));
+    }
+    let mut seen = HashSet::new();
+    for (i, line) in lines.iter().enumerate() {
+        if !seen.insert(line.product_id) {
+            errors.push(FieldError::new(
+                format!("lines[{i}].product_id"),
+                "appears twice; merge the lines",
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+/// Puts a received return's units back on hand, once per `return_id`: 201 when done now,
+/// 200 (`repeated`) when it had been.
+async fn restock(
+    State(state): State<InventoryState>,
+    caller: AuthUser,
+    Json(req): Json<RestockRequest>,
+) -> Result<(StatusCode, Json<Restocked>)> {
+    caller.require_service()?;
+    check_lines(&req.lines)?;
+    let fresh = state.store.restock(&req).await?;
+    pause_for_tests(&state).await;
+    let status = if fresh {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        Json(Restocked {
+            return_id: req.return_id,
+            repeated: !fresh,
+        }),
+    ))
 }
 
 #[derive(Deserialize)]

@@ -15,6 +15,8 @@ mod idempotency_tests;
 mod migration_tests;
 #[cfg(test)]
 mod release_race_tests;
+#[cfg(test)]
+mod shipping_migration_tests;
 
 use std::sync::Arc;
 
@@ -22,7 +24,7 @@ use async_trait::async_trait;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use contracts::{
-    reservation::{Hold, Reservation, Settlement, ShortLine},
+    reservation::{Hold, Reservation, ReserveLine, RestockRequest, Settlement, ShortLine},
     stock::{StockLevel, Summary},
     OrderId, ProductId,
 };
@@ -230,6 +232,22 @@ pub trait InventoryStore: PurchasingStore + Send + Sync {
     /// tombstone so a late reserve takes nothing. `None` for an unknown id.
     async fn settle(&self, id: OrderId, how: Settlement) -> Result<Option<Reservation>>;
 
+    /// Commits exactly these units of a held reservation (a shipment): they leave, `on_hand`
+    /// and `reserved` both drop. Once per `commit_id`: a repeat answers the reservation as it
+    /// stands and commits nothing. When no unit is left held the reservation is `committed`.
+    /// 409 for more than is still held or a reservation no longer held; `None` for an
+    /// unknown id.
+    async fn commit_part(
+        &self,
+        id: OrderId,
+        commit_id: Uuid,
+        lines: &[ReserveLine],
+    ) -> Result<Option<Reservation>>;
+
+    /// Puts a return's units back on hand, each a `returned` movement naming the order. Once
+    /// per return id: `false` when it had been done (nothing changes again).
+    async fn restock(&self, request: &RestockRequest) -> Result<bool>;
+
     /// The ledger, newest first, optionally for one product.
     async fn movements(
         &self,
@@ -369,6 +387,14 @@ fn already_settled(status: contracts::reservation::ReservationStatus) -> AppErro
         "reservation-settled",
         "Reservation already settled",
         format!("the reservation is already {}", status.as_str()),
+    )
+}
+
+fn over_commit(product: ProductId) -> AppError {
+    AppError::conflict(
+        "over-commit",
+        "More than is held",
+        format!("the reservation holds fewer units of product {product} than this commit takes"),
     )
 }
 

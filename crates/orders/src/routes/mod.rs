@@ -2,6 +2,8 @@
 
 mod ai;
 mod orders;
+mod returns;
+mod shipments;
 
 use axum::Router;
 use utoipa::OpenApi;
@@ -13,6 +15,7 @@ use crate::OrdersState;
 #[openapi(
     info(title = "Stockroom orders", description = "Orders, AI summaries and insights"),
     tags((name = "orders", description = "The order lifecycle"),
+         (name = "returns", description = "Returns of shipped units"),
          (name = "ai", description = "AI summaries, the assistant and restock insights"))
 )]
 struct ApiDoc;
@@ -24,6 +27,12 @@ fn api() -> OpenApiRouter<OrdersState> {
         .routes(routes!(orders::get))
         .routes(routes!(orders::cancel))
         .routes(routes!(orders::fulfil))
+        .routes(routes!(shipments::create))
+        .routes(routes!(shipments::delivered))
+        .routes(routes!(returns::create))
+        .routes(routes!(returns::list))
+        .routes(routes!(returns::receive))
+        .routes(routes!(returns::reject))
         .routes(routes!(ai::summarise))
         .routes(routes!(ai::chat))
         .routes(routes!(ai::status))

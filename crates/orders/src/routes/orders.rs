@@ -11,12 +11,13 @@ use kernel::{
     extract::{Path, Query},
     idempotency::{mismatch, IdempotencyKey},
     pagination::{Cursor, Page, PageRequest},
-    AppError, Json, Problem, Result,
+    AppError, FieldError, Json, Problem, Result,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::{
+    address::ShippingAddress,
     domain::{OrderRequest, OrderStatus},
     idempotency,
     model::{CreateOrder, Order, Reason},
@@ -25,11 +26,13 @@ use crate::{
     OrdersState,
 };
 
-/// Places an order: stock is reserved at inventory's prices, or nothing is.
+/// Places an order: stock is reserved at inventory's prices, or nothing is. Staff may place
+/// one for a customer (`customer_id`).
 #[utoipa::path(post, path = "/api/orders", tag = "orders", request_body = CreateOrder,
     params(("Idempotency-Key" = Option<String>, Header, description = "retries with the same key and body return the first answer")),
     security(("bearer" = [])),
-    responses((status = 201, description = "Created", body = Order), (status = 409, description = "insufficient stock", body = kernel::Problem),
+    responses((status = 201, description = "Created", body = Order), (status = 403, description = "Only staff place orders for someone else", body = kernel::Problem),
+              (status = 409, description = "insufficient stock", body = kernel::Problem),
               (status = 422, description = "Validation failed", body = kernel::Problem), (status = 503, description = "A service this needs is unavailable", body = kernel::Problem)))]
 pub async fn create(
     State(state): State<OrdersState>,
@@ -39,10 +42,10 @@ pub async fn create(
 ) -> Result<Response> {
     caller.require_user()?;
     let key = IdempotencyKey::from_headers(&headers)?;
-    let request = OrderRequest::parse(&req.lines, req.note.as_deref())?;
+    let request = parse_order(req)?;
     match state.saga.place(&caller, key, request).await? {
         Placed::Confirmed(order) => {
-            let order = Order::from(*order).seen_by(&caller);
+            let order = state.saga.wire(*order, &caller);
             Ok((StatusCode::CREATED, Json(order)).into_response())
         }
         Placed::TooLarge(detail) => Err(AppError::Problem(Box::new(
@@ -62,6 +65,43 @@ pub async fn create(
     }
 }
 
+/// The order request with its address and customer checked; every invalid field at once.
+fn parse_order(req: CreateOrder) -> Result<OrderRequest> {
+    let mut errors = Vec::new();
+    let mut request = match OrderRequest::parse(&req.lines, req.note.as_deref()) {
+        Ok(r) => Some(r),
+        Err(AppError::Validation(e)) => {
+            errors.extend(e);
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    let address = match req.shipping_address.as_ref().map(ShippingAddress::parse) {
+        Some(Err(e)) => {
+            errors.extend(e);
+            None
+        }
+        Some(Ok(a)) => Some(a),
+        None => None,
+    };
+    let customer = match req.customer_id.as_deref().map(uuid::Uuid::parse_str) {
+        Some(Err(_)) => {
+            errors.push(FieldError::new("customer_id", "must be a user id (a UUID)"));
+            None
+        }
+        Some(Ok(id)) => Some(id),
+        None => None,
+    };
+    match request.as_mut() {
+        Some(r) if errors.is_empty() => {
+            r.shipping_address = address;
+            r.on_behalf_of = customer;
+        }
+        _ => return Err(AppError::Validation(errors)),
+    }
+    request.ok_or_else(|| AppError::internal("an order request went missing"))
+}
+
 fn inventory_unavailable(retry_after_secs: u64) -> AppError {
     AppError::Problem(Box::new(
         Problem::new(
@@ -77,7 +117,9 @@ fn inventory_unavailable(retry_after_secs: u64) -> AppError {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    #[param(pattern = "^(pending|confirmed|rejected|failed|cancelled|fulfilled)$")]
+    #[param(
+        pattern = "^(pending|confirmed|rejected|failed|cancelled|partially_fulfilled|fulfilled|delivered)$"
+    )]
     status: Option<String>,
     /// Staff only: one customer's orders
     #[param(format = Uuid)]
@@ -125,7 +167,7 @@ pub async fn list(
         .await?;
     let orders = orders
         .into_iter()
-        .map(|o| Order::from(o).seen_by(&caller))
+        .map(|o| state.saga.wire(o, &caller))
         .collect();
     Ok(Json(page.page(orders, |o| Cursor {
         created_at: o.created_at,
@@ -142,11 +184,14 @@ pub async fn get(
     Path(id): Path<OrderId>,
 ) -> Result<Json<Order>> {
     Ok(Json(
-        Order::from(state.saga.visible(id, &caller).await?).seen_by(&caller),
+        state
+            .saga
+            .wire(state.saga.visible(id, &caller).await?, &caller),
     ))
 }
 
-/// Cancels a confirmed order and releases its stock.
+/// Cancels a confirmed (or, staff, a partially fulfilled) order: the stock not shipped yet is
+/// released.
 #[utoipa::path(post, path = "/api/orders/{id}/cancel", tag = "orders", params(("id" = Uuid, Path)),
     request_body = Reason, security(("bearer" = [])),
     responses((status = 200, description = "OK", body = Order), (status = 404, description = "Not found", body = kernel::Problem), (status = 409, description = "Conflict", body = kernel::Problem)))]
@@ -169,20 +214,21 @@ pub async fn cancel(
         .saga
         .cancel(id, &caller, reason.filter(|r| !r.is_empty()))
         .await?;
-    Ok(Json(Order::from(order).seen_by(&caller)))
+    Ok(Json(state.saga.wire(order, &caller)))
 }
 
-/// Fulfils a confirmed order: its stock leaves the warehouse (staff).
+/// Fulfils an order (staff): one shipment of everything not shipped yet; its stock leaves.
 #[utoipa::path(post, path = "/api/orders/{id}/fulfil", tag = "orders", params(("id" = Uuid, Path)),
     security(("bearer" = [])),
-    responses((status = 200, description = "OK", body = Order), (status = 403, description = "Not allowed for this role", body = kernel::Problem), (status = 409, description = "Conflict", body = kernel::Problem)))]
+    responses((status = 200, description = "OK", body = Order), (status = 403, description = "Not allowed for this role", body = kernel::Problem),
+              (status = 404, description = "Not found", body = kernel::Problem), (status = 409, description = "Conflict", body = kernel::Problem)))]
 pub async fn fulfil(
     State(state): State<OrdersState>,
     caller: AuthUser,
     Path(id): Path<OrderId>,
 ) -> Result<Json<Order>> {
     let order = state.saga.fulfil(id, &caller).await?;
-    Ok(Json(Order::from(order).seen_by(&caller)))
+    Ok(Json(state.saga.wire(order, &caller)))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -193,7 +239,9 @@ pub struct StatsQuery {
     days: Option<i64>,
 }
 
-/// Counts by status, revenue by day and top products (staff).
+/// Counts by status, revenue by day and top products (staff). Revenue is gross (orders
+/// confirmed, partially fulfilled, fulfilled or delivered); refunds of received returns are
+/// reported apart in `refunds_cents`.
 #[utoipa::path(get, path = "/api/orders/stats", tag = "orders", params(StatsQuery), security(("bearer" = [])),
     responses((status = 200, description = "OK", body = Stats)))]
 pub async fn stats(

@@ -27,6 +27,8 @@ pub use crate::domain::{Line, Order};
 use crate::{
     domain::transition,
     model::{HistoryEntry, SummaryStatus},
+    returns::{Return, ReturnStatus},
+    shipments::Shipment,
 };
 
 #[derive(Debug, Default)]
@@ -34,6 +36,64 @@ pub struct OrderFilter {
     pub status: Option<OrderStatus>,
     pub customer_id: Option<String>,
 }
+
+#[derive(Debug, Default)]
+pub struct ReturnFilter {
+    pub status: Option<ReturnStatus>,
+    pub customer_id: Option<String>,
+}
+
+/// An order's status change written with a fulfilment step, and its history entry.
+#[derive(Debug, Clone)]
+pub struct StatusStep {
+    pub from: OrderStatus,
+    pub to: OrderStatus,
+    pub at: DateTime<Utc>,
+    pub by: String,
+    pub reason: Option<String>,
+}
+
+impl StatusStep {
+    pub fn new(
+        from: OrderStatus,
+        to: OrderStatus,
+        at: DateTime<Utc>,
+        by: &str,
+        reason: Option<String>,
+    ) -> Self {
+        Self {
+            from,
+            to,
+            at,
+            by: by.to_string(),
+            reason,
+        }
+    }
+}
+
+/// What a fulfilment step changes in an order, decided on the order read under its lock
+/// ([`OrdersStore::change_order`]) and written in the same transaction.
+#[derive(Debug, Clone)]
+pub enum OrderChange {
+    /// A retry of a step already made (same `Idempotency-Key`): nothing is written.
+    Replayed(uuid::Uuid),
+    /// A new shipment, owing inventory its commit.
+    Ship {
+        shipment: Shipment,
+        status: Option<StatusStep>,
+    },
+    Deliver {
+        shipment_id: uuid::Uuid,
+        at: DateTime<Utc>,
+        status: Option<StatusStep>,
+    },
+    NewReturn(Return),
+    /// A return received or rejected: its row as it now is.
+    UpdateReturn(Return),
+}
+
+/// Decides an [`OrderChange`] from the order as it is under its lock.
+pub type Decide<'a> = dyn Fn(&Order) -> Result<OrderChange> + Send + Sync + 'a;
 
 /// The order an idempotency key already belongs to.
 pub struct Existing {
@@ -174,6 +234,8 @@ pub struct StatsRows {
     pub by_status: Vec<(String, i64)>,
     pub revenue_by_day: Vec<DayRevenue>,
     pub top_products: Vec<TopProduct>,
+    /// Refunds of returns received in the period.
+    pub refunds_cents: i64,
 }
 
 #[async_trait]
@@ -204,8 +266,34 @@ pub trait OrdersStore: Send + Sync {
     /// Orders still pending after `older_than` (at most 100, oldest first).
     async fn stuck_pending(&self, older_than: DateTime<Utc>) -> Result<Vec<OrderId>>;
 
-    /// Orders whose release or commit has not reached inventory yet.
+    /// Orders whose release or commit has not reached inventory yet. An order with a shipment
+    /// inventory has not committed yet is left out: its release waits for that commit, or
+    /// the shipped units would be released with the rest.
     async fn owed_to_inventory(&self) -> Result<Vec<(OrderId, Settlement)>>;
+
+    /// Reads the order (lines, shipments and returns; no history) under its row lock, lets
+    /// `decide` say what changes, and writes that, in one transaction. `None` when there is no
+    /// such order; `decide`'s error is returned with nothing written.
+    async fn change_order(&self, id: OrderId, decide: &Decide<'_>) -> Result<Option<OrderChange>>;
+
+    /// The order return `id` belongs to.
+    async fn order_of_return(&self, id: uuid::Uuid) -> Result<Option<OrderId>>;
+
+    /// Newest first, `page.fetch()` of them.
+    async fn list_returns(&self, filter: &ReturnFilter, page: &PageRequest) -> Result<Vec<Return>>;
+
+    /// Shipments whose units inventory has not committed yet, oldest first (at most 100), of
+    /// one order or of all.
+    async fn owed_shipments(&self, order: Option<OrderId>) -> Result<Vec<(OrderId, Shipment)>>;
+
+    /// Inventory has committed shipment `id`.
+    async fn shipment_paid(&self, id: uuid::Uuid) -> Result<()>;
+
+    /// Received returns whose restocked units inventory has not taken back yet (at most 100).
+    async fn owed_returns(&self) -> Result<Vec<Return>>;
+
+    /// Inventory has taken back return `id`'s restocked units.
+    async fn return_paid(&self, id: uuid::Uuid) -> Result<()>;
 
     /// The orders with these ids, in no particular order; unknown ids are left out.
     async fn orders_by_ids(&self, ids: &[OrderId]) -> Result<Vec<Order>>;
@@ -297,12 +385,34 @@ fn settlement_text(s: Settlement) -> &'static str {
     }
 }
 
-/// Attaches lines and history read in one query each to their orders; a line's amounts are
-/// in its order's currency.
+/// An order's shipments and returns, read in one query each.
+#[derive(Default)]
+pub struct Fulfilment {
+    pub shipments: HashMap<OrderId, Vec<Shipment>>,
+    pub returns: HashMap<OrderId, Vec<Return>>,
+}
+
+/// Shipment lines as stored (JSON text).
+fn stored_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| AppError::internal(format!("stored {what}: {e}")))
+}
+
+fn json_text<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(AppError::internal)
+}
+
+fn stored_return_status(text: &str) -> Result<ReturnStatus> {
+    ReturnStatus::parse(text)
+        .ok_or_else(|| AppError::internal(format!("stored return status {text:?}")))
+}
+
+/// Attaches lines, history, shipments and returns read in one query each to their orders; a
+/// line's amounts are in its order's currency.
 fn attach(
     orders: &mut [Order],
     line_rows: Vec<StoredLine>,
     mut history: HashMap<OrderId, Vec<HistoryEntry>>,
+    mut fulfilment: Fulfilment,
 ) -> Result<()> {
     let mut lines: HashMap<OrderId, Vec<StoredLine>> = HashMap::new();
     for line in line_rows {
@@ -326,6 +436,8 @@ fn attach(
             })
             .collect::<Result<_>>()?;
         order.history = history.remove(&order.id).unwrap_or_default();
+        order.shipments = fulfilment.shipments.remove(&order.id).unwrap_or_default();
+        order.returns = fulfilment.returns.remove(&order.id).unwrap_or_default();
     }
     Ok(())
 }
@@ -408,10 +520,12 @@ impl<'s> dyn OrdersStore + 's {
         .await
     }
 
-    /// confirmed → cancelled | fulfilled, recording what inventory is owed.
-    pub async fn settle_confirmed(
+    /// `from` → `to` (cancelled, or fulfilled by a version before shipments), recording
+    /// what inventory is owed.
+    pub async fn settle_open(
         &self,
         id: OrderId,
+        from: OrderStatus,
         to: OrderStatus,
         owed: Settlement,
         by: &str,
@@ -422,8 +536,7 @@ impl<'s> dyn OrdersStore + 's {
             owed: Some(owed),
             free_key: false,
         };
-        self.change_status(id, OrderStatus::Confirmed, to, change, by, reason)
-            .await
+        self.change_status(id, from, to, change, by, reason).await
     }
 
     async fn change_status(
@@ -468,6 +581,7 @@ impl<'s> dyn OrdersStore + 's {
             by_status,
             revenue_by_day: rows.revenue_by_day,
             top_products: rows.top_products,
+            refunds_cents: rows.refunds_cents,
             currency: self.currency().to_string(),
         })
     }

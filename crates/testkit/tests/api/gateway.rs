@@ -222,8 +222,10 @@ async fn the_dashboard_is_for_staff_and_has_every_section() {
         [
             "cancelled",
             "confirmed",
+            "delivered",
             "failed",
             "fulfilled",
+            "partially_fulfilled",
             "pending",
             "rejected"
         ],
@@ -294,6 +296,12 @@ async fn the_openapi_document_lists_every_public_path() {
         ("/api/orders/{id}", "get"),
         ("/api/orders/{id}/cancel", "post"),
         ("/api/orders/{id}/fulfil", "post"),
+        ("/api/orders/{id}/shipments", "post"),
+        ("/api/orders/{id}/shipments/{sid}/delivered", "post"),
+        ("/api/orders/{id}/returns", "post"),
+        ("/api/returns", "get"),
+        ("/api/returns/{id}/receive", "post"),
+        ("/api/returns/{id}/reject", "post"),
         ("/api/orders/stats", "get"),
         ("/api/dashboard", "get"),
         ("/api/status", "get"),

@@ -3,10 +3,12 @@
 
 mod ai;
 mod auth;
+mod fulfilment;
 mod gateway;
 mod inventory;
 mod isolation;
 mod orders;
 mod reorder_default;
+mod returns;
 mod stocktake;
 mod tokens;

@@ -6,12 +6,13 @@
 mod idempotency;
 mod purchasing;
 mod reserve;
+mod shipping;
 mod stocktake;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use contracts::{
-    reservation::{Hold, Reservation, ReservedLine, Settlement},
+    reservation::{Hold, Reservation, ReserveLine, ReservedLine, RestockRequest, Settlement},
     stock::{StockLevel, Summary},
     Currency, OrderId, ProductId,
 };
@@ -692,34 +693,28 @@ impl InventoryStore for SqliteStore {
         let reservation = load_reservation(&mut tx, id, self.currency.as_str()).await?;
         match (&reservation, moved) {
             (Some(r), false) if r.status != status => return Err(already_settled(r.status)),
-            (Some(r), true) => {
-                let on_hand_factor = match how {
-                    Settlement::Commit => -1,
-                    Settlement::Release => 0,
-                };
-                for line in &r.lines {
-                    let row = sqlx::query_as::<_, Levels>(
-                        "UPDATE products SET on_hand = on_hand + ?2, reserved = reserved - ?3, updated_at = ?4
-                         WHERE id = ?1 RETURNING on_hand, reserved",
+            (Some(_), true) => {
+                // Only what is still held: a shipment may have committed part of it already.
+                for (product, left) in shipping::held_left(&mut tx, id).await? {
+                    if left > 0 {
+                        shipping::settle_units(
+                            &mut tx,
+                            id,
+                            product,
+                            left,
+                            settlement_reason(how),
+                            &at,
+                        )
+                        .await?;
+                    }
+                }
+                if how == Settlement::Commit {
+                    sqlx::query(
+                        "UPDATE reservation_lines SET committed = quantity WHERE reservation_id = ?1",
                     )
-                    .bind(line.product_id.as_uuid().hyphenated())
-                    .bind(on_hand_factor * line.quantity)
-                    .bind(line.quantity)
-                    .bind(&at)
-                    .fetch_one(&mut *tx)
+                    .bind(rid)
+                    .execute(&mut *tx)
                     .await?;
-                    let entry = LedgerEntry {
-                        product_id: line.product_id,
-                        reason: settlement_reason(how),
-                        on_hand_delta: on_hand_factor * line.quantity,
-                        reserved_delta: -line.quantity,
-                        on_hand_after: row.on_hand,
-                        reserved_after: row.reserved,
-                        order_id: Some(id),
-                        user_id: None,
-                        note: None,
-                    };
-                    write_movement(&mut tx, &entry, &at).await?;
                 }
             }
             // Releasing an id never reserved leaves a tombstone: a reserve that was still in
@@ -738,6 +733,19 @@ impl InventoryStore for SqliteStore {
         }
         tx.commit().await?;
         Ok(reservation)
+    }
+
+    async fn commit_part(
+        &self,
+        id: OrderId,
+        commit_id: Uuid,
+        lines: &[ReserveLine],
+    ) -> Result<Option<Reservation>> {
+        shipping::commit_part(&self.pool, self.currency.as_str(), id, commit_id, lines).await
+    }
+
+    async fn restock(&self, request: &RestockRequest) -> Result<bool> {
+        shipping::restock(&self.pool, request).await
     }
 
     async fn movements(

@@ -2,6 +2,7 @@
 //! `timestamptz`; order numbers from a sequence (no hot row); the AI queue claimed with
 //! `FOR UPDATE SKIP LOCKED`, so replicas never claim the same job.
 
+mod fulfilment;
 mod placing;
 
 use std::collections::{HashMap, HashSet};
@@ -18,13 +19,15 @@ use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 use super::{
-    attach, settlement_text, stored_currency, stored_settlement, stored_status,
-    stored_summary_status, Existing, Job, JobResult, OrderFilter, OrdersStore, Placing, StatsRows,
-    StatusChange, StoredLine, Written,
+    attach, settlement_text, stored_currency, stored_json, stored_settlement, stored_status,
+    stored_summary_status, Decide, Existing, Job, JobResult, OrderChange, OrderFilter, OrdersStore,
+    Placing, ReturnFilter, StatsRows, StatusChange, StoredLine, Written,
 };
 use crate::{
     domain::{order_number, Line, Order},
     model::{AiSummary, HistoryEntry, SummaryStatus},
+    returns::Return,
+    shipments::Shipment,
 };
 
 pub struct PgStore {
@@ -55,6 +58,8 @@ struct Head {
     total_cents: i64,
     currency: String,
     note: Option<String>,
+    shipping_address: Option<String>,
+    placed_by: Option<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     ai_status: Option<String>,
@@ -75,6 +80,12 @@ impl Head {
             lines: Vec::new(),
             total: Money::new(self.total_cents, stored_currency(&self.currency)?),
             note: self.note,
+            shipping_address: self
+                .shipping_address
+                .as_deref()
+                .map(|a| stored_json("shipping address", a))
+                .transpose()?,
+            placed_by: self.placed_by,
             ai_summary: AiSummary {
                 status: stored_summary_status(self.ai_status.as_deref())?,
                 text: self.ai_text,
@@ -83,6 +94,8 @@ impl Head {
                 generated_at: self.ai_generated_at,
             },
             history: Vec::new(),
+            shipments: Vec::new(),
+            returns: Vec::new(),
             created_at: self.created_at,
             updated_at: self.updated_at,
         })
@@ -189,7 +202,8 @@ impl PgStore {
             return Ok(orders);
         }
         let ids: Vec<Uuid> = orders.iter().map(|o| o.id.as_uuid()).collect();
-        let (line_rows, history_rows) = tokio::try_join!(
+        let details = async {
+            tokio::try_join!(
             sqlx::query!(
                 "SELECT order_id, product_id, sku, name, quantity, unit_price_cents, line_total_cents
                  FROM order_lines WHERE order_id = ANY($1) ORDER BY order_id, position",
@@ -202,7 +216,12 @@ impl PgStore {
                 &ids
             )
             .fetch_all(&self.pool)
-        )?;
+            )
+            .map_err(kernel::AppError::from)
+        };
+        // Shipments and returns alongside: one round trip's wait for all four queries.
+        let ((line_rows, history_rows), shipped) =
+            tokio::try_join!(details, fulfilment::fulfilment_of(&self.pool, &ids))?;
         let lines = line_rows
             .into_iter()
             .map(|r| StoredLine {
@@ -227,7 +246,7 @@ impl PgStore {
                     reason: r.reason,
                 });
         }
-        attach(&mut orders, lines, history)?;
+        attach(&mut orders, lines, history, shipped)?;
         Ok(orders)
     }
 }
@@ -365,8 +384,10 @@ impl OrdersStore for PgStore {
 
     async fn owed_to_inventory(&self) -> Result<Vec<(OrderId, Settlement)>> {
         let rows = sqlx::query!(
-            r#"SELECT id, inventory_action AS "inventory_action!" FROM orders
-               WHERE inventory_action IS NOT NULL LIMIT 500"#
+            r#"SELECT id, inventory_action AS "inventory_action!" FROM orders o
+               WHERE inventory_action IS NOT NULL
+                 AND NOT EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = o.id AND s.inventory_owed)
+               LIMIT 500"#
         )
         .fetch_all(&self.pool)
         .await?;
@@ -383,7 +404,7 @@ impl OrdersStore for PgStore {
         let heads = sqlx::query_as!(
             Head,
             r#"SELECT o.id, o.number, o.customer_id, o.customer_email, o.status, o.total_cents,
-                   o.currency, o.note, o.created_at, o.updated_at, s.status AS "ai_status?",
+                   o.currency, o.note, o.shipping_address, o.placed_by, o.created_at, o.updated_at, s.status AS "ai_status?",
                    s.text AS "ai_text?", s.customer_message AS "ai_message?", s.model AS "ai_model?",
                    s.generated_at AS "ai_generated_at?"
                FROM orders o LEFT JOIN ai_summaries s ON s.order_id = o.id
@@ -399,7 +420,7 @@ impl OrdersStore for PgStore {
         let heads = sqlx::query_as!(
             Head,
             r#"SELECT o.id, o.number, o.customer_id, o.customer_email, o.status, o.total_cents,
-                   o.currency, o.note, o.created_at, o.updated_at, s.status AS "ai_status?",
+                   o.currency, o.note, o.shipping_address, o.placed_by, o.created_at, o.updated_at, s.status AS "ai_status?",
                    s.text AS "ai_text?", s.customer_message AS "ai_message?", s.model AS "ai_model?",
                    s.generated_at AS "ai_generated_at?"
                FROM orders o LEFT JOIN ai_summaries s ON s.order_id = o.id
@@ -419,14 +440,14 @@ impl OrdersStore for PgStore {
     }
 
     async fn stats_rows(&self, since: DateTime<Utc>) -> Result<StatsRows> {
-        // Revenue counts orders that were confirmed and not cancelled.
-        let (status_rows, day_rows, top_rows) = tokio::try_join!(
+        // Revenue counts orders that were confirmed and not cancelled, gross of refunds.
+        let (status_rows, day_rows, top_rows, refunds) = tokio::try_join!(
             sqlx::query!(r#"SELECT status, COUNT(*) AS "n!" FROM orders GROUP BY status"#)
                 .fetch_all(&self.pool),
             sqlx::query!(
                 r#"SELECT date_trunc('day', created_at AT TIME ZONE 'UTC')::date AS "day!",
                           SUM(total_cents)::bigint AS "revenue!", COUNT(*) AS "n!"
-                   FROM orders WHERE status IN ('confirmed', 'fulfilled') AND created_at >= $1
+                   FROM orders WHERE status IN ('confirmed', 'partially_fulfilled', 'fulfilled', 'delivered') AND created_at >= $1
                    GROUP BY 1 ORDER BY 1"#,
                 since
             )
@@ -435,11 +456,17 @@ impl OrdersStore for PgStore {
                 r#"SELECT l.product_id, MAX(l.sku) AS "sku!", MAX(l.name) AS "name!",
                           SUM(l.quantity)::bigint AS "qty!", SUM(l.line_total_cents)::bigint AS "revenue!"
                    FROM order_lines l JOIN orders o ON o.id = l.order_id
-                   WHERE o.status IN ('confirmed', 'fulfilled') AND o.created_at >= $1
+                   WHERE o.status IN ('confirmed', 'partially_fulfilled', 'fulfilled', 'delivered') AND o.created_at >= $1
                    GROUP BY l.product_id ORDER BY 5 DESC, 4 DESC LIMIT 10"#,
                 since
             )
             .fetch_all(&self.pool),
+            sqlx::query_scalar!(
+                r#"SELECT COALESCE(SUM(refund_cents), 0)::bigint AS "refunds!" FROM returns
+                   WHERE status = 'received' AND received_at >= $1"#,
+                since
+            )
+            .fetch_one(&self.pool),
         )?;
         Ok(StatsRows {
             by_status: status_rows.into_iter().map(|r| (r.status, r.n)).collect(),
@@ -461,6 +488,7 @@ impl OrdersStore for PgStore {
                     revenue_cents: r.revenue,
                 })
                 .collect(),
+            refunds_cents: refunds,
         })
     }
 
@@ -468,7 +496,7 @@ impl OrdersStore for PgStore {
         let rows = sqlx::query!(
             r#"SELECT l.product_id, SUM(l.quantity)::bigint AS "qty!"
                FROM order_lines l JOIN orders o ON o.id = l.order_id
-               WHERE o.status IN ('confirmed', 'fulfilled') AND o.created_at >= $1
+               WHERE o.status IN ('confirmed', 'partially_fulfilled', 'fulfilled', 'delivered') AND o.created_at >= $1
                GROUP BY l.product_id"#,
             since
         )
@@ -478,6 +506,34 @@ impl OrdersStore for PgStore {
             .into_iter()
             .map(|r| (r.product_id.into(), r.qty))
             .collect())
+    }
+
+    async fn change_order(&self, id: OrderId, decide: &Decide<'_>) -> Result<Option<OrderChange>> {
+        fulfilment::change_order(&self.pool, id, decide).await
+    }
+
+    async fn order_of_return(&self, id: Uuid) -> Result<Option<OrderId>> {
+        fulfilment::order_of_return(&self.pool, id).await
+    }
+
+    async fn list_returns(&self, filter: &ReturnFilter, page: &PageRequest) -> Result<Vec<Return>> {
+        fulfilment::list_returns(&self.pool, filter, page).await
+    }
+
+    async fn owed_shipments(&self, order: Option<OrderId>) -> Result<Vec<(OrderId, Shipment)>> {
+        fulfilment::owed_shipments(&self.pool, order).await
+    }
+
+    async fn shipment_paid(&self, id: Uuid) -> Result<()> {
+        fulfilment::shipment_paid(&self.pool, id).await
+    }
+
+    async fn owed_returns(&self) -> Result<Vec<Return>> {
+        fulfilment::owed_returns(&self.pool).await
+    }
+
+    async fn return_paid(&self, id: Uuid) -> Result<()> {
+        fulfilment::return_paid(&self.pool, id).await
     }
 
     async fn claim_jobs(

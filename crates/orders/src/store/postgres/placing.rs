@@ -64,6 +64,11 @@ pub async fn write_placed(pool: &PgPool, numbers: &Numbers, p: Placing<'_>) -> R
         prices,
         totals,
     } = LineColumns::of(&order.lines);
+    let address = order
+        .shipping_address
+        .as_ref()
+        .map(crate::store::json_text)
+        .transpose()?;
     let history_ids: Vec<Uuid> = order.history.iter().map(|_| Uuid::now_v7()).collect();
     let history_status: Vec<String> = order
         .history
@@ -86,8 +91,8 @@ pub async fn write_placed(pool: &PgPool, numbers: &Numbers, p: Placing<'_>) -> R
         r#"WITH placed AS (
                INSERT INTO orders (id, number, customer_id, customer_email, status, total_cents, currency,
                    note, idempotency_key, request_hash, response_status, response_body, inventory_action,
-                   created_at, updated_at)
-               SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15
+                   created_at, updated_at, shipping_address, placed_by)
+               SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $32, $33
                WHERE clock_timestamp() < statement_timestamp() + $16::bigint * interval '1 microsecond'
                ON CONFLICT DO NOTHING
                RETURNING id
@@ -141,6 +146,8 @@ pub async fn write_placed(pool: &PgPool, numbers: &Numbers, p: Placing<'_>) -> R
         summary.map(SummaryStatus::as_str),
         Uuid::now_v7(),
         queue_job,
+        address,
+        order.placed_by,
     )
     .fetch_one(pool)
     .await?;

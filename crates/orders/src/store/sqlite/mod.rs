@@ -17,13 +17,15 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 use uuid::{fmt::Hyphenated, Uuid};
 
 use super::{
-    attach, settlement_text, stored_currency, stored_settlement, stored_status,
-    stored_summary_status, Existing, Job, JobResult, OrderFilter, OrdersStore, Placing, StatsRows,
-    StatusChange, StoredLine, Written,
+    attach, json_text, settlement_text, stored_currency, stored_json, stored_settlement,
+    stored_status, stored_summary_status, Decide, Existing, Job, JobResult, OrderChange,
+    OrderFilter, OrdersStore, Placing, ReturnFilter, StatsRows, StatusChange, StoredLine, Written,
 };
 use crate::{
     domain::{order_number, Line, Order},
     model::{AiSummary, HistoryEntry, SummaryStatus},
+    returns::Return,
+    shipments::Shipment,
 };
 
 pub struct SqliteStore {
@@ -53,11 +55,14 @@ fn id_list(ids: &[OrderId]) -> Result<String> {
 macro_rules! head {
     () => {
         "SELECT o.id, o.number, o.customer_id, o.customer_email, o.status, o.total_cents,
-        o.currency, o.note, o.created_at, o.updated_at, s.status AS ai_status, s.text AS ai_text,
-        s.customer_message AS ai_message, s.model AS ai_model, s.generated_at AS ai_generated_at
+        o.currency, o.note, o.shipping_address, o.placed_by, o.created_at, o.updated_at,
+        s.status AS ai_status, s.text AS ai_text, s.customer_message AS ai_message,
+        s.model AS ai_model, s.generated_at AS ai_generated_at
      FROM orders o LEFT JOIN ai_summaries s ON s.order_id = o.id"
     };
 }
+// After `head!`, which it uses.
+mod fulfilment;
 
 #[derive(sqlx::FromRow)]
 struct Head {
@@ -69,6 +74,8 @@ struct Head {
     total_cents: i64,
     currency: String,
     note: Option<String>,
+    shipping_address: Option<String>,
+    placed_by: Option<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     ai_status: Option<String>,
@@ -89,6 +96,12 @@ impl Head {
             lines: Vec::new(),
             total: Money::new(self.total_cents, stored_currency(&self.currency)?),
             note: self.note,
+            shipping_address: self
+                .shipping_address
+                .as_deref()
+                .map(|a| stored_json("shipping address", a))
+                .transpose()?,
+            placed_by: self.placed_by,
             ai_summary: AiSummary {
                 status: stored_summary_status(self.ai_status.as_deref())?,
                 text: self.ai_text,
@@ -97,6 +110,8 @@ impl Head {
                 generated_at: self.ai_generated_at,
             },
             history: Vec::new(),
+            shipments: Vec::new(),
+            returns: Vec::new(),
             created_at: self.created_at,
             updated_at: self.updated_at,
         })
@@ -112,6 +127,20 @@ struct LineRow {
     quantity: i64,
     unit_price_cents: i64,
     line_total_cents: i64,
+}
+
+impl LineRow {
+    fn stored(self) -> StoredLine {
+        StoredLine {
+            order_id: self.order_id.into_uuid().into(),
+            product_id: self.product_id.into_uuid().into(),
+            sku: self.sku,
+            name: self.name,
+            quantity: self.quantity,
+            unit_price_cents: self.unit_price_cents,
+            line_total_cents: self.line_total_cents,
+        }
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -234,32 +263,23 @@ impl SqliteStore {
             return Ok(orders);
         }
         let ids = id_list(&orders.iter().map(|o| o.id).collect::<Vec<_>>())?;
+        let mut conn = self.pool.acquire().await?;
         let line_rows = sqlx::query_as::<_, LineRow>(
             "SELECT order_id, product_id, sku, name, quantity, unit_price_cents, line_total_cents
              FROM order_lines WHERE order_id IN (SELECT value FROM json_each(?1)) ORDER BY order_id, position",
         )
         .bind(&ids)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *conn)
         .await?;
         let history_rows = sqlx::query_as::<_, HistoryRow>(
             "SELECT order_id, status, at, by_user, reason FROM order_history
              WHERE order_id IN (SELECT value FROM json_each(?1)) ORDER BY order_id, at, id",
         )
         .bind(&ids)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *conn)
         .await?;
-        let lines = line_rows
-            .into_iter()
-            .map(|r| StoredLine {
-                order_id: r.order_id.into_uuid().into(),
-                product_id: r.product_id.into_uuid().into(),
-                sku: r.sku,
-                name: r.name,
-                quantity: r.quantity,
-                unit_price_cents: r.unit_price_cents,
-                line_total_cents: r.line_total_cents,
-            })
-            .collect();
+        let shipped = fulfilment::fulfilment_of(&mut conn, &ids).await?;
+        let lines = line_rows.into_iter().map(LineRow::stored).collect();
         let mut history: HashMap<OrderId, Vec<HistoryEntry>> = HashMap::new();
         for r in history_rows {
             history
@@ -272,7 +292,7 @@ impl SqliteStore {
                     reason: r.reason,
                 });
         }
-        attach(&mut orders, lines, history)?;
+        attach(&mut orders, lines, history, shipped)?;
         Ok(orders)
     }
 }
@@ -286,11 +306,13 @@ impl OrdersStore for SqliteStore {
     async fn write_placed(&self, p: Placing<'_>) -> Result<Written> {
         let order = p.order;
         let mut tx = self.pool.begin().await?;
+        let address = order.shipping_address.as_ref().map(json_text).transpose()?;
         let inserted = sqlx::query_scalar::<_, i64>(
             "INSERT INTO orders (id, number, customer_id, customer_email, status, total_cents, currency, note,
-                 idempotency_key, request_hash, inventory_action, created_at, updated_at)
+                 idempotency_key, request_hash, inventory_action, created_at, updated_at, shipping_address,
+                 placed_by)
              VALUES (?1, (SELECT COALESCE(MAX(number), 1000) + 1 FROM orders), ?2, ?3, ?4, ?5, ?6, ?7,
-                 ?8, ?9, ?10, ?11, ?12)
+                 ?8, ?9, ?10, ?11, ?12, ?13, ?14)
              ON CONFLICT DO NOTHING RETURNING number",
         )
         .bind(text(order.id))
@@ -305,6 +327,8 @@ impl OrdersStore for SqliteStore {
         .bind(p.owed.map(settlement_text))
         .bind(to_db(order.created_at))
         .bind(to_db(order.updated_at))
+        .bind(address)
+        .bind(&order.placed_by)
         .fetch_optional(&mut *tx)
         .await?;
         let Some(number) = inserted else {
@@ -475,7 +499,9 @@ impl OrdersStore for SqliteStore {
 
     async fn owed_to_inventory(&self) -> Result<Vec<(OrderId, Settlement)>> {
         let rows = sqlx::query_as::<_, OwedRow>(
-            "SELECT id, inventory_action FROM orders WHERE inventory_action IS NOT NULL LIMIT 500",
+            "SELECT id, inventory_action FROM orders o WHERE inventory_action IS NOT NULL
+                 AND NOT EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = o.id AND s.inventory_owed)
+             LIMIT 500",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -532,7 +558,7 @@ impl OrdersStore for SqliteStore {
         .await?;
         let day_rows = sqlx::query_as::<_, DayRow>(
             "SELECT SUBSTR(created_at, 1, 10) AS day, SUM(total_cents) AS revenue, COUNT(*) AS n
-             FROM orders WHERE status IN ('confirmed', 'fulfilled') AND created_at >= ?1
+             FROM orders WHERE status IN ('confirmed', 'partially_fulfilled', 'fulfilled', 'delivered') AND created_at >= ?1
              GROUP BY SUBSTR(created_at, 1, 10) ORDER BY day",
         )
         .bind(&since)
@@ -542,11 +568,17 @@ impl OrdersStore for SqliteStore {
             "SELECT l.product_id, MAX(l.sku) AS sku, MAX(l.name) AS name, SUM(l.quantity) AS qty,
                     SUM(l.line_total_cents) AS revenue
              FROM order_lines l JOIN orders o ON o.id = l.order_id
-             WHERE o.status IN ('confirmed', 'fulfilled') AND o.created_at >= ?1
+             WHERE o.status IN ('confirmed', 'partially_fulfilled', 'fulfilled', 'delivered') AND o.created_at >= ?1
              GROUP BY l.product_id ORDER BY revenue DESC, qty DESC LIMIT 10",
         )
         .bind(&since)
         .fetch_all(&self.pool)
+        .await?;
+        let refunds_cents = sqlx::query_scalar::<_, i64>(
+            "SELECT COALESCE(SUM(refund_cents), 0) FROM returns WHERE status = 'received' AND received_at >= ?1",
+        )
+        .bind(&since)
+        .fetch_one(&self.pool)
         .await?;
         Ok(StatsRows {
             by_status: status_rows.into_iter().map(|r| (r.status, r.n)).collect(),
@@ -568,6 +600,7 @@ impl OrdersStore for SqliteStore {
                     revenue_cents: r.revenue,
                 })
                 .collect(),
+            refunds_cents,
         })
     }
 
@@ -575,7 +608,7 @@ impl OrdersStore for SqliteStore {
         let rows = sqlx::query_as::<_, DemandRow>(
             "SELECT l.product_id, SUM(l.quantity) AS qty
              FROM order_lines l JOIN orders o ON o.id = l.order_id
-             WHERE o.status IN ('confirmed', 'fulfilled') AND o.created_at >= ?1
+             WHERE o.status IN ('confirmed', 'partially_fulfilled', 'fulfilled', 'delivered') AND o.created_at >= ?1
              GROUP BY l.product_id",
         )
         .bind(to_db(since))
@@ -585,6 +618,34 @@ impl OrdersStore for SqliteStore {
             .into_iter()
             .map(|r| (r.product_id.into_uuid().into(), r.qty))
             .collect())
+    }
+
+    async fn change_order(&self, id: OrderId, decide: &Decide<'_>) -> Result<Option<OrderChange>> {
+        fulfilment::change_order(&self.pool, id, decide).await
+    }
+
+    async fn order_of_return(&self, id: Uuid) -> Result<Option<OrderId>> {
+        fulfilment::order_of_return(&self.pool, id).await
+    }
+
+    async fn list_returns(&self, filter: &ReturnFilter, page: &PageRequest) -> Result<Vec<Return>> {
+        fulfilment::list_returns(&self.pool, filter, page).await
+    }
+
+    async fn owed_shipments(&self, order: Option<OrderId>) -> Result<Vec<(OrderId, Shipment)>> {
+        fulfilment::owed_shipments(&self.pool, order).await
+    }
+
+    async fn shipment_paid(&self, id: Uuid) -> Result<()> {
+        fulfilment::shipment_paid(&self.pool, id).await
+    }
+
+    async fn owed_returns(&self) -> Result<Vec<Return>> {
+        fulfilment::owed_returns(&self.pool).await
+    }
+
+    async fn return_paid(&self, id: Uuid) -> Result<()> {
+        fulfilment::return_paid(&self.pool, id).await
     }
 
     async fn claim_jobs(
