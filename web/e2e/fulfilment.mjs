@@ -48,10 +48,12 @@ try {
   system = await startSystem();
   const { base } = system;
   const password = 'correct horse battery';
-  // The owner (the first account: admin, so staff rights) takes the phone order.
+  // The owner (the first account, admin) makes Sam staff; Sam takes the phone order.
   await call(base, 'POST', '/api/auth/register', { email: 'owner@example.com', password, name: 'Olivia Owner' });
   await call(base, 'POST', '/api/auth/register', { email: 'casey@example.com', password, name: 'Casey Customer' });
+  const sam = await call(base, 'POST', '/api/auth/register', { email: 'sam@example.com', password, name: 'Sam Staff' });
   const { access_token: token } = await call(base, 'POST', '/api/auth/login', { email: 'owner@example.com', password });
+  await call(base, 'PATCH', `/api/auth/users/${sam.id}`, { role: 'staff' }, token);
   const tea = await call(base, 'POST', '/api/products', { sku: 'E2E-TEA', name: 'Assam tea', price_cents: 900, initial_stock: 10 }, token);
   const mug = await call(base, 'POST', '/api/products', { sku: 'E2E-MUG', name: 'Stoneware mug', price_cents: 1200, initial_stock: 5 }, token);
   const stock = async (product) => {
@@ -80,7 +82,7 @@ try {
   let orderUrl;
 
   await step('staff place a phone order for a customer, to be shipped to an address', async () => {
-    await signIn('owner@example.com');
+    await signIn('sam@example.com');
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     await page.goto(`${base}/orders/new`);
     for (let i = 0; i < 3; i++) await page.getByRole('button', { name: 'Add Assam tea' }).click();
@@ -100,7 +102,7 @@ try {
     await page.getByText(/Order SR-\d+ confirmed for Casey Customer/).waitFor();
     await heading().filter({ hasText: 'confirmed' }).waitFor();
     orderUrl = page.url();
-    await page.getByText('casey@example.com · placed').waitFor();
+    await page.getByText(/casey@example\.com · placed .* by staff/).waitFor();
     await page.locator('address').getByText('1 High Street').waitFor();
     await page.locator('address').getByText('United Kingdom').waitFor();
     expectEqual(await stock(tea), { on_hand: 10, reserved: 3, available: 7 }, 'tea held for the order');
@@ -160,27 +162,32 @@ try {
     await axe(page, 'return request dialog');
     await dialog.getByRole('button', { name: 'Request return' }).click();
     await page.getByText(/Return of 3 items from SR-\d+ requested/).waitFor();
+    await page.getByText(/returns accepted until/).waitFor();
     const returns = page.getByRole('region', { name: 'Returns' });
     await returns.locator('.pill-return-requested').waitFor();
-    await returns.getByText('2 × Assam tea, 1 × Stoneware mug').waitFor();
+    await returns.getByText('2 × Assam tea', { exact: true }).waitFor();
+    await returns.getByText('1 × Stoneware mug', { exact: true }).waitFor();
   });
 
   await step('staff receive the return: the tea back on the shelf, the mug written off', async () => {
     await signOut();
-    await signIn('owner@example.com');
+    await signIn('sam@example.com');
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     await page.getByRole('link', { name: 'Returns', exact: true }).click();
     await page.getByRole('button', { name: 'requested', exact: true }).click();
     await page.getByRole('button', { name: /^Receive return for SR-\d+/ }).click();
     const dialog = page.getByRole('dialog', { name: 'Receive return' });
-    expectEqual(await dialog.getByLabel('Assam tea: quantity received').inputValue(), '2', 'tea asked');
-    await dialog.getByLabel('Stoneware mug: condition').selectOption('damaged');
+    expectEqual(await dialog.getByLabel('Assam tea: back on the shelf').inputValue(), '2', 'tea asked back');
+    await dialog.getByLabel('Stoneware mug: back on the shelf').fill('0');
+    await dialog.getByLabel('Stoneware mug: damaged, written off').fill('1');
     await axe(page, 'receive return dialog');
     await dialog.getByRole('button', { name: 'Receive return' }).click();
-    await page.getByText(/Return received: 2 restocked, 1 written off/).waitFor();
+    // Refund at the order's prices: 2 × $9.00 + 1 × $12.00.
+    await page.getByText(/Return for SR-\d+ received: 2 restocked, 1 written off; refund \$30\.00/).waitFor();
     await page.getByText('No requested returns.').waitFor();
     await page.getByRole('button', { name: 'received', exact: true }).click();
     await page.locator('.pill-return-received').first().waitFor();
+    await page.getByText('1 × Stoneware mug (1 damaged)').waitFor();
     await axe(page, 'returns list');
     await page.screenshot({ path: join(shots, 'returns.png'), fullPage: true });
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canReturn, canShip, leftToShip, returnable, statusLabel } from './fulfilment';
-import { order, shipment } from './test/fixtures';
+import { order, ret, shipment } from './test/fixtures';
 
 describe('fulfilment arithmetic', () => {
   it('leaves to ship what no shipment took yet', () => {
@@ -14,24 +14,29 @@ describe('fulfilment arithmetic', () => {
     const o = order({
       status: 'delivered',
       shipments: [shipment('s1', [['tea', 3], ['mug', 2]], true)],
-      returns: [
-        { id: 'r1', status: 'requested', reason: 'late', lines: [{ product_id: 'tea', quantity: 1 }] },
-        { id: 'r2', status: 'received', reason: 'chipped', lines: [{ product_id: 'mug', quantity: 1 }] },
-        { id: 'r3', status: 'rejected', reason: 'used', lines: [{ product_id: 'tea', quantity: 2 }] },
-      ],
+      returnable_until: '2026-12-01T00:00:00Z',
+      returns: [ret('r1', 'requested', [['tea', 1]]), ret('r2', 'received', [['mug', 1]]), ret('r3', 'rejected', [['tea', 2]])],
     });
     expect([...returnable(o)]).toEqual([['tea', 2], ['mug', 1]]);
-    expect(canReturn(o)).toBe(true);
+    expect(canReturn(o, false, Date.parse('2026-11-20T00:00:00Z'))).toBe(true);
+  });
+
+  it('offers the customer a return only within the window, staff after it too', () => {
+    const o = order({ status: 'delivered', shipments: [shipment('s1', [['tea', 3]], true)], returnable_until: '2026-12-01T00:00:00Z' });
+    const after = Date.parse('2026-12-02T00:00:00Z');
+    expect(canReturn(o, false, after)).toBe(false);
+    expect(canReturn(o, true, after)).toBe(true);
+    expect(canReturn({ ...o, returnable_until: null }, false, 0)).toBe(false);
   });
 
   it('offers no return before anything shipped, or once everything is back', () => {
-    expect(canReturn(order({ status: 'confirmed' }))).toBe(false);
+    expect(canReturn(order({ status: 'confirmed' }), true)).toBe(false);
     const all = order({
       status: 'fulfilled',
       shipments: [shipment('s1', [['tea', 3], ['mug', 2]])],
-      returns: [{ id: 'r1', status: 'received', reason: 'x', lines: [{ product_id: 'tea', quantity: 3 }, { product_id: 'mug', quantity: 2 }] }],
+      returns: [ret('r1', 'received', [['tea', 3], ['mug', 2]])],
     });
-    expect(canReturn(all)).toBe(false);
+    expect(canReturn(all, true)).toBe(false);
   });
 
   it('writes statuses in words', () => {

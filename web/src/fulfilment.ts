@@ -39,12 +39,14 @@ const RETURNABLE: OrderStatus[] = ['partially_fulfilled', 'fulfilled', 'delivere
 export const canShip = (order: Order) => SHIPPABLE.includes(order.status);
 
 /**
- * Whether to offer "Return items". The window (RETURN_WINDOW_DAYS) is the server's to judge:
- * a request after it closes is refused with a message the dialog shows.
+ * Whether to offer "Return items": something shipped is not yet returned and, for the
+ * customer, the window (`returnable_until`, RETURN_WINDOW_DAYS after delivery) is open.
+ * Staff may record a return after it.
  */
-export function canReturn(order: Order): boolean {
+export function canReturn(order: Order, staff: boolean, now = Date.now()): boolean {
   if (!RETURNABLE.includes(order.status)) return false;
-  return [...returnable(order).values()].some((n) => n > 0);
+  if (![...returnable(order).values()].some((n) => n > 0)) return false;
+  return staff || (order.returnable_until != null && new Date(order.returnable_until).getTime() > now);
 }
 
 export const isOpenReturn = (r: OrderReturn) => r.status === 'requested';

@@ -152,7 +152,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** All users, newest first (admin). */
+        /**
+         * Users, newest first, optionally of one role and matching `q`: admins see everyone; staff
+         *     find customers (`role=customer`), to place orders for them.
+         */
         get: operations["auth_list"];
         put?: never;
         post?: never;
@@ -2306,6 +2309,10 @@ export interface operations {
     auth_list: {
         parameters: {
             query?: {
+                /** @description Only users of this role (staff must ask for `customer`) */
+                role?: string;
+                /** @description Case-insensitive part of the email or the name */
+                q?: string;
                 /** @description 1–100, default 20 */
                 limit?: number;
                 /** @description `next_cursor` of the previous page */
@@ -2326,6 +2333,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_User"];
                 };
             };
+            /** @description Unknown role */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in, or the token is invalid or expired */
             401: {
                 headers: {
@@ -2337,6 +2353,15 @@ export interface operations {
             };
             /** @description Not allowed for this role */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The search text is too long */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

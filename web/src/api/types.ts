@@ -20,52 +20,16 @@ export type StocktakeResult = Schemas['StocktakeResult'];
 export type OrderLine = Schemas['OrderLine'];
 export type AiSummary = Schemas['AiSummary'];
 
-// PROVISIONAL: fulfilment and returns as API.md describes them, until the orders API that
-// serves them is merged and `make web-types` generates these shapes.
-export type OrderStatus = Schemas['OrderStatus'] | 'partially_fulfilled' | 'delivered';
-export interface ShippingAddress {
-  name: string;
-  line1: string;
-  line2?: string | null;
-  city: string;
-  region?: string | null;
-  postal_code: string;
-  country: string;
-  phone?: string | null;
-}
-export interface QuantityLine {
-  product_id: string;
-  quantity: number;
-}
-export interface Shipment {
-  id: string;
-  lines: QuantityLine[];
-  carrier?: string | null;
-  tracking_number?: string | null;
-  shipped_at: string;
-  delivered_at?: string | null;
-}
-export type ReturnStatus = 'requested' | 'received' | 'rejected';
-export type ReturnCondition = 'restock' | 'damaged';
-export interface ReturnLine extends QuantityLine {
-  condition?: ReturnCondition | null;
-}
-export interface OrderReturn {
-  id: string;
-  order_id?: string;
-  order_number?: string;
-  status: ReturnStatus;
-  lines: ReturnLine[];
-  reason: string;
-  refund_cents?: number | null;
-  created_at?: string;
-}
-export type Order = Omit<Schemas['Order'], 'status'> & {
-  status: OrderStatus;
-  shipping_address?: ShippingAddress | null;
-  shipments?: Shipment[];
-  returns?: OrderReturn[];
-};
+export type OrderStatus = Schemas['OrderStatus'];
+export type Order = Schemas['Order'];
+export type ShippingAddress = Schemas['ShippingAddress'];
+/** Units of one product: what a shipment, a return request or an order line asks for. */
+export type QuantityLine = Schemas['LineRequest'];
+export type Shipment = Schemas['Shipment'];
+export type ReturnStatus = Schemas['ReturnStatus'];
+export type ReturnCondition = Schemas['Condition'];
+export type ReturnLine = Schemas['ReturnLine'];
+export type OrderReturn = Schemas['Return'];
 
 export type Unavailable = Schemas['Unavailable'];
 export type DayRevenue = Schemas['DayRevenue'];

@@ -2,7 +2,7 @@
 import type { Order } from '../api/types';
 import { money } from '../format';
 import { statusLabel } from '../fulfilment';
-import { describeLines } from './Shipments';
+import { ReturnLines } from './ReturnLines';
 
 export function ReturnPill({ status }: { status: string }) {
   return <span className={`pill pill-return-${status}`}>{statusLabel(status)}</span>;
@@ -23,11 +23,14 @@ export function OrderReturns({ order }: { order: Order }) {
             <tr key={r.id}>
               <td><ReturnPill status={r.status} /></td>
               <td>
-                {describeLines(order, r.lines)}
+                <ReturnLines ret={r} />
                 <span className="show-sm muted small">{r.reason}</span>
               </td>
-              <td className="hide-sm">{r.reason}</td>
-              <td className="num">{r.status !== 'rejected' && r.refund_cents != null ? money(r.refund_cents, order.currency) : <span className="muted">—</span>}</td>
+              <td className="hide-sm">
+                {r.reason}
+                {r.reject_reason && <span className="muted small description">Rejected: {r.reject_reason}</span>}
+              </td>
+              <td className="num">{r.status === 'rejected' ? <span className="muted">—</span> : money(r.refund_cents, r.currency)}</td>
             </tr>
           ))}
         </tbody>

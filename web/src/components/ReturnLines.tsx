@@ -1,31 +1,19 @@
-// A return's lines in words. The return names its products when the API sends their names;
-// otherwise the order they came from does (one cached request per order).
-import { useQuery } from '@tanstack/react-query';
-import { queries } from '../api/queries';
+// A return's lines in words: what was asked back and, once received, what went back on the
+// shelf and what was written off.
 import type { OrderReturn } from '../api/types';
 
-type Named = { product_id: string; quantity: number; sku?: string | null; name?: string | null };
-
-/** Product id → name, from the return itself or its order. */
-export function useLineNames(ret: OrderReturn): Map<string, string> {
-  const lines = ret.lines as Named[];
-  const named = lines.every((l) => l.name || l.sku);
-  const order = useQuery({ ...queries.order(ret.order_id ?? ''), enabled: !named && Boolean(ret.order_id) });
-  const names = new Map<string, string>();
-  for (const l of order.data?.lines ?? []) names.set(l.product_id, l.name || l.sku);
-  for (const l of lines) if (l.name || l.sku) names.set(l.product_id, (l.name || l.sku) as string);
-  return names;
+export function describeReturnLine(l: OrderReturn['lines'][number], received: boolean): string {
+  const what = `${l.quantity} × ${l.name || l.sku}`;
+  if (!received) return what;
+  const parts = [l.restocked && `${l.restocked} restocked`, l.damaged && `${l.damaged} damaged`].filter(Boolean);
+  return `${what} (${parts.length ? parts.join(', ') : 'none came back'})`;
 }
 
 export function ReturnLines({ ret }: { ret: OrderReturn }) {
-  const names = useLineNames(ret);
   return (
     <ul className="plain">
-      {ret.lines.map((l, i) => (
-        <li key={i}>
-          {l.quantity} × {names.get(l.product_id) ?? '…'}
-          {l.condition && <span className="muted small"> ({l.condition === 'restock' ? 'restocked' : 'damaged'})</span>}
-        </li>
+      {ret.lines.map((l) => (
+        <li key={l.product_id}>{describeReturnLine(l, ret.status === 'received')}</li>
       ))}
     </ul>
   );

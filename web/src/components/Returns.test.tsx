@@ -2,32 +2,32 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { OrderReturn } from '../api/types';
-import { order, shipment } from '../test/fixtures';
+import { ApiError } from '../api/client';
+import { order, ret, shipment } from '../test/fixtures';
 import { OrderReturns } from './OrderReturns';
 import { ReceiveReturnDialog, RejectReturnDialog } from './ReceiveReturnDialog';
 import { ReturnRequestDialog } from './ReturnRequestDialog';
 
 const sent: { what: string; id: string; body: unknown; key?: string }[] = [];
+let receiveAnswer: () => Promise<unknown> = () => Promise.resolve(ret('r9', 'received', [['tea', 2]]));
 const delivered = order({
   status: 'delivered',
   shipments: [shipment('s1', [['tea', 3], ['mug', 2]], true)],
-  returns: [{ id: 'r0', status: 'requested', reason: 'too strong', lines: [{ product_id: 'tea', quantity: 1 }] }],
+  returns: [ret('r0', 'requested', [['tea', 1]], { reason: 'too strong' })],
 });
 vi.mock('../api/endpoints', () => ({
   api: {
-    order: () => Promise.resolve(delivered),
     requestReturn: (id: string, body: unknown) => {
       sent.push({ what: 'request', id, body });
-      return Promise.resolve({ id: 'r1', status: 'requested' });
+      return Promise.resolve(ret('r1', 'requested', [['tea', 2]]));
     },
     receiveReturn: (id: string, lines: unknown, key: string) => {
       sent.push({ what: 'receive', id, body: lines, key });
-      return Promise.resolve({ id, status: 'received', refund_cents: 1650 });
+      return receiveAnswer();
     },
     rejectReturn: (id: string, reason: string) => {
       sent.push({ what: 'reject', id, body: reason });
-      return Promise.resolve({ id, status: 'rejected' });
+      return Promise.resolve(ret(id, 'rejected', [['tea', 2]]));
     },
   },
 }));
@@ -36,7 +36,7 @@ function wrap(ui: React.ReactNode) {
   render(<QueryClientProvider client={new QueryClient()}>{ui}</QueryClientProvider>);
   return userEvent.setup();
 }
-const input = (name: RegExp) => screen.getByLabelText(name) as HTMLInputElement;
+const input = (name: RegExp | string) => screen.getByLabelText(name) as HTMLInputElement;
 
 describe('requesting a return', () => {
   beforeEach(() => {
@@ -60,42 +60,74 @@ describe('requesting a return', () => {
     expect(sent[0]).toEqual({ what: 'request', id: 'o1', body: { lines: [{ product_id: 'tea', quantity: 2 }], reason: 'Not what I ordered' } });
   });
 
-  it('lists the order’s returns with their status in words', () => {
-    wrap(<OrderReturns order={delivered} />);
+  it('lists the order’s returns with their status in words, and what came back once received', () => {
+    const o = order({
+      returns: [
+        ret('r0', 'requested', [['tea', 1]]),
+        ret('r1', 'received', [['mug', 2]]),
+        ret('r2', 'rejected', [['tea', 1]], { reject_reason: 'Opened' }),
+      ],
+    });
+    o.returns![1].lines[0] = { ...o.returns![1].lines[0], restocked: 1, damaged: 1 };
+    wrap(<OrderReturns order={o} />);
     expect(screen.getByText('requested').className).toContain('pill-return-requested');
-    expect(screen.getByText('1 × Green tea')).toBeTruthy();
+    expect(screen.getByText('2 × Stoneware mug (1 restocked, 1 damaged)')).toBeTruthy();
+    expect(screen.getByText('Rejected: Opened')).toBeTruthy();
+    expect(screen.getByText('$24.00')).toBeTruthy();
   });
 });
 
 describe('receiving a return', () => {
-  const ret: OrderReturn = {
-    id: 'r9',
-    order_id: 'o1',
-    order_number: 'SR-000042',
-    status: 'requested',
-    reason: 'broken',
-    lines: [{ product_id: 'tea', quantity: 2 }, { product_id: 'mug', quantity: 1 }],
-  };
+  const asked = ret('r9', 'requested', [['tea', 2], ['mug', 1]]);
   beforeEach(() => {
     sent.length = 0;
+    receiveAnswer = () => Promise.resolve(ret('r9', 'received', [['tea', 2]]));
   });
 
-  it('restocks one line and writes another off, naming the lines from the order', async () => {
-    const user = wrap(<ReceiveReturnDialog ret={ret} currency="USD" onClose={() => undefined} />);
-    const condition = (await screen.findByLabelText('Stoneware mug: condition')) as HTMLSelectElement;
-    expect((screen.getByLabelText('Green tea: quantity received') as HTMLInputElement).value).toBe('2');
-    await user.selectOptions(condition, 'damaged');
+  it('restocks one line and writes another off, and may split a line over both', async () => {
+    const user = wrap(<ReceiveReturnDialog ret={asked} onClose={() => undefined} />);
+    expect(input('Green tea: back on the shelf').value).toBe('2');
+    expect(input('Stoneware mug: back on the shelf').value).toBe('1');
+    await user.clear(input('Stoneware mug: back on the shelf'));
+    await user.clear(input('Stoneware mug: damaged, written off'));
+    await user.type(input('Stoneware mug: damaged, written off'), '1');
+    await user.clear(input('Green tea: back on the shelf'));
+    await user.type(input('Green tea: back on the shelf'), '1');
+    await user.clear(input('Green tea: damaged, written off'));
+    await user.type(input('Green tea: damaged, written off'), '1');
     await user.click(screen.getByRole('button', { name: 'Receive return', hidden: true }));
     await waitFor(() => expect(sent).toHaveLength(1));
     expect(sent[0].body).toEqual([
-      { product_id: 'tea', quantity: 2, condition: 'restock' },
+      { product_id: 'tea', quantity: 1, condition: 'restock' },
+      { product_id: 'tea', quantity: 1, condition: 'damaged' },
       { product_id: 'mug', quantity: 1, condition: 'damaged' },
     ]);
-    expect(sent[0].key).toMatch(/.{8,}/);
+  });
+
+  it('refuses more than was asked back before asking the server; keeps the key only while the answer is unknown', async () => {
+    receiveAnswer = () => Promise.reject(new ApiError(0, '/problems/network', 'Network error', ''));
+    const user = wrap(<ReceiveReturnDialog ret={asked} onClose={() => undefined} />);
+    await user.type(input('Stoneware mug: damaged, written off'), '1');
+    expect(input('Stoneware mug: damaged, written off').value).toBe('01');
+    await user.click(screen.getByRole('button', { name: 'Receive return', hidden: true }));
+    expect(await screen.findByText(/at most what was asked back/)).toBeTruthy();
+    expect(sent).toHaveLength(0);
+    await user.clear(input('Stoneware mug: damaged, written off'));
+    await user.click(screen.getByRole('button', { name: 'Receive return', hidden: true }));
+    await screen.findByText(/Cannot reach Stockroom/);
+    await user.click(screen.getByRole('button', { name: 'Receive return', hidden: true }));
+    await waitFor(() => expect(sent).toHaveLength(2));
+    expect(sent[1].key).toBe(sent[0].key);
+    receiveAnswer = () => Promise.reject(new ApiError(409, '/problems/invalid-transition', 'Conflict', 'already received'));
+    await user.click(screen.getByRole('button', { name: 'Receive return', hidden: true }));
+    await screen.findByText('already received');
+    await user.click(screen.getByRole('button', { name: 'Receive return', hidden: true }));
+    await waitFor(() => expect(sent).toHaveLength(4));
+    expect(sent[3].key).not.toBe(sent[2].key);
   });
 
   it('rejects only with a reason', async () => {
-    const user = wrap(<RejectReturnDialog ret={ret} onClose={() => undefined} />);
+    const user = wrap(<RejectReturnDialog ret={asked} onClose={() => undefined} />);
     await user.click(screen.getByRole('button', { name: 'Reject return', hidden: true }));
     expect(await screen.findByText(/Say why the return is rejected/)).toBeTruthy();
     expect(sent).toHaveLength(0);

@@ -53,9 +53,18 @@ describe('OrderDetail', () => {
 
   it('lets the customer return items from a delivered order, and nothing else', async () => {
     me = { id: 'c1', role: 'customer' };
-    show(order({ status: 'delivered', shipments: [shipment('s1', [['tea', 3], ['mug', 2]], true)] }));
+    const until = new Date(Date.now() + 86400000).toISOString();
+    show(order({ status: 'delivered', shipments: [shipment('s1', [['tea', 3], ['mug', 2]], true)], returnable_until: until }));
     expect(await screen.findByRole('button', { name: 'Return items' })).toBeTruthy();
+    expect(screen.getByText(/returns accepted until/)).toBeTruthy();
     expect(screen.getByText('Pickup — no shipping address.')).toBeTruthy();
     expect(screen.queryByRole('button', { name: /Ship|Fulfil|Cancel|Mark/ })).toBeNull();
+  });
+
+  it('offers the customer no return once the window has closed', async () => {
+    me = { id: 'c1', role: 'customer' };
+    show(order({ status: 'delivered', shipments: [shipment('s1', [['tea', 3]], true)], returnable_until: '2020-01-01T00:00:00Z' }));
+    await screen.findByRole('heading', { name: 'Shipments' });
+    expect(screen.queryByRole('button', { name: 'Return items' })).toBeNull();
   });
 });

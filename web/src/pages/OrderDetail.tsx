@@ -15,7 +15,7 @@ import { ReturnRequestDialog } from '../components/ReturnRequestDialog';
 import { ShipDialog } from '../components/ShipDialog';
 import { Shipments } from '../components/Shipments';
 import { StatusPill, TimeAgo } from '../components/Status';
-import { money } from '../format';
+import { exact, money } from '../format';
 import { canReturn, canShip, leftToShip, shipped } from '../fulfilment';
 
 function AiSummary({ order, staff }: { order: Order; staff: boolean }) {
@@ -136,7 +136,7 @@ export default function OrderDetail() {
               </button>
             </>
           )}
-          {(owner || staff) && canReturn(order) && (
+          {(owner || staff) && canReturn(order, staff) && (
             <button type="button" className="secondary" onClick={() => setDialog('return')}>
               Return items
             </button>
@@ -150,6 +150,13 @@ export default function OrderDetail() {
       </header>
       <p className="muted">
         {order.customer_email} · placed <TimeAgo at={order.created_at} />
+        {order.placed_by && <> by staff</>}
+        {order.returnable_until && canReturn(order, false) && (
+          <>
+            {' '}
+            · returns accepted until <time dateTime={order.returnable_until}>{exact(order.returnable_until)}</time>
+          </>
+        )}
         {order.note && <> · note: “{order.note}”</>}
       </p>
       <div className="grid-2">

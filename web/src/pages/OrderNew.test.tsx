@@ -41,6 +41,9 @@ function show() {
   return userEvent.setup();
 }
 
+// Typing a whole address with userEvent takes seconds on a busy machine.
+const SLOW = 30000;
+
 describe('a phone order', () => {
   beforeEach(() => {
     role = 'staff';
@@ -74,7 +77,7 @@ describe('a phone order', () => {
       customer_id: 'c1',
       shipping_address: { name: 'Casey Customer', line1: '1 High Street', city: 'Leeds', postal_code: 'LS1 1AA', country: 'GB' },
     });
-  });
+  }, SLOW);
 
   it('is a pickup when no address is given, and shows address errors next to their fields', async () => {
     placed = () =>
@@ -91,7 +94,7 @@ describe('a phone order', () => {
     expect(await screen.findByText('must not be empty')).toBeTruthy();
     expect(screen.getByLabelText('Postal code').getAttribute('aria-invalid')).toBe('true');
     expect((screen.getByLabelText('City') as HTMLInputElement).value).toBe('Leeds');
-  });
+  }, SLOW);
 
   it('tells staff who may not look up customers what to do', async () => {
     customers = () => Promise.reject(new ApiError(403, '/problems/forbidden', 'Forbidden', 'admins only'));

@@ -3,13 +3,11 @@ import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { MemoryRouter, useLocation } from 'react-router';
 import { describe, expect, it, vi } from 'vitest';
+import { ret } from '../test/fixtures';
 import Returns from './Returns';
 
 const asked: Record<string, unknown>[] = [];
-const item = (id: string, status: string) => ({
-  id, status, order_id: 'o1', order_number: 'SR-000042', reason: 'broken', refund_cents: status === 'received' ? 900 : null,
-  created_at: '2026-11-01T10:00:00Z', lines: [{ product_id: 'tea', quantity: 2, sku: 'TEA-1', name: 'Green tea' }],
-});
+const item = (id: string, status: 'requested' | 'received') => ret(id, status, [['tea', 2]]);
 vi.mock('../api/endpoints', () => ({
   api: {
     returns: (q: Record<string, unknown>) => {
@@ -34,14 +32,15 @@ describe('Returns', () => {
       </QueryClientProvider>,
     );
     const user = userEvent.setup();
-    expect((await screen.findAllByText('2 × Green tea')).length).toBe(2);
+    expect(await screen.findByText('2 × Green tea')).toBeTruthy();
+    expect(screen.getByText('2 × Green tea (2 restocked)')).toBeTruthy();
     expect(screen.getAllByRole('button', { name: /^Receive return for/ })).toHaveLength(1);
     expect(screen.getAllByRole('button', { name: /^Reject return for/ })).toHaveLength(1);
-    expect(screen.getByText('$9.00')).toBeTruthy();
+    expect(screen.getAllByText('$9.00')).toHaveLength(2);
     await user.click(screen.getByRole('button', { name: 'requested' }));
     await waitFor(() => expect(screen.getByTestId('where').textContent).toBe('?status=requested'));
     await waitFor(() => expect(asked.at(-1)).toMatchObject({ status: 'requested' }));
     await user.click(screen.getByRole('button', { name: /^Receive return for/ }));
-    expect(await screen.findByLabelText('Green tea: condition')).toBeTruthy();
+    expect(await screen.findByLabelText('Green tea: back on the shelf')).toBeTruthy();
   });
 });

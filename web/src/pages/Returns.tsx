@@ -17,8 +17,6 @@ import { money } from '../format';
 
 export const RETURN_STATUSES: ReturnStatus[] = ['requested', 'received', 'rejected'];
 
-const currencyOf = (r: OrderReturn) => (r as { currency?: string }).currency ?? 'USD';
-
 export default function Returns() {
   const [params, setParams] = useSearchParams();
   const status = params.get('status') ?? '';
@@ -64,24 +62,23 @@ export default function Returns() {
                 {data.items.map((r) => (
                   <tr key={r.id}>
                     <td>
-                      {r.order_id ? (
-                        <Link className="order-no" to={`/orders/${r.order_id}`}>{r.order_number ?? 'Order'}</Link>
-                      ) : (
-                        <span className="muted">—</span>
-                      )}
+                      <Link className="order-no" to={`/orders/${r.order_id}`}>{r.order_number}</Link>
                     </td>
                     <td><ReturnPill status={r.status} /></td>
                     <td><ReturnLines ret={r} /></td>
-                    <td className="hide-sm">{r.reason}</td>
-                    <td className="num">{r.refund_cents != null && r.status !== 'rejected' ? money(r.refund_cents, currencyOf(r)) : <span className="muted">—</span>}</td>
-                    <td className="hide-sm">{r.created_at ? <TimeAgo at={r.created_at} /> : '—'}</td>
+                    <td className="hide-sm">
+                      {r.reason}
+                      {r.reject_reason && <span className="muted small description">Rejected: {r.reject_reason}</span>}
+                    </td>
+                    <td className="num">{r.status === 'rejected' ? <span className="muted">—</span> : money(r.refund_cents, r.currency)}</td>
+                    <td className="hide-sm"><TimeAgo at={r.created_at} /></td>
                     <td>
                       {r.status === 'requested' && (
                         <span className="row-actions">
-                          <button type="button" onClick={() => setReceiving(r)} aria-label={`Receive return for ${r.order_number ?? 'order'}`}>
+                          <button type="button" onClick={() => setReceiving(r)} aria-label={`Receive return for ${r.order_number}`}>
                             Receive
                           </button>
-                          <button type="button" className="secondary" onClick={() => setRejecting(r)} aria-label={`Reject return for ${r.order_number ?? 'order'}`}>
+                          <button type="button" className="secondary" onClick={() => setRejecting(r)} aria-label={`Reject return for ${r.order_number}`}>
                             Reject
                           </button>
                         </span>
@@ -95,7 +92,7 @@ export default function Returns() {
           <Pager nextCursor={data.next_cursor ?? null} onNext={next} onPrev={prev} hasPrev={hasPrev} />
         </>
       )}
-      <ReceiveReturnDialog ret={receiving} currency={receiving ? currencyOf(receiving) : 'USD'} onClose={() => setReceiving(null)} />
+      <ReceiveReturnDialog ret={receiving} onClose={() => setReceiving(null)} />
       <RejectReturnDialog ret={rejecting} onClose={() => setRejecting(null)} />
     </div>
   );

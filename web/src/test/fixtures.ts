@@ -1,5 +1,5 @@
 // Orders as the API sends them, for component tests of fulfilment and returns.
-import type { Order } from '../api/types';
+import type { Order, OrderReturn } from '../api/types';
 
 export function order(change: Partial<Order> = {}): Order {
   return {
@@ -34,3 +34,32 @@ export const shipment = (id: string, lines: [string, number][], delivered = fals
   shipped_at: '2026-11-02T10:00:00Z',
   delivered_at: delivered ? '2026-11-03T10:00:00Z' : null,
 });
+
+const names: Record<string, [string, string, number]> = {
+  tea: ['TEA-1', 'Green tea', 450],
+  mug: ['MUG-1', 'Stoneware mug', 1200],
+};
+
+/** A return of `[product, quantity]` lines; received ones restock everything unless told. */
+export function ret(id: string, status: OrderReturn['status'], lines: [string, number][], change: Partial<OrderReturn> = {}): OrderReturn {
+  const received = status === 'received';
+  const items = lines.map(([product_id, quantity]) => {
+    const [sku, name, unit_price_cents] = names[product_id] ?? [product_id, product_id, 100];
+    return { product_id, sku, name, quantity, unit_price_cents, restocked: received ? quantity : 0, damaged: 0 };
+  });
+  return {
+    id,
+    order_id: 'o1',
+    order_number: 'SR-000042',
+    customer_id: 'c1',
+    status,
+    lines: items,
+    reason: 'broken',
+    refund_cents: status === 'rejected' ? 0 : items.reduce((n, l) => n + l.quantity * l.unit_price_cents, 0),
+    currency: 'USD',
+    requested_by: 'c1',
+    created_at: '2026-11-04T10:00:00Z',
+    updated_at: '2026-11-04T10:00:00Z',
+    ...change,
+  };
+}
