@@ -22,6 +22,19 @@ async function axe(page, label) {
   }
 }
 
+/** What axe cannot see on a phone: the page or a card scrolling sideways. */
+async function layout(page, label) {
+  const facts = await page.evaluate(() => ({
+    sideways: document.documentElement.scrollWidth - window.innerWidth,
+    cut: [...document.querySelectorAll('.table-wrap, .card')]
+      .filter((e) => e.scrollWidth > e.clientWidth + 1)
+      .map((e) => e.getAttribute('aria-label') ?? e.querySelector('h2')?.textContent ?? e.className),
+  }));
+  if (facts.sideways > 0 || facts.cut.length) {
+    throw new Error(`${label}: page scrolls ${facts.sideways} px sideways; cut off: ${facts.cut.join(', ') || 'nothing'}`);
+  }
+}
+
 function expectEqual(actual, expected, what) {
   if (JSON.stringify(actual) !== JSON.stringify(expected)) {
     throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
@@ -201,6 +214,22 @@ try {
     await page.goto(`${base}/products/${mug.id}`);
     await page.getByRole('heading', { name: /Stoneware mug/ }).waitFor();
     expectEqual([await kpi('On hand'), await kpi('Available')], ['3', '3'], 'mug: 5 − 2 shipped, the damaged one not back');
+  });
+
+  await step('the order and the returns pass axe on a phone, light and dark, without sideways scrolling', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const colorScheme of ['light', 'dark']) {
+      await page.emulateMedia({ colorScheme });
+      for (const path of [new URL(orderUrl).pathname, '/returns']) {
+        await page.goto(base + path);
+        await page.locator('h1').first().waitFor();
+        await axe(page, `${path} (phone, ${colorScheme})`);
+        await layout(page, `${path} (phone, ${colorScheme})`);
+      }
+    }
+    await page.goto(orderUrl);
+    await page.getByRole('region', { name: 'Shipments' }).waitFor();
+    await page.screenshot({ path: join(shots, 'order-delivered-phone.png'), fullPage: true });
   });
 
   if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);

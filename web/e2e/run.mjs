@@ -291,7 +291,9 @@ try {
     await page.waitForURL(/status=confirmed/);
     // The row of the order still confirmed (the other one was cancelled).
     await page.locator('tbody tr', { has: page.locator('.pill-confirmed') }).getByRole('link', { name: /SR-\d+/ }).first().click();
-    await page.getByRole('button', { name: 'Fulfil' }).click();
+    // The order page first: the status filter's "fulfilled" chips also match "Fulfil".
+    await page.getByRole('heading', { name: /Order SR-\d+/ }).waitFor();
+    await page.getByRole('button', { name: 'Fulfil all' }).click();
     await page.locator('h1 .pill', { hasText: 'fulfilled' }).waitFor();
     await page.waitForFunction(() => document.activeElement?.tagName === 'H1');
     await page.getByRole('link', { name: 'Green tea' }).click();

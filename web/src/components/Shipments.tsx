@@ -36,16 +36,22 @@ export function Shipments({ order, staff }: { order: Order; staff: boolean }) {
         <table>
           <thead>
             <tr>
-              <th>Shipped</th><th>Items</th><th className="hide-sm">Carrier</th><th>Tracking</th><th>Delivered</th>
+              <th className="hide-sm">Shipped</th><th>Items</th><th className="hide-sm">Carrier</th><th>Tracking</th><th>Delivered</th>
             </tr>
           </thead>
           <tbody>
             {shipments.map((s, i) => (
               <tr key={s.id}>
-                <td><TimeAgo at={s.shipped_at} /></td>
-                <td>{describeLines(order, s.lines)}</td>
+                <td className="hide-sm"><TimeAgo at={s.shipped_at} /></td>
+                <td>
+                  {describeLines(order, s.lines)}
+                  <span className="show-sm muted small">
+                    shipped <TimeAgo at={s.shipped_at} />
+                    {s.carrier && <> · {s.carrier}</>}
+                  </span>
+                </td>
                 <td className="hide-sm">{s.carrier || <span className="muted">—</span>}</td>
-                <td>{s.tracking_number ? <code>{s.tracking_number}</code> : <span className="muted">—</span>}</td>
+                <td>{s.tracking_number ? <code className="tracking">{s.tracking_number}</code> : <span className="muted">—</span>}</td>
                 <td>
                   {s.delivered_at ? (
                     <TimeAgo at={s.delivered_at} />

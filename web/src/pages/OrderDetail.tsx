@@ -198,12 +198,13 @@ export default function OrderDetail() {
         </section>
         <AiSummary order={order} staff={staff} />
       </div>
-      <div className="grid-2">
+      {/* Shipments get the wide column: their table has the most to say. */}
+      <div className="grid-2 grid-wide">
+        <Shipments order={order} staff={staff} />
         <section className="card" aria-labelledby="ship-to-title">
           <h2 id="ship-to-title">Ship to</h2>
           <AddressView address={order.shipping_address} />
         </section>
-        <Shipments order={order} staff={staff} />
       </div>
       <OrderReturns order={order} />
       <section className="card">
