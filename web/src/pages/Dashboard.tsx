@@ -56,6 +56,10 @@ function OrdersPart({ orders }: { orders: Data['orders'] }) {
         <Kpi label="Orders today" value={orders.orders_today} />
         <Kpi label={`Revenue, last ${days} days`} value={money(orders.revenue_period_cents, orders.currency)} />
         <Kpi label={`Orders, last ${days} days`} value={orders.orders_period} />
+        {/* Revenue stays gross; what returns paid back is its own figure. */}
+        {orders.refunds_period_cents != null && (
+          <Kpi label={`Refunds, last ${days} days`} value={money(orders.refunds_period_cents, orders.currency)} />
+        )}
         <Kpi label="Waiting to be fulfilled" value={waiting} tone={waiting > 0 ? 'warn' : undefined} />
         <Kpi label="Shipped, not yet delivered" value={inTransit} />
         <ReturnsKpi />
