@@ -1,7 +1,6 @@
 // Ship some or all of what is left of an order: a quantity per line (defaulting to the rest),
 // carrier and tracking number. One Idempotency-Key per opening of the dialog, so a retry after
 // a lost answer cannot ship twice.
-import { useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { api } from '../api/endpoints';
 import type { Order } from '../api/types';
@@ -10,15 +9,7 @@ import { leftToShip, statusLabel } from '../fulfilment';
 import { Dialog } from './Dialog';
 import { useToast } from './Feedback';
 import { Field, useSubmit } from './Form';
-
-/** Refreshes everything a shipment or return changes: the order, the lists, stock, the dashboard. */
-export function useOrderChanged() {
-  const queryClient = useQueryClient();
-  return (order: Order) => {
-    queryClient.setQueryData(['order', order.id], order);
-    for (const key of ['orders', 'returns', 'products', 'dashboard']) void queryClient.invalidateQueries({ queryKey: [key] });
-  };
-}
+import { useOrderChanged } from './useOrderChanged';
 
 function ShipForm({ order, onDone }: { order: Order; onDone: () => void }) {
   const left = leftToShip(order);

@@ -6,7 +6,7 @@ import { api } from '../api/endpoints';
 import type { Order, QuantityLine } from '../api/types';
 import { statusLabel } from '../fulfilment';
 import { Empty, useToast } from './Feedback';
-import { useOrderChanged } from './ShipDialog';
+import { useOrderChanged } from './useOrderChanged';
 import { TimeAgo } from './Status';
 
 /** "2 × Green tea, 1 × Oolong": lines named from the order. */

@@ -16,7 +16,8 @@ import { ShipDialog } from '../components/ShipDialog';
 import { Shipments } from '../components/Shipments';
 import { StatusPill, TimeAgo } from '../components/Status';
 import { exact, money } from '../format';
-import { canReturn, canShip, leftToShip, shipped } from '../fulfilment';
+import { canReturn, canShip, leftToShip, shipped, statusLabel } from '../fulfilment';
+import { useOrderChanged } from '../components/useOrderChanged';
 
 function AiSummary({ order, staff }: { order: Order; staff: boolean }) {
   const queryClient = useQueryClient();
@@ -72,9 +73,9 @@ export default function OrderDetail() {
   const { user } = useAuth();
   const staff = isStaff(user);
   const toast = useToast();
-  const queryClient = useQueryClient();
   const confirm = useConfirm();
   const [dialog, setDialog] = useState<'ship' | 'return' | null>(null);
+  const changed = useOrderChanged();
   const { data: order, error, isLoading, refetch } = useQuery({
     ...queries.order(id),
     // Poll while the AI summary is being written.
@@ -83,11 +84,8 @@ export default function OrderDetail() {
   const act = useMutation({
     mutationFn: (action: 'cancel' | 'fulfil') => (action === 'cancel' ? api.cancelOrder(id) : api.fulfilOrder(id)),
     onSuccess: (o) => {
-      toast(`Order ${o.number} is now ${o.status}`);
-      queryClient.setQueryData(['order', id], o);
-      void queryClient.invalidateQueries({ queryKey: ['orders'] });
-      void queryClient.invalidateQueries({ queryKey: ['products'] });
-      void queryClient.invalidateQueries({ queryKey: ['dashboard'] });
+      toast(`Order ${o.number} is now ${statusLabel(o.status)}`);
+      changed(o);
     },
     onError: (e) => toast(toApiError(e).friendly, 'error'),
   });
