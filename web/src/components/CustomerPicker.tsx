@@ -2,7 +2,7 @@
 // signed-in user's own, as before. The search also filters here, so a server that ignores `q`
 // (or `role`) still shows only matching customers.
 import { useQuery } from '@tanstack/react-query';
-import { useDeferredValue, useState } from 'react';
+import { useDeferredValue, useEffect, useRef, useState } from 'react';
 import { ApiError } from '../api/client';
 import { queries } from '../api/queries';
 import type { User } from '../api/types';
@@ -12,6 +12,24 @@ import { Field } from './Form';
 export function matches(user: User, q: string): boolean {
   const needle = q.trim().toLowerCase();
   return user.role === 'customer' && !user.disabled && (!needle || user.email.includes(needle) || user.name.toLowerCase().includes(needle));
+}
+
+/** The chosen customer. Picking removed the button in focus: focus moves to "Change customer". */
+function Picked({ customer, onChange, error }: { customer: User; onChange: () => void; error?: string }) {
+  const change = useRef<HTMLButtonElement>(null);
+  useEffect(() => change.current?.focus(), []);
+  return (
+    <div className="field">
+      <span className="label">Customer</span>
+      <p className="picked">
+        <strong>{customer.name}</strong> <span className="muted">{customer.email}</span>{' '}
+        <button ref={change} type="button" className="link" onClick={onChange}>
+          Change customer
+        </button>
+      </p>
+      {error && <span className="field-error">{error}</span>}
+    </div>
+  );
 }
 
 interface Props {
@@ -24,20 +42,7 @@ export function CustomerPicker({ value, onChange, error }: Props) {
   const [q, setQ] = useState('');
   const query = useDeferredValue(q.trim());
   const found = useQuery({ ...queries.customers(query), enabled: !value && query.length > 0 });
-  if (value) {
-    return (
-      <div className="field">
-        <span className="label">Customer</span>
-        <p className="picked">
-          <strong>{value.name}</strong> <span className="muted">{value.email}</span>{' '}
-          <button type="button" className="link" onClick={() => onChange(null)}>
-            Change customer
-          </button>
-        </p>
-        {error && <span className="field-error">{error}</span>}
-      </div>
-    );
-  }
+  if (value) return <Picked customer={value} onChange={() => onChange(null)} error={error} />;
   const forbidden = found.error instanceof ApiError && found.error.status === 403;
   const items = (found.data?.items ?? []).filter((u) => matches(u, query)).slice(0, 8);
   return (

@@ -63,6 +63,7 @@ describe('a phone order', () => {
     expect(screen.queryByRole('button', { name: /Dana Doe/ })).toBeNull();
     await u.click(pick);
     expect(screen.getByText('casey@example.com')).toBeTruthy();
+    expect(document.activeElement?.textContent).toBe('Change customer');
     await u.click(screen.getByLabelText('Ship to an address'));
     await u.type(screen.getByLabelText('Recipient name'), 'Casey Customer');
     await u.type(screen.getByLabelText('Address line 1'), '1 High Street');
