@@ -1,6 +1,7 @@
 // An order's shipments: what went out, with which carrier, and whether it arrived. Staff mark
 // a shipment delivered; the order is delivered once every shipment is.
 import { useMutation } from '@tanstack/react-query';
+import { useRef } from 'react';
 import { toApiError } from '../api/client';
 import { api } from '../api/endpoints';
 import type { Order, QuantityLine } from '../api/types';
@@ -18,18 +19,25 @@ export function describeLines(order: Order, lines: QuantityLine[]): string {
 export function Shipments({ order, staff }: { order: Order; staff: boolean }) {
   const toast = useToast();
   const changed = useOrderChanged();
+  const heading = useRef<HTMLHeadingElement>(null);
   const deliver = useMutation({
     mutationFn: (shipmentId: string) => api.delivered(order.id, shipmentId),
     onSuccess: (updated) => {
       toast(`Shipment marked delivered; ${updated.number} is now ${statusLabel(updated.status)}`);
       changed(updated);
+      // The button pressed is gone with the shipment delivered: focus stays in this section.
+      requestAnimationFrame(() => {
+        if (document.activeElement === document.body) heading.current?.focus();
+      });
     },
     onError: (e) => toast(toApiError(e).friendly, 'error'),
   });
   const shipments = order.shipments ?? [];
   return (
     <section className="card" aria-labelledby="shipments-title">
-      <h2 id="shipments-title">Shipments</h2>
+      <h2 id="shipments-title" ref={heading} tabIndex={-1}>
+        Shipments
+      </h2>
       {shipments.length === 0 ? (
         <Empty>Nothing shipped yet.</Empty>
       ) : (
