@@ -131,6 +131,7 @@ try {
     await dialog.getByLabel('Carrier (optional)').fill('DHL');
     await dialog.getByLabel('Tracking number (optional)').fill('JJD0001');
     await axe(page, 'ship dialog');
+    await page.screenshot({ path: join(shots, 'ship-dialog.png') });
     await dialog.getByRole('button', { name: 'Ship', exact: true }).click();
     await page.getByText(/Shipped 2 units of SR-\d+; it is now partially fulfilled/).waitFor();
     await heading().filter({ hasText: 'partially fulfilled' }).waitFor();
@@ -190,10 +191,11 @@ try {
     await page.getByRole('button', { name: 'requested', exact: true }).click();
     await page.getByRole('button', { name: /^Receive return for SR-\d+/ }).click();
     const dialog = page.getByRole('dialog', { name: 'Receive return' });
-    expectEqual(await dialog.getByLabel('Assam tea: back on the shelf').inputValue(), '2', 'tea asked back');
-    await dialog.getByLabel('Stoneware mug: back on the shelf').fill('0');
-    await dialog.getByLabel('Stoneware mug: damaged, written off').fill('1');
+    expectEqual(await dialog.getByLabel('Assam tea: Back on the shelf').inputValue(), '2', 'tea asked back');
+    await dialog.getByLabel('Stoneware mug: Back on the shelf').fill('0');
+    await dialog.getByLabel('Stoneware mug: Damaged, written off').fill('1');
     await axe(page, 'receive return dialog');
+    await page.screenshot({ path: join(shots, 'receive-return-dialog.png') });
     await dialog.getByRole('button', { name: 'Receive return' }).click();
     // Refund at the order's prices: 2 × $9.00 + 1 × $12.00.
     await page.getByText(/Return for SR-\d+ received: 2 restocked, 1 written off; refund \$30\.00/).waitFor();

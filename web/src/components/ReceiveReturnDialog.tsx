@@ -60,14 +60,15 @@ function ReceiveForm({ ret, onDone }: { ret: OrderReturn; onDone: () => void }) 
         </p>
       )}
       {ret.lines.map((l, i) => (
+        // The legend names the product on screen; the hidden prefix keeps each field's name unique.
         <fieldset key={l.product_id} className="line-choice">
           <legend>
             {l.name || l.sku} ({l.quantity} asked back)
           </legend>
-          <Field label={`${l.name || l.sku}: back on the shelf`} error={lineError(l.product_id)}>
+          <Field label={<><span className="visually-hidden">{l.name || l.sku}: </span>Back on the shelf</>} error={lineError(l.product_id)}>
             {(p) => <input {...p} inputMode="numeric" value={counts[i].restock} onChange={(e) => set(i, 'restock', e.target.value)} />}
           </Field>
-          <Field label={`${l.name || l.sku}: damaged, written off`}>
+          <Field label={<><span className="visually-hidden">{l.name || l.sku}: </span>Damaged, written off</>}>
             {(p) => <input {...p} inputMode="numeric" value={counts[i].damaged} onChange={(e) => set(i, 'damaged', e.target.value)} />}
           </Field>
         </fieldset>

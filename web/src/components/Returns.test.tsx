@@ -86,15 +86,15 @@ describe('receiving a return', () => {
 
   it('restocks one line and writes another off, and may split a line over both', async () => {
     const user = wrap(<ReceiveReturnDialog ret={asked} onClose={() => undefined} />);
-    expect(input('Green tea: back on the shelf').value).toBe('2');
-    expect(input('Stoneware mug: back on the shelf').value).toBe('1');
-    await user.clear(input('Stoneware mug: back on the shelf'));
-    await user.clear(input('Stoneware mug: damaged, written off'));
-    await user.type(input('Stoneware mug: damaged, written off'), '1');
-    await user.clear(input('Green tea: back on the shelf'));
-    await user.type(input('Green tea: back on the shelf'), '1');
-    await user.clear(input('Green tea: damaged, written off'));
-    await user.type(input('Green tea: damaged, written off'), '1');
+    expect(input('Green tea: Back on the shelf').value).toBe('2');
+    expect(input('Stoneware mug: Back on the shelf').value).toBe('1');
+    await user.clear(input('Stoneware mug: Back on the shelf'));
+    await user.clear(input('Stoneware mug: Damaged, written off'));
+    await user.type(input('Stoneware mug: Damaged, written off'), '1');
+    await user.clear(input('Green tea: Back on the shelf'));
+    await user.type(input('Green tea: Back on the shelf'), '1');
+    await user.clear(input('Green tea: Damaged, written off'));
+    await user.type(input('Green tea: Damaged, written off'), '1');
     await user.click(screen.getByRole('button', { name: 'Receive return', hidden: true }));
     await waitFor(() => expect(sent).toHaveLength(1));
     expect(sent[0].body).toEqual([
@@ -107,12 +107,12 @@ describe('receiving a return', () => {
   it('refuses more than was asked back before asking the server; keeps the key only while the answer is unknown', async () => {
     receiveAnswer = () => Promise.reject(new ApiError(0, '/problems/network', 'Network error', ''));
     const user = wrap(<ReceiveReturnDialog ret={asked} onClose={() => undefined} />);
-    await user.type(input('Stoneware mug: damaged, written off'), '1');
-    expect(input('Stoneware mug: damaged, written off').value).toBe('01');
+    await user.type(input('Stoneware mug: Damaged, written off'), '1');
+    expect(input('Stoneware mug: Damaged, written off').value).toBe('01');
     await user.click(screen.getByRole('button', { name: 'Receive return', hidden: true }));
     expect(await screen.findByText(/at most what was asked back/)).toBeTruthy();
     expect(sent).toHaveLength(0);
-    await user.clear(input('Stoneware mug: damaged, written off'));
+    await user.clear(input('Stoneware mug: Damaged, written off'));
     await user.click(screen.getByRole('button', { name: 'Receive return', hidden: true }));
     await screen.findByText(/Cannot reach Stockroom/);
     await user.click(screen.getByRole('button', { name: 'Receive return', hidden: true }));

@@ -41,6 +41,6 @@ describe('Returns', () => {
     await waitFor(() => expect(screen.getByTestId('where').textContent).toBe('?status=requested'));
     await waitFor(() => expect(asked.at(-1)).toMatchObject({ status: 'requested' }));
     await user.click(screen.getByRole('button', { name: /^Receive return for/ }));
-    expect(await screen.findByLabelText('Green tea: back on the shelf')).toBeTruthy();
+    expect(await screen.findByLabelText('Green tea: Back on the shelf')).toBeTruthy();
   });
 });
