@@ -266,6 +266,19 @@ async fn customers_see_only_their_returns_and_staff_see_all() {
     )
     .await
     .expect_problem(404);
+    // Through the gateway too: received, it shows as a refund on the dashboard, apart from
+    // revenue (which stays gross).
+    receive(
+        &as_staff,
+        &returned,
+        None,
+        json!([{"product_id": tea, "quantity": 1, "condition": "restock"}]),
+    )
+    .await
+    .expect(200);
+    let dashboard = as_staff.get("/api/dashboard").await.expect(200).body;
+    assert_eq!(dashboard["orders"]["refunds_period_cents"], 450);
+    assert_eq!(dashboard["orders"]["revenue_period_cents"], 3 * 450);
 }
 
 #[tokio::test]
@@ -475,4 +488,49 @@ async fn inventory_restocks_a_return_once_however_often_it_is_asked() {
         .await
         .expect_problem(403);
     assert_eq!(sys.stock_of(&staff, &tea).await, (12, 0));
+}
+
+#[tokio::test]
+async fn racing_requests_and_receipts_never_return_a_unit_twice() {
+    let sys = TestSystem::start(&[Svc::Auth, Svc::Inventory, Svc::Orders]).await;
+    let (_, staff, customer) = sys.cast().await;
+    let tea = sys.product_id(&staff, "TEA", 450, 100).await;
+    let as_customer = sys.api(Svc::Orders).with_token(&customer.token);
+    let as_staff = sys.api(Svc::Orders).with_token(&staff.token);
+    for round in 0..5 {
+        let id = shipped_order(&sys, &staff, &customer, &tea, 3, 3).await;
+        // Two requests for two of the three shipped units: only one fits.
+        let (a, b) = tokio::join!(
+            ask_back(&as_customer, &id, &tea, 2),
+            ask_back(&as_customer, &id, &tea, 2)
+        );
+        let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+        statuses.sort_unstable();
+        assert_eq!(
+            statuses,
+            [201, 409],
+            "round {round}: {} / {}",
+            a.text,
+            b.text
+        );
+        let asked = if a.status == 201 { &a.body } else { &b.body };
+        let asked = id_of(asked);
+        // Two receipts of it at once: one is received, the other is refused, one restock.
+        let (on_hand, _) = sys.stock_of(&staff, &tea).await;
+        let lines = json!([{"product_id": tea, "quantity": 2, "condition": "restock"}]);
+        let (a, b) = tokio::join!(
+            receive(&as_staff, &asked, None, lines.clone()),
+            receive(&as_staff, &asked, None, lines.clone())
+        );
+        let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+        statuses.sort_unstable();
+        assert_eq!(
+            statuses,
+            [200, 409],
+            "round {round}: {} / {}",
+            a.text,
+            b.text
+        );
+        assert_eq!(sys.stock_of(&staff, &tea).await.0, on_hand + 2);
+    }
 }
