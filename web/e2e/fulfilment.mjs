@@ -79,6 +79,9 @@ try {
   await context.route(/^https?:\/\/(?!127\.0\.0\.1|localhost)/, (route) => route.abort());
   page = await context.newPage();
   page.setDefaultTimeout(10000);
+  // A full page load (sign-in, a shared order link) waits for every chunk; on a busy 2-core
+  // machine that once took longer than the 10 s an action gets.
+  page.setDefaultNavigationTimeout(30000);
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   const signIn = async (email) => {
