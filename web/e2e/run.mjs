@@ -264,7 +264,7 @@ try {
   });
 
   await step('customers never reach staff pages nor see staff actions', async () => {
-    for (const path of ['/', '/stocktake', '/suppliers', '/restock', '/assistant', '/users', '/audit', '/webhooks']) {
+    for (const path of ['/', '/stocktake', '/suppliers', '/restock', '/returns', '/assistant', '/users', '/audit', '/webhooks']) {
       await page.goto(base + path);
       await page.getByRole('heading', { name: 'My orders' }).waitFor();
       if (!page.url().endsWith('/orders')) throw new Error(`${path} went to ${page.url()}`);
@@ -291,7 +291,9 @@ try {
     await page.waitForURL(/status=confirmed/);
     // The row of the order still confirmed (the other one was cancelled).
     await page.locator('tbody tr', { has: page.locator('.pill-confirmed') }).getByRole('link', { name: /SR-\d+/ }).first().click();
-    await page.getByRole('button', { name: 'Fulfil' }).click();
+    // The order page first: the status filter's "fulfilled" chips also match "Fulfil".
+    await page.getByRole('heading', { name: /Order SR-\d+/ }).waitFor();
+    await page.getByRole('button', { name: 'Fulfil all' }).click();
     await page.locator('h1 .pill', { hasText: 'fulfilled' }).waitFor();
     await page.waitForFunction(() => document.activeElement?.tagName === 'H1');
     await page.getByRole('link', { name: 'Green tea' }).click();
@@ -405,7 +407,7 @@ try {
       return page.url();
     })();
     const paths = ['/', '/orders', '/orders/new', new URL(orderUrl).pathname, '/products', new URL(productUrl).pathname,
-      '/stocktake', '/suppliers', '/restock', '/assistant', '/users', '/audit', '/webhooks'];
+      '/stocktake', '/suppliers', '/restock', '/returns', '/assistant', '/users', '/audit', '/webhooks'];
     const seen = new Map();
     for (const look of LOOKS) {
       await page.setViewportSize(look.viewport);

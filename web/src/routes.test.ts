@@ -4,7 +4,7 @@ import { ROUTES, allowed, match } from './routes';
 describe('the route table', () => {
   it('keeps customers out of staff pages and staff out of the admin page', () => {
     const access = (path: string) => match(path)?.route.access;
-    for (const path of ['/', '/products/p1', '/stocktake', '/suppliers', '/restock', '/assistant']) {
+    for (const path of ['/', '/products/p1', '/stocktake', '/suppliers', '/restock', '/assistant', '/returns']) {
       expect(allowed(access(path)!, 'customer'), path).toBe(false);
       expect(allowed(access(path)!, 'staff'), path).toBe(true);
     }

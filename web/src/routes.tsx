@@ -53,6 +53,12 @@ export const ROUTES: AppRoute[] = [
     access: 'staff',
     data: (p) => [queries.purchaseOrder(p.id ?? '')],
   },
+  {
+    path: '/returns',
+    load: () => import('./pages/Returns'),
+    access: 'staff',
+    data: (_, s) => [queries.returns(s.get('status') ?? '', cursorOf(s))],
+  },
   { path: '/restock', load: () => import('./pages/Restock'), access: 'staff', data: () => [queries.restock()] },
   { path: '/assistant', load: () => import('./pages/Assistant'), access: 'staff', data: () => [queries.aiStatus()] },
   { path: '/users', load: () => import('./pages/Users'), access: 'admin', data: () => [queries.users()] },

@@ -25,7 +25,11 @@ pub struct Product {
     pub reserved: i64,
     /// `on_hand - reserved`
     pub available: i64,
+    /// The product's own reorder point; 0 means none set (the deployment default applies).
     pub reorder_point: i64,
+    /// Read-only: the point low stock is judged at, the product's own or, when that is 0,
+    /// `DEFAULT_REORDER_POINT`; `available <= effective_reorder_point` is low. 0 for customers.
+    pub effective_reorder_point: i64,
     pub reorder_quantity: i64,
     /// Units on open purchase orders (`ordered` or `partially_received`) not yet received.
     pub on_order: i64,
@@ -36,6 +40,16 @@ pub struct Product {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// The reorder point low stock is judged at: the product's own, or the deployment default
+/// when it has none (0), as the low-stock queries' `COALESCE(NULLIF(reorder_point, 0), default)`.
+pub fn effective_reorder_point(own: i64, default: i64) -> i64 {
+    if own > 0 {
+        own
+    } else {
+        default
+    }
 }
 
 impl Product {
@@ -52,6 +66,7 @@ impl Product {
             on_hand: self.available,
             reserved: 0,
             reorder_point: 0,
+            effective_reorder_point: 0,
             reorder_quantity: 0,
             on_order: 0,
             cost_cents: None,

@@ -1,8 +1,8 @@
 // One function per API call the UI makes.
 import { http } from './client';
 import type {
-  AiStatus, ChatAnswer, ChatTurn, Dashboard, FromRestockResult, Movement, Order, Page, PlatformStatus, Product, PurchaseOrder, RestockReport,
-  Session, StocktakeResult, Supplier, User,
+  AiStatus, ChatAnswer, ChatTurn, Dashboard, FromRestockResult, Movement, Order, OrderReturn, Page, PlatformStatus, Product,
+  PurchaseOrder, QuantityLine, RestockReport, ReturnCondition, Session, ShippingAddress, StocktakeResult, Supplier, User,
 } from './types';
 
 const data = <T,>(p: Promise<{ data: T }>) => p.then((r) => r.data);
@@ -13,6 +13,14 @@ function clean(q: Query): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== null && v !== '') out[k] = String(v);
   return out;
+}
+
+/** A new order: a staff member may place it for a customer and either may give an address. */
+export interface NewOrder {
+  lines: QuantityLine[];
+  note?: string;
+  shipping_address?: ShippingAddress;
+  customer_id?: string;
 }
 
 export const api = {
@@ -52,11 +60,22 @@ export const api = {
 
   orders: (q: Query) => data(http.get<Page<Order>>('/api/orders', { params: clean(q) })),
   order: (id: string) => data(http.get<Order>(`/api/orders/${id}`)),
-  placeOrder: (lines: { product_id: string; quantity: number }[], note: string, key: string) =>
-    data(http.post<Order>('/api/orders', { lines, note: note || undefined }, { headers: { 'Idempotency-Key': key } })),
+  placeOrder: (body: NewOrder, key: string) =>
+    data(http.post<Order>('/api/orders', { ...body, note: body.note || undefined }, { headers: { 'Idempotency-Key': key } })),
   cancelOrder: (id: string, reason?: string) => data(http.post<Order>(`/api/orders/${id}/cancel`, { reason })),
   fulfilOrder: (id: string) => data(http.post<Order>(`/api/orders/${id}/fulfil`, {})),
   resummarise: (id: string) => http.post(`/api/orders/${id}/summary`, {}),
+  ship: (id: string, body: { lines: QuantityLine[]; carrier?: string; tracking_number?: string }, key: string) =>
+    data(http.post<Order>(`/api/orders/${id}/shipments`, body, { headers: { 'Idempotency-Key': key } })),
+  delivered: (id: string, shipmentId: string) => data(http.post<Order>(`/api/orders/${id}/shipments/${shipmentId}/delivered`, {})),
+  requestReturn: (id: string, body: { lines: QuantityLine[]; reason: string }) =>
+    data(http.post<OrderReturn>(`/api/orders/${id}/returns`, body)),
+  returns: (q: Query) => data(http.get<Page<OrderReturn>>('/api/returns', { params: clean(q) })),
+  receiveReturn: (id: string, lines: (QuantityLine & { condition: ReturnCondition })[], key: string) =>
+    data(http.post<OrderReturn>(`/api/returns/${id}/receive`, { lines }, { headers: { 'Idempotency-Key': key } })),
+  rejectReturn: (id: string, reason: string) => data(http.post<OrderReturn>(`/api/returns/${id}/reject`, { reason })),
+  /** Customers to place an order for (see components/CustomerPicker). */
+  customers: (q: string) => data(http.get<Page<User>>('/api/auth/users', { params: clean({ role: 'customer', q, limit: 100 }) })),
 
   dashboard: (days: number) => data(http.get<Dashboard>('/api/dashboard', { params: { days } })),
   status: () => data(http.get<PlatformStatus>('/api/status')),

@@ -37,6 +37,9 @@ export const queries = {
       queryFn: () => api.purchaseOrders({ status, cursor, limit: 25 }),
     }),
   purchaseOrder: (id: string) => queryOptions({ queryKey: ['purchase-orders', 'one', id], queryFn: () => api.purchaseOrder(id) }),
+  returns: (status: string, cursor: string | undefined) =>
+    queryOptions({ queryKey: ['returns', status, cursor], queryFn: () => api.returns({ status, cursor, limit: 25 }) }),
+  customers: (q: string) => queryOptions({ queryKey: ['customers', q], queryFn: () => api.customers(q) }),
   aiStatus: () => queryOptions({ queryKey: ['ai-status'], queryFn: api.aiStatus }),
   users: () => queryOptions({ queryKey: ['users'], queryFn: () => api.users({ limit: 100 }) }),
 };

@@ -1231,6 +1231,12 @@ export interface components {
                 created_at: string;
                 currency: string;
                 description: string;
+                /**
+                 * Format: int64
+                 * @description Read-only: the point low stock is judged at, the product's own or, when that is 0,
+                 *     `DEFAULT_REORDER_POINT`; `available <= effective_reorder_point` is low. 0 for customers.
+                 */
+                effective_reorder_point: number;
                 /** Format: uuid */
                 id: string;
                 name: string;
@@ -1243,7 +1249,10 @@ export interface components {
                 on_order: number;
                 /** Format: int64 */
                 price_cents: number;
-                /** Format: int64 */
+                /**
+                 * Format: int64
+                 * @description The product's own reorder point; 0 means none set (the deployment default applies).
+                 */
                 reorder_point: number;
                 /** Format: int64 */
                 reorder_quantity: number;
@@ -1396,6 +1405,12 @@ export interface components {
             created_at: string;
             currency: string;
             description: string;
+            /**
+             * Format: int64
+             * @description Read-only: the point low stock is judged at, the product's own or, when that is 0,
+             *     `DEFAULT_REORDER_POINT`; `available <= effective_reorder_point` is low. 0 for customers.
+             */
+            effective_reorder_point: number;
             /** Format: uuid */
             id: string;
             name: string;
@@ -1408,7 +1423,10 @@ export interface components {
             on_order: number;
             /** Format: int64 */
             price_cents: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description The product's own reorder point; 0 means none set (the deployment default applies).
+             */
             reorder_point: number;
             /** Format: int64 */
             reorder_quantity: number;

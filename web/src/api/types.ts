@@ -17,10 +17,19 @@ export type Movement = Schemas['Movement'];
 export type Supplier = Schemas['Supplier'];
 export type StocktakeResult = Schemas['StocktakeResult'];
 
-export type OrderStatus = Schemas['OrderStatus'];
 export type OrderLine = Schemas['OrderLine'];
 export type AiSummary = Schemas['AiSummary'];
+
+export type OrderStatus = Schemas['OrderStatus'];
 export type Order = Schemas['Order'];
+export type ShippingAddress = Schemas['ShippingAddress'];
+/** Units of one product: what a shipment, a return request or an order line asks for. */
+export type QuantityLine = Schemas['LineRequest'];
+export type Shipment = Schemas['Shipment'];
+export type ReturnStatus = Schemas['ReturnStatus'];
+export type ReturnCondition = Schemas['Condition'];
+export type ReturnLine = Schemas['ReturnLine'];
+export type OrderReturn = Schemas['Return'];
 
 export type Unavailable = Schemas['Unavailable'];
 export type DayRevenue = Schemas['DayRevenue'];

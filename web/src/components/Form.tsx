@@ -5,7 +5,7 @@ import { ApiError, toApiError } from '../api/client';
 export { Dialog } from './Dialog';
 
 interface FieldProps {
-  label: string;
+  label: ReactNode;
   error?: string;
   hint?: string;
   children: (props: { id: string; 'aria-invalid': boolean; 'aria-describedby'?: string }) => ReactNode;

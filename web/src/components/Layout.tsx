@@ -27,6 +27,7 @@ const NAV: NavItem[] = [
   { to: '/suppliers', label: 'Suppliers', staff: true },
   { to: '/restock', label: 'Restock', staff: true },
   { to: '/purchasing', label: 'Purchasing', staff: true },
+  { to: '/returns', label: 'Returns', staff: true },
   { to: '/assistant', label: 'Assistant', staff: true },
   { to: '/users', label: 'Users', admin: true },
   { to: '/audit', label: 'Audit', admin: true },

@@ -1,9 +1,12 @@
 // Orders per status as horizontal bars: every status is listed, zero or not, so "nothing
 // failed" reads as a 0 rather than as a missing row. The numbers are text, the bars decoration.
 import type { OrderStatus } from '../api/types';
+import { statusLabel } from '../fulfilment';
 
 /** Lifecycle order: what is in flight first, then how orders ended. */
-export const STATUSES: OrderStatus[] = ['pending', 'confirmed', 'fulfilled', 'cancelled', 'rejected', 'failed'];
+export const STATUSES: OrderStatus[] = [
+  'pending', 'confirmed', 'partially_fulfilled', 'fulfilled', 'delivered', 'cancelled', 'rejected', 'failed',
+];
 
 /** Every known status with its count (0 when absent), then any status this UI does not know. */
 export function statusRows(counts: Record<string, number>): [string, number][] {
@@ -21,7 +24,7 @@ export function StatusChart({ counts }: { counts: Record<string, number> }) {
       <tbody>
         {rows.map(([status, n]) => (
           <tr key={status}>
-            <th scope="row">{status}</th>
+            <th scope="row">{statusLabel(status)}</th>
             <td className="num">{n}</td>
             <td className="bar-cell" aria-hidden="true">
               <span className={`status-bar pill-${status}`} style={{ width: `${(n / max) * 100}%` }} />

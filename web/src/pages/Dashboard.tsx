@@ -30,9 +30,24 @@ function Kpi({ label, value, tone }: { label: string; value: string | number; to
   );
 }
 
+/** Returns waiting to be received: the first page of requested returns ("25+" beyond it). */
+function ReturnsKpi() {
+  const { data, isError } = useQuery(queries.returns('requested', undefined));
+  const n = data?.items.length ?? 0;
+  const value = isError ? '—' : !data ? '…' : `${n}${data.next_cursor ? '+' : ''}`;
+  return (
+    <div className={`card kpi${n > 0 ? ' kpi-warn' : ''}`}>
+      <Link className="muted small" to="/returns?status=requested">Returns to receive</Link>
+      <strong className="num">{value}</strong>
+    </div>
+  );
+}
+
 function OrdersPart({ orders }: { orders: Data['orders'] }) {
   if (isUnavailable(orders)) return <Unavailable what="Orders" reason={orders.reason} />;
-  const waiting = orders.by_status.confirmed ?? 0;
+  // Partly shipped orders are still waiting for the rest.
+  const waiting = (orders.by_status.confirmed ?? 0) + (orders.by_status.partially_fulfilled ?? 0);
+  const inTransit = orders.by_status.fulfilled ?? 0;
   const days = orders.period_days;
   return (
     <>
@@ -41,7 +56,13 @@ function OrdersPart({ orders }: { orders: Data['orders'] }) {
         <Kpi label="Orders today" value={orders.orders_today} />
         <Kpi label={`Revenue, last ${days} days`} value={money(orders.revenue_period_cents, orders.currency)} />
         <Kpi label={`Orders, last ${days} days`} value={orders.orders_period} />
+        {/* Revenue stays gross; what returns paid back is its own figure. */}
+        {orders.refunds_period_cents != null && (
+          <Kpi label={`Refunds, last ${days} days`} value={money(orders.refunds_period_cents, orders.currency)} />
+        )}
         <Kpi label="Waiting to be fulfilled" value={waiting} tone={waiting > 0 ? 'warn' : undefined} />
+        <Kpi label="Shipped, not yet delivered" value={inTransit} />
+        <ReturnsKpi />
       </div>
       <div className="grid-2 grid-wide">
         <section className="card">
@@ -131,7 +152,10 @@ function InventoryPart({ inventory }: { inventory: Data['inventory'] }) {
                 <tr key={p.id}>
                   <td><Link to={`/products/${p.id}`}>{p.name}</Link> <span className="muted small sku">{p.sku}</span></td>
                   <td className="num">{p.available}</td>
-                  <td className="num">{p.reorder_point || <span className="muted">default</span>}</td>
+                  <td className="num">
+                    {p.effective_reorder_point}
+                    {!p.reorder_point && <span className="muted small"> (default)</span>}
+                  </td>
                 </tr>
               ))}
             </tbody>

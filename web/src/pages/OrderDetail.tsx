@@ -1,15 +1,23 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { toApiError } from '../api/client';
 import { api } from '../api/endpoints';
 import type { Order } from '../api/types';
 import { isStaff, useAuth } from '../auth/AuthContext';
 import { queries } from '../api/queries';
+import { AddressView } from '../components/AddressView';
 import { useConfirm } from '../components/Dialog';
 import { ErrorNotice, Loading, useToast } from '../components/Feedback';
+import { OrderReturns } from '../components/OrderReturns';
 import { PageHeading, useDocumentTitle, useFocusHeadingOnChange } from '../components/Page';
+import { ReturnRequestDialog } from '../components/ReturnRequestDialog';
+import { ShipDialog } from '../components/ShipDialog';
+import { Shipments } from '../components/Shipments';
 import { StatusPill, TimeAgo } from '../components/Status';
-import { money } from '../format';
+import { exact, money } from '../format';
+import { canReturn, canShip, leftToShip, shipped, statusLabel } from '../fulfilment';
+import { useOrderChanged } from '../components/useOrderChanged';
 
 function AiSummary({ order, staff }: { order: Order; staff: boolean }) {
   const queryClient = useQueryClient();
@@ -65,8 +73,9 @@ export default function OrderDetail() {
   const { user } = useAuth();
   const staff = isStaff(user);
   const toast = useToast();
-  const queryClient = useQueryClient();
   const confirm = useConfirm();
+  const [dialog, setDialog] = useState<'ship' | 'return' | null>(null);
+  const changed = useOrderChanged();
   const { data: order, error, isLoading, refetch } = useQuery({
     ...queries.order(id),
     // Poll while the AI summary is being written.
@@ -75,11 +84,8 @@ export default function OrderDetail() {
   const act = useMutation({
     mutationFn: (action: 'cancel' | 'fulfil') => (action === 'cancel' ? api.cancelOrder(id) : api.fulfilOrder(id)),
     onSuccess: (o) => {
-      toast(`Order ${o.number} is now ${o.status}`);
-      queryClient.setQueryData(['order', id], o);
-      void queryClient.invalidateQueries({ queryKey: ['orders'] });
-      void queryClient.invalidateQueries({ queryKey: ['products'] });
-      void queryClient.invalidateQueries({ queryKey: ['dashboard'] });
+      toast(`Order ${o.number} is now ${statusLabel(o.status)}`);
+      changed(o);
     },
     onError: (e) => toast(toApiError(e).friendly, 'error'),
   });
@@ -91,7 +97,13 @@ export default function OrderDetail() {
     if (!order) return;
     const ok = await confirm({
       title: `Cancel order ${order.number}?`,
-      body: <p>The reserved stock goes back on the shelf and the order cannot be fulfilled afterwards.</p>,
+      body: (
+        <p>
+          {order.shipments?.length
+            ? 'What has not shipped yet goes back on the shelf; what has shipped stays shipped.'
+            : 'The reserved stock goes back on the shelf and the order cannot be fulfilled afterwards.'}
+        </p>
+      ),
       action: 'Cancel order',
       danger: true,
     });
@@ -100,7 +112,11 @@ export default function OrderDetail() {
 
   if (isLoading) return <Loading />;
   if (error || !order) return <ErrorNotice error={error} retry={() => void refetch()} />;
-  const canCancel = order.status === 'confirmed' && (staff || order.customer_id === user?.id);
+  const owner = order.customer_id === user?.id;
+  const canCancel = (staff && canShip(order)) || (owner && order.status === 'confirmed');
+  const out = shipped(order);
+  const left = leftToShip(order);
+  const partly = (order.shipments?.length ?? 0) > 0;
   return (
     <div className="page">
       <header className="page-head">
@@ -108,9 +124,19 @@ export default function OrderDetail() {
           Order <span className="order-no">{order.number}</span> <StatusPill status={order.status} />
         </PageHeading>
         <div className="actions">
-          {staff && order.status === 'confirmed' && (
-            <button type="button" disabled={act.isPending} onClick={() => act.mutate('fulfil')}>
-              Fulfil
+          {staff && canShip(order) && (
+            <>
+              <button type="button" disabled={act.isPending} onClick={() => setDialog('ship')}>
+                Ship…
+              </button>
+              <button type="button" className="secondary" disabled={act.isPending} onClick={() => act.mutate('fulfil')}>
+                {partly ? 'Ship the rest' : 'Fulfil all'}
+              </button>
+            </>
+          )}
+          {(owner || staff) && canReturn(order, staff) && (
+            <button type="button" className="secondary" onClick={() => setDialog('return')}>
+              Return items
             </button>
           )}
           {canCancel && (
@@ -122,6 +148,13 @@ export default function OrderDetail() {
       </header>
       <p className="muted">
         {order.customer_email} · placed <TimeAgo at={order.created_at} />
+        {order.placed_by && <> by staff</>}
+        {order.returnable_until && canReturn(order, false) && (
+          <>
+            {' '}
+            · returns accepted until <time dateTime={order.returnable_until}>{exact(order.returnable_until)}</time>
+          </>
+        )}
         {order.note && <> · note: “{order.note}”</>}
       </p>
       <div className="grid-2">
@@ -129,7 +162,10 @@ export default function OrderDetail() {
           <h2>Lines</h2>
           <table>
             <thead>
-              <tr><th>Product</th><th className="num">Qty</th><th className="num hide-sm">Unit</th><th className="num">Total</th></tr>
+              <tr>
+                <th>Product</th><th className="num">Qty</th>{partly && <th className="num">Shipped</th>}
+                <th className="num hide-sm">Unit</th><th className="num">Total</th>
+              </tr>
             </thead>
             <tbody>
               {order.lines.map((l) => (
@@ -139,18 +175,36 @@ export default function OrderDetail() {
                     <span className="muted small sku">{l.sku}</span>
                   </td>
                   <td className="num">{l.quantity}</td>
+                  {partly && (
+                    <td className="num">
+                      {out.get(l.product_id) ?? 0}
+                      {(left.get(l.product_id) ?? 0) > 0 && <span className="visually-hidden"> of {l.quantity}</span>}
+                    </td>
+                  )}
                   <td className="num hide-sm">{money(l.unit_price_cents, order.currency)}</td>
                   <td className="num">{money(l.line_total_cents, order.currency)}</td>
                 </tr>
               ))}
             </tbody>
             <tfoot>
-              <tr><th colSpan={2}>Total</th><td className="hide-sm" /><th className="num">{money(order.total_cents, order.currency)}</th></tr>
+              <tr>
+                <th colSpan={partly ? 3 : 2}>Total</th><td className="hide-sm" />
+                <th className="num">{money(order.total_cents, order.currency)}</th>
+              </tr>
             </tfoot>
           </table>
         </section>
         <AiSummary order={order} staff={staff} />
       </div>
+      {/* Shipments get the wide column: their table has the most to say. */}
+      <div className="grid-2 grid-wide">
+        <Shipments order={order} staff={staff} />
+        <section className="card" aria-labelledby="ship-to-title">
+          <h2 id="ship-to-title">Ship to</h2>
+          <AddressView address={order.shipping_address} />
+        </section>
+      </div>
+      <OrderReturns order={order} />
       <section className="card">
         <h2>History</h2>
         <ol className="timeline">
@@ -162,6 +216,8 @@ export default function OrderDetail() {
           ))}
         </ol>
       </section>
+      <ShipDialog order={order} open={dialog === 'ship'} onClose={() => setDialog(null)} />
+      <ReturnRequestDialog order={order} open={dialog === 'return'} onClose={() => setDialog(null)} />
     </div>
   );
 }

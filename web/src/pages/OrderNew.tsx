@@ -1,11 +1,15 @@
-// A new order from the catalogue: search, add to the cart, see live availability and total.
+// A new order from the catalogue: search, add to the cart, see live availability and total;
+// pickup or a shipping address, and for staff taking a phone order, whose order it is.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useRef, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { ApiError, toApiError } from '../api/client';
 import { api } from '../api/endpoints';
 import { queries } from '../api/queries';
-import type { Product } from '../api/types';
+import type { Product, User } from '../api/types';
+import { isStaff, useAuth } from '../auth/AuthContext';
+import { AddressFields, EMPTY_ADDRESS, toAddress } from '../components/AddressFields';
+import { CustomerPicker } from '../components/CustomerPicker';
 import { Empty, ErrorNotice, Loading, useToast } from '../components/Feedback';
 import { Field } from '../components/Form';
 import { PageHeading } from '../components/Page';
@@ -16,6 +20,11 @@ export default function OrderNew() {
   const [q, setQ] = useState('');
   const [cart, setCart] = useState<Map<string, { product: Product; quantity: number }>>(new Map());
   const [note, setNote] = useState('');
+  const [shipping, setShipping] = useState(false);
+  const [address, setAddress] = useState(EMPTY_ADDRESS);
+  const [customer, setCustomer] = useState<User | null>(null);
+  const { user } = useAuth();
+  const staff = isStaff(user);
   const [error, setError] = useState<ApiError | null>(null);
   const [announcement, setAnnouncement] = useState('');
   const cartHeading = useRef<HTMLHeadingElement>(null);
@@ -32,9 +41,19 @@ export default function OrderNew() {
   const units = lines.reduce((sum, l) => sum + l.quantity, 0);
 
   const place = useMutation({
-    mutationFn: () => api.placeOrder(lines.map((l) => ({ product_id: l.product.id, quantity: l.quantity })), note, key.current),
+    mutationFn: () =>
+      api.placeOrder(
+        {
+          lines: lines.map((l) => ({ product_id: l.product.id, quantity: l.quantity })),
+          note,
+          shipping_address: shipping ? toAddress(address) : undefined,
+          customer_id: customer?.id,
+        },
+        key.current,
+      ),
     onSuccess: (order) => {
-      toast(`Order ${order.number} confirmed — ${money(order.total_cents, order.currency)}`);
+      const whose = customer ? ` for ${customer.name}` : '';
+      toast(`Order ${order.number} confirmed${whose} — ${money(order.total_cents, order.currency)}`);
       void queryClient.invalidateQueries({ queryKey: ['orders'] });
       void queryClient.invalidateQueries({ queryKey: ['products'] });
       navigate(`/orders/${order.id}`);
@@ -93,7 +112,7 @@ export default function OrderNew() {
                     <td className="num">{money(p.price_cents, p.currency)}</td>
                     <td className="num">
                       <span className="stack">
-                        {p.available} <StockBadge available={p.available} reorderPoint={p.reorder_point} />
+                        {p.available} <StockBadge product={p} />
                       </span>
                     </td>
                     <td>
@@ -124,7 +143,7 @@ export default function OrderNew() {
             {announcement}
           </p>
         </section>
-        <section className="card cart" aria-labelledby="cart-title">
+        <section className={`card cart${shipping || staff ? ' cart-long' : ''}`} aria-labelledby="cart-title">
           <h2 id="cart-title" ref={cartHeading} tabIndex={-1}>Cart</h2>
           {error && <ErrorNotice error={error} />}
           {lines.length === 0 ? (
@@ -166,6 +185,17 @@ export default function OrderNew() {
               </tfoot>
             </table>
           )}
+          {staff && <CustomerPicker value={customer} onChange={setCustomer} error={error?.fieldErrors.customer_id} />}
+          <fieldset className="choice">
+            <legend>Delivery</legend>
+            <label className="check">
+              <input type="radio" name="delivery" checked={!shipping} onChange={() => setShipping(false)} /> Pickup
+            </label>
+            <label className="check">
+              <input type="radio" name="delivery" checked={shipping} onChange={() => setShipping(true)} /> Ship to an address
+            </label>
+          </fieldset>
+          {shipping && <AddressFields value={address} onChange={setAddress} errors={error?.fieldErrors} />}
           <Field label="Note (optional)" error={error?.fieldErrors.note}>
             {(p) => <textarea {...p} rows={2} value={note} onChange={(e) => setNote(e.target.value)} />}
           </Field>

@@ -9,8 +9,11 @@ import { Pager, usePageCursor } from '../components/Pager';
 import { TableWrap } from '../components/TableWrap';
 import { StatusPill, TimeAgo } from '../components/Status';
 import { money } from '../format';
+import { statusLabel } from '../fulfilment';
 
-const STATUSES: OrderStatus[] = ['confirmed', 'fulfilled', 'cancelled', 'rejected', 'failed', 'pending'];
+const STATUSES: OrderStatus[] = [
+  'confirmed', 'partially_fulfilled', 'fulfilled', 'delivered', 'cancelled', 'rejected', 'failed', 'pending',
+];
 
 export default function Orders() {
   const { user } = useAuth();
@@ -37,7 +40,7 @@ export default function Orders() {
             aria-pressed={s === status}
             onClick={() => setParams(s ? { status: s } : {})}
           >
-            {s || 'all'}
+            {s ? statusLabel(s) : 'all'}
           </button>
         ))}
       </div>
@@ -47,7 +50,7 @@ export default function Orders() {
         <ErrorNotice error={error} retry={() => void refetch()} />
       ) : !data?.items.length ? (
         <Empty>
-          {status ? `No ${status} orders.` : 'No orders yet — '}
+          {status ? `No ${statusLabel(status)} orders.` : 'No orders yet — '}
           {!status && <Link to="/orders/new">place the first one</Link>}
         </Empty>
       ) : (

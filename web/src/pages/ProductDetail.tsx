@@ -76,7 +76,10 @@ export default function ProductDetail() {
             <dt>Supplier</dt>
             <dd>{!supplierId ? 'None' : supplier ? supplier.name : suppliers.isLoading ? '…' : 'Unknown supplier'}</dd>
           </div>
-          <div><dt>Reorder point</dt><dd>{p.reorder_point || 'deployment default'}</dd></div>
+          <div>
+            <dt>Reorder point</dt>
+            <dd>{p.reorder_point || (p.effective_reorder_point ? `${p.effective_reorder_point} (deployment default)` : 'None')}</dd>
+          </div>
           <div><dt>Reorder quantity</dt><dd>{p.reorder_quantity}</dd></div>
         </dl>
       </section>
@@ -88,7 +91,7 @@ export default function ProductDetail() {
         <div className="card kpi">
           <span className="muted small">Available</span>
           <strong className="num">{p.available}</strong>
-          <StockBadge available={p.available} reorderPoint={p.reorder_point} />
+          <StockBadge product={p} />
         </div>
       </div>
       <section className="card">

@@ -5,9 +5,9 @@ import { describe, expect, it, vi } from 'vitest';
 import Products from './Products';
 
 let role = 'customer';
-const product = {
+let product = {
   id: 'p1', sku: 'TEA-1', name: 'Green tea', description: 'Sencha, 100 g', category: 'tea', supplier_id: 's1',
-  price_cents: 450, currency: 'USD', on_hand: 17, reserved: 3, available: 14, reorder_point: 5, reorder_quantity: 20,
+  price_cents: 450, currency: 'USD', on_hand: 17, reserved: 3, available: 14, reorder_point: 5, effective_reorder_point: 5, reorder_quantity: 20,
   active: true, version: 1, created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z',
 };
 vi.mock('../auth/AuthContext', () => ({
@@ -52,5 +52,15 @@ describe('Products', () => {
     expect(await screen.findByText('Leaf & Co')).toBeTruthy();
     expect(screen.getByText('Sencha, 100 g')).toBeTruthy();
     expect(screen.getAllByRole('columnheader').map((h) => h.textContent)).toContain('Supplier');
+  });
+
+  it('shows staff Low for a product on the deployment default reorder point', async () => {
+    role = 'staff';
+    // Stored 0 means "use the default"; the API says which point applies.
+    product = { ...product, available: 8, reorder_point: 0, effective_reorder_point: 10 };
+    show();
+    await screen.findByText('Green tea');
+    expect(screen.getAllByText('Low').length).toBeGreaterThan(0);
+    expect(screen.queryByText('In stock')).toBeNull();
   });
 });

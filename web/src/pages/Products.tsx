@@ -160,9 +160,9 @@ export default function Products() {
                     <td className="num hide-sm">{p.reserved}</td>
                     <td className="num">
                       {p.available}
-                      <span className="show-sm"><StockBadge available={p.available} reorderPoint={p.reorder_point} /></span>
+                      <span className="show-sm"><StockBadge product={p} /></span>
                     </td>
-                    <td className="hide-sm"><StockBadge available={p.available} reorderPoint={p.reorder_point} /></td>
+                    <td className="hide-sm"><StockBadge product={p} /></td>
                   </tr>
                 ) : (
                   <tr key={p.id}>

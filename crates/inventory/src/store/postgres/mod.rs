@@ -35,7 +35,7 @@ use super::{
 use crate::store::reserve::reserve_batch;
 use crate::{
     domain::Reason,
-    model::{AdjustmentResult, Movement, Product, Supplier},
+    model::{effective_reorder_point, AdjustmentResult, Movement, Product, Supplier},
     stocktake::{Counted, StocktakeResult},
 };
 
@@ -67,7 +67,7 @@ struct ProductRow {
 }
 
 impl ProductRow {
-    fn into_product(self, currency: &str) -> Product {
+    fn into_product(self, currency: &str, default_reorder_point: i64) -> Product {
         Product {
             id: ProductId(self.id),
             sku: self.sku,
@@ -81,6 +81,10 @@ impl ProductRow {
             reserved: self.reserved,
             available: self.on_hand - self.reserved,
             reorder_point: self.reorder_point,
+            effective_reorder_point: effective_reorder_point(
+                self.reorder_point,
+                default_reorder_point,
+            ),
             reorder_quantity: self.reorder_quantity,
             on_order: self.on_order,
             cost_cents: self.cost_cents,
@@ -168,7 +172,7 @@ impl PgStore {
 
     fn products(&self, rows: Vec<ProductRow>) -> Vec<Product> {
         rows.into_iter()
-            .map(|r| r.into_product(self.currency.as_str()))
+            .map(|r| r.into_product(self.currency.as_str(), self.default_reorder_point))
             .collect()
     }
 }
@@ -325,7 +329,7 @@ impl InventoryStore for PgStore {
     ) -> Result<Outcome<Product>> {
         self.once(once, async |conn: &mut PgConnection| {
             let row = insert_product(conn, new, user_id).await?;
-            Ok(row.into_product(self.currency.as_str()))
+            Ok(row.into_product(self.currency.as_str(), self.default_reorder_point))
         })
         .await
     }
@@ -340,7 +344,7 @@ impl InventoryStore for PgStore {
         )
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|r| r.into_product(self.currency.as_str())))
+        Ok(row.map(|r| r.into_product(self.currency.as_str(), self.default_reorder_point)))
     }
 
     async fn list_products(
@@ -424,7 +428,7 @@ impl InventoryStore for PgStore {
             });
         };
         tx.commit().await?;
-        Ok(row.into_product(self.currency.as_str()))
+        Ok(row.into_product(self.currency.as_str(), self.default_reorder_point))
     }
 
     async fn all_products(&self) -> Result<Vec<Product>> {
@@ -601,7 +605,7 @@ impl InventoryStore for PgStore {
                     a.delta,
                 ));
             };
-            let product = row.into_product(self.currency.as_str());
+            let product = row.into_product(self.currency.as_str(), self.default_reorder_point);
             let entry = LedgerEntry {
                 product_id: a.product_id,
                 reason: a.reason,

@@ -35,7 +35,7 @@ use super::{
 use crate::store::reserve::reserve_batch;
 use crate::{
     domain::Reason,
-    model::{AdjustmentResult, Movement, Product, Supplier},
+    model::{effective_reorder_point, AdjustmentResult, Movement, Product, Supplier},
     stocktake::{Counted, StocktakeResult},
 };
 
@@ -77,7 +77,7 @@ struct ProductRow {
 }
 
 impl ProductRow {
-    fn into_product(self, currency: &str) -> Product {
+    fn into_product(self, currency: &str, default_reorder_point: i64) -> Product {
         Product {
             id: ProductId(self.id.into_uuid()),
             sku: self.sku,
@@ -91,6 +91,10 @@ impl ProductRow {
             reserved: self.reserved,
             available: self.on_hand - self.reserved,
             reorder_point: self.reorder_point,
+            effective_reorder_point: effective_reorder_point(
+                self.reorder_point,
+                default_reorder_point,
+            ),
             reorder_quantity: self.reorder_quantity,
             on_order: self.on_order,
             cost_cents: self.cost_cents,
@@ -228,7 +232,7 @@ impl SqliteStore {
 
     fn products(&self, rows: Vec<ProductRow>) -> Vec<Product> {
         rows.into_iter()
-            .map(|r| r.into_product(self.currency.as_str()))
+            .map(|r| r.into_product(self.currency.as_str(), self.default_reorder_point))
             .collect()
     }
 }
@@ -376,7 +380,7 @@ impl InventoryStore for SqliteStore {
     ) -> Result<Outcome<Product>> {
         self.once(once, async |conn: &mut SqliteConnection| {
             let row = insert_product(conn, new, user_id).await?;
-            Ok(row.into_product(self.currency.as_str()))
+            Ok(row.into_product(self.currency.as_str(), self.default_reorder_point))
         })
         .await
     }
@@ -384,7 +388,7 @@ impl InventoryStore for SqliteStore {
     async fn get_product(&self, id: ProductId) -> Result<Option<Product>> {
         let mut conn = self.pool.acquire().await?;
         let row = product_row(&mut conn, id).await?;
-        Ok(row.map(|r| r.into_product(self.currency.as_str())))
+        Ok(row.map(|r| r.into_product(self.currency.as_str(), self.default_reorder_point)))
     }
 
     async fn list_products(
@@ -465,7 +469,7 @@ impl InventoryStore for SqliteStore {
             });
         };
         tx.commit().await?;
-        Ok(row.into_product(self.currency.as_str()))
+        Ok(row.into_product(self.currency.as_str(), self.default_reorder_point))
     }
 
     async fn all_products(&self) -> Result<Vec<Product>> {
@@ -631,7 +635,7 @@ impl InventoryStore for SqliteStore {
                     a.delta,
                 ));
             };
-            let product = row.into_product(self.currency.as_str());
+            let product = row.into_product(self.currency.as_str(), self.default_reorder_point);
             let entry = LedgerEntry {
                 product_id: a.product_id,
                 reason: a.reason,
