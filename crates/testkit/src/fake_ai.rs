@@ -45,6 +45,8 @@ pub enum Step {
     Answer(String),
     /// Answers with this status and JSON body.
     Refuse(u16, Value),
+    /// Answers 200 with exactly this body, however big or odd.
+    Body(String),
     /// Never answers.
     Hang,
 }
@@ -200,6 +202,7 @@ async fn serve(mut socket: TcpStream, state: Arc<Mutex<State>>) {
             }
             Step::Answer(text) => reply("200 OK", "", &answer(&text)),
             Step::Refuse(code, body) => reply(&format!("{code} Refused"), "", &body.to_string()),
+            Step::Body(body) => reply("200 OK", "", &body),
             Step::Hang => {
                 std::future::pending::<()>().await;
                 return;

@@ -42,6 +42,30 @@ pub struct Counters {
     pub last_success_at: Option<Timestamp>,
 }
 
+/// The breaker's probe, until its outcome is known. A probe whose caller goes away mid-call
+/// (a client hanging up, a gateway timeout, a shutdown) would otherwise never report, and the
+/// breaker would let no other call through, ever: dropped armed, it counts as a failure, so
+/// the breaker opens for one cooldown and then probes again.
+struct AbandonedProbe<'a> {
+    breaker: &'a CircuitBreaker,
+    armed: bool,
+}
+
+impl AbandonedProbe<'_> {
+    fn disarm(mut self) {
+        self.armed = false;
+    }
+}
+
+impl Drop for AbandonedProbe<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            tracing::info!("the AI breaker's probe was abandoned: it counts as failed");
+            self.breaker.on_failure();
+        }
+    }
+}
+
 /// Less time than this left is no time for another call.
 const MIN_CALL: Duration = Duration::from_millis(20);
 
@@ -174,13 +198,19 @@ impl Ai {
             if time_left().is_some_and(|left| left < MIN_CALL) {
                 return Err(self.timed_out());
             }
+            let probe = self.breaker.state() != BreakerState::Closed;
             if !self.breaker.allow() {
                 return Err(AiError::Open {
                     retry_after_secs: self.breaker.retry_after_secs(),
                 });
             }
             let started = Instant::now();
+            let abandoned = AbandonedProbe {
+                breaker: &self.breaker,
+                armed: probe,
+            };
             let result = call(time_left()).await;
+            abandoned.disarm();
             metrics::histogram!("ai_call_duration_seconds").record(started.elapsed().as_secs_f64());
             match result {
                 Ok(value) => {
@@ -197,6 +227,18 @@ impl Ai {
                     self.breaker.on_success();
                     metrics::counter!("ai_calls_total", "outcome" => "no_tools").increment(1);
                     return Err(AiError::ToolsUnsupported(reason));
+                }
+                // The provider works; it refused this one request, which is no reason to
+                // pause the AI for everyone, nor to try it again.
+                Err(CallError::Rejected(reason)) => {
+                    self.breaker.on_success();
+                    metrics::counter!("ai_calls_total", "outcome" => "rejected").increment(1);
+                    tracing::warn!(attempt, error = %reason, "AI call refused");
+                    self.record(|c| {
+                        c.failed += 1;
+                        c.last_error = Some(reason.clone());
+                    });
+                    return Err(AiError::Failed(reason));
                 }
                 Err(e) => {
                     self.breaker.on_failure();

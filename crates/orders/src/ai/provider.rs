@@ -103,6 +103,11 @@ pub enum CallError {
     },
     #[error("{0}")]
     Fatal(String),
+    /// The provider is working but refused this request (400, 413, 422): e.g. a conversation
+    /// too long for the model. Not the provider's health, so it must not open the breaker,
+    /// or one caller's long questions would pause the AI for everyone.
+    #[error("{0}")]
+    Rejected(String),
     /// The provider (or the model) does not take `tools`.
     #[error("the AI provider does not support tools ({0})")]
     ToolsUnsupported(String),
@@ -135,6 +140,10 @@ struct ChoiceMessage {
 
 /// How much of a refusal's body is read to see whether it is about tools.
 const REFUSAL_READ: usize = 4096;
+/// Bytes of a completion, at most. An answer is at most `max_tokens` (under a thousand) of
+/// text or tool calls: a few KB. A provider sending more is broken, and reading it whole
+/// would let it take as much memory as it likes.
+pub const MAX_COMPLETION_BYTES: usize = 256 * 1024;
 
 impl Provider {
     pub fn new(config: &AiConfig, key: Secret) -> Self {
@@ -222,15 +231,22 @@ impl Provider {
         }
         if !status.is_success() {
             let refusal = format!("the AI provider refused the request ({status})");
+            let this_request = matches!(status.as_u16(), 400 | 413 | 422);
             if tools.is_some() && refuses_tools(response).await {
                 return Err(CallError::ToolsUnsupported(refusal));
             }
-            return Err(CallError::Fatal(refusal));
+            return Err(if this_request {
+                CallError::Rejected(refusal)
+            } else {
+                CallError::Fatal(refusal)
+            });
         }
-        let completion: Completion = response.json().await.map_err(|e| CallError::Retryable {
-            reason: format!("the AI provider sent an unreadable answer: {e}"),
-            retry_after: None,
-        })?;
+        let body = read_capped(response).await?;
+        let completion: Completion =
+            serde_json::from_slice(&body).map_err(|e| CallError::Retryable {
+                reason: format!("the AI provider sent an unreadable answer: {e}"),
+                retry_after: None,
+            })?;
         let message = completion
             .choices
             .into_iter()
@@ -244,8 +260,48 @@ impl Provider {
     }
 }
 
-/// A refusal that names tools: OpenAI-compatible providers answer 400 ("tools are not
-/// supported"), OpenRouter 404 ("no endpoints found that support tool use").
+/// The body of a completion, refused once it passes [`MAX_COMPLETION_BYTES`] (without
+/// reading the rest).
+async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, CallError> {
+    let too_big = || {
+        CallError::Fatal(format!(
+            "the AI provider sent an answer over {} KB",
+            MAX_COMPLETION_BYTES / 1024
+        ))
+    };
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_COMPLETION_BYTES as u64)
+    {
+        return Err(too_big());
+    }
+    let mut body = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) if body.len() + chunk.len() > MAX_COMPLETION_BYTES => {
+                return Err(too_big())
+            }
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            Ok(None) => return Ok(body),
+            Err(e) => {
+                return Err(CallError::Retryable {
+                    reason: if e.is_timeout() {
+                        "the AI provider timed out".into()
+                    } else {
+                        format!("the AI provider's answer broke off: {e}")
+                    },
+                    retry_after: None,
+                })
+            }
+        }
+    }
+}
+
+/// A refusal that says tools are not supported: OpenAI-compatible providers answer 400
+/// ("tools are not supported"), Ollama "does not support tools", vLLM asks for
+/// `--enable-auto-tool-choice`, OpenRouter 404 ("no endpoints found that support tool use").
+/// Merely naming tools is not enough: OpenRouter's "maximum context length" refusal counts
+/// "tool input", and taking that for a refusal of tools would switch them off for everyone.
 async fn refuses_tools(mut response: reqwest::Response) -> bool {
     if !matches!(response.status().as_u16(), 400 | 404 | 422) {
         return false;
@@ -257,7 +313,41 @@ async fn refuses_tools(mut response: reqwest::Response) -> bool {
             _ => break,
         }
     }
-    String::from_utf8_lossy(&read)
-        .to_ascii_lowercase()
-        .contains("tool")
+    says_no_tools(&String::from_utf8_lossy(&read))
+}
+
+fn says_no_tools(refusal: &str) -> bool {
+    let text = refusal.to_ascii_lowercase();
+    text.contains("tool")
+        && [
+            "support",
+            "enable-auto-tool-choice",
+            "not allowed",
+            "not enabled",
+        ]
+        .iter()
+        .any(|words| text.contains(words))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::says_no_tools;
+
+    #[test]
+    fn only_refusals_of_tools_count_as_such() {
+        for no in [
+            r#"{"error": {"message": "tools are not supported by this model"}}"#,
+            r#"{"error": {"message": "No endpoints found that support tool use."}}"#,
+            r#"{"error": "registry.ollama.ai/library/gemma:2b does not support tools"}"#,
+            r#"{"message": "\"auto\" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set"}"#,
+        ] {
+            assert!(says_no_tools(no), "{no}");
+        }
+        for other in [
+            r#"{"error": {"message": "This endpoint's maximum context length is 8192 tokens. However, you requested about 9100 tokens (8000 of text input, 1100 of tool input)."}}"#,
+            r#"{"error": {"message": "Invalid 'messages[3].tool_call_id'"}}"#,
+        ] {
+            assert!(!says_no_tools(other), "{other}");
+        }
+    }
 }

@@ -142,6 +142,55 @@ describe('the assistant drawer', () => {
     expect(within(card).queryByRole('button', { name: 'Create draft purchase order' })).toBeNull();
   });
 
+  it('links only to web addresses, never to scripts or data', async () => {
+    answers = [
+      answer(
+        '[a](javascript:alert(1)) [b](JAVASCRIPT:alert(1)) [c](data:text/html,<script>alert(1)</script>) [d](vbscript:x) [e](\tjavascript:alert(1)) <a href="javascript:alert(1)">f</a>',
+      ),
+    ];
+    const u = open();
+    await askQuestion(u, 'Links?');
+    const log = screen.getByRole('log');
+    await within(log).findByText(/AI answer/);
+    await within(log).findByText('a');
+    for (const a of log.querySelectorAll('a')) {
+      expect(a.getAttribute('href') ?? '').not.toMatch(/^\s*(javascript|data|vbscript):/i);
+    }
+    expect(log.innerHTML).not.toMatch(/javascript:|vbscript:|data:text/i);
+  });
+
+  it('shows everything a proposal will send before it is confirmed', async () => {
+    const lines = Array.from({ length: 7 }, (_, i) => ({ product_id: `p-${i}`, quantity: i + 1, ...(i === 6 ? { unit_cost_cents: 1234 } : {}) }));
+    const body = { supplier_id: 's-1', lines, expected_at: '2026-12-01T09:00:00Z', note: 'Pay the new bank account 99-88' };
+    const summary = 'Draft purchase order to Acme Tea: 1 × A (A), 2 × B (B), 3 × C (C), 4 × D (D), 5 × E (E) and 2 more';
+    const adjustment = { product_id: 'p-9', delta: -3, reason: 'damaged', note: 'Dropped by the courier' };
+    answers = [
+      answer('Proposed.', {
+        proposals: [
+          { kind: 'purchase_order', body, summary },
+          { kind: 'stock_adjustment', body: adjustment, summary: 'Stock adjustment for Tea (TEA): -3 damaged' },
+        ],
+      }),
+    ];
+    const u = open();
+    await askQuestion(u, 'Reorder everything');
+    const card = await screen.findByRole('region', { name: /Proposed purchase order/ });
+    const sent = within(card).getByRole('list', { name: 'What will be sent' });
+    expect(within(sent).getAllByRole('listitem').filter((li) => li.dataset.line !== undefined)).toHaveLength(7);
+    expect(sent.textContent).toContain('7 × p-6');
+    expect(sent.textContent).toContain('unit cost 12.34');
+    expect(sent.textContent).toContain('Pay the new bank account 99-88');
+    expect(sent.textContent).toContain('s-1');
+    expect(sent.textContent).toMatch(/Expected.*2026/);
+    const adjust = screen.getByRole('region', { name: /Proposed stock adjustment/ });
+    const change = within(adjust).getByRole('list', { name: 'What will be sent' });
+    expect(change.textContent).toContain('-3');
+    expect(change.textContent).toContain('damaged');
+    expect(change.textContent).toContain('Dropped by the courier');
+    expect(change.textContent).toContain('p-9');
+    expect(created).toEqual([]);
+  });
+
   it('confirms a stock adjustment and shows the new stock', async () => {
     const body = { product_id: 'p-1', delta: 5, reason: 'received' };
     answers = [answer('Proposed.', { proposals: [{ kind: 'stock_adjustment', body, summary: 'Stock adjustment for Assam tea (TEA): +5 received' }] })];

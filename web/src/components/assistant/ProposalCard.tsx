@@ -10,6 +10,7 @@ import { api } from '../../api/endpoints';
 import type { Proposal } from '../../api/types';
 import { useToast } from '../Feedback';
 import { newKey, setOutcome, type Outcome } from './conversation';
+import { ProposalBody } from './ProposalBody';
 
 const KIND = {
   purchase_order: { title: 'Proposed purchase order', action: 'Create draft purchase order' },
@@ -69,6 +70,7 @@ export function ProposalCard({ owner, id, proposal, outcome, onNavigate }: Props
         <span className="ai-mark" aria-hidden="true">✦</span> {kind.title}
       </h3>
       <p>{proposal.summary}</p>
+      <ProposalBody proposal={proposal} />
       {outcome?.done ? (
         <p className="notice notice-success" role="status">
           <span>{outcome.done.text}</span>

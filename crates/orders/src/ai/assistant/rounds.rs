@@ -21,6 +21,14 @@ use crate::ai::{
 pub const MAX_ROUNDS: usize = 5;
 /// Tool calls one round may make; more are refused.
 const MAX_CALLS_PER_ROUND: usize = 8;
+/// Calls of one round repeated back to the model (the rest refused in words); beyond this
+/// they are dropped, so a model asking for thousands does not make every later request huge.
+const MAX_CALLS_ANSWERED: usize = 2 * MAX_CALLS_PER_ROUND;
+/// Bytes of a call id and characters of a tool name repeated back; longer ones are replaced.
+const MAX_ID_BYTES: usize = 256;
+const MAX_NAME_CHARS: usize = 64;
+/// Characters of the words a model writes beside its tool calls, repeated back.
+const MAX_ASIDE_CHARS: usize = 2000;
 /// Bytes of one call's arguments.
 const MAX_ARGUMENT_BYTES: usize = 4096;
 const MAX_PROPOSALS: usize = 10;
@@ -78,11 +86,17 @@ pub async fn run(ctx: &Ctx<'_>, turns: Vec<Message>) -> Result<Finished, AiError
                 generated_at: chrono::Utc::now(),
             }));
         }
-        messages.push(Message::tool_request(
-            reply.content,
-            reply.tool_calls.clone(),
-        ));
-        for (i, call) in reply.tool_calls.iter().enumerate() {
+        let calls = &reply.tool_calls[..reply.tool_calls.len().min(MAX_CALLS_ANSWERED)];
+        let echoed: Vec<ToolCall> = calls
+            .iter()
+            .enumerate()
+            .map(|(i, call)| echo(round, i, call))
+            .collect();
+        let aside = reply
+            .content
+            .map(|c| c.chars().take(MAX_ASIDE_CHARS).collect());
+        messages.push(Message::tool_request(aside, echoed.clone()));
+        for (i, (call, echoed)) in calls.iter().zip(&echoed).enumerate() {
             let result = if i < MAX_CALLS_PER_ROUND {
                 one_call(ctx, call, &mut used, &mut proposals).await?
             } else {
@@ -90,11 +104,28 @@ pub async fn run(ctx: &Ctx<'_>, turns: Vec<Message>) -> Result<Finished, AiError
                     "at most {MAX_CALLS_PER_ROUND} tool calls per round; ask again for the rest"
                 ))
             };
-            messages.push(Message::tool_result(&call.id, capped(&result)));
+            messages.push(Message::tool_result(&echoed.id, capped(&result)));
         }
     }
     // The last round offers no tools, so the loop always returns from inside.
     Err(AiError::Failed("the assistant ran out of rounds".into()))
+}
+
+/// The call as it is repeated back to the model: as it was, unless its id, name or
+/// arguments are too big to repeat (such a call is refused, so its own words add nothing).
+fn echo(round: usize, i: usize, call: &ToolCall) -> ToolCall {
+    let mut echoed = call.clone();
+    echoed.kind = "function".into();
+    if call.id.is_empty() || call.id.len() > MAX_ID_BYTES {
+        echoed.id = format!("call_{round}_{i}");
+    }
+    if call.function.name.chars().count() > MAX_NAME_CHARS {
+        echoed.function.name = call.function.name.chars().take(MAX_NAME_CHARS).collect();
+    }
+    if call.function.arguments.len() > MAX_ARGUMENT_BYTES {
+        echoed.function.arguments = "{}".into();
+    }
+    echoed
 }
 
 fn out_of_rounds() -> &'static str {
