@@ -11,9 +11,6 @@ use testkit::{
     Api, Session, Svc, TestConfig, TestSystem,
 };
 
-// Kept beside this file (main.rs is not the assistant's): attacks and a misbehaving provider.
-#[path = "assistant_abuse.rs"]
-mod abuse;
 
 const CORE: [Svc; 3] = [Svc::Auth, Svc::Inventory, Svc::Orders];
 

@@ -3,6 +3,7 @@
 
 mod ai;
 mod assistant;
+mod assistant_abuse;
 mod assistant_limits;
 mod auth;
 mod events;
