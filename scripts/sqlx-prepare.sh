@@ -52,4 +52,10 @@ for crate in "${crates[@]}"; do
   fi
   printf 'DATABASE_URL=%s\n' "$url" > "crates/$crate/.env"
   (cd "crates/$crate" && SQLX_OFFLINE=false DATABASE_URL="$url" cargo sqlx prepare "${check[@]}" -- --all-targets)
+  # sqlx collects every query compiled in a crate's run, kernel's too when kernel was rebuilt
+  # for it (which depends on what was built before): every crate keeps kernel's query data, so
+  # the check passes whichever way it went.
+  if [[ $crate != kernel && ${#check[@]} -eq 0 ]]; then
+    cp crates/kernel/.sqlx/query-*.json "crates/$crate/.sqlx/"
+  fi
 done

@@ -96,8 +96,8 @@ export default function Audit() {
             <thead>
               <tr>
                 <th>When</th>
-                <th>Type</th>
-                <th>Actor</th>
+                <th>Event</th>
+                <th className="hide-sm">Actor</th>
                 <th className="hide-sm">Entity</th>
                 <th className="hide-sm">Details</th>
               </tr>
@@ -106,8 +106,11 @@ export default function Audit() {
               {data.items.map((e) => (
                 <tr key={e.id}>
                   <td><TimeAgo at={e.occurred_at} /></td>
-                  <td><code>{e.type}</code></td>
                   <td>
+                    <code>{e.type}</code>
+                    <span className="show-sm muted small">{actorOf(e)}</span>
+                  </td>
+                  <td className="hide-sm">
                     {actorOf(e)}
                     <span className="muted small"> via {e.actor.service}</span>
                   </td>

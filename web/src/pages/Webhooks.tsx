@@ -113,12 +113,15 @@ export default function Webhooks() {
       ) : (
         <TableWrap label="Webhooks">
           <table>
-            <thead><tr><th>URL</th><th>Events</th><th>State</th><th>Actions</th></tr></thead>
+            <thead><tr><th>URL</th><th className="hide-sm">Events</th><th>State</th><th>Actions</th></tr></thead>
             <tbody>
               {data.items.map((w) => (
                 <tr key={w.id} aria-selected={w.id === selected?.id}>
-                  <td><button type="button" className="link" onClick={() => setParams({ id: w.id })}>{w.url}</button></td>
-                  <td>{w.events.map((p) => <code key={p}>{p} </code>)}</td>
+                  <td>
+                    <button type="button" className="link" onClick={() => setParams({ id: w.id })}>{w.url}</button>
+                    <span className="show-sm muted small">{w.events.join(', ')}</span>
+                  </td>
+                  <td className="hide-sm">{w.events.map((p) => <code key={p}>{p} </code>)}</td>
                   <td>
                     <StatusPill status={w.active ? 'active' : 'inactive'} />
                     {w.failing_since && <span className="muted small"> failing since <TimeAgo at={w.failing_since} /></span>}
