@@ -28,7 +28,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Answers a staff question from live data (low stock, recent orders, stats). */
+        /**
+         * Answers a signed-in user's question with read-only tools run as that user.
+         * @description The model looks things up with tools that run with the caller's own permissions: staff
+         *     get the catalogue, every order, sales, restock advice and purchase orders, and may get
+         *     proposals (a purchase order or a stock adjustment, as the ordinary request body) to
+         *     confirm themselves; a customer gets only their own orders and what the shop has
+         *     available. Nothing is changed by the assistant. Providers without tool support answer
+         *     from a snapshot of the caller's data.
+         */
         post: operations["ai_chat"];
         delete?: never;
         options?: never;
@@ -45,6 +53,43 @@ export interface paths {
         };
         /** The AI layer's health: configuration, breaker, queue and outcomes. */
         get: operations["ai_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit log (admin): every event with its actor, newest first. Filters combine. */
+        get: operations["events_audit_log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit log as CSV (admin), with the same filters, newest first. Text cells that a
+         *     spreadsheet would run as a formula start with `'`.
+         */
+        get: operations["events_audit_export"];
         put?: never;
         post?: never;
         delete?: never;
@@ -153,8 +198,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Users, newest first, optionally of one role and matching `q`: admins see everyone; staff
-         *     find customers (`role=customer`), to place orders for them.
+         * Users, newest first: every user for admins; customers for staff, who look them up to
+         *     place an order on their behalf.
          */
         get: operations["auth_list"];
         put?: never;
@@ -191,6 +236,26 @@ export interface paths {
         };
         /** Everything staff need at a glance (see API.md). */
         get: operations["gateway_dashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live events (signed in). Send `Last-Event-ID` (or reconnect with `EventSource`, which
+         *     does) to resume after that event; without it the stream starts with the next event.
+         */
+        get: operations["events_event_stream"];
         put?: never;
         post?: never;
         delete?: never;
@@ -297,6 +362,41 @@ export interface paths {
         /** Counts, units and stock value. */
         get: operations["inventory_summary"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Emails sent, queued or recorded without sending, newest first (admin). */
+        get: operations["events_list_notifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which staff get the low-stock digest and new-order alerts (admin). */
+        get: operations["events_notification_settings"];
+        /** Replaces who gets which staff emails (admin). */
+        put: operations["events_put_notification_settings"];
         post?: never;
         delete?: never;
         options?: never;
@@ -809,10 +909,92 @@ export interface paths {
         patch: operations["inventory_update_supplier"];
         trace?: never;
     };
+    "/api/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every webhook, newest first (admin). */
+        get: operations["events_list_webhooks"];
+        put?: never;
+        /** Subscribes a URL to events (admin). The answer carries the signing secret, shown only now. */
+        post: operations["events_create_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One webhook (admin). */
+        get: operations["events_get_webhook"];
+        put?: never;
+        post?: never;
+        /** Deletes a webhook and its delivery log (admin). */
+        delete: operations["events_delete_webhook"];
+        options?: never;
+        head?: never;
+        /** Changes a webhook's URL, patterns or active flag (admin). */
+        patch: operations["events_update_webhook"];
+        trace?: never;
+    };
+    "/api/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The delivery log of a webhook, newest attempt first (admin): each attempt's event, status
+         *     code or error, duration and next retry.
+         */
+        get: operations["events_webhook_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sends a `ping` event to the webhook now and answers with the attempt (admin). */
+        post: operations["events_test_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description Who caused an event: a signed-in user (id and email when known) acting through a service. */
+        Actor: {
+            email?: string | null;
+            /** @description The service that recorded the event (`auth`, `orders`, …). */
+            service: string;
+            /** Format: uuid */
+            user_id?: string | null;
+        };
         Adjustment: {
             /**
              * Format: int64
@@ -859,20 +1041,48 @@ export interface components {
             /** @description For staff only: customers get `null` here and read `customer_message`. */
             text?: string | null;
         };
+        /**
+         * @description One entry of the audit log: the event, the order it arrived in and the request that
+         *     recorded it.
+         */
+        AuditEntry: components["schemas"]["EventView"] & {
+            /** Format: date-time */
+            received_at: string;
+            /** @description The request that recorded it, and its W3C trace context. */
+            request_id?: string | null;
+            /**
+             * Format: int64
+             * @description The log's own number: larger is later.
+             */
+            seq: number;
+            traceparent?: string | null;
+        };
+        /** @description A page of the audit log. */
+        AuditPage: {
+            items: components["schemas"]["AuditEntry"][];
+            next_cursor?: string | null;
+        };
         /** @description Why an order is cancelled (optional). */
         CancelOrder: {
             reason?: string | null;
         };
         ChatAnswer: {
+            /** @description Markdown, written by the AI. */
             answer: string;
-            /** @description What the answer was based on. */
-            context: unknown;
             /** Format: date-time */
             generated_at: string;
             model: string;
+            /** @description Suggested changes for staff to confirm through the ordinary API; nothing is done yet. */
+            proposals: components["schemas"]["Proposal"][];
+            /** @description Every tool the assistant ran for this answer, in order. */
+            tools_used: components["schemas"]["ToolUse"][];
         };
         ChatRequest: {
-            message: string;
+            /**
+             * @description The conversation, oldest first, ending with the user's question. The client keeps it
+             *     and sends the last 20 turns at most.
+             */
+            messages: components["schemas"]["Turn"][];
         };
         /**
          * @description How a returned unit came back.
@@ -960,6 +1170,19 @@ export interface components {
             lines?: components["schemas"]["LineRequest"][] | null;
             tracking_number?: string | null;
         };
+        CreateWebhook: {
+            /** @description Default true. */
+            active?: boolean | null;
+            /** @description `*`, a family such as `order.*`, or exact types. */
+            events: string[];
+            /** @description Where events are POSTed: http(s), resolving to a public address. */
+            url: string;
+        };
+        /** @description A new webhook with its signing secret: keep it now, it is not shown again. */
+        CreatedWebhook: components["schemas"]["Webhook"] & {
+            /** @description Verifies `Stockroom-Signature` (HMAC-SHA256 of `"<t>.<body>"`). */
+            secret: string;
+        };
         /** @description `GET /api/dashboard`: everything staff need at a glance, each part from its own service. */
         Dashboard: {
             ai: components["schemas"]["Section_AiSection"];
@@ -974,6 +1197,56 @@ export interface components {
             orders: number;
             /** Format: int64 */
             revenue_cents: number;
+        };
+        /** @description One delivery attempt. */
+        DeliveryAttempt: {
+            /**
+             * Format: int32
+             * @description 1 for the first attempt of a delivery.
+             */
+            attempt: number;
+            /** Format: date-time */
+            attempted_at: string;
+            /**
+             * Format: uuid
+             * @description The delivery: `Stockroom-Delivery`, the same on every attempt of it.
+             */
+            delivery_id: string;
+            /** Format: int64 */
+            duration_ms: number;
+            /** @description Why the attempt failed, when it did. */
+            error?: string | null;
+            /** Format: uuid */
+            event_id: string;
+            event_type: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            next_retry_at?: string | null;
+            /** @description `succeeded`, `retrying` (see `next_retry_at`) or `failed` (no more attempts). */
+            outcome: string;
+            /**
+             * Format: int32
+             * @description The receiver's status, when it answered.
+             */
+            status_code?: number | null;
+        };
+        /** @description What an event is about. */
+        Entity: {
+            id: string;
+            /** @description `order`, `product`, `user`, `account`, … */
+            kind: string;
+        };
+        /** @description An event as webhooks receive it and live streams show it. */
+        EventView: {
+            actor: components["schemas"]["Actor"];
+            data: Record<string, never>;
+            entity: components["schemas"]["Entity"];
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            occurred_at: string;
+            type: string;
         };
         /** @description One field that failed validation: `field` is a path such as `lines[1].quantity`. */
         FieldError: {
@@ -1089,6 +1362,13 @@ export interface components {
             name: string;
             phone?: string | null;
         };
+        /** @description Which staff get which emails. */
+        NotificationSettings: {
+            /** @description Get the daily digest of products at or below their reorder point. */
+            low_stock_digest: components["schemas"]["Recipient"][];
+            /** @description Get an email for every confirmed order. */
+            new_order_alert: components["schemas"]["Recipient"][];
+        };
         Order: {
             ai_summary: components["schemas"]["AiSummary"];
             /** Format: date-time */
@@ -1146,6 +1426,42 @@ export interface components {
          */
         Overall: "ok" | "degraded";
         /** @description A page of results. */
+        Page_DeliveryAttempt: {
+            items: {
+                /**
+                 * Format: int32
+                 * @description 1 for the first attempt of a delivery.
+                 */
+                attempt: number;
+                /** Format: date-time */
+                attempted_at: string;
+                /**
+                 * Format: uuid
+                 * @description The delivery: `Stockroom-Delivery`, the same on every attempt of it.
+                 */
+                delivery_id: string;
+                /** Format: int64 */
+                duration_ms: number;
+                /** @description Why the attempt failed, when it did. */
+                error?: string | null;
+                /** Format: uuid */
+                event_id: string;
+                event_type: string;
+                /** Format: uuid */
+                id: string;
+                /** Format: date-time */
+                next_retry_at?: string | null;
+                /** @description `succeeded`, `retrying` (see `next_retry_at`) or `failed` (no more attempts). */
+                outcome: string;
+                /**
+                 * Format: int32
+                 * @description The receiver's status, when it answered.
+                 */
+                status_code?: number | null;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A page of results. */
         Page_Movement: {
             items: {
                 /** Format: date-time */
@@ -1172,6 +1488,32 @@ export interface components {
                 /** Format: int64 */
                 reserved_delta: number;
                 user_id?: string | null;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A page of results. */
+        Page_Notification: {
+            items: {
+                /** Format: int32 */
+                attempts: number;
+                /** Format: date-time */
+                created_at: string;
+                error?: string | null;
+                /**
+                 * Format: uuid
+                 * @description The event that caused it.
+                 */
+                event_id?: string | null;
+                /** Format: uuid */
+                id: string;
+                /** Format: date-time */
+                sent_at?: string | null;
+                /** @description `queued`, `sent`, `not_sent` (no SMTP configured) or `failed`. */
+                status: string;
+                subject: string;
+                /** @description The template that wrote it (`order_confirmed`, `new_order_alert`, …). */
+                template: string;
+                to: string;
             }[];
             next_cursor?: string | null;
         };
@@ -1364,6 +1706,27 @@ export interface components {
             }[];
             next_cursor?: string | null;
         };
+        /** @description A page of results. */
+        Page_Webhook: {
+            items: {
+                active: boolean;
+                /** Format: date-time */
+                created_at: string;
+                /** @description Patterns: `*`, `order.*` or an exact type. */
+                events: string[];
+                /**
+                 * Format: date-time
+                 * @description Since when every delivery attempt has failed; deactivated after 24 h of that.
+                 */
+                failing_since?: string | null;
+                /** Format: uuid */
+                id: string;
+                /** Format: date-time */
+                updated_at: string;
+                url: string;
+            }[];
+            next_cursor?: string | null;
+        };
         /** @description `GET /api/status`: the platform's health without signing in. */
         PlatformStatus: {
             gateway: components["schemas"]["GatewayHealth"];
@@ -1448,6 +1811,20 @@ export interface components {
          * @description A product in inventory's catalogue.
          */
         ProductId: string;
+        Proposal: {
+            /**
+             * @description Exactly the request body of the ordinary endpoint for `kind`, checked against the
+             *     real products and suppliers when it was proposed.
+             */
+            body: {
+                [key: string]: unknown;
+            };
+            kind: components["schemas"]["ProposalKind"];
+            /** @description One line a person can read before confirming. */
+            summary: string;
+        };
+        /** @enum {string} */
+        ProposalKind: "purchase_order" | "stock_adjustment";
         PurchaseOrder: {
             /** Format: date-time */
             created_at: string;
@@ -1529,6 +1906,12 @@ export interface components {
             product_id: components["schemas"]["ProductId"];
             /** Format: int64 */
             quantity: number;
+        };
+        /** @description A staff member who gets an email. */
+        Recipient: {
+            email: string;
+            /** Format: uuid */
+            user_id: string;
         };
         RefreshRequest: {
             refresh_token: string;
@@ -1840,6 +2223,13 @@ export interface components {
             name?: string | null;
             phone?: string | null;
         };
+        ToolUse: {
+            /** @description The arguments the model gave, as JSON. */
+            arguments: {
+                [key: string]: unknown;
+            };
+            name: string;
+        };
         TopProduct: {
             name: string;
             product_id: components["schemas"]["ProductId"];
@@ -1849,6 +2239,13 @@ export interface components {
             revenue_cents: number;
             sku: string;
         };
+        Turn: {
+            /** @description 1–4,000 characters, not only spaces. */
+            content: string;
+            role: components["schemas"]["TurnRole"];
+        };
+        /** @enum {string} */
+        TurnRole: "user" | "assistant";
         /** @description Why a dashboard section is missing: `{"unavailable": true, "reason": "…"}`. */
         Unavailable: {
             /** @description For people: which service failed and how. */
@@ -1899,6 +2296,12 @@ export interface components {
             /** @description admin, staff or customer */
             role?: string | null;
         };
+        UpdateWebhook: {
+            /** @description Turning a webhook on again also forgets its failures. */
+            active?: boolean | null;
+            events?: string[] | null;
+            url?: string | null;
+        };
         /** @enum {string} */
         Urgency: "critical" | "soon" | "ok";
         /** @description A user as the API shows it (never with the password hash). */
@@ -1911,6 +2314,24 @@ export interface components {
             id: string;
             name: string;
             role: components["schemas"]["Role"];
+        };
+        /** @description A webhook subscription. Its signing secret is shown once, when it is created. */
+        Webhook: {
+            active: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** @description Patterns: `*`, `order.*` or an exact type. */
+            events: string[];
+            /**
+             * Format: date-time
+             * @description Since when every delivery attempt has failed; deactivated after 24 h of that.
+             */
+            failing_since?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            updated_at: string;
+            url: string;
         };
     };
     responses: never;
@@ -1972,16 +2393,25 @@ export interface operations {
                     "application/json": components["schemas"]["ChatAnswer"];
                 };
             };
-            /** @description Not signed in, or the token is invalid or expired */
+            /** @description Not signed in, or the token is invalid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed */
+            /** @description Not a user (service tokens) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: 1 to 20 turns of 1 to 4,000 characters, ending with the user's */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1999,8 +2429,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description AI disabled or paused */
+            /** @description AI disabled, paused after failures, or the provider failed */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The answer did not come within AI_TIMEOUT_MS */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2039,6 +2478,168 @@ export interface operations {
             };
             /** @description Not allowed for this role */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    events_audit_log: {
+        parameters: {
+            query?: {
+                /** @description A user id, an email, or a service name (`auth`, `orders`, …). */
+                actor?: string;
+                /** @description `order`, `product`, `user`, … */
+                entity_kind?: string;
+                entity_id?: string;
+                /** @description An exact type (`order.confirmed`) or a family (`order.*`). */
+                type?: string;
+                /** @description Events that occurred at or after this time (RFC 3339). */
+                from?: string;
+                /** @description Events that occurred before this time (RFC 3339). */
+                to?: string;
+                /** @description 1–100, default 20 */
+                limit?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description Unknown query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    events_audit_export: {
+        parameters: {
+            query?: {
+                /** @description A user id, an email, or a service name (`auth`, `orders`, …). */
+                actor?: string;
+                /** @description `order`, `product`, `user`, … */
+                entity_kind?: string;
+                entity_id?: string;
+                /** @description An exact type (`order.confirmed`) or a family (`order.*`). */
+                type?: string;
+                /** @description Events that occurred at or after this time (RFC 3339). */
+                from?: string;
+                /** @description Events that occurred before this time (RFC 3339). */
+                to?: string;
+                /** @description 1–100, default 20 */
+                limit?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Unknown query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2309,14 +2910,14 @@ export interface operations {
     auth_list: {
         parameters: {
             query?: {
-                /** @description Only users of this role (staff must ask for `customer`) */
-                role?: string;
-                /** @description Case-insensitive part of the email or the name */
-                q?: string;
                 /** @description 1–100, default 20 */
                 limit?: number;
                 /** @description `next_cursor` of the previous page */
                 cursor?: string;
+                /** @description Only users with this role (staff must ask for `customer`). */
+                role?: string;
+                /** @description Part of the email or the name, case-blind. */
+                q?: string;
             };
             header?: never;
             path?: never;
@@ -2331,15 +2932,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_User"];
-                };
-            };
-            /** @description Unknown role */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the token is invalid or expired */
@@ -2360,7 +2952,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The search text is too long */
+            /** @description Validation failed */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2496,6 +3088,56 @@ export interface operations {
             };
             /** @description `days` is not between 1 and 365 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    events_event_stream: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the `id` of the last event received: the stream resumes after it */
+                "Last-Event-ID"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An event stream: `id` (the log number), `event` (the type), `data` (the event as JSON); comments as heartbeats */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2803,6 +3445,174 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    events_list_notifications: {
+        parameters: {
+            query?: {
+                /** @description 1–100, default 20 */
+                limit?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Notification"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    events_notification_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettings"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    events_put_notification_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationSettings"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettings"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
             /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
@@ -4983,6 +5793,442 @@ export interface operations {
             };
             /** @description Validation failed */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    events_list_webhooks: {
+        parameters: {
+            query?: {
+                /** @description 1–100, default 20 */
+                limit?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Webhook"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    events_create_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhook"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedWebhook"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: a bad pattern, or a URL that is not http(s) or resolves to an internal address */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    events_get_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    events_delete_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    events_update_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWebhook"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    events_webhook_deliveries: {
+        parameters: {
+            query?: {
+                /** @description 1–100, default 20 */
+                limit?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DeliveryAttempt"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client or user; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    events_test_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The attempt: see `outcome`, `status_code` and `error` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryAttempt"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

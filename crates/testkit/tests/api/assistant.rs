@@ -11,7 +11,6 @@ use testkit::{
     Api, Session, Svc, TestConfig, TestSystem,
 };
 
-
 const CORE: [Svc; 3] = [Svc::Auth, Svc::Inventory, Svc::Orders];
 
 /// A system whose AI is `fake`, with an assistant budget of `timeout`, after `tweak`.

@@ -291,21 +291,21 @@ async fn staff_look_up_customers_by_part_of_their_email_or_name() {
         .get("/api/auth/users?role=customer")
         .await
         .expect(200);
-    assert_eq!(ids(customers), [other.id.clone(), customer.id.clone()]);
+    assert_eq!(ids(customers), [other.id.as_str(), customer.id.as_str()]);
     let part = customer.email[..customer.email.find('@').expect("an address")].to_uppercase();
     let found = auth
         .with_token(&staff.token)
         .get(&format!("/api/auth/users?role=customer&q={part}"))
         .await
         .expect(200);
-    assert_eq!(ids(found), [customer.id.clone()]);
+    assert_eq!(ids(found), [customer.id.as_str()]);
     // The filter narrows an admin's list too; staff and admins are not customers.
     let staff_found = auth
         .with_token(&admin.token)
         .get("/api/auth/users?role=staff")
         .await
         .expect(200);
-    assert_eq!(ids(staff_found), [staff.id.clone()]);
+    assert_eq!(ids(staff_found), [staff.id.as_str()]);
     auth.with_token(&admin.token)
         .get("/api/auth/users?role=service")
         .await
