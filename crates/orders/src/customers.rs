@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use kernel::{service_token::ServiceTokens, AppError, Result};
+use kernel::{auth::Role, service_token::ServiceTokens, AppError, Result};
 use reqwest::StatusCode;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -15,6 +15,7 @@ use uuid::Uuid;
 pub struct Customer {
     pub email: String,
     pub disabled: bool,
+    pub role: Role,
 }
 
 #[derive(Clone)]
@@ -41,8 +42,8 @@ impl Customers {
         }
     }
 
-    /// The active user `id`; 422 on `customer_id` when auth knows no such user or the
-    /// account is disabled, 503 when auth cannot say.
+    /// The active customer `id`; 422 on `customer_id` when auth knows no such user, the user
+    /// is not a customer or the account is disabled, 503 when auth cannot say.
     pub async fn find(&self, id: Uuid) -> Result<Customer> {
         let unavailable = |e: &dyn std::fmt::Display| {
             tracing::warn!(error = %e, "customer lookup failed");
@@ -61,6 +62,13 @@ impl Customers {
         match reply.status() {
             StatusCode::OK => {
                 let customer: Customer = reply.json().await.map_err(|e| unavailable(&e))?;
+                // Orders are placed for customers: staff and admins order in their own name.
+                if customer.role != Role::Customer {
+                    return Err(AppError::validation(
+                        "customer_id",
+                        "this user is not a customer",
+                    ));
+                }
                 if customer.disabled {
                     return Err(AppError::validation(
                         "customer_id",

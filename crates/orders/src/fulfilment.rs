@@ -106,19 +106,24 @@ impl Saga {
     }
 
     /// Pays every shipment of `order` inventory has not committed yet; `true` when none is
-    /// left owed.
+    /// left owed. The store hands out a page at a time: a full page may not be all of them,
+    /// and a cancel that released the rest too early would free units that have shipped.
     pub async fn pay_owed_shipments(&self, order: OrderId) -> bool {
-        match self.store.owed_shipments(Some(order)).await {
-            Ok(owed) => {
-                let mut all = true;
-                for (_, shipment) in owed {
-                    all &= self.pay_shipment(order, &shipment).await;
+        loop {
+            let owed = match self.store.owed_shipments(Some(order)).await {
+                Ok(owed) => owed,
+                Err(e) => {
+                    tracing::warn!(order_id = %order, error = %e, "could not read owed shipments");
+                    return false;
                 }
-                all
+            };
+            let full_page = owed.len() >= crate::store::OWED_PAGE;
+            let mut all = true;
+            for (_, shipment) in owed {
+                all &= self.pay_shipment(order, &shipment).await;
             }
-            Err(e) => {
-                tracing::warn!(order_id = %order, error = %e, "could not read owed shipments");
-                false
+            if !all || !full_page {
+                return all;
             }
         }
     }

@@ -47,7 +47,7 @@ impl ReturnStatus {
 }
 
 /// How a returned unit came back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Condition {
     /// Sellable: back on hand at inventory as a `returned` movement.
@@ -367,7 +367,9 @@ impl Receipt {
             .iter()
             .map(|(p, q, c)| (p.to_string(), q.get(), *c))
             .collect();
-        lines.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        // The whole line orders it: a retry listing one product's restocked and damaged units
+        // the other way round is the same receipt.
+        lines.sort();
         crate::domain::digest(&serde_json::json!({ "lines": lines }))
     }
 }
@@ -514,6 +516,27 @@ mod tests {
         model::AiSummary,
         shipments::{Shipment, ShipmentLine},
     };
+
+    #[test]
+    fn a_receipt_listing_its_lines_in_another_order_is_the_same_receipt() {
+        let tea = ProductId::new_v7();
+        let units = || Quantity::new(2).unwrap();
+        let receipt = |lines| Receipt { lines, key: None };
+        let one = receipt(vec![
+            (tea, units(), Condition::Restock),
+            (tea, units(), Condition::Damaged),
+        ]);
+        let other = receipt(vec![
+            (tea, units(), Condition::Damaged),
+            (tea, units(), Condition::Restock),
+        ]);
+        assert_eq!(one.fingerprint(), other.fingerprint());
+        let different = receipt(vec![
+            (tea, units(), Condition::Damaged),
+            (tea, units(), Condition::Damaged),
+        ]);
+        assert_ne!(one.fingerprint(), different.fingerprint());
+    }
 
     fn shipped_order(tea: ProductId, ordered: i64, shipped: i64, at: DateTime<Utc>) -> Order {
         let usd = Currency::parse("USD").unwrap();

@@ -154,9 +154,10 @@ impl Saga {
         }
         let customer_id = for_other.unwrap_or(caller_id).to_string();
         // Staff keys are the placer's own: kept apart from the customer's keys (the unique
-        // index is per customer), so neither can replay or block the other's.
+        // index is per customer), so neither can replay or block the other's. The tabs are
+        // what no client key may hold, so a customer cannot send a staff key's stored form.
         let key = key.map(|k| match for_other {
-            Some(_) => format!("placed-by:{caller_id}:{}", k.as_str()),
+            Some(_) => format!("placed-by\t{caller_id}\t{}", k.as_str()),
             None => k.as_str().to_string(),
         });
         let hash = request.fingerprint();

@@ -238,6 +238,9 @@ pub struct StatsRows {
     pub refunds_cents: i64,
 }
 
+/// The most owed shipments or returns one `owed_*` call returns (the queries' `LIMIT`).
+pub const OWED_PAGE: usize = 100;
+
 #[async_trait]
 pub trait OrdersStore: Send + Sync {
     /// The currency every new order is in.

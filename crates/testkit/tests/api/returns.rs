@@ -317,7 +317,7 @@ async fn customers_ask_within_the_return_window_and_staff_at_any_time() {
 #[tokio::test]
 async fn staff_place_an_order_for_a_customer_who_then_owns_it() {
     let sys = TestSystem::start(&[Svc::Auth, Svc::Inventory, Svc::Orders]).await;
-    let (_, staff, customer) = sys.cast().await;
+    let (admin, staff, customer) = sys.cast().await;
     let bob = sys.sign_up("bob").await;
     let tea = sys.product_id(&staff, "TEA", 450, 10).await;
     // Staff find the customer first: customers only, by part of the email or name.
@@ -351,7 +351,7 @@ async fn staff_place_an_order_for_a_customer_who_then_owns_it() {
     directory
         .get("/api/auth/users?role=service")
         .await
-        .expect_problem(400);
+        .expect_problem(403);
     let as_staff = sys.api(Svc::Orders).with_token(&staff.token);
     let address = json!({"name": "Ada Lovelace", "line1": "12 St James's Square", "city": "London",
                          "postal_code": "sw1y 4lb", "country": "gb", "phone": "+44 20 7946 0000"});
@@ -412,6 +412,15 @@ async fn staff_place_an_order_for_a_customer_who_then_owns_it() {
         .await
         .expect_problem(422);
     assert_eq!(unknown.body["errors"][0]["field"], "customer_id");
+    // Orders are placed for customers only: not in an admin's (or a colleague's) name.
+    let colleague = as_staff
+        .post(
+            "/api/orders",
+            json!({"lines": [{"product_id": tea, "quantity": 1}], "customer_id": admin.id}),
+        )
+        .await
+        .expect_problem(422);
+    assert_eq!(colleague.body["errors"][0]["field"], "customer_id");
     as_customer
         .post(
             "/api/orders",
