@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 pub use contracts::OrderStatus;
 use contracts::{
     order::InvalidTransition, Currency, Money, MoneyError, OrderId, ProductId, Quantity,
@@ -87,7 +87,15 @@ impl Order {
         request: &OrderRequest,
         currency: &Currency,
     ) -> Self {
-        let at = crate::store::now();
+        let entered = crate::store::now();
+        let at = request.placed_at.unwrap_or(entered);
+        // A backdated order says when it was really entered, for whoever audits it.
+        let recorded = request.placed_at.map(|_| {
+            format!(
+                "recorded {}",
+                entered.to_rfc3339_opts(SecondsFormat::Secs, true)
+            )
+        });
         let zero = Money::zero(currency.clone());
         Self {
             id,
@@ -116,7 +124,7 @@ impl Order {
                 status: OrderStatus::Pending,
                 at,
                 by: Some(placed_by.unwrap_or(customer_id).to_string()),
-                reason: None,
+                reason: recorded,
             }],
             shipments: Vec::new(),
             returns: Vec::new(),
@@ -243,6 +251,8 @@ pub struct OrderRequest {
     pub shipping_address: Option<ShippingAddress>,
     /// The customer staff place the order for; `None`: the caller's own order.
     pub on_behalf_of: Option<uuid::Uuid>,
+    /// Staff recording an order taken earlier: when it was taken. `None`: now.
+    pub placed_at: Option<DateTime<Utc>>,
 }
 
 pub const MAX_LINES: usize = contracts::limits::MAX_LINES;
@@ -303,6 +313,7 @@ impl OrderRequest {
             note,
             shipping_address: None,
             on_behalf_of: None,
+            placed_at: None,
         })
     }
 
@@ -321,6 +332,9 @@ impl OrderRequest {
         }
         if let Some(customer) = &self.on_behalf_of {
             request["customer_id"] = serde_json::json!(customer);
+        }
+        if let Some(at) = &self.placed_at {
+            request["placed_at"] = serde_json::json!(at);
         }
         digest(&request)
     }

@@ -26,6 +26,10 @@ pub struct CreateOrder {
     /// who placed it). 422 when no such user exists.
     #[schema(format = Uuid)]
     pub customer_id: Option<String>,
+    /// Staff only: when an order taken earlier (on paper, in another system) was placed,
+    /// within the last 366 days and not in the future. Stats and the order list use it; the
+    /// history notes when it was recorded. Absent: now.
+    pub placed_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -149,7 +149,7 @@ impl Saga {
     ) -> Result<Placed> {
         let caller_id = caller.require_user()?;
         let for_other = request.on_behalf_of.filter(|c| *c != caller_id);
-        if for_other.is_some() {
+        if for_other.is_some() || request.placed_at.is_some() {
             caller.require_staff()?;
         }
         let customer_id = for_other.unwrap_or(caller_id).to_string();

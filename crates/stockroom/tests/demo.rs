@@ -83,7 +83,36 @@ async fn the_demo_fills_a_fresh_system_once() {
         count(&admin, "/api/auth/users").await
     };
     assert_eq!((products, suppliers, users), (60, 4, 9));
-    assert!(orders >= 30, "{orders} orders");
+    assert!(orders >= 80, "{orders} orders");
+    // Two months of history, so the chart and the forecast have something to show.
+    let stats = staff
+        .get("/api/orders/stats?days=90")
+        .await
+        .expect(200)
+        .body;
+    let days: Vec<&str> = stats["revenue_by_day"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["revenue_cents"].as_i64() > Some(0))
+        .map(|d| d["date"].as_str().unwrap())
+        .collect();
+    assert!(days.len() >= 45, "revenue on {} days: {days:?}", days.len());
+    let two_months_ago = (chrono::Utc::now() - chrono::Duration::days(55))
+        .date_naive()
+        .to_string();
+    assert!(
+        days.iter().any(|d| *d <= two_months_ago.as_str()),
+        "nothing from two months ago: {days:?}"
+    );
+    let restock = staff.get("/api/insights/restock").await.expect(200).body;
+    let selling = restock["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["daily_demand"].as_f64() > Some(0.0))
+        .count();
+    assert!(selling >= 20, "{selling} products with demand: {restock}");
     let dash = staff.get("/api/dashboard").await.expect(200).body;
     let by_status = &dash["orders"]["by_status"];
     for status in [

@@ -5,6 +5,7 @@ use axum::{
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
+use chrono::{DateTime, Utc};
 use contracts::{dashboard::Stats, OrderId};
 use kernel::{
     auth::AuthUser,
@@ -31,7 +32,7 @@ use crate::{
 #[utoipa::path(post, path = "/api/orders", tag = "orders", request_body = CreateOrder,
     params(("Idempotency-Key" = Option<String>, Header, description = "retries with the same key and body return the first answer")),
     security(("bearer" = [])),
-    responses((status = 201, description = "Created", body = Order), (status = 403, description = "Only staff place orders for someone else", body = kernel::Problem),
+    responses((status = 201, description = "Created", body = Order), (status = 403, description = "Only staff place orders for someone else or record earlier ones", body = kernel::Problem),
               (status = 409, description = "insufficient stock", body = kernel::Problem),
               (status = 422, description = "Validation failed", body = kernel::Problem), (status = 503, description = "A service this needs is unavailable", body = kernel::Problem)))]
 pub async fn create(
@@ -92,14 +93,35 @@ fn parse_order(req: CreateOrder) -> Result<OrderRequest> {
         Some(Ok(id)) => Some(id),
         None => None,
     };
+    if let Some(at) = req.placed_at {
+        errors.extend(backdating_error(at, crate::store::now()));
+    }
     match request.as_mut() {
         Some(r) if errors.is_empty() => {
             r.shipping_address = address;
             r.on_behalf_of = customer;
+            r.placed_at = req.placed_at;
         }
         _ => return Err(AppError::Validation(errors)),
     }
     request.ok_or_else(|| AppError::internal("an order request went missing"))
+}
+
+/// How far back an order may be recorded: a year of history, with a leap day.
+const MAX_BACKDATE_DAYS: i64 = 366;
+
+/// Why `placed_at` cannot be used, if it cannot: only the past, and only the last year.
+fn backdating_error(at: DateTime<Utc>, now: DateTime<Utc>) -> Option<FieldError> {
+    if at > now {
+        Some(FieldError::new("placed_at", "must not be in the future"))
+    } else if at < now - chrono::Duration::days(MAX_BACKDATE_DAYS) {
+        Some(FieldError::new(
+            "placed_at",
+            format!("must be within the last {MAX_BACKDATE_DAYS} days"),
+        ))
+    } else {
+        None
+    }
 }
 
 fn inventory_unavailable(retry_after_secs: u64) -> AppError {
@@ -255,4 +277,21 @@ pub async fn stats(
         return Err(AppError::validation("days", "must be between 1 and 365"));
     }
     Ok(Json(state.saga.store.stats(days).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn orders_are_backdated_within_the_last_year_only() {
+        let now = Utc::now();
+        assert!(backdating_error(now, now).is_none());
+        assert!(backdating_error(now - chrono::Duration::days(60), now).is_none());
+        assert!(backdating_error(now - chrono::Duration::days(MAX_BACKDATE_DAYS), now).is_none());
+        assert!(backdating_error(now + chrono::Duration::seconds(1), now).is_some());
+        let too_old =
+            now - chrono::Duration::days(MAX_BACKDATE_DAYS) - chrono::Duration::seconds(1);
+        assert!(backdating_error(too_old, now).is_some());
+    }
 }

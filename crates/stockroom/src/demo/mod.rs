@@ -1,10 +1,11 @@
 //! `stockroom demo`: fills a running Stockroom with a small shop through its public HTTP API,
-//! exactly as a person would: accounts, suppliers, a catalogue and a few weeks of orders in
+//! exactly as a person would: accounts, suppliers, a catalogue and two months of orders in
 //! every state. Running it again adds nothing: each step first looks for what it would make.
 //!
-//! The API stamps orders with the time they are placed and cannot backdate them, so the
-//! orders all land today; the catalogue starts with some products at or below their reorder
-//! point, so low stock and restock advice have something to say at once.
+//! Orders reach back two months (staff record the earlier ones with `placed_at`), so the
+//! dashboard's chart, top products and the restock forecast have history to show; the
+//! catalogue starts with some products at or below their reorder point, so low stock and
+//! restock advice have something to say at once.
 
 mod catalogue;
 mod shipping;
@@ -291,9 +292,14 @@ pub async fn run(base: &str) -> Result<Report> {
     Ok(report)
 }
 
-/// A few dozen orders across the customers, each with one to three products, then some
-/// shipped (whole or in part, some delivered, one partly returned) and some cancelled, so
-/// every state shows; one asks for more than is in stock and is rejected.
+/// How many days of orders the demo spreads over.
+const DAYS: i64 = 60;
+
+/// About two orders a day for [`DAYS`] days across the customers, each with one to three
+/// products (the well-stocked ones more often, as a shop sells), then moved along by their age
+/// ([`shipping::progress`]); a few are cancelled and one asks for more than is in stock and is
+/// rejected. Earlier days are recorded by staff with `placed_at`, as a shop moving its paper
+/// records in would; today's orders are placed by the customers themselves.
 async fn place_orders(
     client: &Client,
     customers: &[Value],
@@ -308,43 +314,68 @@ async fn place_orders(
         ((seed >> 33) % n as u64) as usize
     };
     let sellable: Vec<&catalogue::Product> = PRODUCTS.iter().filter(|p| p.stock > 5).collect();
+    let shelf: usize = sellable.iter().map(|p| p.stock as usize).sum();
+    let now = chrono::Utc::now();
     let mut placed = 0;
-    for i in 0..40 {
-        let customer = &customers[i % customers.len()];
-        let token = text(customer, "access_token")?;
-        let mut lines = Vec::new();
+    let mut i = 0;
+    for age in (0..DAYS).rev() {
         for _ in 0..=next(3) {
-            let p = sellable[next(sellable.len())];
-            lines.push(json!({"product_id": products[p.sku], "quantity": 1 + next(2)}));
-        }
-        let body = json!({"lines": lines, "note": if i % 6 == 0 { Some("Gift wrap, please") } else { None }});
-        let reply = client
-            .send(
-                Method::POST,
-                "/api/orders",
-                Some(&token),
-                Some(&body),
-                Some(&format!("demo-order-{i}")),
-            )
-            .await?;
-        if reply.status != StatusCode::CREATED {
-            continue;
-        }
-        placed += 1;
-        if i % 7 == 1 && !i.is_multiple_of(3) {
-            let id = text(&reply.body, "id")?;
-            let reason = json!({"reason": "Customer changed their mind"});
-            client
-                .expect(
+            i += 1;
+            let customer = &customers[i % customers.len()];
+            let token = text(customer, "access_token")?;
+            let mut lines = Vec::new();
+            for _ in 0..=next(3) {
+                let mut pick = next(shelf);
+                let p = sellable
+                    .iter()
+                    .find(|p| {
+                        let hit = pick < p.stock as usize;
+                        pick = pick.saturating_sub(p.stock as usize);
+                        hit
+                    })
+                    .unwrap_or(&sellable[0]);
+                lines.push(json!({"product_id": products[p.sku], "quantity": 1 + next(2)}));
+            }
+            let mut body = json!({"lines": lines, "note": if i % 6 == 0 { Some("Gift wrap, please") } else { None }});
+            // Spread over the working day, never later than now.
+            let at = now
+                - chrono::Duration::days(age)
+                - chrono::Duration::minutes((next(600) + 1) as i64);
+            let placer = if age == 0 {
+                token.as_str()
+            } else {
+                body["customer_id"] = customer["user"]["id"].clone();
+                body["placed_at"] = json!(at);
+                staff
+            };
+            let reply = client
+                .send(
                     Method::POST,
-                    &format!("/api/orders/{id}/cancel"),
-                    &token,
-                    Some(&reason),
-                    &[200],
+                    "/api/orders",
+                    Some(placer),
+                    Some(&body),
+                    Some(&format!("demo-order-{i}")),
                 )
                 .await?;
-        } else {
-            shipping::progress(client, i, &reply.body, staff, &token).await?;
+            if reply.status != StatusCode::CREATED {
+                continue;
+            }
+            placed += 1;
+            if i % 9 == 4 {
+                let id = text(&reply.body, "id")?;
+                let reason = json!({"reason": "Customer changed their mind"});
+                client
+                    .expect(
+                        Method::POST,
+                        &format!("/api/orders/{id}/cancel"),
+                        &token,
+                        Some(&reason),
+                        &[200],
+                    )
+                    .await?;
+            } else {
+                shipping::progress(client, i, age, &reply.body, staff, &token).await?;
+            }
         }
     }
     // More than the shelf holds: kept as a rejected order.

@@ -6,6 +6,7 @@ mod assistant;
 mod assistant_abuse;
 mod assistant_limits;
 mod auth;
+mod backdated;
 mod events;
 mod fulfilment;
 mod gateway;
