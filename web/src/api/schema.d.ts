@@ -1126,6 +1126,13 @@ export interface components {
             /** @description 1–100 lines; lines of the same product are merged. */
             lines: components["schemas"]["LineRequest"][];
             note?: string | null;
+            /**
+             * Format: date-time
+             * @description Staff only: when an order taken earlier (on paper, in another system) was placed,
+             *     within the last 366 days and not in the future. Stats and the order list use it; the
+             *     history notes when it was recorded. Absent: now.
+             */
+            placed_at?: string | null;
             shipping_address?: components["schemas"]["ShippingAddress"] | null;
         };
         CreateProduct: {
@@ -3706,7 +3713,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Only staff place orders for someone else */
+            /** @description Only staff place orders for someone else or record earlier ones */
             403: {
                 headers: {
                     [name: string]: unknown;
