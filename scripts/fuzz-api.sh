@@ -11,8 +11,9 @@ BIN=${STOCKROOM_BIN:-target/debug/stockroom}
 DATA=$(mktemp -d)
 BASE_PORT=${FUZZ_BASE_PORT:-18100}
 export STOCKROOM_DATA_DIR=$DATA GATEWAY_PORT=$BASE_PORT AUTH_PORT=$((BASE_PORT+1)) INVENTORY_PORT=$((BASE_PORT+2)) \
-  ORDERS_PORT=$((BASE_PORT+3)) RATE_LIMIT_PER_SECOND=100000 RATE_LIMIT_BURST=100000 RUST_LOG=error LOG_FORMAT=json
-export AUTH_URL=http://127.0.0.1:$AUTH_PORT INVENTORY_URL=http://127.0.0.1:$INVENTORY_PORT ORDERS_URL=http://127.0.0.1:$ORDERS_PORT
+  ORDERS_PORT=$((BASE_PORT+3)) EVENTS_PORT=$((BASE_PORT+4)) WEBHOOK_ALLOW_PRIVATE=true RATE_LIMIT_PER_SECOND=100000 RATE_LIMIT_BURST=100000 RUST_LOG=error LOG_FORMAT=json
+export AUTH_URL=http://127.0.0.1:$AUTH_PORT INVENTORY_URL=http://127.0.0.1:$INVENTORY_PORT ORDERS_URL=http://127.0.0.1:$ORDERS_PORT \
+  EVENTS_URL=http://127.0.0.1:$EVENTS_PORT
 # AI on, against a loopback stand-in: its endpoints then answer for real instead of the
 # documented "AI not configured" 503.
 python3 bench/fake_ai.py $((BASE_PORT+9)) fast &
@@ -35,7 +36,11 @@ json_id() { python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'; }
 supplier=$(curl -fsS "${auth[@]}" -d '{"name":"Fuzz Supplies","lead_time_days":3}' "$base/api/suppliers" | json_id)
 product=$(curl -fsS "${auth[@]}" -d "{\"sku\":\"FUZZ-1\",\"name\":\"Fuzz\",\"price_cents\":100,\"initial_stock\":1000000,\"supplier_id\":\"$supplier\"}" \
   "$base/api/products" | json_id)
-export FUZZ_BASE_URL=$base FUZZ_TOKEN=$token FUZZ_PRODUCT_ID=$product FUZZ_SUPPLIER_ID=$supplier
+customer=$(curl -fsS -H 'content-type: application/json' -d '{"email":"fuzz-customer@example.com","password":"correct horse battery","name":"Fuzz Customer"}' \
+  "$base/api/auth/register" | json_id)
+# Nothing listens on the webhook port: deliveries fail and retry, as a real receiver's would.
+export FUZZ_BASE_URL=$base FUZZ_TOKEN=$token FUZZ_PRODUCT_ID=$product FUZZ_SUPPLIER_ID=$supplier \
+  FUZZ_CUSTOMER_ID=$customer FUZZ_WEBHOOK_URL=http://127.0.0.1:$((BASE_PORT+8))/fuzz-receiver
 export PYTHONPATH=$PWD/scripts${PYTHONPATH:+:$PYTHONPATH} SCHEMATHESIS_HOOKS=fuzz_hooks
 report="$DATA/schemathesis.txt"
 status=0

@@ -10,6 +10,7 @@ each generated case (and a fresh order, shipped or with a return requested, for 
 one order or return), so one case's transition never decides the next one's answer.
 """
 
+import datetime
 import hashlib
 import json
 import os
@@ -23,6 +24,10 @@ BASE = os.environ["FUZZ_BASE_URL"]
 TOKEN = os.environ["FUZZ_TOKEN"]
 PRODUCT = os.environ["FUZZ_PRODUCT_ID"]
 SUPPLIER = os.environ["FUZZ_SUPPLIER_ID"]
+CUSTOMER = os.environ["FUZZ_CUSTOMER_ID"]
+# Webhooks must name a receiver that exists (an address that does not resolve is refused):
+# a loopback port with nothing behind it, allowed by WEBHOOK_ALLOW_PRIVATE for the run.
+WEBHOOK_URL = os.environ["FUZZ_WEBHOOK_URL"]
 
 # Each operation on one purchase order, by the state the order must be in for it.
 PURCHASE_ORDER_STATE = {
@@ -93,6 +98,15 @@ def _with_real_references(value, product_for):
                 out[key] = product_for(item)
             elif key == "supplier_id" and isinstance(item, str):
                 out[key] = SUPPLIER
+            elif key == "customer_id" and isinstance(item, str):
+                out[key] = CUSTOMER
+            elif key == "placed_at" and isinstance(item, str):
+                # Orders are recorded up to a year back: the generated instant moved into it.
+                days = int(hashlib.sha256(item.encode()).hexdigest(), 16) % 360
+                at = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=days, minutes=1)
+                out[key] = at.isoformat()
+            elif key == "url" and isinstance(item, str):
+                out[key] = WEBHOOK_URL
             else:
                 out[key] = _with_real_references(item, product_for)
         return out
@@ -150,6 +164,8 @@ def _fixture_for(endpoint):
         return {"id": _order()}
     if path.startswith("/api/returns/{id}/"):
         return {"id": _requested_return()}
+    if path.startswith("/api/webhooks/{id}"):
+        return {"id": _call("POST", "/api/webhooks", {"url": WEBHOOK_URL, "events": ["order.*"]})["id"]}
     return None
 
 
@@ -194,9 +210,7 @@ def _line_products(endpoint):
     return _product_for
 
 
-# A whole case, as only case hooks run in every phase (the coverage phase skips the others).
-@schemathesis.hook
-def map_case(ctx, case):
+def _real_case(ctx, case):
     endpoint = _endpoint(ctx)
     case.path_parameters = _path_parameters(endpoint, case.path_parameters)
     case.headers = _headers(endpoint, case.headers)
@@ -207,3 +221,17 @@ def map_case(ctx, case):
     else:
         case.body = _with_real_references(case.body, _line_products(endpoint))
     return case
+
+
+# A whole case, as only case hooks run in the generating phases (the coverage phase skips the
+# others)...
+@schemathesis.hook
+def map_case(ctx, case):
+    return _real_case(ctx, case)
+
+
+# ...and the examples phase runs none of them: its cases are handed over here instead.
+@schemathesis.hook
+def before_add_examples(ctx, examples):
+    for i, case in enumerate(examples):
+        examples[i] = _real_case(ctx, case)

@@ -26,15 +26,13 @@ pub struct ShippingAddress {
         pattern = r"^[A-Za-z0-9][A-Za-z0-9 -]*$"
     )]
     pub postal_code: String,
-    /// ISO 3166-1 alpha-2, e.g. `DE`, `US` (lower case is accepted and upper-cased).
-    #[schema(
-        min_length = 2,
-        max_length = 2,
-        pattern = "^[A-Za-z]{2}$",
-        example = "DE"
-    )]
+    #[schema(schema_with = country_schema)]
     pub country: String,
-    #[schema(max_length = 30, pattern = r"^\+?[0-9 ()./-]{3,30}$")]
+    /// Digits, spaces and `()./-`, at least three digits, optionally starting with `+`.
+    #[schema(
+        max_length = 30,
+        pattern = r"^\+?[ ()./-]*[0-9][ ()./-]*[0-9][0-9 ()./-]*[0-9][0-9 ()./-]*$"
+    )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
 }
@@ -123,6 +121,21 @@ impl ShippingAddress {
             phone,
         })
     }
+}
+
+/// The document lists the codes themselves: two letters alone are mostly not a country.
+fn country_schema() -> utoipa::openapi::Object {
+    let codes = COUNTRIES
+        .chunks(2)
+        .map(|c| String::from_utf8_lossy(c).into_owned());
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .description(Some(
+            "ISO 3166-1 alpha-2, e.g. `DE`, `US` (lower case is accepted and upper-cased)",
+        ))
+        .enum_values(Some(codes))
+        .examples(["DE"])
+        .build()
 }
 
 /// Whether `code` (upper case) is an officially assigned ISO 3166-1 alpha-2 code.

@@ -1180,8 +1180,7 @@ export interface components {
         CreateWebhook: {
             /** @description Default true. */
             active?: boolean | null;
-            /** @description `*`, a family such as `order.*`, or exact types. */
-            events: string[];
+            events: components["schemas"]["EventPattern"][];
             /** @description Where events are POSTed: http(s), resolving to a public address. */
             url: string;
         };
@@ -1244,6 +1243,8 @@ export interface components {
             /** @description `order`, `product`, `user`, `account`, … */
             kind: string;
         };
+        /** @description `*` (every event), a family such as `order.*`, or an exact type such as `order.confirmed` */
+        EventPattern: string;
         /** @description An event as webhooks receive it and live streams show it. */
         EventView: {
             actor: components["schemas"]["Actor"];
@@ -2138,13 +2139,15 @@ export interface components {
         ShippingAddress: {
             city: string;
             /**
-             * @description ISO 3166-1 alpha-2, e.g. `DE`, `US` (lower case is accepted and upper-cased).
+             * @description ISO 3166-1 alpha-2, e.g. `DE`, `US` (lower case is accepted and upper-cased)
              * @example DE
+             * @enum {string}
              */
-            country: string;
+            country: "AD" | "AE" | "AF" | "AG" | "AI" | "AL" | "AM" | "AO" | "AQ" | "AR" | "AS" | "AT" | "AU" | "AW" | "AX" | "AZ" | "BA" | "BB" | "BD" | "BE" | "BF" | "BG" | "BH" | "BI" | "BJ" | "BL" | "BM" | "BN" | "BO" | "BQ" | "BR" | "BS" | "BT" | "BV" | "BW" | "BY" | "BZ" | "CA" | "CC" | "CD" | "CF" | "CG" | "CH" | "CI" | "CK" | "CL" | "CM" | "CN" | "CO" | "CR" | "CU" | "CV" | "CW" | "CX" | "CY" | "CZ" | "DE" | "DJ" | "DK" | "DM" | "DO" | "DZ" | "EC" | "EE" | "EG" | "EH" | "ER" | "ES" | "ET" | "FI" | "FJ" | "FK" | "FM" | "FO" | "FR" | "GA" | "GB" | "GD" | "GE" | "GF" | "GG" | "GH" | "GI" | "GL" | "GM" | "GN" | "GP" | "GQ" | "GR" | "GS" | "GT" | "GU" | "GW" | "GY" | "HK" | "HM" | "HN" | "HR" | "HT" | "HU" | "ID" | "IE" | "IL" | "IM" | "IN" | "IO" | "IQ" | "IR" | "IS" | "IT" | "JE" | "JM" | "JO" | "JP" | "KE" | "KG" | "KH" | "KI" | "KM" | "KN" | "KP" | "KR" | "KW" | "KY" | "KZ" | "LA" | "LB" | "LC" | "LI" | "LK" | "LR" | "LS" | "LT" | "LU" | "LV" | "LY" | "MA" | "MC" | "MD" | "ME" | "MF" | "MG" | "MH" | "MK" | "ML" | "MM" | "MN" | "MO" | "MP" | "MQ" | "MR" | "MS" | "MT" | "MU" | "MV" | "MW" | "MX" | "MY" | "MZ" | "NA" | "NC" | "NE" | "NF" | "NG" | "NI" | "NL" | "NO" | "NP" | "NR" | "NU" | "NZ" | "OM" | "PA" | "PE" | "PF" | "PG" | "PH" | "PK" | "PL" | "PM" | "PN" | "PR" | "PS" | "PT" | "PW" | "PY" | "QA" | "RE" | "RO" | "RS" | "RU" | "RW" | "SA" | "SB" | "SC" | "SD" | "SE" | "SG" | "SH" | "SI" | "SJ" | "SK" | "SL" | "SM" | "SN" | "SO" | "SR" | "SS" | "ST" | "SV" | "SX" | "SY" | "SZ" | "TC" | "TD" | "TF" | "TG" | "TH" | "TJ" | "TK" | "TL" | "TM" | "TN" | "TO" | "TR" | "TT" | "TV" | "TW" | "TZ" | "UA" | "UG" | "UM" | "US" | "UY" | "UZ" | "VA" | "VC" | "VE" | "VG" | "VI" | "VN" | "VU" | "WF" | "WS" | "YE" | "YT" | "ZA" | "ZM" | "ZW";
             line1: string;
             line2?: string | null;
             name: string;
+            /** @description Digits, spaces and `()./-`, at least three digits, optionally starting with `+`. */
             phone?: string | null;
             postal_code: string;
             region?: string | null;
@@ -2306,7 +2309,7 @@ export interface components {
         UpdateWebhook: {
             /** @description Turning a webhook on again also forgets its failures. */
             active?: boolean | null;
-            events?: string[] | null;
+            events?: components["schemas"]["EventPattern"][] | null;
             url?: string | null;
         };
         /** @enum {string} */

@@ -29,7 +29,8 @@ export function toAddress(d: AddressDraft): ShippingAddress {
     city: d.city.trim(),
     region: optional(d.region),
     postal_code: d.postal_code.trim(),
-    country: d.country,
+    // The select offers only the API's codes; an unchosen one is refused by name (422).
+    country: d.country as ShippingAddress['country'],
     phone: optional(d.phone),
   };
 }

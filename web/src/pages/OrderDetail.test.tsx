@@ -27,7 +27,7 @@ function show(o: Order) {
   );
 }
 
-const address = { name: 'Casey Customer', line1: '1 High Street', city: 'Leeds', postal_code: 'LS1 1AA', country: 'GB' };
+const address = { name: 'Casey Customer', line1: '1 High Street', city: 'Leeds', postal_code: 'LS1 1AA', country: 'GB' as const };
 
 describe('OrderDetail', () => {
   it('gives staff Ship and Fulfil on a confirmed order, with its shipping address', async () => {

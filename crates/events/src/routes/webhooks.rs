@@ -21,15 +21,40 @@ use crate::{
     EventsState,
 };
 
+/// One pattern of a webhook's `events`, as [`patterns::parse`] takes it.
+#[derive(Deserialize)]
+#[serde(transparent)]
+pub struct EventPattern(String);
+
+// By hand: utoipa's derive puts no length or pattern on a newtype, and without them the
+// document allows patterns the API refuses.
+impl utoipa::PartialSchema for EventPattern {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some(
+                "`*` (every event), a family such as `order.*`, or an exact type such as `order.confirmed`",
+            ))
+            .max_length(Some(64))
+            .pattern(Some(r"^(\*|[a-z_]+(\.[a-z_]+)*\.\*|[a-z_]+(\.[a-z_]+)+)$"))
+            .into()
+    }
+}
+
+impl ToSchema for EventPattern {}
+
+fn pattern_texts(patterns: &[EventPattern]) -> Vec<String> {
+    patterns.iter().map(|p| p.0.clone()).collect()
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateWebhook {
     /// Where events are POSTed: http(s), resolving to a public address.
     #[schema(max_length = 2048, pattern = "^https?://")]
     url: String,
-    /// `*`, a family such as `order.*`, or exact types.
     #[schema(min_items = 1, max_items = 50)]
-    events: Vec<String>,
+    events: Vec<EventPattern>,
     /// Default true.
     #[serde(default)]
     active: Option<bool>,
@@ -41,7 +66,7 @@ pub struct UpdateWebhook {
     #[schema(max_length = 2048, pattern = "^https?://")]
     url: Option<String>,
     #[schema(min_items = 1, max_items = 50)]
-    events: Option<Vec<String>>,
+    events: Option<Vec<EventPattern>>,
     /// Turning a webhook on again also forgets its failures.
     active: Option<bool>,
 }
@@ -80,7 +105,7 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<CreatedWebhook>)> {
     caller.require_admin()?;
     let owner = caller.user_id()?;
-    let events = patterns::parse(&req.events)?;
+    let events = patterns::parse(&pattern_texts(&req.events))?;
     ssrf::vet(&req.url, state.config.webhook_allow_private).await?;
     let now = Utc::now();
     let row = WebhookRow {
@@ -160,7 +185,7 @@ pub async fn update(
     caller.require_admin()?;
     let mut row = state.webhook_of(id).await?;
     if let Some(events) = &req.events {
-        row.events = patterns::parse(events)?;
+        row.events = patterns::parse(&pattern_texts(events))?;
     }
     if let Some(url) = req.url {
         ssrf::vet(&url, state.config.webhook_allow_private).await?;
