@@ -114,8 +114,8 @@ pub struct StoredLine {
 }
 
 /// A new order, settled at birth (confirmed, or rejected), as the backend writes it: the
-/// order, its lines, history, AI summary and job in one transaction, the one commit orders
-/// makes per order.
+/// order, its lines, history, AI summary and job, and its event in the outbox, in one
+/// transaction, the one commit orders makes per order.
 pub struct Placing<'a> {
     pub order: &'a Order,
     pub key: Option<&'a str>,
