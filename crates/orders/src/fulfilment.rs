@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::{
     domain::Order,
+    events,
     returns::{self, Receipt, Requester, Return, ReturnStatus},
     saga::Saga,
     shipments::{self, ShipRequest, Shipment},
@@ -36,13 +37,14 @@ impl Saga {
         let at = now();
         let change = self
             .store
-            .change_order(id, &|order| {
+            .change_order(id, &events::actor(caller), &|order| {
                 shipments::plan(order, &req, &fingerprint, &by, at)
             })
             .await?
             .ok_or_else(no_order)?;
         let (shipment_id, replayed) = match change {
             OrderChange::Ship { shipment, status } => {
+                self.recorded();
                 if let Some(step) = status {
                     metrics::counter!("orders_total", "outcome" => step.to.as_str()).increment(1);
                 }
@@ -71,9 +73,12 @@ impl Saga {
         let at = now();
         let change = self
             .store
-            .change_order(id, &|order| shipments::deliver(order, shipment, &by, at))
+            .change_order(id, &events::actor(caller), &|order| {
+                shipments::deliver(order, shipment, &by, at)
+            })
             .await?
             .ok_or_else(no_order)?;
+        self.recorded();
         if let OrderChange::Deliver {
             status: Some(step), ..
         } = change
@@ -148,13 +153,14 @@ impl Saga {
         };
         let change = self
             .store
-            .change_order(id, &|order| {
+            .change_order(id, &events::actor(caller), &|order| {
                 returns::request(order, &lines, reason.clone(), &who)
             })
             .await?
             .ok_or_else(no_order)?;
         match change {
             OrderChange::NewReturn(r) => {
+                self.recorded();
                 metrics::counter!("returns_total", "outcome" => "requested").increment(1);
                 Ok(r)
             }
@@ -177,11 +183,14 @@ impl Saga {
         let at = now();
         let change = self
             .store
-            .change_order(order, &|o| returns::receive(o, id, &receipt, &by, at))
+            .change_order(order, &events::actor(caller), &|o| {
+                returns::receive(o, id, &receipt, &by, at)
+            })
             .await?
             .ok_or_else(no_return)?;
         let replayed = match change {
             OrderChange::UpdateReturn(received) => {
+                self.recorded();
                 metrics::counter!("returns_total", "outcome" => "received").increment(1);
                 self.pause_for_tests().await;
                 if received.inventory_owed {
@@ -213,11 +222,14 @@ impl Saga {
         let at = now();
         match self
             .store
-            .change_order(order, &|o| returns::reject(o, id, reason.clone(), &by, at))
+            .change_order(order, &events::actor(caller), &|o| {
+                returns::reject(o, id, reason.clone(), &by, at)
+            })
             .await?
             .ok_or_else(no_return)?
         {
             OrderChange::UpdateReturn(r) => {
+                self.recorded();
                 metrics::counter!("returns_total", "outcome" => "rejected").increment(1);
                 Ok(r)
             }

@@ -85,9 +85,12 @@ struct Inner {
 }
 
 impl InventoryClient {
-    pub fn new(common: &kernel::Config, config: &crate::Config, http: reqwest::Client) -> Self {
-        // Kept on disk, so orders restarted while auth is down can still reach inventory.
-        let tokens = ServiceTokens::from_config(common, http.clone(), "orders");
+    pub fn new(
+        common: &kernel::Config,
+        config: &crate::Config,
+        http: reqwest::Client,
+        tokens: ServiceTokens,
+    ) -> Self {
         let base = config.inventory_url.trim_end_matches('/').to_string();
         Self {
             inner: Arc::new(Inner {

@@ -7,6 +7,7 @@ pub mod background;
 mod config;
 mod customers;
 mod domain;
+mod events;
 mod fulfilment;
 mod idempotency;
 mod inventory;
@@ -26,6 +27,8 @@ use kernel::{
     db::{Db, Migrations},
     error::StartupError,
     health::{self, Check},
+    outbox::{Relay, RelayConfig},
+    service_token::ServiceTokens,
 };
 use tokio_util::sync::CancellationToken;
 
@@ -53,6 +56,8 @@ pub struct OrdersState {
     assistant: ai::Assistant,
     verifier: TokenVerifier,
     background: Arc<Background>,
+    /// Delivers the events orders records to the events service.
+    relay: Relay,
     health: Vec<Check>,
 }
 
@@ -73,7 +78,18 @@ impl OrdersState {
         let verifier = TokenVerifier::from_config(common, http.clone());
         let keys_known = Check::signing_keys(&verifier);
         let store = store::open(db.clone(), common.currency.clone());
-        let inventory = inventory::InventoryClient::new(common, &config, http.clone());
+        // One token cache for every peer orders calls as itself: inventory and the events service.
+        // Kept on disk, so orders restarted while auth is down can still reach them.
+        let tokens = ServiceTokens::from_config(common, http.clone(), SERVICE);
+        let inventory =
+            inventory::InventoryClient::new(common, &config, http.clone(), tokens.clone());
+        let relay = Relay::start(
+            SERVICE,
+            db.clone(),
+            kernel::server::http_client(common.upstream_timeout),
+            Arc::new(tokens),
+            RelayConfig::from_common(common),
+        );
         let ai = Arc::new(ai::Ai::new(&config.ai));
         let insights = ai::Insights::new(ai.clone(), store.clone(), inventory.clone());
         // The assistant reads inventory as its caller, on the same pooled connections.
@@ -88,6 +104,7 @@ impl OrdersState {
             inventory,
             customers,
             ai.clone(),
+            relay.clone(),
             saga::SagaSettings {
                 upstream_timeout: common.upstream_timeout,
                 pending_grace: config.pending_grace,
@@ -133,8 +150,14 @@ impl OrdersState {
             assistant,
             verifier,
             background,
+            relay,
             health,
         })
+    }
+
+    /// The outbox relay, to drive it directly in tests or ask what is still waiting.
+    pub fn relay(&self) -> Relay {
+        self.relay.clone()
     }
 
     /// The service's background work, to stop it or (in tests) to drive it directly.

@@ -17,13 +17,18 @@ use contracts::{
     reservation::{Reservation, Settlement},
     OrderId,
 };
-use kernel::{auth::AuthUser, idempotency::IdempotencyKey, AppError, Result};
+use kernel::{
+    auth::AuthUser,
+    idempotency::IdempotencyKey,
+    outbox::{Actor, Relay},
+    AppError, Result,
+};
 
 use crate::{
     ai::Ai,
     customers::Customers,
     domain::{order_number, transition, Order, OrderRequest, OrderStatus, Unpriced},
-    idempotency,
+    events, idempotency,
     inventory::{priced, InventoryClient, Refusal, Reserve, Unavailable},
     model::SummaryStatus,
     store::{now, Existing, OrdersStore, Placing, Written},
@@ -64,6 +69,8 @@ struct Attempt<'a> {
     hash: &'a str,
     /// The order is not written after this: the reconciler then treats its hold as orphaned.
     deadline: DateTime<Utc>,
+    /// Who is placing it, for its event.
+    actor: Actor,
 }
 
 /// How a new order ends.
@@ -94,6 +101,8 @@ pub struct Saga {
     pub(crate) return_window: Duration,
     /// Who an order placed by staff for a customer is for.
     customers: Customers,
+    /// Delivers the events orders records; woken after each commit that recorded some.
+    relay: Relay,
 }
 
 /// The settings a [`Saga`] runs with.
@@ -111,6 +120,7 @@ impl Saga {
         inventory: InventoryClient,
         customers: Customers,
         ai: Arc<Ai>,
+        relay: Relay,
         settings: SagaSettings,
     ) -> Self {
         let SagaSettings {
@@ -135,7 +145,14 @@ impl Saga {
             pause_after_ship,
             return_window,
             customers,
+            relay,
         }
+    }
+
+    /// Something was recorded in the outbox and committed: deliver it now, not at the next
+    /// poll.
+    pub(crate) fn recorded(&self) {
+        self.relay.wake();
     }
 
     /// Places an order in two commits: inventory holds the stock under the order's id, then
@@ -197,6 +214,7 @@ impl Saga {
             key: key.as_deref(),
             hash: &hash,
             deadline,
+            actor: events::actor(caller),
         };
         match self.inventory.reserve(id, &request.lines).await {
             Ok(Reserve::Held(held)) => {
@@ -213,7 +231,8 @@ impl Saga {
             }),
             Err(e) => {
                 tracing::warn!(order_id = %id, error = %e, "order failed: inventory unavailable");
-                self.give_up(order, failure_reason(&e)).await;
+                self.give_up(order, failure_reason(&e), &attempt.actor)
+                    .await;
                 Ok(Placed::Unavailable {
                     retry_after_secs: match e {
                         Unavailable::Open { retry_after_secs } => retry_after_secs,
@@ -299,11 +318,13 @@ impl Saga {
                 answer: &answer,
                 owed: matches!(ending, Ending::TooLarge(_)).then_some(Settlement::Release),
                 deadline: attempt.deadline,
+                actor: &attempt.actor,
             })
             .await?;
         let id = order.id;
         match written {
             Written::Number(number) => {
+                self.recorded();
                 order.number = order_number(number);
                 Ok(match ending {
                     Ending::Confirmed => {
@@ -346,8 +367,12 @@ impl Saga {
             }
             Written::Expired => {
                 tracing::warn!(order_id = %id, "order failed: past its deadline");
-                self.give_up(order, "the order could not be completed in time")
-                    .await;
+                self.give_up(
+                    order,
+                    "the order could not be completed in time",
+                    &attempt.actor,
+                )
+                .await;
                 Ok(Placed::Unavailable {
                     retry_after_secs: 1,
                 })
@@ -359,7 +384,7 @@ impl Saga {
     /// the idempotency key (the key's retry is a new attempt) and owing inventory a release of
     /// whatever it may hold, paid now or by the sweeper. Unrecorded (the database is failing
     /// too), the release is still sent, and the reconciler finds the hold without its order.
-    async fn give_up(&self, order: Order, reason: &str) {
+    async fn give_up(&self, order: Order, reason: &str, actor: &Actor) {
         let id = order.id;
         let failed = order.moved_to(OrderStatus::Failed, Some(reason.to_string()));
         let no_answer = |_: i64| -> Result<Option<(u16, String)>> { Ok(None) };
@@ -372,6 +397,8 @@ impl Saga {
                 answer: &no_answer,
                 owed: Some(Settlement::Release),
                 deadline: now() + chrono::Duration::days(1),
+                // A failed order records no event.
+                actor,
             })
             .await;
         metrics::counter!("orders_total", "outcome" => "failed").increment(1);
@@ -401,8 +428,10 @@ impl Saga {
     }
 
     /// pending → confirmed at the prices inventory held the stock at. An order whose total
-    /// cannot be represented is rejected instead and its stock released.
+    /// cannot be represented is rejected instead and its stock released. Only the sweeper
+    /// confirms this way, so orders itself is the events' actor.
     pub async fn confirm(&self, mut order: Order, held: Reservation, by: &str) -> Result<Held> {
+        let actor = events::background();
         match order.price(&priced(held)) {
             Ok(()) => {}
             Err(Unpriced::Mismatch) => return Err(AppError::internal(Unpriced::Mismatch)),
@@ -413,28 +442,37 @@ impl Saga {
                 let id = order.id;
                 let rejected = self
                     .store
-                    .reject(id, &text, &detail, by, Some(Settlement::Release))
+                    .reject(id, &text, &detail, by, Some(Settlement::Release), &actor)
                     .await?;
                 if !rejected {
                     return Ok(Held::Settled);
                 }
+                self.recorded();
                 metrics::counter!("orders_total", "outcome" => "rejected").increment(1);
                 let saga = self.clone();
                 tokio::spawn(async move { saga.pay_inventory(id, Settlement::Release).await });
                 return Ok(Held::TooLarge);
             }
         }
-        Ok(match self.store.confirm(order, self.ai_status, by).await? {
-            Some(_) => {
-                self.ai.jobs_waiting.notify_one();
-                Held::Confirmed
-            }
-            None => Held::Settled,
-        })
+        Ok(
+            match self
+                .store
+                .confirm(order, self.ai_status, by, &actor)
+                .await?
+            {
+                Some(_) => {
+                    self.recorded();
+                    self.ai.jobs_waiting.notify_one();
+                    Held::Confirmed
+                }
+                None => Held::Settled,
+            },
+        )
     }
 
     /// pending → rejected, keeping the 409 answer the route gives for `refusal` so the same
-    /// key replays it. The history's reason is `reason`, else the answer's detail.
+    /// key replays it. The history's reason is `reason`, else the answer's detail. Only the
+    /// sweeper rejects this way, so orders itself is the event's actor.
     pub async fn reject(
         &self,
         id: OrderId,
@@ -447,7 +485,14 @@ impl Saga {
         let reason = reason
             .or(problem.detail.as_deref())
             .unwrap_or("out of stock");
-        self.store.reject(id, &text, reason, by, None).await
+        let rejected = self
+            .store
+            .reject(id, &text, reason, by, None, &events::background())
+            .await?;
+        if rejected {
+            self.recorded();
+        }
+        Ok(rejected)
     }
 
     async fn replay(
@@ -501,13 +546,14 @@ impl Saga {
                 order.status,
                 OrderStatus::Cancelled,
                 Settlement::Release,
-                &by,
+                (&by, &events::actor(caller)),
                 reason.as_deref(),
             )
             .await?
         {
             return Err(self.lost_race(id).await);
         }
+        self.recorded();
         metrics::counter!("orders_total", "outcome" => "cancelled").increment(1);
         self.pay_inventory(id, Settlement::Release).await;
         self.reload(id).await

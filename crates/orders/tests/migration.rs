@@ -12,11 +12,12 @@ use contracts::{
 };
 use kernel::{
     db::{Db, Migrations},
+    outbox::Actor,
     pagination::PageRequest,
 };
 use orders::{
-    store::{self, Line, Order, OrderFilter, Placing, Written},
-    AiSummary, HistoryEntry, SummaryStatus, MIGRATIONS,
+    store::{self, Line, Order, OrderChange, OrderFilter, Placing, StatusStep, Written},
+    AiSummary, HistoryEntry, ReturnStatus, Shipment, ShipmentLine, SummaryStatus, MIGRATIONS,
 };
 use sqlx::migrate::Migrator;
 use uuid::Uuid;
@@ -338,6 +339,7 @@ async fn orders_written_by_the_previous_version_read_back_unchanged_after_migrat
             answer: &answer,
             owed: None,
             deadline: store::now() + chrono::Duration::seconds(60),
+            actor: &customer(),
         })
         .await
         .expect("write");
@@ -361,6 +363,7 @@ async fn orders_written_by_the_previous_version_read_back_unchanged_after_migrat
             answer: &answer,
             owed: None,
             deadline: store::now() + chrono::Duration::seconds(60),
+            actor: &customer(),
         })
         .await
         .expect("write");
@@ -368,7 +371,40 @@ async fn orders_written_by_the_previous_version_read_back_unchanged_after_migrat
         matches!(written, Written::KeyTaken),
         "the old key still belongs to order A"
     );
+    // The new order's event was recorded with it; the write the key refused recorded none.
+    let events = outbox(&db).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["type"], "order.rejected");
+    assert_eq!(events[0]["entity"]["id"], fresh.id.to_string());
+    assert_eq!(events[0]["data"]["number"], "SR-001004");
+    assert_eq!(events[0]["data"]["customer_id"], CUSTOMER);
+    assert_eq!(events[0]["actor"]["user_id"], CUSTOMER);
     db.close().await;
+}
+
+/// Someone acting through orders, as the events name them.
+fn customer() -> Actor {
+    Actor::user("orders", id(CUSTOMER), Some("c@example.com"))
+}
+
+/// The events in the outbox, oldest first.
+async fn outbox(db: &Db) -> Vec<serde_json::Value> {
+    let rows: Vec<String> = match db {
+        Db::Postgres(pool) => {
+            sqlx::query_scalar("SELECT event FROM outbox ORDER BY seq")
+                .fetch_all(pool)
+                .await
+        }
+        Db::Sqlite(pool) => {
+            sqlx::query_scalar("SELECT event FROM outbox ORDER BY seq")
+                .fetch_all(pool)
+                .await
+        }
+    }
+    .expect("the outbox");
+    rows.iter()
+        .map(|text| serde_json::from_str(text).expect("an event as JSON"))
+        .collect()
 }
 
 /// The migrations the main before fulfilment shipped: everything older than `version`.
@@ -497,3 +533,183 @@ async fn orders_fulfilled_before_shipments_existed_have_shipped_everything() {
     );
     db.close().await;
 }
+
+const PART: &str = "0192f6a0-0000-7000-8000-0000000000a1";
+const WHOLE: &str = "0192f6a0-0000-7000-8000-0000000000a2";
+const FIRST_BOX: &str = "0192f6a0-0000-7000-8000-0000000000b1";
+const ASKED_BACK: &str = "0192f6a0-0000-7000-8000-0000000000b2";
+
+/// Rows as the main before the outbox wrote them: an order partly shipped with a return asked
+/// for, and a confirmed one (text literals: both backends cast them).
+const BEFORE_OUTBOX: &[&str] = &[
+    "INSERT INTO orders (id, number, customer_id, customer_email, status, total_cents, currency, note,
+         idempotency_key, request_hash, response_status, response_body, inventory_action, created_at, updated_at,
+         shipping_address, placed_by)
+     VALUES ('0192f6a0-0000-7000-8000-0000000000a1', 3001, '0192f6a0-0000-7000-8000-0000000000c1', 'c@example.com',
+             'partially_fulfilled', 1800, 'USD', NULL, NULL, 'h1', 201, '{}', NULL,
+             '2026-12-01T10:00:00.000000Z', '2026-12-01T12:00:00.000000Z', NULL, '0192f6a0-0000-7000-8000-0000000000f9'),
+            ('0192f6a0-0000-7000-8000-0000000000a2', 3002, '0192f6a0-0000-7000-8000-0000000000c1', 'c@example.com',
+             'confirmed', 450, 'USD', NULL, NULL, 'h2', 201, '{}', NULL,
+             '2026-12-02T10:00:00.000000Z', '2026-12-02T10:00:00.000000Z', NULL, NULL)",
+    "INSERT INTO order_lines (order_id, position, product_id, sku, name, quantity, unit_price_cents, line_total_cents)
+     VALUES ('0192f6a0-0000-7000-8000-0000000000a1', 0, '0192f6a0-0000-7000-8000-0000000000e1', 'TEA', 'Tea', 4, 450, 1800),
+            ('0192f6a0-0000-7000-8000-0000000000a2', 0, '0192f6a0-0000-7000-8000-0000000000e1', 'TEA', 'Tea', 1, 450, 450)",
+    "INSERT INTO shipments (id, order_id, lines, carrier, tracking_number, shipped_at, shipped_by)
+     VALUES ('0192f6a0-0000-7000-8000-0000000000b1', '0192f6a0-0000-7000-8000-0000000000a1',
+             '[{\"product_id\":\"0192f6a0-0000-7000-8000-0000000000e1\",\"quantity\":3}]', 'DHL', 'JD1',
+             '2026-12-01T12:00:00.000000Z', 'staff')",
+    "INSERT INTO returns (id, order_id, customer_id, status, lines, reason, refund_cents, currency, requested_by,
+         created_at, updated_at)
+     VALUES ('0192f6a0-0000-7000-8000-0000000000b2', '0192f6a0-0000-7000-8000-0000000000a1',
+             '0192f6a0-0000-7000-8000-0000000000c1', 'requested',
+             '[{\"product_id\":\"0192f6a0-0000-7000-8000-0000000000e1\",\"sku\":\"TEA\",\"name\":\"Tea\",\"quantity\":2,\"unit_price_cents\":450,\"restocked\":0,\"damaged\":0}]',
+             'too strong', 900, 'USD', '0192f6a0-0000-7000-8000-0000000000c1',
+             '2026-12-03T10:00:00.000000Z', '2026-12-03T10:00:00.000000Z')",
+];
+
+#[tokio::test]
+async fn orders_from_before_the_outbox_record_their_next_changes_in_it() {
+    let database = kernel::testing::fresh_database("orders");
+    let old = Migrations {
+        postgres: before(MIGRATIONS.postgres, 4),
+        sqlite: before(MIGRATIONS.sqlite, 3),
+    };
+    let db = Db::connect(&database.url, &database.schema, 2, &old)
+        .await
+        .expect("the schema before the outbox");
+    run_old(&db, BEFORE_OUTBOX).await;
+    db.close().await;
+
+    let db = Db::connect(&database.url, &database.schema, 2, &MIGRATIONS)
+        .await
+        .expect("the full migrator runs over the old data");
+    let store = store::open(db.clone(), usd());
+    assert!(outbox(&db).await.is_empty(), "old changes record nothing");
+    let part = store
+        .get_order(id(PART).into())
+        .await
+        .expect("read")
+        .expect("the partly shipped order survived");
+    assert_eq!(part.status, OrderStatus::PartiallyFulfilled);
+    assert_eq!(part.shipments[0].id, id(FIRST_BOX));
+    assert_eq!(part.returns[0].id, id(ASKED_BACK));
+
+    // The rest ships: the shipment and the fulfilment are recorded with it.
+    let staff = Actor::user("orders", id(STAFF_ID), Some("staff@example.com"));
+    let at = store::now();
+    let rest = Shipment {
+        id: Uuid::now_v7(),
+        lines: vec![ShipmentLine {
+            product_id: id(TEA).into(),
+            quantity: 1,
+        }],
+        carrier: Some("UPS".into()),
+        tracking_number: Some("1Z9".into()),
+        shipped_at: at,
+        shipped_by: Some(STAFF_ID.into()),
+        delivered_at: None,
+        idempotency_key: Some("ship-rest".into()),
+        request_hash: Some("h".into()),
+    };
+    let ship = |order: &Order| -> kernel::Result<OrderChange> {
+        Ok(OrderChange::Ship {
+            shipment: rest.clone(),
+            status: Some(StatusStep::new(
+                order.status,
+                OrderStatus::Fulfilled,
+                at,
+                STAFF_ID,
+                None,
+            )),
+        })
+    };
+    store
+        .change_order(id(PART).into(), &staff, &ship)
+        .await
+        .expect("ship")
+        .expect("the order");
+    // The return comes back, one unit damaged; a replay records nothing.
+    let mut received = part.returns[0].clone();
+    received.status = ReturnStatus::Received;
+    received.lines[0].restocked = 1;
+    received.lines[0].damaged = 1;
+    received.received_at = Some(at);
+    received.updated_at = at;
+    let receive = |_: &Order| Ok(OrderChange::UpdateReturn(received.clone()));
+    store
+        .change_order(id(PART).into(), &staff, &receive)
+        .await
+        .expect("receive");
+    let replay = |_: &Order| Ok(OrderChange::Replayed(id(ASKED_BACK)));
+    store
+        .change_order(id(PART).into(), &staff, &replay)
+        .await
+        .expect("replay");
+    // The other order is cancelled: the update that moves it says what the event tells.
+    assert!(store
+        .settle_open(
+            id(WHOLE).into(),
+            OrderStatus::Confirmed,
+            OrderStatus::Cancelled,
+            Settlement::Release,
+            (CUSTOMER, &customer()),
+            Some("changed my mind"),
+        )
+        .await
+        .expect("cancel"));
+
+    let events = outbox(&db).await;
+    let kinds: Vec<(&str, &str)> = events
+        .iter()
+        .map(|e| {
+            (
+                e["type"].as_str().unwrap(),
+                e["entity"]["id"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("order.shipped", PART),
+            ("order.fulfilled", PART),
+            ("return.received", ASKED_BACK),
+            ("order.cancelled", WHOLE),
+        ]
+    );
+    for e in &events {
+        assert_eq!(e["data"]["customer_id"], CUSTOMER, "{e}");
+        assert_eq!(e["data"]["customer_email"], "c@example.com", "{e}");
+    }
+    let shipped = &events[0]["data"];
+    assert_eq!(shipped["number"], "SR-003001");
+    assert_eq!(shipped["status"], "fulfilled");
+    assert_eq!(shipped["tracking_number"], "1Z9");
+    assert_eq!(shipped["lines"][0]["name"], "Tea");
+    assert_eq!(shipped["placed_by"], "0192f6a0-0000-7000-8000-0000000000f9");
+    assert_eq!(events[0]["actor"]["email"], "staff@example.com");
+    let returned = &events[2]["data"];
+    assert_eq!(returned["order_number"], "SR-003001");
+    assert_eq!(returned["refund_cents"], 900);
+    let conditions: Vec<(&str, i64)> = returned["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["condition"].as_str().unwrap(),
+                l["quantity"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(conditions, [("restock", 1), ("damaged", 1)]);
+    let cancelled = &events[3]["data"];
+    assert_eq!(cancelled["number"], "SR-003002");
+    assert_eq!(cancelled["total_cents"], 450);
+    assert_eq!(cancelled["currency"], "USD");
+    assert_eq!(cancelled["reason"], "changed my mind");
+    assert!(cancelled.get("placed_by").is_none());
+    db.close().await;
+}
+
+const STAFF_ID: &str = "0192f6a0-0000-7000-8000-0000000000f9";

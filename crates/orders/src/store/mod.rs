@@ -21,7 +21,7 @@ use contracts::{
     reservation::Settlement,
     Currency, Money, OrderId, OrderStatus, ProductId, Quantity,
 };
-use kernel::{db::Db, pagination::PageRequest, AppError, Result};
+use kernel::{db::Db, outbox::Actor, pagination::PageRequest, AppError, Result};
 
 pub use crate::domain::{Line, Order};
 use crate::{
@@ -114,8 +114,8 @@ pub struct StoredLine {
 }
 
 /// A new order, settled at birth (confirmed, or rejected), as the backend writes it: the
-/// order, its lines, history, AI summary and job in one transaction, the one commit orders
-/// makes per order.
+/// order, its lines, history, AI summary and job, and its event in the outbox, in one
+/// transaction, the one commit orders makes per order.
 pub struct Placing<'a> {
     pub order: &'a Order,
     pub key: Option<&'a str>,
@@ -128,6 +128,8 @@ pub struct Placing<'a> {
     /// Not written after this instant: the reconciler may by then release holds whose order
     /// it does not find. PostgreSQL checks the time left on its own clock as it writes.
     pub deadline: DateTime<Utc>,
+    /// Who placed it: the actor of the event the write records ([`crate::events::placed`]).
+    pub actor: &'a Actor,
 }
 
 /// What writing a new order did.
@@ -159,6 +161,9 @@ pub struct StatusChange<'a> {
     pub at: DateTime<Utc>,
     pub by: &'a str,
     pub reason: Option<&'a str>,
+    /// Who moved it: the actor of the event the write records, if the move records one
+    /// ([`crate::events::status_changed`]).
+    pub actor: &'a Actor,
 }
 
 /// A claimed job. `lease` fences the completion: a worker whose lease expired and was
@@ -256,11 +261,17 @@ pub trait OrdersStore: Send + Sync {
 
     /// pending → confirmed (an order an earlier version left pending) for an order already
     /// priced, with its lines, history entry, AI summary row and (when the summary is pending)
-    /// its AI job, in one transaction.
+    /// its AI job, and its `order.confirmed` event, in one transaction.
     /// `false` when the order had already left `pending`.
-    async fn write_confirmed(&self, order: &Order, response_body: &str, by: &str) -> Result<bool>;
+    async fn write_confirmed(
+        &self,
+        order: &Order,
+        response_body: &str,
+        by: &str,
+        actor: &Actor,
+    ) -> Result<bool>;
 
-    /// Moves an order and writes its history entry, in one transaction.
+    /// Moves an order and writes its history entry and its event, in one transaction.
     async fn write_status(&self, change: StatusChange<'_>) -> Result<bool>;
 
     /// Inventory has done what this order owed it.
@@ -275,9 +286,15 @@ pub trait OrdersStore: Send + Sync {
     async fn owed_to_inventory(&self) -> Result<Vec<(OrderId, Settlement)>>;
 
     /// Reads the order (lines, shipments and returns; no history) under its row lock, lets
-    /// `decide` say what changes, and writes that, in one transaction. `None` when there is no
-    /// such order; `decide`'s error is returned with nothing written.
-    async fn change_order(&self, id: OrderId, decide: &Decide<'_>) -> Result<Option<OrderChange>>;
+    /// `decide` say what changes, and writes that with its events ([`crate::events::of_change`],
+    /// `actor` causing them), in one transaction. `None` when there is no such order;
+    /// `decide`'s error is returned with nothing written.
+    async fn change_order(
+        &self,
+        id: OrderId,
+        actor: &Actor,
+        decide: &Decide<'_>,
+    ) -> Result<Option<OrderChange>>;
 
     /// The order return `id` belongs to.
     async fn order_of_return(&self, id: uuid::Uuid) -> Result<Option<OrderId>>;
@@ -458,6 +475,7 @@ impl<'s> dyn OrdersStore + 's {
         mut order: Order,
         ai_status: SummaryStatus,
         by: &str,
+        actor: &Actor,
     ) -> Result<Option<Order>> {
         transition(OrderStatus::Pending, OrderStatus::Confirmed)?;
         let at = now();
@@ -473,7 +491,7 @@ impl<'s> dyn OrdersStore + 's {
         let wire = crate::model::Order::from(order.clone());
         let body = serde_json::to_string(&wire).map_err(AppError::internal)?;
         Ok(self
-            .write_confirmed(&order, &body, by)
+            .write_confirmed(&order, &body, by, actor)
             .await?
             .then_some(order))
     }
@@ -487,6 +505,7 @@ impl<'s> dyn OrdersStore + 's {
         reason: &str,
         by: &str,
         owed: Option<Settlement>,
+        actor: &Actor,
     ) -> Result<bool> {
         let change = Change {
             response: Some((409, problem_body)),
@@ -495,10 +514,9 @@ impl<'s> dyn OrdersStore + 's {
         };
         self.change_status(
             id,
-            OrderStatus::Pending,
-            OrderStatus::Rejected,
+            (OrderStatus::Pending, OrderStatus::Rejected),
             change,
-            by,
+            (by, actor),
             Some(reason),
         )
         .await
@@ -512,12 +530,12 @@ impl<'s> dyn OrdersStore + 's {
             owed: Some(Settlement::Release),
             free_key: true,
         };
+        // A failure records no event: nobody needs to hear of it.
         self.change_status(
             id,
-            OrderStatus::Pending,
-            OrderStatus::Failed,
+            (OrderStatus::Pending, OrderStatus::Failed),
             change,
-            by,
+            (by, &crate::events::background()),
             Some(reason),
         )
         .await
@@ -531,7 +549,7 @@ impl<'s> dyn OrdersStore + 's {
         from: OrderStatus,
         to: OrderStatus,
         owed: Settlement,
-        by: &str,
+        (by, actor): (&str, &Actor),
         reason: Option<&str>,
     ) -> Result<bool> {
         let change = Change {
@@ -539,16 +557,16 @@ impl<'s> dyn OrdersStore + 's {
             owed: Some(owed),
             free_key: false,
         };
-        self.change_status(id, from, to, change, by, reason).await
+        self.change_status(id, (from, to), change, (by, actor), reason)
+            .await
     }
 
     async fn change_status(
         &self,
         id: OrderId,
-        from: OrderStatus,
-        to: OrderStatus,
+        (from, to): (OrderStatus, OrderStatus),
         change: Change<'_>,
-        by: &str,
+        (by, actor): (&str, &Actor),
         reason: Option<&str>,
     ) -> Result<bool> {
         transition(from, to)?;
@@ -560,6 +578,7 @@ impl<'s> dyn OrdersStore + 's {
             at: now(),
             by,
             reason,
+            actor,
         })
         .await
     }

@@ -12,6 +12,7 @@ mod fulfilment;
 mod gateway;
 mod inventory;
 mod isolation;
+mod order_events;
 mod orders;
 mod reorder_default;
 mod returns;

@@ -6,7 +6,11 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use contracts::OrderId;
-use kernel::{pagination::PageRequest, Result};
+use kernel::{
+    outbox::{record_postgres as record, Actor},
+    pagination::PageRequest,
+    Result,
+};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -227,6 +231,7 @@ async fn step_status(tx: &mut Tx<'_>, id: Uuid, step: &StatusStep) -> Result<()>
 pub async fn change_order(
     pool: &PgPool,
     id: OrderId,
+    actor: &Actor,
     decide: &Decide<'_>,
 ) -> Result<Option<OrderChange>> {
     let id = id.as_uuid();
@@ -235,6 +240,10 @@ pub async fn change_order(
         return Ok(None);
     };
     let change = decide(&order)?;
+    // Recorded after the lock: two steps of one order are recorded in the order they commit.
+    for event in crate::events::of_change(&order, &change, actor) {
+        record(&mut tx, &event).await?;
+    }
     match &change {
         OrderChange::Replayed(_) => return Ok(Some(change)),
         OrderChange::Ship { shipment, status } => {

@@ -14,7 +14,11 @@ use contracts::{
     reservation::Settlement,
     Currency, Money, OrderId, OrderStatus, ProductId,
 };
-use kernel::{pagination::PageRequest, Result};
+use kernel::{
+    outbox::{record_postgres as record, Actor},
+    pagination::PageRequest,
+    Result,
+};
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
@@ -288,7 +292,13 @@ impl OrdersStore for PgStore {
         }))
     }
 
-    async fn write_confirmed(&self, order: &Order, response_body: &str, by: &str) -> Result<bool> {
+    async fn write_confirmed(
+        &self,
+        order: &Order,
+        response_body: &str,
+        by: &str,
+        actor: &Actor,
+    ) -> Result<bool> {
         let id = order.id.as_uuid();
         let at = order.updated_at;
         let mut tx = self.pool.begin().await?;
@@ -324,6 +334,9 @@ impl OrdersStore for PgStore {
         if ai_status == SummaryStatus::Pending {
             queue_job(&mut tx, id, at).await?;
         }
+        if let Some(event) = crate::events::placed(order, &order.number, actor) {
+            record(&mut tx, &event).await?;
+        }
         tx.commit().await?;
         Ok(true)
     }
@@ -335,12 +348,14 @@ impl OrdersStore for PgStore {
             None => (None, None),
         };
         let mut tx = self.pool.begin().await?;
+        // What the event says of the order comes back from the update that moves it.
         let moved = sqlx::query!(
             "UPDATE orders SET status = $3, inventory_action = $4, updated_at = $5,
                  response_status = COALESCE($6, response_status),
                  response_body = COALESCE($7, response_body),
                  idempotency_key = CASE WHEN $8 THEN NULL ELSE idempotency_key END
-             WHERE id = $1 AND status = $2",
+             WHERE id = $1 AND status = $2
+             RETURNING number, customer_id, customer_email, total_cents, currency, placed_by",
             id,
             c.from.as_str(),
             c.to.as_str(),
@@ -350,15 +365,27 @@ impl OrdersStore for PgStore {
             response_body,
             c.change.free_key,
         )
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        if moved {
-            insert_history(&mut tx, id, c.to, c.at, c.by, c.reason).await?;
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = moved else {
+            return Ok(false);
+        };
+        insert_history(&mut tx, id, c.to, c.at, c.by, c.reason).await?;
+        let number = order_number(row.number);
+        let facts = crate::events::Facts {
+            id: c.id,
+            number: &number,
+            customer_id: &row.customer_id,
+            customer_email: &row.customer_email,
+            total_cents: row.total_cents,
+            currency: &row.currency,
+            placed_by: row.placed_by.as_deref(),
+        };
+        if let Some(event) = crate::events::status_changed(&facts, c.to, c.reason, c.actor) {
+            record(&mut tx, &event).await?;
         }
         tx.commit().await?;
-        Ok(moved)
+        Ok(true)
     }
 
     async fn inventory_done(&self, id: OrderId, action: Settlement) -> Result<()> {
@@ -508,8 +535,13 @@ impl OrdersStore for PgStore {
             .collect())
     }
 
-    async fn change_order(&self, id: OrderId, decide: &Decide<'_>) -> Result<Option<OrderChange>> {
-        fulfilment::change_order(&self.pool, id, decide).await
+    async fn change_order(
+        &self,
+        id: OrderId,
+        actor: &Actor,
+        decide: &Decide<'_>,
+    ) -> Result<Option<OrderChange>> {
+        fulfilment::change_order(&self.pool, id, actor, decide).await
     }
 
     async fn order_of_return(&self, id: Uuid) -> Result<Option<OrderId>> {

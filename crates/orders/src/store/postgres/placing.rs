@@ -1,6 +1,6 @@
 //! A new order on PostgreSQL in one statement (autocommit: one round trip, one commit):
-//! the order row, its lines, history, AI summary and job, written only if the order is new
-//! and its deadline has not passed. Order numbers come from the sequence in blocks, so the
+//! the order row, its lines, history, AI summary and job, and its event in the outbox,
+//! written only if the order is new and its deadline has not passed. Order numbers come from the sequence in blocks, so the
 //! kept answer can name its number before the write.
 
 use std::sync::Mutex;
@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::{settlement_text, LineColumns};
 use crate::{
+    domain::order_number,
     model::SummaryStatus,
     store::{Placing, Written},
 };
@@ -55,6 +56,14 @@ pub async fn write_placed(pool: &PgPool, numbers: &Numbers, p: Placing<'_>) -> R
     let order = p.order;
     let number = numbers.next(pool).await?;
     let (status, body) = (p.answer)(number)?.unzip();
+    // The event is an insert in the same statement, so it commits exactly when the order does.
+    let event = crate::events::placed(order, &order_number(number), p.actor);
+    let event_text = event
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(kernel::AppError::internal)?;
+    let origin = crate::events::origin();
     let LineColumns {
         positions,
         products,
@@ -113,6 +122,10 @@ pub async fn write_placed(pool: &PgPool, numbers: &Numbers, p: Placing<'_>) -> R
            ), job AS (
                INSERT INTO ai_jobs (id, order_id, kind, status, attempts, run_after, created_at, updated_at)
                SELECT $30, placed.id, 'order_summary', 'queued', 0, $15, $15, $15 FROM placed WHERE $31
+           ), event AS (
+               INSERT INTO outbox (id, event, request_id, traceparent, recorded_at)
+               SELECT $34::uuid, $35::text, $36::text, $37::text, $38::timestamptz FROM placed
+               WHERE $35::text IS NOT NULL
            )
            SELECT COUNT(*) AS "placed!" FROM placed"#,
         order.id.as_uuid(),
@@ -148,6 +161,11 @@ pub async fn write_placed(pool: &PgPool, numbers: &Numbers, p: Placing<'_>) -> R
         queue_job,
         address,
         order.placed_by,
+        event.as_ref().map(|e| e.id),
+        event_text,
+        origin.request_id,
+        origin.traceparent,
+        Utc::now(),
     )
     .fetch_one(pool)
     .await?;

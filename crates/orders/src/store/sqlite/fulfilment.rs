@@ -5,7 +5,12 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use contracts::OrderId;
-use kernel::{pagination::PageRequest, time::to_db, Result};
+use kernel::{
+    outbox::{record_sqlite as record, Actor},
+    pagination::PageRequest,
+    time::to_db,
+    Result,
+};
 use sqlx::{SqliteConnection, SqlitePool};
 use uuid::{fmt::Hyphenated, Uuid};
 
@@ -194,6 +199,7 @@ async fn step_status(tx: &mut Tx<'_>, id: OrderId, step: &StatusStep) -> Result<
 pub async fn change_order(
     pool: &SqlitePool,
     id: OrderId,
+    actor: &Actor,
     decide: &Decide<'_>,
 ) -> Result<Option<OrderChange>> {
     let mut tx = pool.begin().await?;
@@ -201,6 +207,9 @@ pub async fn change_order(
         return Ok(None);
     };
     let change = decide(&order)?;
+    for event in crate::events::of_change(&order, &change, actor) {
+        record(&mut tx, &event).await?;
+    }
     match &change {
         OrderChange::Replayed(_) => return Ok(Some(change)),
         OrderChange::Ship { shipment, status } => {

@@ -12,7 +12,12 @@ use contracts::{
     reservation::Settlement,
     Currency, Money, OrderId, OrderStatus, ProductId,
 };
-use kernel::{pagination::PageRequest, time::to_db, AppError, Result};
+use kernel::{
+    outbox::{record_sqlite as record, Actor},
+    pagination::PageRequest,
+    time::to_db,
+    AppError, Result,
+};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use uuid::{fmt::Hyphenated, Uuid};
 
@@ -158,6 +163,17 @@ struct ExistingRow {
     request_hash: String,
     response_status: Option<i64>,
     response_body: Option<String>,
+}
+
+/// An order as a status change leaves it: what its event says of it.
+#[derive(sqlx::FromRow)]
+struct MovedRow {
+    number: i64,
+    customer_id: String,
+    customer_email: String,
+    total_cents: i64,
+    currency: String,
+    placed_by: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -365,6 +381,9 @@ impl OrdersStore for SqliteStore {
                 queue_job(&mut tx, order.id, order.updated_at).await?;
             }
         }
+        if let Some(event) = crate::events::placed(order, &order_number(number), p.actor) {
+            record(&mut tx, &event).await?;
+        }
         // One writer: nothing else commits between this check and the commit.
         if kernel::time::now() >= p.deadline {
             tx.rollback().await?;
@@ -406,7 +425,13 @@ impl OrdersStore for SqliteStore {
         }))
     }
 
-    async fn write_confirmed(&self, order: &Order, response_body: &str, by: &str) -> Result<bool> {
+    async fn write_confirmed(
+        &self,
+        order: &Order,
+        response_body: &str,
+        by: &str,
+        actor: &Actor,
+    ) -> Result<bool> {
         let at = order.updated_at;
         let mut tx = self.pool.begin().await?;
         let moved = sqlx::query(
@@ -440,6 +465,9 @@ impl OrdersStore for SqliteStore {
         if ai_status == SummaryStatus::Pending {
             queue_job(&mut tx, order.id, at).await?;
         }
+        if let Some(event) = crate::events::placed(order, &order.number, actor) {
+            record(&mut tx, &event).await?;
+        }
         tx.commit().await?;
         Ok(true)
     }
@@ -450,12 +478,14 @@ impl OrdersStore for SqliteStore {
             None => (None, None),
         };
         let mut tx = self.pool.begin().await?;
-        let moved = sqlx::query(
+        // What the event says of the order comes back from the update that moves it.
+        let moved = sqlx::query_as::<_, MovedRow>(
             "UPDATE orders SET status = ?3, inventory_action = ?4, updated_at = ?5,
                  response_status = COALESCE(?6, response_status),
                  response_body = COALESCE(?7, response_body),
                  idempotency_key = CASE WHEN ?8 THEN NULL ELSE idempotency_key END
-             WHERE id = ?1 AND status = ?2",
+             WHERE id = ?1 AND status = ?2
+             RETURNING number, customer_id, customer_email, total_cents, currency, placed_by",
         )
         .bind(text(c.id))
         .bind(c.from.as_str())
@@ -465,15 +495,27 @@ impl OrdersStore for SqliteStore {
         .bind(response_status)
         .bind(response_body)
         .bind(c.change.free_key)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        if moved {
-            insert_history(&mut tx, c.id, c.to, c.at, c.by, c.reason).await?;
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = moved else {
+            return Ok(false);
+        };
+        insert_history(&mut tx, c.id, c.to, c.at, c.by, c.reason).await?;
+        let number = order_number(row.number);
+        let facts = crate::events::Facts {
+            id: c.id,
+            number: &number,
+            customer_id: &row.customer_id,
+            customer_email: &row.customer_email,
+            total_cents: row.total_cents,
+            currency: &row.currency,
+            placed_by: row.placed_by.as_deref(),
+        };
+        if let Some(event) = crate::events::status_changed(&facts, c.to, c.reason, c.actor) {
+            record(&mut tx, &event).await?;
         }
         tx.commit().await?;
-        Ok(moved)
+        Ok(true)
     }
 
     async fn inventory_done(&self, id: OrderId, action: Settlement) -> Result<()> {
@@ -620,8 +662,13 @@ impl OrdersStore for SqliteStore {
             .collect())
     }
 
-    async fn change_order(&self, id: OrderId, decide: &Decide<'_>) -> Result<Option<OrderChange>> {
-        fulfilment::change_order(&self.pool, id, decide).await
+    async fn change_order(
+        &self,
+        id: OrderId,
+        actor: &Actor,
+        decide: &Decide<'_>,
+    ) -> Result<Option<OrderChange>> {
+        fulfilment::change_order(&self.pool, id, actor, decide).await
     }
 
     async fn order_of_return(&self, id: Uuid) -> Result<Option<OrderId>> {
