@@ -87,12 +87,16 @@ async fn orders_killed_between_a_shipment_and_its_commit_commits_it_once_after_r
     let tea = sys.product_id(&staff, "KILL-SHIP", 100, 10).await;
     let inventory_url = sys.url(Svc::Inventory);
     let db = kernel::testing::fresh_database("orders");
-    // Every shipment pauses after orders' commit, before inventory's.
+    // Every shipment pauses after orders' commit, before inventory's, and the sweeper does
+    // not pay it meanwhile: the kill must find it unpaid.
     let mut orders = orders_process(
         &sys,
         &inventory_url,
         &db,
-        &[("ORDERS_TEST_PAUSE_AFTER_SHIP_MS", "60000")],
+        &[
+            ("ORDERS_TEST_PAUSE_AFTER_SHIP_MS", "60000"),
+            ("ORDERS_SWEEP_INTERVAL_MS", "600000"),
+        ],
     );
     orders.wait_ready().await;
     let as_customer = Api::new(orders.url()).with_token(&customer.token);
@@ -276,7 +280,11 @@ async fn orders_killed_between_a_receipt_and_its_restock_restocks_once_after_res
         &sys,
         &inventory_url,
         &db,
-        &[("ORDERS_TEST_PAUSE_AFTER_SHIP_MS", "60000")],
+        // Nor may its sweeper pay the restock owed meanwhile: the kill must find it unpaid.
+        &[
+            ("ORDERS_TEST_PAUSE_AFTER_SHIP_MS", "60000"),
+            ("ORDERS_SWEEP_INTERVAL_MS", "600000"),
+        ],
     );
     orders.wait_ready().await;
     let as_staff = Api::new(orders.url()).with_token(&staff.token);

@@ -68,7 +68,7 @@ pub fn drafts(kind: &str, data: &Value, recipients: &[RecipientRow]) -> Vec<Draf
                 });
             }
         }
-        "order.shipped" | "order.fulfilled" => {
+        "order.shipped" => {
             if let Some(to) = customer {
                 let mut body = format!("Your order {number} is on its way.\n");
                 match (text("carrier"), text("tracking_number")) {
