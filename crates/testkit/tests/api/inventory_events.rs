@@ -250,6 +250,10 @@ async fn catalogue_stock_and_purchasing_changes_reach_the_audit_log_and_refusals
     );
     assert_eq!(low["data"]["kind"], "reserved");
     assert_eq!(low["actor"], json!({"service": "inventory"}));
+    assert!(
+        low["request_id"].is_string(),
+        "the reservation's request is named though a worker recorded it"
+    );
     assert_eq!(product_log[6]["data"]["available"], 0);
     assert_eq!(
         product_log[7]["data"]["changes"],
