@@ -4,6 +4,7 @@
 mod config;
 mod csv_cells;
 mod domain;
+mod events;
 mod model;
 mod purchasing;
 mod purchasing_model;
@@ -22,6 +23,8 @@ use kernel::{
     db::{Db, Migrations},
     error::StartupError,
     health::{self, Check},
+    outbox::{Relay, RelayConfig},
+    service_token::ServiceTokens,
 };
 use store::InventoryStore;
 
@@ -45,6 +48,8 @@ pub struct InventoryState {
     store: Arc<dyn InventoryStore>,
     reserver: reserver::Reserver,
     verifier: TokenVerifier,
+    /// Delivers the events inventory records to the events service.
+    relay: Relay,
     health: Vec<Check>,
     /// Crash tests only: see [`Config::pause_after_commit`].
     pause_after_commit: Option<std::time::Duration>,
@@ -57,10 +62,20 @@ impl FromRef<InventoryState> for TokenVerifier {
 }
 
 impl InventoryState {
-    /// Connects to the database, migrates, and starts fetching auth's signing keys.
+    /// Connects to the database, migrates, starts fetching auth's signing keys and starts
+    /// relaying its outbox.
     pub async fn connect(common: &kernel::Config, config: Config) -> Result<Self, StartupError> {
         let db = Db::open(common, &config.database, &MIGRATIONS).await?;
         let http = kernel::server::http_client(common.upstream_timeout);
+        // Kept on disk, so inventory restarted while auth is down still delivers its events.
+        let tokens = ServiceTokens::from_config(common, http.clone(), SERVICE);
+        let relay = Relay::start(
+            SERVICE,
+            db.clone(),
+            http.clone(),
+            Arc::new(tokens),
+            RelayConfig::from_common(common),
+        );
         let verifier = TokenVerifier::from_config(common, http);
         let keys_known = Check::signing_keys(&verifier);
         let store = store::open(
@@ -69,12 +84,22 @@ impl InventoryState {
             config.default_reorder_point,
         );
         Ok(Self {
-            reserver: reserver::Reserver::start(store.clone(), config.reserve_workers),
+            reserver: reserver::Reserver::start(
+                store.clone(),
+                config.reserve_workers,
+                relay.clone(),
+            ),
             store,
             verifier,
+            relay,
             health: vec![Check::database(db), keys_known],
             pause_after_commit: config.pause_after_commit,
         })
+    }
+
+    /// The outbox relay, to drive it directly in tests or ask what is still waiting.
+    pub fn relay(&self) -> Relay {
+        self.relay.clone()
     }
 }
 

@@ -9,10 +9,10 @@
 
 use std::sync::Arc;
 
-use kernel::{AppError, Result};
+use kernel::{outbox::Relay, AppError, Result};
 use tokio::sync::{mpsc, oneshot, Mutex};
 
-use crate::store::{InventoryStore, ReserveCall, ReserveOutcome};
+use crate::store::{InventoryStore, ReserveCall, ReserveOutcome, Reserved};
 
 /// Reservations in one transaction at most: bounds a transaction's size and lock time.
 pub const MAX_BATCH: usize = 64;
@@ -27,12 +27,13 @@ pub struct Reserver {
 }
 
 impl Reserver {
-    /// Starts `workers` tasks; they stop when the last handle is dropped.
-    pub fn start(store: Arc<dyn InventoryStore>, workers: usize) -> Self {
+    /// Starts `workers` tasks; they stop when the last handle is dropped. `relay` is woken
+    /// after a batch that recorded events.
+    pub fn start(store: Arc<dyn InventoryStore>, workers: usize, relay: Relay) -> Self {
         let (queue, waiting) = mpsc::channel(QUEUE);
         let waiting = Arc::new(Mutex::new(waiting));
         for _ in 0..workers.max(1) {
-            tokio::spawn(work(store.clone(), waiting.clone()));
+            tokio::spawn(work(store.clone(), waiting.clone(), relay.clone()));
         }
         Self { queue }
     }
@@ -56,6 +57,7 @@ impl Reserver {
 async fn work(
     store: Arc<dyn InventoryStore>,
     waiting: Arc<Mutex<mpsc::Receiver<(ReserveCall, Reply)>>>,
+    relay: Relay,
 ) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     loop {
@@ -76,8 +78,11 @@ async fn work(
             continue;
         }
         match run(store.as_ref(), &calls).await {
-            Ok(outcomes) => {
-                for (reply, outcome) in replies.into_iter().zip(outcomes) {
+            Ok(batch) => {
+                if batch.recorded > 0 {
+                    relay.wake();
+                }
+                for (reply, outcome) in replies.into_iter().zip(batch.outcomes) {
                     // A caller that went away has its reservation anyway: a repeat finds it.
                     let _ = reply.send(Ok(outcome));
                 }
@@ -97,9 +102,9 @@ async fn work(
 
 /// A batch, tried twice: two batches may still deadlock on reservations of the same ids
 /// made through different paths, and the database then aborts one of them.
-async fn run(store: &dyn InventoryStore, calls: &[ReserveCall]) -> Result<Vec<ReserveOutcome>> {
+async fn run(store: &dyn InventoryStore, calls: &[ReserveCall]) -> Result<Reserved> {
     match store.reserve_many(calls).await {
-        Ok(outcomes) => Ok(outcomes),
+        Ok(batch) => Ok(batch),
         Err(e) => {
             tracing::debug!(error = %e, "reservation batch retried");
             store.reserve_many(calls).await

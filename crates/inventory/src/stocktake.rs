@@ -10,7 +10,14 @@ use uuid::Uuid;
 
 use contracts::ProductId;
 
-use crate::{domain::MAX_STOCK, model::Movement};
+use kernel::outbox::{Actor, Event};
+use serde_json::json;
+
+use crate::{
+    domain::{Reason, MAX_STOCK},
+    events::{self, Level},
+    model::Movement,
+};
 
 /// Lines one stocktake may carry: a whole aisle, not the whole warehouse in one request.
 pub const MAX_LINES: usize = 500;
@@ -121,6 +128,51 @@ pub struct Books {
     pub name: String,
     pub on_hand: i64,
     pub reserved: i64,
+    pub active: bool,
+    /// The point its low stock is judged at (its own, or the deployment's default).
+    pub reorder_point: i64,
+}
+
+impl Books {
+    /// What correcting `id` to `count` records: `stock.adjusted` (kind `correction`), and for
+    /// an active product the thresholds its available stock fell through.
+    pub fn corrected(
+        &self,
+        id: ProductId,
+        count: i64,
+        note: Option<&str>,
+        by: &Actor,
+    ) -> Vec<Event> {
+        let level = Level {
+            product_id: id.as_uuid(),
+            sku: &self.sku,
+            name: &self.name,
+            on_hand: count,
+            reserved: self.reserved,
+        };
+        let delta = count - self.on_hand;
+        let kind = Reason::Correction;
+        let mut events = vec![events::stock_adjusted(
+            &level,
+            delta,
+            kind,
+            note,
+            json!({}),
+            by,
+        )];
+        if self.active {
+            let before = self.on_hand - self.reserved;
+            let cause = json!({"kind": kind.as_str()});
+            events.extend(events::thresholds(
+                &level,
+                before,
+                self.reorder_point,
+                cause,
+                by,
+            ));
+        }
+        events
+    }
 }
 
 /// Matches each count with its product's books: every unknown product and every count below

@@ -101,8 +101,14 @@ pub async fn import(
     };
     let outcome = state
         .store
-        .import(once, &products, &caller.claims.sub)
+        .import(
+            once,
+            &products,
+            &caller.claims.sub,
+            &crate::events::actor(&caller),
+        )
         .await?;
+    state.relay.wake();
     Ok(answer(outcome, |report| {
         tracing::info!(
             created = report.created,

@@ -96,6 +96,7 @@ async fn reserve(
     let call = ReserveCall {
         id: req.reservation_id,
         lines,
+        context: kernel::context::current(),
     };
     match state.reserver.reserve(call).await? {
         ReserveOutcome::Reserved(r) => Ok((StatusCode::CREATED, Json(r))),
@@ -228,6 +229,9 @@ async fn restock(
     caller.require_service()?;
     check_lines(&req.lines)?;
     let fresh = state.store.restock(&req).await?;
+    if fresh {
+        state.relay.wake();
+    }
     pause_for_tests(&state).await;
     let status = if fresh {
         StatusCode::CREATED

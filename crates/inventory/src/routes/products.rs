@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use super::{etag, if_match, keyed::RequestKey};
 use crate::{
+    events::actor,
     model::{CreateProduct, Product, UpdateProduct},
     store::{Once, ProductFilter},
     validate, InventoryState,
@@ -123,8 +124,9 @@ pub async fn create(
     };
     let outcome = state
         .store
-        .create_product(once, &new, &caller.claims.sub)
+        .create_product(once, &new, &caller.claims.sub, &actor(&caller))
         .await?;
+    state.relay.wake();
     Ok(match outcome {
         Outcome::Fresh(product) => {
             (StatusCode::CREATED, etag(product.version), Json(product)).into_response()
@@ -165,11 +167,13 @@ pub async fn update(
         .check_supplier(patch.supplier_id.flatten())
         .await?;
     let header_version = if_match(&headers)?;
+    let version = header_version.or(req.version);
     let product = state
         .store
-        .update_product(ProductId(id), patch, header_version.or(req.version))
+        .update_product(ProductId(id), patch, version, &actor(&caller))
         .await
         .map_err(|e| precondition(e, header_version.is_some()))?;
+    state.relay.wake();
     Ok((etag(product.version), Json(product)))
 }
 
@@ -193,9 +197,10 @@ pub async fn archive(
     };
     let product = state
         .store
-        .update_product(ProductId(id), patch, header_version)
+        .update_product(ProductId(id), patch, header_version, &actor(&caller))
         .await
         .map_err(|e| precondition(e, header_version.is_some()))?;
+    state.relay.wake();
     Ok((etag(product.version), Json(product)))
 }
 

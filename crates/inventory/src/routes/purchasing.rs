@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 use super::keyed::{answer, RequestKey};
 use crate::{
+    events::actor,
     purchasing::{plan_restock, restock_quantity, PoStatus},
     purchasing_model::{
         CreatePurchaseOrder, FromRestock, FromRestockResult, PurchaseOrder, ReasonInput, Receipt,
@@ -100,7 +101,11 @@ pub async fn create(
         keyed: keyed.as_ref(),
         success: StatusCode::CREATED,
     };
-    let outcome = state.store.create_purchase_order(once, &new).await?;
+    let outcome = state
+        .store
+        .create_purchase_order(once, &new, &actor(&caller))
+        .await?;
+    state.relay.wake();
     Ok(answer(outcome, |order| {
         (StatusCode::CREATED, Json(order)).into_response()
     }))
@@ -169,8 +174,9 @@ pub async fn order(
     caller.require_staff()?;
     let order = state
         .store
-        .step_purchase_order(id, PoStep::Order, &caller.claims.sub, None)
+        .step_purchase_order(id, PoStep::Order, &caller.claims.sub, None, &actor(&caller))
         .await?;
+    state.relay.wake();
     Ok(Json(order))
 }
 
@@ -207,8 +213,9 @@ pub async fn receive(
     };
     let outcome = state
         .store
-        .receive_purchase_order(once, id, &receipt)
+        .receive_purchase_order(once, id, &receipt, &actor(&caller))
         .await?;
+    state.relay.wake();
     Ok(answer(outcome, |order| {
         (StatusCode::CREATED, Json(order)).into_response()
     }))
@@ -274,8 +281,15 @@ async fn step(
     let reason = reason(body)?;
     let order = state
         .store
-        .step_purchase_order(id, how, &caller.claims.sub, reason.as_deref())
+        .step_purchase_order(
+            id,
+            how,
+            &caller.claims.sub,
+            reason.as_deref(),
+            &actor(caller),
+        )
         .await?;
+    state.relay.wake();
     Ok(Json(order))
 }
 
@@ -361,8 +375,9 @@ pub async fn from_restock(
     };
     let outcome = state
         .store
-        .create_purchase_orders(once, &drafts, skipped)
+        .create_purchase_orders(once, &drafts, skipped, &actor(&caller))
         .await?;
+    state.relay.wake();
     Ok(answer(outcome, |result| {
         (StatusCode::CREATED, Json(result)).into_response()
     }))

@@ -68,7 +68,11 @@ pub async fn adjust(
         note,
         user_id: &caller.claims.sub,
     };
-    let outcome = state.store.adjust(once, &adjustment).await?;
+    let outcome = state
+        .store
+        .adjust(once, &adjustment, &crate::events::actor(&caller))
+        .await?;
+    state.relay.wake();
     Ok(answer(outcome, |result| {
         (StatusCode::CREATED, Json(result)).into_response()
     }))

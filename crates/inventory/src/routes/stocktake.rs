@@ -37,7 +37,11 @@ pub async fn stocktake(
         keyed: keyed.as_ref(),
         success: StatusCode::CREATED,
     };
-    let outcome = state.store.stocktake(once, &counted).await?;
+    let outcome = state
+        .store
+        .stocktake(once, &counted, &crate::events::actor(&caller))
+        .await?;
+    state.relay.wake();
     Ok(answer(outcome, |result| {
         (StatusCode::CREATED, Json(result)).into_response()
     }))

@@ -86,7 +86,11 @@ pub async fn create(
         keyed: keyed.as_ref(),
         success: StatusCode::CREATED,
     };
-    let outcome = state.store.create_supplier(once, fields).await?;
+    let outcome = state
+        .store
+        .create_supplier(once, fields, &crate::events::actor(&caller))
+        .await?;
+    state.relay.wake();
     Ok(answer(outcome, |supplier| {
         (StatusCode::CREATED, Json(supplier)).into_response()
     }))
@@ -121,5 +125,10 @@ pub async fn update(
 ) -> Result<Json<Supplier>> {
     caller.require_staff()?;
     let fields = validate::supplier(&req, false).map_err(AppError::Validation)?;
-    Ok(Json(state.store.update_supplier(id, fields).await?))
+    let supplier = state
+        .store
+        .update_supplier(id, fields, &crate::events::actor(&caller))
+        .await?;
+    state.relay.wake();
+    Ok(Json(supplier))
 }

@@ -9,6 +9,7 @@ use contracts::ProductId;
 use kernel::{
     db::Db,
     idempotency::{IdempotencyKey, Keyed, Outcome},
+    outbox::Actor,
     time::{now, to_db},
 };
 use uuid::Uuid;
@@ -17,6 +18,14 @@ use super::{InventoryStore, NewAdjustment, NewProduct, Once, SupplierFields};
 use crate::domain::{Reason, Sku};
 
 const USER: &str = "0190a1b2-0000-7000-8000-0000000000c1";
+
+fn by() -> Actor {
+    Actor::user(
+        crate::SERVICE,
+        Uuid::parse_str(USER).unwrap(),
+        Some("staff@example.com"),
+    )
+}
 
 async fn fresh(postgres: bool) -> Option<Db> {
     let id = Uuid::new_v4().simple().to_string();
@@ -72,6 +81,7 @@ async fn a_kept_conflict_replays_and_its_change_is_undone(store: &Arc<dyn Invent
             },
             &product("KEEP-1", 100, 5),
             USER,
+            &by(),
         )
         .await
         .unwrap();
@@ -91,9 +101,9 @@ async fn a_kept_conflict_replays_and_its_change_is_undone(store: &Arc<dyn Invent
         note: None,
         user_id: USER,
     };
-    let first = store.adjust(once, &too_much).await;
+    let first = store.adjust(once, &too_much, &by()).await;
     assert!(first.is_err(), "5 on hand cannot lose 6");
-    let again = store.adjust(once, &too_much).await.unwrap();
+    let again = store.adjust(once, &too_much, &by()).await.unwrap();
     assert!(
         matches!(again, Outcome::Replayed(s) if s.status == StatusCode::CONFLICT),
         "the kept 409 replays"
@@ -111,9 +121,9 @@ async fn a_kept_conflict_replays_and_its_change_is_undone(store: &Arc<dyn Invent
         keyed: Some(&keyed),
         ..once
     };
-    assert!(store.adjust(once, &unknown).await.is_err());
+    assert!(store.adjust(once, &unknown, &by()).await.is_err());
     assert!(matches!(
-        store.adjust(once, &unknown).await.unwrap(),
+        store.adjust(once, &unknown, &by()).await.unwrap(),
         Outcome::Replayed(s) if s.status == StatusCode::NOT_FOUND
     ));
 }
@@ -126,13 +136,15 @@ async fn a_server_error_is_not_kept(store: &Arc<dyn InventoryStore>) {
         success: StatusCode::OK,
     };
     // A negative price passes no validation here, so the database's CHECK refuses it: a 500.
-    let failed = store.import(once, &[product("FAIL-1", -1, 0)], USER).await;
+    let failed = store
+        .import(once, &[product("FAIL-1", -1, 0)], USER, &by())
+        .await;
     assert!(
         matches!(&failed, Err(e) if e.to_problem().status >= 500),
         "the database refused the row"
     );
     let retried = store
-        .import(once, &[product("FAIL-1", 100, 0)], USER)
+        .import(once, &[product("FAIL-1", 100, 0)], USER, &by())
         .await
         .unwrap();
     assert!(
@@ -140,7 +152,7 @@ async fn a_server_error_is_not_kept(store: &Arc<dyn InventoryStore>) {
         "the key was free again, so the retry ran"
     );
     assert!(matches!(
-        store.import(once, &[product("FAIL-1", 100, 0)], USER).await.unwrap(),
+        store.import(once, &[product("FAIL-1", 100, 0)], USER, &by()).await.unwrap(),
         Outcome::Replayed(s) if s.status == StatusCode::OK
     ));
 }
@@ -175,11 +187,11 @@ async fn an_expired_key_is_taken_over(db: &Db, store: &Arc<dyn InventoryStore>) 
         name: Some("Fresh Co".into()),
         ..Default::default()
     };
-    let first = store.create_supplier(once, fields()).await.unwrap();
+    let first = store.create_supplier(once, fields(), &by()).await.unwrap();
     let Outcome::Fresh(supplier) = first else {
         panic!("an expired key runs the change")
     };
-    let again = store.create_supplier(once, fields()).await.unwrap();
+    let again = store.create_supplier(once, fields(), &by()).await.unwrap();
     let Outcome::Replayed(stored) = again else {
         panic!("the reclaimed key now holds the new answer")
     };
@@ -195,6 +207,22 @@ async fn run(postgres: bool) {
     a_kept_conflict_replays_and_its_change_is_undone(&store).await;
     a_server_error_is_not_kept(&store).await;
     an_expired_key_is_taken_over(&db, &store).await;
+    // Refused and failed changes recorded nothing; a replay records nothing again.
+    let recorded: Vec<(String, String)> = super::outbox_tests::recorded(&db)
+        .await
+        .iter()
+        .map(|e| {
+            let name = e["data"]["sku"].as_str().or(e["data"]["name"].as_str());
+            (e["type"].as_str().unwrap().into(), name.unwrap().into())
+        })
+        .collect();
+    let expected = [
+        ("product.created", "KEEP-1"),
+        ("product.created", "FAIL-1"),
+        ("supplier.created", "Fresh Co"),
+    ]
+    .map(|(t, n)| (t.to_string(), n.to_string()));
+    assert_eq!(recorded, expected);
     db.close().await;
 }
 

@@ -227,6 +227,7 @@ async fn reads_back(store: Arc<dyn InventoryStore>) {
                 note: None,
                 created_by: STAFF.into(),
             },
+            &kernel::outbox::Actor::service(crate::SERVICE),
         )
         .await
         .unwrap();
@@ -289,6 +290,7 @@ async fn reads_back(store: Arc<dyn InventoryStore>) {
                 name: Some("Other".into()),
                 ..Default::default()
             },
+            &kernel::outbox::Actor::service(crate::SERVICE),
         )
         .await
         .unwrap();

@@ -14,6 +14,8 @@ mod idempotency_tests;
 #[cfg(test)]
 mod migration_tests;
 #[cfg(test)]
+mod outbox_tests;
+#[cfg(test)]
 mod release_race_tests;
 #[cfg(test)]
 mod shipping_migration_tests;
@@ -31,6 +33,7 @@ use contracts::{
 use kernel::{
     db::Db,
     idempotency::{Keyed, Outcome},
+    outbox::Actor,
     pagination::PageRequest,
     AppError, Result,
 };
@@ -39,7 +42,7 @@ use uuid::Uuid;
 pub use purchasing::{
     po_not_found, NewLine, NewPurchaseOrder, NewReceipt, PoFilter, PoPatch, PoStep, PurchasingStore,
 };
-pub use reserve::ReserveCall;
+pub use reserve::{ReserveCall, Reserved};
 
 use crate::{
     domain::{Reason, Sku},
@@ -155,12 +158,14 @@ pub trait InventoryStore: PurchasingStore + Send + Sync {
         }
     }
 
-    /// Adds a product (its initial stock a `received` movement by `user_id`).
+    /// Adds a product (its initial stock a `received` movement by `user_id`). Records
+    /// `product.created`.
     async fn create_product(
         &self,
         once: Once<'_>,
         new: &NewProduct,
         user_id: &str,
+        actor: &Actor,
     ) -> Result<Outcome<Product>>;
 
     async fn get_product(&self, id: ProductId) -> Result<Option<Product>>;
@@ -172,23 +177,27 @@ pub trait InventoryStore: PurchasingStore + Send + Sync {
         page: &PageRequest,
     ) -> Result<Vec<Product>>;
 
-    /// Applies `patch` if the product is still at `expected_version` (when given).
+    /// Applies `patch` if the product is still at `expected_version` (when given). Records
+    /// `product.updated` (the fields that changed) and `product.archived`.
     async fn update_product(
         &self,
         id: ProductId,
         patch: ProductPatch,
         expected_version: Option<i64>,
+        actor: &Actor,
     ) -> Result<Product>;
 
     /// Everything, oldest first, for the CSV export.
     async fn all_products(&self) -> Result<Vec<Product>>;
 
-    /// Creates new SKUs and updates existing ones, all in one transaction.
+    /// Creates new SKUs and updates existing ones, all in one transaction, recording what
+    /// each product's creation or edit records.
     async fn import(
         &self,
         once: Once<'_>,
         rows: &[NewProduct],
         user_id: &str,
+        actor: &Actor,
     ) -> Result<Outcome<ImportReport>>;
 
     /// Active products whose available stock is at or below their reorder point.
@@ -199,16 +208,19 @@ pub trait InventoryStore: PurchasingStore + Send + Sync {
     /// Stock levels with supplier lead times; all active products when `ids` is empty.
     async fn stock_levels(&self, ids: &[ProductId]) -> Result<Vec<StockLevel>>;
 
-    /// Changes `on_hand` by `delta`; never below `reserved`, never below zero.
+    /// Changes `on_hand` by `delta`; never below `reserved`, never below zero. Records
+    /// `stock.adjusted`, and `stock.low` / `stock.out` when available stock falls through them.
     async fn adjust(
         &self,
         once: Once<'_>,
         adjustment: &NewAdjustment<'_>,
+        actor: &Actor,
     ) -> Result<Outcome<AdjustmentResult>>;
 
     /// Reserves for each call every line or none, all in one transaction; an outcome per
-    /// call. Repeating a reservation id returns the first result.
-    async fn reserve_many(&self, calls: &[ReserveCall]) -> Result<Vec<ReserveOutcome>>;
+    /// call. Repeating a reservation id returns the first result. Records `stock.low` and
+    /// `stock.out` for the products whose available stock falls through them.
+    async fn reserve_many(&self, calls: &[ReserveCall]) -> Result<Reserved>;
 
     /// Reservations still held that were made before `before`, in id order after `after`.
     async fn holds(
@@ -220,11 +232,13 @@ pub trait InventoryStore: PurchasingStore + Send + Sync {
 
     /// Sets each counted product's `on_hand` to its count, each difference a `correction`
     /// movement, all in one transaction; unknown products and counts below what is reserved
-    /// are 422 field errors per line, and nothing is written.
+    /// are 422 field errors per line, and nothing is written. Records a `stock.adjusted` per
+    /// correction, and `stock.low` / `stock.out` when available stock falls through them.
     async fn stocktake(
         &self,
         once: Once<'_>,
         counted: &Counted<'_>,
+        actor: &Actor,
     ) -> Result<Outcome<StocktakeResult>>;
 
     /// Commits (stock leaves) or releases (stock goes back) a held reservation. Idempotent:
@@ -245,7 +259,8 @@ pub trait InventoryStore: PurchasingStore + Send + Sync {
     ) -> Result<Option<Reservation>>;
 
     /// Puts a return's units back on hand, each a `returned` movement naming the order. Once
-    /// per return id: `false` when it had been done (nothing changes again).
+    /// per return id: `false` when it had been done (nothing changes again). Records a
+    /// `stock.adjusted` per product.
     async fn restock(&self, request: &RestockRequest) -> Result<bool>;
 
     /// The ledger, newest first, optionally for one product.
@@ -255,14 +270,21 @@ pub trait InventoryStore: PurchasingStore + Send + Sync {
         page: &PageRequest,
     ) -> Result<Vec<Movement>>;
 
-    async fn create_supplier(&self, once: Once<'_>, f: SupplierFields)
-        -> Result<Outcome<Supplier>>;
+    /// Records `supplier.created`.
+    async fn create_supplier(
+        &self,
+        once: Once<'_>,
+        f: SupplierFields,
+        actor: &Actor,
+    ) -> Result<Outcome<Supplier>>;
 
     async fn get_supplier(&self, id: Uuid) -> Result<Option<Supplier>>;
 
     async fn list_suppliers(&self, page: &PageRequest) -> Result<Vec<Supplier>>;
 
-    async fn update_supplier(&self, id: Uuid, f: SupplierFields) -> Result<Supplier>;
+    /// Records `supplier.updated` with the fields that changed.
+    async fn update_supplier(&self, id: Uuid, f: SupplierFields, actor: &Actor)
+        -> Result<Supplier>;
 }
 
 #[cfg(test)]
@@ -276,9 +298,11 @@ impl dyn InventoryStore + '_ {
         let call = ReserveCall {
             id,
             lines: lines.to_vec(),
+            context: None,
         };
         self.reserve_many(&[call])
             .await?
+            .outcomes
             .pop()
             .ok_or_else(|| AppError::internal("a reservation without an outcome"))
     }

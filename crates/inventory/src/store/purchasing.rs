@@ -6,7 +6,9 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use contracts::ProductId;
-use kernel::{idempotency::Outcome, pagination::PageRequest, AppError, FieldError, Result};
+use kernel::{
+    idempotency::Outcome, outbox::Actor, pagination::PageRequest, AppError, FieldError, Result,
+};
 use uuid::Uuid;
 
 use super::Once;
@@ -57,6 +59,15 @@ pub enum PoStep {
 }
 
 impl PoStep {
+    /// The event type's last part.
+    pub fn event(self) -> &'static str {
+        match self {
+            PoStep::Order => "ordered",
+            PoStep::Cancel => "cancelled",
+            PoStep::Close => "closed",
+        }
+    }
+
     pub fn target(self) -> PoStatus {
         match self {
             PoStep::Order => PoStatus::Ordered,
@@ -76,19 +87,23 @@ pub struct NewReceipt {
 
 #[async_trait]
 pub trait PurchasingStore: Send + Sync {
-    /// A new draft (201); 422 for an unknown supplier or product.
+    /// A new draft (201); 422 for an unknown supplier or product. Records
+    /// `purchase_order.created`.
     async fn create_purchase_order(
         &self,
         once: Once<'_>,
         new: &NewPurchaseOrder,
+        actor: &Actor,
     ) -> Result<Outcome<PurchaseOrder>>;
 
-    /// Several drafts at once, all or none, answered with the products left out.
+    /// Several drafts at once, all or none, answered with the products left out. Records
+    /// `purchase_order.created` for each.
     async fn create_purchase_orders(
         &self,
         once: Once<'_>,
         new: &[NewPurchaseOrder],
         skipped: Vec<SkippedProduct>,
+        actor: &Actor,
     ) -> Result<Outcome<FromRestockResult>>;
 
     async fn get_purchase_order(&self, id: Uuid) -> Result<Option<PurchaseOrder>>;
@@ -109,20 +124,24 @@ pub trait PurchasingStore: Send + Sync {
     ) -> Result<PurchaseOrder>;
 
     /// Orders, cancels or closes, moving `on_order` with it; 409 when the state forbids it.
+    /// Records `purchase_order.ordered`, `.cancelled` or `.closed`.
     async fn step_purchase_order(
         &self,
         id: Uuid,
         step: PoStep,
         by: &str,
         note: Option<&str>,
+        actor: &Actor,
     ) -> Result<PurchaseOrder>;
 
     /// Goods in: `received` movements naming the order; 409 beyond what is still to come.
+    /// Records `purchase_order.received` and a `stock.adjusted` per product.
     async fn receive_purchase_order(
         &self,
         once: Once<'_>,
         id: Uuid,
         receipt: &NewReceipt,
+        actor: &Actor,
     ) -> Result<Outcome<PurchaseOrder>>;
 
     /// Restock facts of the given products, or of every active product when `ids` is empty.
@@ -284,6 +303,55 @@ pub fn receipt_summary(
         Some(n) => format!("{}: {n}", parts.join(", ")),
         None => parts.join(", "),
     }
+}
+
+/// A product's stock as a step left it.
+pub struct Stocked {
+    pub effect: crate::purchasing::LineEffect,
+    pub on_hand: i64,
+    pub reserved: i64,
+}
+
+/// What a receipt into `order` (as it now stands) records: `purchase_order.received`, then a
+/// `stock.adjusted` (kind `received`) per product that came in.
+pub fn receipt_events(
+    order: &PurchaseOrder,
+    stocked: &[Stocked],
+    receipt: &NewReceipt,
+    by: &Actor,
+) -> Vec<kernel::outbox::Event> {
+    use crate::{domain::Reason, events};
+    let received: Vec<(Uuid, i64)> = stocked
+        .iter()
+        .filter(|s| s.effect.received > 0)
+        .map(|s| (s.effect.product_id.as_uuid(), s.effect.received))
+        .collect();
+    let note = receipt.note.as_deref();
+    let mut out = vec![events::purchase_order_received(order, &received, note, by)];
+    for s in stocked.iter().filter(|s| s.effect.received > 0) {
+        let product = s.effect.product_id.as_uuid();
+        let Some(line) = order.lines.iter().find(|l| l.product_id == product) else {
+            continue;
+        };
+        let level = events::Level {
+            product_id: product,
+            sku: &line.sku,
+            name: &line.name,
+            on_hand: s.on_hand,
+            reserved: s.reserved,
+        };
+        let context = serde_json::json!({"purchase_order_id": order.id, "number": order.number});
+        let kind = Reason::Received;
+        out.push(events::stock_adjusted(
+            &level,
+            s.effect.received,
+            kind,
+            note,
+            context,
+            by,
+        ));
+    }
+    out
 }
 
 /// The lines of a loaded order as the rules see them.

@@ -76,6 +76,7 @@ async fn a_release_racing_its_reservation_gives_the_stock_back() {
             },
             &product,
             "tester",
+            &kernel::outbox::Actor::service(crate::SERVICE),
         )
         .await
         .expect("the product is created")

@@ -7,6 +7,10 @@
 //! deadlock), each reservation is decided in arrival order against what the ones before it
 //! took, and everything is written in a few set-based statements and one commit.
 //!
+//! A reservation that takes a product's available stock through its reorder point or to 0
+//! records `stock.low` / `stock.out` in the same transaction, with the batch's other writes:
+//! nothing more is sent to the database for a batch that crosses nothing.
+//!
 //! The steps are the same on both backends; [`ReserveTx`] is the SQL of one.
 
 use std::collections::{HashMap, HashSet};
@@ -19,15 +23,41 @@ use contracts::{
     },
     OrderId, ProductId,
 };
-use kernel::{AppError, Result};
+use kernel::{
+    context::RequestContext,
+    outbox::{Actor, Event},
+    AppError, Result,
+};
+use serde_json::json;
 
 use super::ReserveOutcome;
+use crate::{
+    events::{self, Level},
+    model::effective_reorder_point,
+};
 
 /// One order's reservation request.
 #[derive(Debug, Clone)]
 pub struct ReserveCall {
     pub id: OrderId,
     pub lines: Vec<ReserveLine>,
+    /// The request it came in: the batch runs in a worker, and the events it causes name
+    /// their request.
+    pub context: Option<RequestContext>,
+}
+
+/// A batch's outcomes, one per call, and how many events it recorded.
+#[derive(Debug)]
+pub struct Reserved {
+    pub outcomes: Vec<ReserveOutcome>,
+    pub recorded: usize,
+}
+
+/// An event to record with the batch, and the request that caused it.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub event: Event,
+    pub context: Option<RequestContext>,
 }
 
 /// A product as a reservation sees it, its row locked.
@@ -39,6 +69,8 @@ pub struct Shelf {
     pub price_cents: i64,
     pub sku: String,
     pub name: String,
+    /// The product's own (0: the deployment's default applies).
+    pub reorder_point: i64,
 }
 
 /// One line taken: the ledger row it writes.
@@ -61,6 +93,8 @@ pub struct Writes {
     pub totals: Vec<(OrderId, i64)>,
     /// Claims of refused reservations: removed, as if never made.
     pub unclaim: Vec<OrderId>,
+    /// `stock.low` / `stock.out`, in the order they happened.
+    pub events: Vec<Recorded>,
 }
 
 impl Writes {
@@ -88,13 +122,15 @@ pub trait ReserveTx: Send {
 }
 
 /// Reserves every call in one transaction; an outcome per call, in the calls' order. The same
-/// id twice in a batch gets the same outcome.
+/// id twice in a batch gets the same outcome. A product's reorder point of 0 is judged at
+/// `default_reorder_point`.
 pub async fn reserve_batch(
     mut tx: Box<dyn ReserveTx + '_>,
     calls: &[ReserveCall],
     currency: &str,
+    default_reorder_point: i64,
     at: DateTime<Utc>,
-) -> Result<Vec<ReserveOutcome>> {
+) -> Result<Reserved> {
     let mut ids: Vec<OrderId> = calls.iter().map(|c| c.id).collect();
     ids.sort();
     ids.dedup();
@@ -122,6 +158,10 @@ pub async fn reserve_batch(
     } else {
         tx.lock_shelves(&products).await?
     };
+    let available_before: HashMap<ProductId, i64> = shelves
+        .iter()
+        .map(|(id, s)| (*id, s.on_hand - s.reserved))
+        .collect();
     let decisions = decide(&deciding, &mut shelves);
 
     let mut writes = Writes::default();
@@ -162,6 +202,22 @@ pub async fn reserve_batch(
         .into_iter()
         .filter_map(|id| shelves.get(&id).map(|s| (id, s.reserved)))
         .collect();
+    let contexts: HashMap<OrderId, &RequestContext> = deciding
+        .iter()
+        .filter_map(|c| c.context.as_ref().map(|ctx| (c.id, ctx)))
+        .collect();
+    writes.events = crossings(
+        &writes.takes,
+        available_before,
+        &shelves,
+        default_reorder_point,
+    )
+    .into_iter()
+    .map(|(order, event)| Recorded {
+        event,
+        context: contexts.get(&order).map(|ctx| (*ctx).clone()),
+    })
+    .collect();
     for id in ids.iter().filter(|id| !claimed.contains(id)) {
         let existing = tx
             .existing(*id)
@@ -173,7 +229,7 @@ pub async fn reserve_batch(
         tx.write(&writes, at).await?;
     }
     tx.commit().await?;
-    calls
+    let outcomes = calls
         .iter()
         .map(|c| {
             outcomes
@@ -181,7 +237,46 @@ pub async fn reserve_batch(
                 .cloned()
                 .ok_or_else(|| AppError::internal("a reservation was left undecided"))
         })
-        .collect()
+        .collect::<Result<_>>()?;
+    Ok(Reserved {
+        outcomes,
+        recorded: writes.events.len(),
+    })
+}
+
+/// The thresholds each product's available stock fell through as the takes were made, in
+/// order, each with the order whose take it was: a batch crosses each at most once per
+/// product, as available stock only falls while reserving.
+fn crossings(
+    takes: &[Take],
+    mut available: HashMap<ProductId, i64>,
+    shelves: &HashMap<ProductId, Shelf>,
+    default_reorder_point: i64,
+) -> Vec<(OrderId, Event)> {
+    let by = Actor::service(crate::SERVICE);
+    let mut events = Vec::new();
+    for take in takes {
+        let (Some(shelf), Some(was)) = (
+            shelves.get(&take.product_id),
+            available.get_mut(&take.product_id),
+        ) else {
+            continue;
+        };
+        let level = Level {
+            product_id: take.product_id.as_uuid(),
+            sku: &shelf.sku,
+            name: &shelf.name,
+            on_hand: take.on_hand_after,
+            reserved: take.reserved_after,
+        };
+        let point = effective_reorder_point(shelf.reorder_point, default_reorder_point);
+        let cause = json!({"kind": "reserved", "order_id": take.order_id});
+        for event in events::thresholds(&level, *was, point, cause, &by) {
+            events.push((take.order_id, event));
+        }
+        *was = level.available();
+    }
+    events
 }
 
 /// How one reservation is decided.
@@ -275,6 +370,7 @@ mod tests {
             price_cents: 250,
             sku: "MUG".into(),
             name: "Mug".into(),
+            reorder_point: 3,
         }
     }
 
@@ -285,6 +381,7 @@ mod tests {
                 product_id: product,
                 quantity: Quantity::new(quantity).expect("a valid quantity"),
             }],
+            context: None,
         }
     }
 
@@ -305,6 +402,42 @@ mod tests {
             matches!(&decisions[2], Decision::Reserve { takes, .. } if takes[0].reserved_after == 5)
         );
         assert_eq!(shelves[&mug].reserved, 5, "never more than on hand");
+    }
+
+    #[test]
+    fn a_batch_records_each_threshold_once_naming_the_order_that_crossed_it() {
+        // Five on the shelf, low at 3: the second order takes it to 3, the fourth to 0.
+        let mug = ProductId(Uuid::now_v7());
+        let mut shelves = HashMap::from([(mug, shelf(5, 0))]);
+        let before = HashMap::from([(mug, 5)]);
+        let calls = [call(mug, 1), call(mug, 1), call(mug, 2), call(mug, 1)];
+        let takes: Vec<Take> = decide(&calls.iter().collect::<Vec<_>>(), &mut shelves)
+            .into_iter()
+            .flat_map(|d| match d {
+                Decision::Reserve { takes, .. } => takes,
+                Decision::Refuse(_) => vec![],
+            })
+            .collect();
+        let events = crossings(&takes, before, &shelves, 10);
+        let seen: Vec<(OrderId, &str, i64)> = events
+            .iter()
+            .map(|(order, e)| {
+                (
+                    *order,
+                    e.kind.as_str(),
+                    e.data["available"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [(calls[1].id, "stock.low", 3), (calls[3].id, "stock.out", 0)],
+            "the product's own point, not the default"
+        );
+        assert!(
+            crossings(&takes[..1], HashMap::from([(mug, 5)]), &shelves, 10).is_empty(),
+            "nothing crossed, nothing recorded"
+        );
     }
 
     #[test]

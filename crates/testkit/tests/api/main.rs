@@ -11,6 +11,7 @@ mod events;
 mod fulfilment;
 mod gateway;
 mod inventory;
+mod inventory_events;
 mod isolation;
 mod order_events;
 mod orders;

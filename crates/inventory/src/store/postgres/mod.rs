@@ -20,8 +20,12 @@ use contracts::{
     Currency, OrderId, ProductId,
 };
 use kernel::{
-    error::is_unique_violation, idempotency::Outcome, pagination::PageRequest, time::now, AppError,
-    Result,
+    error::is_unique_violation,
+    idempotency::Outcome,
+    outbox::{record_postgres, Actor, Event},
+    pagination::PageRequest,
+    time::now,
+    AppError, Result,
 };
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
@@ -30,11 +34,12 @@ use super::{
     already_settled, check_version, duplicate_sku, insufficient_for_adjustment, open_reservations,
     product_not_found, settlement_reason, stale, stored_reason, stored_status, supplier_not_found,
     ImportReport, InventoryStore, LedgerEntry, NewAdjustment, NewProduct, Once, ProductFilter,
-    ProductPatch, ReserveCall, ReserveOutcome, SupplierFields,
+    ProductPatch, ReserveCall, SupplierFields,
 };
-use crate::store::reserve::reserve_batch;
+use crate::store::reserve::{reserve_batch, Reserved};
 use crate::{
     domain::Reason,
+    events,
     model::{effective_reorder_point, AdjustmentResult, Movement, Product, Supplier},
     stocktake::{Counted, StocktakeResult},
 };
@@ -175,6 +180,14 @@ impl PgStore {
             .map(|r| r.into_product(self.currency.as_str(), self.default_reorder_point))
             .collect()
     }
+}
+
+/// Records `events` in the change's transaction (kept by the outbox once it commits).
+async fn record(conn: &mut PgConnection, events: impl IntoIterator<Item = Event>) -> Result<()> {
+    for event in events {
+        record_postgres(conn, &event).await?;
+    }
+    Ok(())
 }
 
 async fn write_movement(
@@ -326,10 +339,13 @@ impl InventoryStore for PgStore {
         once: Once<'_>,
         new: &NewProduct,
         user_id: &str,
+        actor: &Actor,
     ) -> Result<Outcome<Product>> {
         self.once(once, async |conn: &mut PgConnection| {
             let row = insert_product(conn, new, user_id).await?;
-            Ok(row.into_product(self.currency.as_str(), self.default_reorder_point))
+            let product = row.into_product(self.currency.as_str(), self.default_reorder_point);
+            record(conn, [events::product_created(&product, actor)]).await?;
+            Ok(product)
         })
         .await
     }
@@ -384,11 +400,13 @@ impl InventoryStore for PgStore {
         id: ProductId,
         patch: ProductPatch,
         expected_version: Option<i64>,
+        actor: &Actor,
     ) -> Result<Product> {
         let mut tx = self.pool.begin().await?;
         let current = product_for_update(&mut tx, id)
             .await?
-            .ok_or_else(product_not_found)?;
+            .ok_or_else(product_not_found)?
+            .into_product(self.currency.as_str(), self.default_reorder_point);
         check_version(current.version, expected_version)?;
         if patch.active == Some(false) && current.reserved > 0 {
             return Err(open_reservations(current.reserved));
@@ -403,9 +421,11 @@ impl InventoryStore for PgStore {
                  reorder_point, reorder_quantity, on_order, cost_cents, active, version, created_at, updated_at",
             id.as_uuid(),
             current.version,
-            patch.name.unwrap_or(current.name),
-            patch.description.unwrap_or(current.description),
-            patch.category.unwrap_or(current.category),
+            patch.name.unwrap_or_else(|| current.name.clone()),
+            patch
+                .description
+                .unwrap_or_else(|| current.description.clone()),
+            patch.category.unwrap_or_else(|| current.category.clone()),
             patch.supplier_id.unwrap_or(current.supplier_id),
             patch.price_cents.unwrap_or(current.price_cents),
             patch.reorder_point.unwrap_or(current.reorder_point),
@@ -427,8 +447,10 @@ impl InventoryStore for PgStore {
                 open_reservations(now.reserved)
             });
         };
+        let product = row.into_product(self.currency.as_str(), self.default_reorder_point);
+        record(&mut tx, events::product_changed(&current, &product, actor)).await?;
         tx.commit().await?;
-        Ok(row.into_product(self.currency.as_str(), self.default_reorder_point))
+        Ok(product)
     }
 
     async fn all_products(&self) -> Result<Vec<Product>> {
@@ -448,6 +470,7 @@ impl InventoryStore for PgStore {
         once: Once<'_>,
         rows: &[NewProduct],
         user_id: &str,
+        actor: &Actor,
     ) -> Result<Outcome<ImportReport>> {
         self.once(once, async |conn: &mut PgConnection| {
             let mut report = ImportReport {
@@ -456,19 +479,31 @@ impl InventoryStore for PgStore {
             };
             // Existing rows are locked up front in id order, the order reservations lock
             // products in, so an import and a reservation (or two imports) cannot deadlock by
-            // taking the same rows in opposite orders.
+            // taking the same rows in opposite orders. As they were: what each edit changes.
             let skus: Vec<String> = rows.iter().map(|r| r.sku.as_str().to_string()).collect();
-            sqlx::query!(
-                "SELECT id FROM products WHERE sku = ANY($1) ORDER BY id FOR UPDATE",
+            let mut known: std::collections::HashMap<String, Product> = sqlx::query_as!(
+                ProductRow,
+                "SELECT id, sku, name, description, category, supplier_id, price_cents, on_hand, reserved,
+                     reorder_point, reorder_quantity, on_order, cost_cents, active, version, created_at, updated_at
+                 FROM products WHERE sku = ANY($1) ORDER BY id FOR UPDATE",
                 &skus
             )
             .fetch_all(&mut *conn)
-            .await?;
+            .await?
+            .into_iter()
+            .map(|r| {
+                let p = r.into_product(self.currency.as_str(), self.default_reorder_point);
+                (p.sku.clone(), p)
+            })
+            .collect();
             for new in rows {
-                let changed = sqlx::query!(
+                let changed = sqlx::query_as!(
+                    ProductRow,
                     "UPDATE products SET name = $2, description = $3, category = $4, supplier_id = $5, price_cents = $6,
                          reorder_point = $7, reorder_quantity = $8, active = $9, version = version + 1, updated_at = $10
-                     WHERE sku = $1",
+                     WHERE sku = $1
+                     RETURNING id, sku, name, description, category, supplier_id, price_cents, on_hand, reserved,
+                         reorder_point, reorder_quantity, on_order, cost_cents, active, version, created_at, updated_at",
                     new.sku.as_str(),
                     new.name,
                     new.description,
@@ -480,15 +515,28 @@ impl InventoryStore for PgStore {
                     new.active,
                     now(),
                 )
-                .execute(&mut *conn)
-                .await?
-                .rows_affected();
-                if changed == 0 {
-                    insert_product(conn, new, user_id).await?;
-                    report.created += 1;
-                } else {
-                    report.updated += 1;
-                }
+                .fetch_optional(&mut *conn)
+                .await?;
+                let after = match changed {
+                    Some(row) => {
+                        report.updated += 1;
+                        let after =
+                            row.into_product(self.currency.as_str(), self.default_reorder_point);
+                        if let Some(before) = known.get(&after.sku) {
+                            record(conn, events::product_changed(before, &after, actor)).await?;
+                        }
+                        after
+                    }
+                    None => {
+                        report.created += 1;
+                        let row = insert_product(conn, new, user_id).await?;
+                        let created =
+                            row.into_product(self.currency.as_str(), self.default_reorder_point);
+                        record(conn, [events::product_created(&created, actor)]).await?;
+                        created
+                    }
+                };
+                known.insert(after.sku.clone(), after);
             }
             Ok(report)
         })
@@ -576,6 +624,7 @@ impl InventoryStore for PgStore {
         &self,
         once: Once<'_>,
         a: &NewAdjustment<'_>,
+        actor: &Actor,
     ) -> Result<Outcome<AdjustmentResult>> {
         self.once(once, async |conn: &mut PgConnection| {
             let at = now();
@@ -618,22 +667,25 @@ impl InventoryStore for PgStore {
                 note: a.note,
             };
             let movement = write_movement(conn, &entry, product.updated_at).await?;
+            record(conn, events::adjusted(&product, a, actor)).await?;
             Ok(AdjustmentResult { movement, product })
         })
         .await
     }
 
-    async fn reserve_many(&self, calls: &[ReserveCall]) -> Result<Vec<ReserveOutcome>> {
+    async fn reserve_many(&self, calls: &[ReserveCall]) -> Result<Reserved> {
         let tx = reserve::PgReserveTx::begin(&self.pool, self.currency.as_str()).await?;
-        reserve_batch(Box::new(tx), calls, self.currency.as_str(), now()).await
+        let (currency, point) = (self.currency.as_str(), self.default_reorder_point);
+        reserve_batch(Box::new(tx), calls, currency, point, now()).await
     }
 
     async fn stocktake(
         &self,
         once: Once<'_>,
         counted: &Counted<'_>,
+        actor: &Actor,
     ) -> Result<Outcome<StocktakeResult>> {
-        self.count_stock(once, counted).await
+        self.count_stock(once, counted, actor).await
     }
 
     async fn holds(
@@ -755,6 +807,7 @@ impl InventoryStore for PgStore {
         &self,
         once: Once<'_>,
         f: SupplierFields,
+        actor: &Actor,
     ) -> Result<Outcome<Supplier>> {
         self.once(once, async |conn: &mut PgConnection| {
             let row = sqlx::query_as!(
@@ -771,7 +824,9 @@ impl InventoryStore for PgStore {
             )
             .fetch_one(&mut *conn)
             .await?;
-            Ok(Supplier::from(row))
+            let supplier = Supplier::from(row);
+            record(conn, [events::supplier_created(&supplier, actor)]).await?;
+            Ok(supplier)
         })
         .await
     }
@@ -802,8 +857,24 @@ impl InventoryStore for PgStore {
         Ok(rows.into_iter().map(Supplier::from).collect())
     }
 
-    async fn update_supplier(&self, id: Uuid, f: SupplierFields) -> Result<Supplier> {
-        // Absent fields keep their value: one statement, no read first.
+    async fn update_supplier(
+        &self,
+        id: Uuid,
+        f: SupplierFields,
+        actor: &Actor,
+    ) -> Result<Supplier> {
+        let mut tx = self.pool.begin().await?;
+        let before = sqlx::query_as!(
+            SupplierRow,
+            "SELECT id, name, contact_email, phone, lead_time_days, created_at FROM suppliers
+             WHERE id = $1 FOR UPDATE",
+            id,
+        )
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(Supplier::from)
+        .ok_or_else(supplier_not_found)?;
+        // Absent fields keep their value.
         let row = sqlx::query_as!(
             SupplierRow,
             "UPDATE suppliers SET name = COALESCE($2, name), contact_email = COALESCE($3, contact_email),
@@ -816,8 +887,11 @@ impl InventoryStore for PgStore {
             f.lead_time_days,
             now(),
         )
-        .fetch_optional(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
-        row.map(Supplier::from).ok_or_else(supplier_not_found)
+        let after = Supplier::from(row);
+        record(&mut tx, events::supplier_changed(&before, &after, actor)).await?;
+        tx.commit().await?;
+        Ok(after)
     }
 }

@@ -7,20 +7,22 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use contracts::ProductId;
-use kernel::{idempotency::Outcome, pagination::PageRequest, time::now, Result};
+use kernel::{idempotency::Outcome, outbox::Actor, pagination::PageRequest, time::now, Result};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::PgStore;
+use super::{record, PgStore};
 use crate::{
+    events,
     purchasing::{
         check_editable, on_order_effects, plan_receipt, LineEffect, PoStatus, RestockFacts,
     },
     purchasing_model::{FromRestockResult, PurchaseOrder, SkippedProduct},
     store::{
         purchasing::{
-            assemble, expected_from_lead_time, line_states, po_not_found, receipt_note,
-            receipt_summary, unknown_products, unknown_supplier, EventParts, HeadParts, LineParts,
+            assemble, expected_from_lead_time, line_states, po_not_found, receipt_events,
+            receipt_note, receipt_summary, unknown_products, unknown_supplier, EventParts,
+            HeadParts, LineParts, Stocked,
         },
         NewLine, NewPurchaseOrder, NewReceipt, Once, PoFilter, PoPatch, PoStep, PurchasingStore,
     },
@@ -167,14 +169,16 @@ async fn insert(conn: &mut PgConnection, new: &NewPurchaseOrder) -> Result<Uuid>
     Ok(id)
 }
 
-/// Moves each product's `on_order` (and for a receipt `on_hand`, with its ledger row).
+/// Moves each product's `on_order` (and for a receipt `on_hand`, with its ledger row); each
+/// product's stock as it left it.
 async fn apply(
     conn: &mut PgConnection,
     order: &PurchaseOrder,
     effects: &[LineEffect],
     receipt: Option<&NewReceipt>,
     at: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<Vec<Stocked>> {
+    let mut stocked = Vec::with_capacity(effects.len());
     for e in effects {
         let row = sqlx::query!(
             "UPDATE products SET on_hand = on_hand + $2, on_order = on_order + $3, updated_at = $4
@@ -186,6 +190,11 @@ async fn apply(
         )
         .fetch_one(&mut *conn)
         .await?;
+        stocked.push(Stocked {
+            effect: *e,
+            on_hand: row.on_hand,
+            reserved: row.reserved,
+        });
         let Some(receipt) = receipt else { continue };
         sqlx::query!(
             "UPDATE purchase_order_lines SET quantity_received = quantity_received + $3
@@ -213,7 +222,7 @@ async fn apply(
         .execute(&mut *conn)
         .await?;
     }
-    Ok(())
+    Ok(stocked)
 }
 
 async fn set_status(
@@ -241,12 +250,19 @@ impl PurchasingStore for PgStore {
         &self,
         once: Once<'_>,
         new: &NewPurchaseOrder,
+        actor: &Actor,
     ) -> Result<Outcome<PurchaseOrder>> {
         self.once(once, async |conn: &mut PgConnection| {
             let id = insert(conn, new).await?;
-            load(conn, id, self.currency.as_str())
+            let order = load(conn, id, self.currency.as_str())
                 .await?
-                .ok_or_else(po_not_found)
+                .ok_or_else(po_not_found)?;
+            record(
+                conn,
+                [events::purchase_order("created", &order, None, actor)],
+            )
+            .await?;
+            Ok(order)
         })
         .await
     }
@@ -256,16 +272,21 @@ impl PurchasingStore for PgStore {
         once: Once<'_>,
         new: &[NewPurchaseOrder],
         skipped: Vec<SkippedProduct>,
+        actor: &Actor,
     ) -> Result<Outcome<FromRestockResult>> {
         self.once(once, async |conn: &mut PgConnection| {
             let mut created = Vec::with_capacity(new.len());
             for draft in new {
                 let id = insert(conn, draft).await?;
-                created.push(
-                    load(conn, id, self.currency.as_str())
-                        .await?
-                        .ok_or_else(po_not_found)?,
-                );
+                let order = load(conn, id, self.currency.as_str())
+                    .await?
+                    .ok_or_else(po_not_found)?;
+                record(
+                    conn,
+                    [events::purchase_order("created", &order, None, actor)],
+                )
+                .await?;
+                created.push(order);
             }
             Ok(FromRestockResult { created, skipped })
         })
@@ -348,6 +369,7 @@ impl PurchasingStore for PgStore {
         step: PoStep,
         by: &str,
         note: Option<&str>,
+        actor: &Actor,
     ) -> Result<PurchaseOrder> {
         let mut tx = self.pool.begin().await?;
         let current = load_locked(&mut tx, id, self.currency.as_str()).await?;
@@ -372,6 +394,8 @@ impl PurchasingStore for PgStore {
         let order = load(&mut tx, id, self.currency.as_str())
             .await?
             .ok_or_else(po_not_found)?;
+        let event = events::purchase_order(step.event(), &order, note, actor);
+        record(&mut tx, [event]).await?;
         tx.commit().await?;
         Ok(order)
     }
@@ -381,19 +405,22 @@ impl PurchasingStore for PgStore {
         once: Once<'_>,
         id: Uuid,
         receipt: &NewReceipt,
+        actor: &Actor,
     ) -> Result<Outcome<PurchaseOrder>> {
         self.once(once, async |conn: &mut PgConnection| {
             let current = load_locked(conn, id, self.currency.as_str()).await?;
             let (effects, to) =
                 plan_receipt(current.status, &line_states(&current), &receipt.lines)?;
             let at = now();
-            apply(conn, &current, &effects, Some(receipt), at).await?;
+            let stocked = apply(conn, &current, &effects, Some(receipt), at).await?;
             set_status(conn, id, to, current.expected_at, at).await?;
             let summary = receipt_summary(&current, &effects, receipt.note.as_deref());
             history(conn, id, to, &receipt.user_id, Some(&summary), at).await?;
-            load(conn, id, self.currency.as_str())
+            let order = load(conn, id, self.currency.as_str())
                 .await?
-                .ok_or_else(po_not_found)
+                .ok_or_else(po_not_found)?;
+            record(conn, receipt_events(&order, &stocked, receipt, actor)).await?;
+            Ok(order)
         })
         .await
     }

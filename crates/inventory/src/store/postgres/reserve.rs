@@ -1,5 +1,6 @@
 //! A batch of reservations on PostgreSQL: five round trips whatever the batch's size (claim,
-//! lock, one statement for every write, commit), arrays bound with `UNNEST`.
+//! lock, one statement for every write, commit), arrays bound with `UNNEST`. The events a
+//! batch records go into the outbox in that same statement.
 
 use std::collections::{HashMap, HashSet};
 
@@ -9,14 +10,14 @@ use contracts::{
     reservation::{Hold, Reservation},
     OrderId, ProductId,
 };
-use kernel::Result;
+use kernel::{AppError, Result};
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 use super::load_reservation;
 use crate::{
     domain::Reason,
-    store::reserve::{ReserveTx, Shelf, Writes},
+    store::reserve::{Recorded, ReserveTx, Shelf, Writes},
 };
 
 pub struct PgReserveTx {
@@ -60,7 +61,7 @@ impl ReserveTx for PgReserveTx {
 
     async fn lock_shelves(&mut self, ids: &[ProductId]) -> Result<HashMap<ProductId, Shelf>> {
         let rows = sqlx::query!(
-            "SELECT id, on_hand, reserved, active, price_cents, sku, name FROM products
+            "SELECT id, on_hand, reserved, active, price_cents, sku, name, reorder_point FROM products
              WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE",
             &uuids(ids, |id| id.as_uuid()),
         )
@@ -78,6 +79,7 @@ impl ReserveTx for PgReserveTx {
                         price_cents: r.price_cents,
                         sku: r.sku,
                         name: r.name,
+                        reorder_point: r.reorder_point,
                     },
                 )
             })
@@ -105,6 +107,7 @@ impl ReserveTx for PgReserveTx {
         let line_names: Vec<String> = w.lines.iter().map(|(_, l)| l.name.clone()).collect();
         let (total_ids, totals): (Vec<Uuid>, Vec<i64>) =
             w.totals.iter().map(|(id, t)| (id.as_uuid(), *t)).unzip();
+        let outbox = OutboxRows::of(&w.events)?;
         // Every write of the batch in one statement: the parts touch different rows, so they
         // need not see each other.
         sqlx::query!(
@@ -123,6 +126,11 @@ impl ReserveTx for PgReserveTx {
              ), total AS (
                  UPDATE reservations SET total_cents = t.total
                  FROM UNNEST($17::uuid[], $18::bigint[]) AS t(id, total) WHERE reservations.id = t.id
+             ), outbox AS (
+                 INSERT INTO outbox (id, event, request_id, traceparent, recorded_at)
+                 SELECT id, event, request_id, traceparent, $3
+                 FROM UNNEST($20::uuid[], $21::text[], $22::text[], $23::text[])
+                     AS t(id, event, request_id, traceparent)
              )
              DELETE FROM reservations WHERE id = ANY($19::uuid[])",
             &product_ids,
@@ -144,6 +152,10 @@ impl ReserveTx for PgReserveTx {
             &total_ids,
             &totals,
             &uuids(&w.unclaim, |id| id.as_uuid()),
+            &outbox.ids,
+            &outbox.events,
+            &outbox.request_ids as &[Option<String>],
+            &outbox.traceparents as &[Option<String>],
         )
         .execute(&mut *self.tx)
         .await?;
@@ -153,6 +165,36 @@ impl ReserveTx for PgReserveTx {
     async fn commit(self: Box<Self>) -> Result<()> {
         self.tx.commit().await?;
         Ok(())
+    }
+}
+
+/// A batch's events as the outbox stores them (the rows `kernel::outbox::record_postgres`
+/// writes), in columns for `UNNEST`: they ride the batch's one statement.
+struct OutboxRows {
+    ids: Vec<Uuid>,
+    events: Vec<String>,
+    request_ids: Vec<Option<String>>,
+    traceparents: Vec<Option<String>>,
+}
+
+impl OutboxRows {
+    fn of(recorded: &[Recorded]) -> Result<Self> {
+        let mut rows = Self {
+            ids: Vec::with_capacity(recorded.len()),
+            events: Vec::with_capacity(recorded.len()),
+            request_ids: Vec::with_capacity(recorded.len()),
+            traceparents: Vec::with_capacity(recorded.len()),
+        };
+        for r in recorded {
+            rows.ids.push(r.event.id);
+            rows.events
+                .push(serde_json::to_string(&r.event).map_err(AppError::internal)?);
+            rows.request_ids
+                .push(r.context.as_ref().map(|c| c.request_id.clone()));
+            rows.traceparents
+                .push(r.context.as_ref().and_then(|c| c.traceparent.clone()));
+        }
+        Ok(rows)
     }
 }
 

@@ -6,13 +6,15 @@ use contracts::{
     reservation::{Reservation, ReserveLine, RestockRequest},
     OrderId, ProductId,
 };
-use kernel::{time::now, Result};
+use kernel::{outbox::Actor, time::now, Result};
+use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use super::{load_reservation, write_movement};
+use super::{load_reservation, record, write_movement};
 use crate::{
     domain::Reason,
+    events::{self, Level},
     store::{already_settled, over_commit, product_not_found, LedgerEntry},
 };
 
@@ -175,7 +177,7 @@ pub async fn restock(pool: &PgPool, req: &RestockRequest) -> Result<bool> {
         let quantity = line.quantity.get();
         let Some(row) = sqlx::query!(
             "UPDATE products SET on_hand = on_hand + $2, updated_at = $3
-             WHERE id = $1 RETURNING on_hand, reserved",
+             WHERE id = $1 RETURNING on_hand, reserved, sku, name",
             line.product_id.as_uuid(),
             quantity,
             at,
@@ -197,6 +199,17 @@ pub async fn restock(pool: &PgPool, req: &RestockRequest) -> Result<bool> {
             note: Some(&note),
         };
         write_movement(&mut tx, &entry, at).await?;
+        let level = Level {
+            product_id: line.product_id.as_uuid(),
+            sku: &row.sku,
+            name: &row.name,
+            on_hand: row.on_hand,
+            reserved: row.reserved,
+        };
+        let context = json!({"order_id": req.order_id, "return_id": req.return_id});
+        let by = Actor::service(crate::SERVICE);
+        let event = events::stock_adjusted(&level, quantity, Reason::Returned, None, context, &by);
+        record(&mut tx, [event]).await?;
     }
     tx.commit().await?;
     Ok(true)

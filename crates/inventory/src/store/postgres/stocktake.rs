@@ -3,12 +3,13 @@
 
 use std::collections::HashMap;
 
-use kernel::{idempotency::Outcome, time::now, Result};
+use kernel::{idempotency::Outcome, outbox::Actor, time::now, Result};
 use sqlx::PgConnection;
 
-use super::{write_movement, PgStore};
+use super::{record, write_movement, PgStore};
 use crate::{
     domain::Reason,
+    model::effective_reorder_point,
     stocktake::{differences, lock_order, Books, Counted, CountedLine, StocktakeResult},
     store::{LedgerEntry, Once},
 };
@@ -18,11 +19,12 @@ impl PgStore {
         &self,
         once: Once<'_>,
         counted: &Counted<'_>,
+        actor: &Actor,
     ) -> Result<Outcome<StocktakeResult>> {
         self.once(once, async |conn: &mut PgConnection| {
             let ids = lock_order(counted);
             let mut books: HashMap<_, _> = sqlx::query!(
-                "SELECT id, sku, name, on_hand, reserved FROM products
+                "SELECT id, sku, name, on_hand, reserved, active, reorder_point FROM products
                  WHERE id = ANY($1) ORDER BY id FOR UPDATE",
                 &ids,
             )
@@ -35,6 +37,11 @@ impl PgStore {
                     name: r.name,
                     on_hand: r.on_hand,
                     reserved: r.reserved,
+                    active: r.active,
+                    reorder_point: effective_reorder_point(
+                        r.reorder_point,
+                        self.default_reorder_point,
+                    ),
                 };
                 (r.id, books)
             })
@@ -70,7 +77,9 @@ impl PgStore {
                         note: counted.note,
                     };
                     result.corrected += 1;
-                    Some(write_movement(conn, &entry, at).await?)
+                    let movement = write_movement(conn, &entry, at).await?;
+                    record(conn, b.corrected(id, count, counted.note, actor)).await?;
+                    Some(movement)
                 };
                 result.lines.push(CountedLine {
                     product_id: id,

@@ -19,6 +19,7 @@ use contracts::{
 use kernel::{
     error::is_unique_violation,
     idempotency::Outcome,
+    outbox::{record_sqlite, Actor, Event},
     pagination::PageRequest,
     time::{now, to_db},
     AppError, Result,
@@ -30,11 +31,12 @@ use super::{
     already_settled, check_version, duplicate_sku, insufficient_for_adjustment, open_reservations,
     product_not_found, settlement_reason, stale, stored_reason, stored_status, supplier_not_found,
     ImportReport, InventoryStore, LedgerEntry, NewAdjustment, NewProduct, Once, ProductFilter,
-    ProductPatch, ReserveCall, ReserveOutcome, SupplierFields,
+    ProductPatch, ReserveCall, SupplierFields,
 };
-use crate::store::reserve::reserve_batch;
+use crate::store::reserve::{reserve_batch, Reserved};
 use crate::{
     domain::Reason,
+    events,
     model::{effective_reorder_point, AdjustmentResult, Movement, Product, Supplier},
     stocktake::{Counted, StocktakeResult},
 };
@@ -237,6 +239,17 @@ impl SqliteStore {
     }
 }
 
+/// Records `events` in the change's transaction (kept by the outbox once it commits).
+async fn record(
+    conn: &mut SqliteConnection,
+    events: impl IntoIterator<Item = Event>,
+) -> Result<()> {
+    for event in events {
+        record_sqlite(conn, &event).await?;
+    }
+    Ok(())
+}
+
 async fn write_movement(
     conn: &mut SqliteConnection,
     e: &LedgerEntry<'_>,
@@ -377,10 +390,13 @@ impl InventoryStore for SqliteStore {
         once: Once<'_>,
         new: &NewProduct,
         user_id: &str,
+        actor: &Actor,
     ) -> Result<Outcome<Product>> {
         self.once(once, async |conn: &mut SqliteConnection| {
             let row = insert_product(conn, new, user_id).await?;
-            Ok(row.into_product(self.currency.as_str(), self.default_reorder_point))
+            let product = row.into_product(self.currency.as_str(), self.default_reorder_point);
+            record(conn, [events::product_created(&product, actor)]).await?;
+            Ok(product)
         })
         .await
     }
@@ -425,18 +441,18 @@ impl InventoryStore for SqliteStore {
         id: ProductId,
         patch: ProductPatch,
         expected_version: Option<i64>,
+        actor: &Actor,
     ) -> Result<Product> {
         let mut tx = self.pool.begin().await?;
         let current = product_row(&mut tx, id)
             .await?
-            .ok_or_else(product_not_found)?;
+            .ok_or_else(product_not_found)?
+            .into_product(self.currency.as_str(), self.default_reorder_point);
         check_version(current.version, expected_version)?;
         if patch.active == Some(false) && current.reserved > 0 {
             return Err(open_reservations(current.reserved));
         }
-        let supplier_id = patch
-            .supplier_id
-            .unwrap_or(current.supplier_id.map(Hyphenated::into_uuid));
+        let supplier_id = patch.supplier_id.unwrap_or(current.supplier_id);
         let row = sqlx::query_as::<_, ProductRow>(&format!(
             "UPDATE products SET name = ?3, description = ?4, category = ?5, supplier_id = ?6, price_cents = ?7,
                  reorder_point = ?8, reorder_quantity = ?9, active = ?10, version = version + 1, updated_at = ?11,
@@ -445,9 +461,13 @@ impl InventoryStore for SqliteStore {
         ))
         .bind(id.as_uuid().hyphenated())
         .bind(current.version)
-        .bind(patch.name.unwrap_or(current.name))
-        .bind(patch.description.unwrap_or(current.description))
-        .bind(patch.category.unwrap_or(current.category))
+        .bind(patch.name.unwrap_or_else(|| current.name.clone()))
+        .bind(
+            patch
+                .description
+                .unwrap_or_else(|| current.description.clone()),
+        )
+        .bind(patch.category.unwrap_or_else(|| current.category.clone()))
         .bind(supplier_id.map(|s| s.hyphenated()))
         .bind(patch.price_cents.unwrap_or(current.price_cents))
         .bind(patch.reorder_point.unwrap_or(current.reorder_point))
@@ -468,8 +488,10 @@ impl InventoryStore for SqliteStore {
                 open_reservations(now.reserved)
             });
         };
+        let product = row.into_product(self.currency.as_str(), self.default_reorder_point);
+        record(&mut tx, events::product_changed(&current, &product, actor)).await?;
         tx.commit().await?;
-        Ok(row.into_product(self.currency.as_str(), self.default_reorder_point))
+        Ok(product)
     }
 
     async fn all_products(&self) -> Result<Vec<Product>> {
@@ -486,18 +508,29 @@ impl InventoryStore for SqliteStore {
         once: Once<'_>,
         rows: &[NewProduct],
         user_id: &str,
+        actor: &Actor,
     ) -> Result<Outcome<ImportReport>> {
         self.once(once, async |conn: &mut SqliteConnection| {
             let mut report = ImportReport {
                 created: 0,
                 updated: 0,
             };
+            let product = |row: ProductRow| {
+                row.into_product(self.currency.as_str(), self.default_reorder_point)
+            };
             for new in rows {
-                let changed = sqlx::query(
+                // As it was: what the edit changes.
+                let before = sqlx::query_as::<_, ProductRow>(&format!(
+                    "SELECT {PRODUCT_COLUMNS} FROM products WHERE sku = ?1"
+                ))
+                .bind(new.sku.as_str())
+                .fetch_optional(&mut *conn)
+                .await?;
+                let changed = sqlx::query_as::<_, ProductRow>(&format!(
                     "UPDATE products SET name = ?2, description = ?3, category = ?4, supplier_id = ?5, price_cents = ?6,
                          reorder_point = ?7, reorder_quantity = ?8, active = ?9, version = version + 1, updated_at = ?10
-                     WHERE sku = ?1",
-                )
+                     WHERE sku = ?1 RETURNING {PRODUCT_COLUMNS}"
+                ))
                 .bind(new.sku.as_str())
                 .bind(&new.name)
                 .bind(&new.description)
@@ -508,15 +541,20 @@ impl InventoryStore for SqliteStore {
                 .bind(new.reorder_quantity)
                 .bind(new.active)
                 .bind(to_db(now()))
-                .execute(&mut *conn)
-                .await?
-                .rows_affected();
-                if changed == 0 {
-                    insert_product(conn, new, user_id).await?;
-                    report.created += 1;
-                } else {
-                    report.updated += 1;
-                }
+                .fetch_optional(&mut *conn)
+                .await?;
+                let events = match (before, changed) {
+                    (Some(before), Some(after)) => {
+                        report.updated += 1;
+                        events::product_changed(&product(before), &product(after), actor)
+                    }
+                    _ => {
+                        report.created += 1;
+                        let created = product(insert_product(conn, new, user_id).await?);
+                        vec![events::product_created(&created, actor)]
+                    }
+                };
+                record(conn, events).await?;
             }
             Ok(report)
         })
@@ -608,6 +646,7 @@ impl InventoryStore for SqliteStore {
         &self,
         once: Once<'_>,
         a: &NewAdjustment<'_>,
+        actor: &Actor,
     ) -> Result<Outcome<AdjustmentResult>> {
         self.once(once, async |conn: &mut SqliteConnection| {
             let at = to_db(now());
@@ -648,22 +687,25 @@ impl InventoryStore for SqliteStore {
                 note: a.note,
             };
             let movement = write_movement(conn, &entry, &at).await?;
+            record(conn, events::adjusted(&product, a, actor)).await?;
             Ok(AdjustmentResult { movement, product })
         })
         .await
     }
 
-    async fn reserve_many(&self, calls: &[ReserveCall]) -> Result<Vec<ReserveOutcome>> {
+    async fn reserve_many(&self, calls: &[ReserveCall]) -> Result<Reserved> {
         let tx = reserve::SqliteReserveTx::begin(&self.pool, self.currency.as_str()).await?;
-        reserve_batch(Box::new(tx), calls, self.currency.as_str(), now()).await
+        let (currency, point) = (self.currency.as_str(), self.default_reorder_point);
+        reserve_batch(Box::new(tx), calls, currency, point, now()).await
     }
 
     async fn stocktake(
         &self,
         once: Once<'_>,
         counted: &Counted<'_>,
+        actor: &Actor,
     ) -> Result<Outcome<StocktakeResult>> {
-        self.count_stock(once, counted).await
+        self.count_stock(once, counted, actor).await
     }
 
     async fn holds(
@@ -774,6 +816,7 @@ impl InventoryStore for SqliteStore {
         &self,
         once: Once<'_>,
         f: SupplierFields,
+        actor: &Actor,
     ) -> Result<Outcome<Supplier>> {
         self.once(once, async |conn: &mut SqliteConnection| {
             let row = sqlx::query_as::<_, SupplierRow>(&format!(
@@ -788,7 +831,9 @@ impl InventoryStore for SqliteStore {
             .bind(to_db(now()))
             .fetch_one(&mut *conn)
             .await?;
-            Ok(Supplier::from(row))
+            let supplier = Supplier::from(row);
+            record(conn, [events::supplier_created(&supplier, actor)]).await?;
+            Ok(supplier)
         })
         .await
     }
@@ -817,8 +862,22 @@ impl InventoryStore for SqliteStore {
         Ok(rows.into_iter().map(Supplier::from).collect())
     }
 
-    async fn update_supplier(&self, id: Uuid, f: SupplierFields) -> Result<Supplier> {
-        // Absent fields keep their value: one statement, no read first.
+    async fn update_supplier(
+        &self,
+        id: Uuid,
+        f: SupplierFields,
+        actor: &Actor,
+    ) -> Result<Supplier> {
+        let mut tx = self.pool.begin().await?;
+        let before = sqlx::query_as::<_, SupplierRow>(&format!(
+            "SELECT {SUPPLIER_COLUMNS} FROM suppliers WHERE id = ?1"
+        ))
+        .bind(id.hyphenated())
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(Supplier::from)
+        .ok_or_else(supplier_not_found)?;
+        // Absent fields keep their value.
         let row = sqlx::query_as::<_, SupplierRow>(&format!(
             "UPDATE suppliers SET name = COALESCE(?2, name), contact_email = COALESCE(?3, contact_email),
                  phone = COALESCE(?4, phone), lead_time_days = COALESCE(?5, lead_time_days), updated_at = ?6
@@ -830,8 +889,11 @@ impl InventoryStore for SqliteStore {
         .bind(f.phone)
         .bind(f.lead_time_days)
         .bind(to_db(now()))
-        .fetch_optional(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
-        row.map(Supplier::from).ok_or_else(supplier_not_found)
+        let after = Supplier::from(row);
+        record(&mut tx, events::supplier_changed(&before, &after, actor)).await?;
+        tx.commit().await?;
+        Ok(after)
     }
 }

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use contracts::ProductId;
 use kernel::{
     idempotency::Outcome,
+    outbox::Actor,
     pagination::PageRequest,
     time::{now, to_db},
     AppError, Result,
@@ -14,16 +15,18 @@ use kernel::{
 use sqlx::SqliteConnection;
 use uuid::{fmt::Hyphenated, Uuid};
 
-use super::SqliteStore;
+use super::{record, SqliteStore};
 use crate::{
+    events,
     purchasing::{
         check_editable, on_order_effects, plan_receipt, LineEffect, PoStatus, RestockFacts,
     },
     purchasing_model::{FromRestockResult, PurchaseOrder, SkippedProduct},
     store::{
         purchasing::{
-            assemble, expected_from_lead_time, line_states, po_not_found, receipt_note,
-            receipt_summary, unknown_products, unknown_supplier, EventParts, HeadParts, LineParts,
+            assemble, expected_from_lead_time, line_states, po_not_found, receipt_events,
+            receipt_note, receipt_summary, unknown_products, unknown_supplier, EventParts,
+            HeadParts, LineParts, Stocked,
         },
         NewLine, NewPurchaseOrder, NewReceipt, Once, PoFilter, PoPatch, PoStep, PurchasingStore,
     },
@@ -273,14 +276,16 @@ async fn insert(conn: &mut SqliteConnection, new: &NewPurchaseOrder) -> Result<U
     Ok(id)
 }
 
-/// Moves each product's `on_order` (and for a receipt `on_hand`, with its ledger row).
+/// Moves each product's `on_order` (and for a receipt `on_hand`, with its ledger row); each
+/// product's stock as it left it.
 async fn apply(
     conn: &mut SqliteConnection,
     order: &PurchaseOrder,
     effects: &[LineEffect],
     receipt: Option<&NewReceipt>,
     at: &str,
-) -> Result<()> {
+) -> Result<Vec<Stocked>> {
+    let mut stocked = Vec::with_capacity(effects.len());
     for e in effects {
         let pid = e.product_id.as_uuid().hyphenated();
         let row = sqlx::query_as::<_, Levels>(
@@ -293,6 +298,11 @@ async fn apply(
         .bind(at)
         .fetch_one(&mut *conn)
         .await?;
+        stocked.push(Stocked {
+            effect: *e,
+            on_hand: row.on_hand,
+            reserved: row.reserved,
+        });
         let Some(receipt) = receipt else { continue };
         sqlx::query(
             "UPDATE purchase_order_lines SET quantity_received = quantity_received + ?3
@@ -320,7 +330,7 @@ async fn apply(
         .execute(&mut *conn)
         .await?;
     }
-    Ok(())
+    Ok(stocked)
 }
 
 async fn set_status(
@@ -348,10 +358,17 @@ impl PurchasingStore for SqliteStore {
         &self,
         once: Once<'_>,
         new: &NewPurchaseOrder,
+        actor: &Actor,
     ) -> Result<Outcome<PurchaseOrder>> {
         self.once(once, async |conn: &mut SqliteConnection| {
             let id = insert(conn, new).await?;
-            load_existing(conn, id, self.currency.as_str()).await
+            let order = load_existing(conn, id, self.currency.as_str()).await?;
+            record(
+                conn,
+                [events::purchase_order("created", &order, None, actor)],
+            )
+            .await?;
+            Ok(order)
         })
         .await
     }
@@ -361,12 +378,19 @@ impl PurchasingStore for SqliteStore {
         once: Once<'_>,
         new: &[NewPurchaseOrder],
         skipped: Vec<SkippedProduct>,
+        actor: &Actor,
     ) -> Result<Outcome<FromRestockResult>> {
         self.once(once, async |conn: &mut SqliteConnection| {
             let mut created = Vec::with_capacity(new.len());
             for draft in new {
                 let id = insert(conn, draft).await?;
-                created.push(load_existing(conn, id, self.currency.as_str()).await?);
+                let order = load_existing(conn, id, self.currency.as_str()).await?;
+                record(
+                    conn,
+                    [events::purchase_order("created", &order, None, actor)],
+                )
+                .await?;
+                created.push(order);
             }
             Ok(FromRestockResult { created, skipped })
         })
@@ -443,6 +467,7 @@ impl PurchasingStore for SqliteStore {
         step: PoStep,
         by: &str,
         note: Option<&str>,
+        actor: &Actor,
     ) -> Result<PurchaseOrder> {
         let mut tx = self.pool.begin().await?;
         let current = load_existing(&mut tx, id, self.currency.as_str()).await?;
@@ -466,6 +491,8 @@ impl PurchasingStore for SqliteStore {
         set_status(&mut tx, id, to, expected_at, &at).await?;
         history(&mut tx, id, to, by, note, &at).await?;
         let order = load_existing(&mut tx, id, self.currency.as_str()).await?;
+        let event = events::purchase_order(step.event(), &order, note, actor);
+        record(&mut tx, [event]).await?;
         tx.commit().await?;
         Ok(order)
     }
@@ -475,17 +502,20 @@ impl PurchasingStore for SqliteStore {
         once: Once<'_>,
         id: Uuid,
         receipt: &NewReceipt,
+        actor: &Actor,
     ) -> Result<Outcome<PurchaseOrder>> {
         self.once(once, async |conn: &mut SqliteConnection| {
             let current = load_existing(conn, id, self.currency.as_str()).await?;
             let (effects, to) =
                 plan_receipt(current.status, &line_states(&current), &receipt.lines)?;
             let at = to_db(now());
-            apply(conn, &current, &effects, Some(receipt), &at).await?;
+            let stocked = apply(conn, &current, &effects, Some(receipt), &at).await?;
             set_status(conn, id, to, current.expected_at, &at).await?;
             let summary = receipt_summary(&current, &effects, receipt.note.as_deref());
             history(conn, id, to, &receipt.user_id, Some(&summary), &at).await?;
-            load_existing(conn, id, self.currency.as_str()).await
+            let order = load_existing(conn, id, self.currency.as_str()).await?;
+            record(conn, receipt_events(&order, &stocked, receipt, actor)).await?;
+            Ok(order)
         })
         .await
     }

@@ -10,7 +10,7 @@ use contracts::{
     reservation::{Hold, Reservation},
     OrderId, ProductId,
 };
-use kernel::{time::to_db, AppError, Result};
+use kernel::{context, outbox::record_sqlite, time::to_db, AppError, Result};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use uuid::{fmt::Hyphenated, Uuid};
 
@@ -46,6 +46,7 @@ struct ShelfRow {
     price_cents: i64,
     sku: String,
     name: String,
+    reorder_point: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -85,7 +86,7 @@ impl ReserveTx for SqliteReserveTx {
         let ids: Vec<Hyphenated> = ids.iter().map(|id| id.as_uuid().hyphenated()).collect();
         let ids = serde_json::to_string(&ids).map_err(AppError::internal)?;
         let rows = sqlx::query_as::<_, ShelfRow>(
-            "SELECT id, on_hand, reserved, active, price_cents, sku, name FROM products
+            "SELECT id, on_hand, reserved, active, price_cents, sku, name, reorder_point FROM products
              WHERE id IN (SELECT value FROM json_each(?1))",
         )
         .bind(ids)
@@ -103,6 +104,7 @@ impl ReserveTx for SqliteReserveTx {
                         price_cents: r.price_cents,
                         sku: r.sku,
                         name: r.name,
+                        reorder_point: r.reorder_point,
                     },
                 )
             })
@@ -159,6 +161,14 @@ impl ReserveTx for SqliteReserveTx {
                 .bind(id.as_uuid().hyphenated())
                 .execute(&mut *self.tx)
                 .await?;
+        }
+        // Each under the request that caused it, which the outbox keeps with it.
+        for r in &w.events {
+            let recorded = record_sqlite(&mut self.tx, &r.event);
+            match r.context.clone() {
+                Some(ctx) => context::scope(ctx, recorded).await?,
+                None => recorded.await?,
+            }
         }
         Ok(())
     }

@@ -6,17 +6,28 @@ use contracts::{
     OrderId, ProductId,
 };
 use kernel::{
+    outbox::Actor,
     time::{now, to_db},
     Result,
 };
+use serde_json::json;
 use sqlx::{SqliteConnection, SqlitePool};
 use uuid::{fmt::Hyphenated, Uuid};
 
-use super::{load_reservation, write_movement, Levels};
+use super::{load_reservation, record, write_movement, Levels};
 use crate::{
     domain::Reason,
+    events::{self, Level},
     store::{already_settled, over_commit, product_not_found, stored_status, LedgerEntry},
 };
+
+#[derive(sqlx::FromRow)]
+struct Restocked {
+    on_hand: i64,
+    reserved: i64,
+    sku: String,
+    name: String,
+}
 
 #[derive(sqlx::FromRow)]
 struct LeftRow {
@@ -181,9 +192,9 @@ pub async fn restock(pool: &SqlitePool, req: &RestockRequest) -> Result<bool> {
     let note = format!("return {}", req.return_id);
     for line in &sorted {
         let quantity = line.quantity.get();
-        let Some(row) = sqlx::query_as::<_, Levels>(
+        let Some(row) = sqlx::query_as::<_, Restocked>(
             "UPDATE products SET on_hand = on_hand + ?2, updated_at = ?3
-             WHERE id = ?1 RETURNING on_hand, reserved",
+             WHERE id = ?1 RETURNING on_hand, reserved, sku, name",
         )
         .bind(line.product_id.as_uuid().hyphenated())
         .bind(quantity)
@@ -205,6 +216,17 @@ pub async fn restock(pool: &SqlitePool, req: &RestockRequest) -> Result<bool> {
             note: Some(&note),
         };
         write_movement(&mut tx, &entry, &at).await?;
+        let level = Level {
+            product_id: line.product_id.as_uuid(),
+            sku: &row.sku,
+            name: &row.name,
+            on_hand: row.on_hand,
+            reserved: row.reserved,
+        };
+        let context = json!({"order_id": req.order_id, "return_id": req.return_id});
+        let by = Actor::service(crate::SERVICE);
+        let event = events::stock_adjusted(&level, quantity, Reason::Returned, None, context, &by);
+        record(&mut tx, [event]).await?;
     }
     tx.commit().await?;
     Ok(true)

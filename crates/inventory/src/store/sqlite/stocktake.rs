@@ -1,12 +1,13 @@
 //! A stocktake on SQLite: one writer makes the transaction serial, so the books read at its
 //! start are the books every correction is written against.
 
-use kernel::{idempotency::Outcome, time::now, time::to_db, Result};
+use kernel::{idempotency::Outcome, outbox::Actor, time::now, time::to_db, Result};
 use sqlx::SqliteConnection;
 
-use super::{product_row, write_movement, SqliteStore};
+use super::{product_row, record, write_movement, SqliteStore};
 use crate::{
     domain::Reason,
+    model::effective_reorder_point,
     stocktake::{differences, Books, Counted, CountedLine, StocktakeResult},
     store::{LedgerEntry, Once},
 };
@@ -16,6 +17,7 @@ impl SqliteStore {
         &self,
         once: Once<'_>,
         counted: &Counted<'_>,
+        actor: &Actor,
     ) -> Result<Outcome<StocktakeResult>> {
         self.once(once, async |conn: &mut SqliteConnection| {
             let mut books = std::collections::HashMap::new();
@@ -26,6 +28,11 @@ impl SqliteStore {
                         name: row.name,
                         on_hand: row.on_hand,
                         reserved: row.reserved,
+                        active: row.active,
+                        reorder_point: effective_reorder_point(
+                            row.reorder_point,
+                            self.default_reorder_point,
+                        ),
                     };
                     books.insert(id, b);
                 }
@@ -59,7 +66,9 @@ impl SqliteStore {
                         note: counted.note,
                     };
                     result.corrected += 1;
-                    Some(write_movement(conn, &entry, &at).await?)
+                    let movement = write_movement(conn, &entry, &at).await?;
+                    record(conn, b.corrected(id, count, counted.note, actor)).await?;
+                    Some(movement)
                 };
                 result.lines.push(CountedLine {
                     product_id: id,
