@@ -35,6 +35,9 @@ pub struct Config {
     pub stream_poll: Duration,
     /// `EVENTS_STREAM_BUFFER`: events queued for one slow stream before it is dropped.
     pub stream_buffer: usize,
+    /// `LOW_STOCK_DIGEST_INTERVAL_SECS`: how often staff who asked for it get the products
+    /// that ran low since the last digest (none sent when nothing did).
+    pub low_stock_digest_interval: Duration,
 }
 
 impl Config {
@@ -54,6 +57,7 @@ impl Config {
             stream_heartbeat: config::millis("EVENTS_STREAM_HEARTBEAT_MS", 15_000)?,
             stream_poll: config::millis("EVENTS_STREAM_POLL_MS", 1_000)?,
             stream_buffer: config::parse("EVENTS_STREAM_BUFFER", 256)?,
+            low_stock_digest_interval: config::secs("LOW_STOCK_DIGEST_INTERVAL_SECS", 24 * 3600)?,
         })
     }
 }

@@ -15,11 +15,15 @@ pub struct Plan {
     pub notifications: Vec<NewNotification>,
 }
 
+/// `customer_message`: the AI's note to the customer, when it arrived before this event was
+/// planned (`order.summary_ready`); the confirmation email then carries it. It never waits
+/// for one.
 pub fn plan(
     event: &StoredEvent,
     webhooks: &[WebhookRow],
     recipients: &[RecipientRow],
     mail_enabled: bool,
+    customer_message: Option<&str>,
 ) -> Plan {
     let view = EventView::from(event);
     // One body for every attempt of every webhook: what is signed is what is stored.
@@ -35,7 +39,13 @@ pub fn plan(
             payload: payload.clone(),
         })
         .collect();
-    let notifications = templates::drafts(&event.kind, &view.data, recipients)
+    let mut data = view.data;
+    if let (Some(message), Some(fields)) = (customer_message, data.as_object_mut()) {
+        fields
+            .entry("customer_message")
+            .or_insert_with(|| message.into());
+    }
+    let notifications = templates::drafts(&event.kind, &data, recipients)
         .into_iter()
         .map(|d| NewNotification {
             id: Uuid::now_v7(),

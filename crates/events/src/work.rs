@@ -15,9 +15,10 @@ use crate::{
     config::Config,
     fanout,
     mail::{templates, Mailer},
+    model::LOW_STOCK_DIGEST,
     store::{
-        AttemptOutcome, AttemptRecord, DueDelivery, EventsStore, NewDelivery, NewNotification,
-        WebhookHealth, WebhookRow,
+        AttemptOutcome, AttemptRecord, AuditFilter, DueDelivery, EventsStore, NewDelivery,
+        NewNotification, WebhookHealth, WebhookRow,
     },
     webhooks::{self, Attempted, Outgoing},
 };
@@ -28,6 +29,9 @@ const CLAIM_BATCH: i64 = 50;
 const IN_FLIGHT: usize = 16;
 /// Tries of one email before it is `failed`.
 const MAIL_TRIES: i32 = 5;
+/// Stock events one digest reads, newest first, and products it lists, at most.
+const DIGEST_EVENTS: i64 = 2_000;
+const DIGEST_PRODUCTS: usize = 200;
 
 pub struct Background {
     store: Arc<dyn EventsStore>,
@@ -35,6 +39,8 @@ pub struct Background {
     config: Arc<Config>,
     wake: Arc<Notify>,
     stop: CancellationToken,
+    /// When the next digest may be due: no store queries before then.
+    digest_due: std::sync::Mutex<Option<chrono::DateTime<Utc>>>,
 }
 
 impl Background {
@@ -45,6 +51,7 @@ impl Background {
             config,
             wake: Arc::new(Notify::new()),
             stop: CancellationToken::new(),
+            digest_due: std::sync::Mutex::new(None),
         }
     }
 
@@ -95,10 +102,11 @@ impl Background {
         });
     }
 
-    /// One pass of everything: plan, deliver what is due, send what is queued.
+    /// One pass of everything: plan, deliver what is due, digest when due, send what is queued.
     pub async fn run_once(&self) -> Result<()> {
         self.fan_out().await?;
         self.dispatch().await?;
+        self.digest().await?;
         self.send_mail().await?;
         Ok(())
     }
@@ -114,13 +122,44 @@ impl Background {
             let (webhooks, recipients) =
                 tokio::try_join!(self.store.active_webhooks(), self.store.recipients())?;
             for event in &events {
-                let plan = fanout::plan(event, &webhooks, &recipients, self.mailer.enabled());
+                let note = self.customer_note(event).await?;
+                let plan = fanout::plan(
+                    event,
+                    &webhooks,
+                    &recipients,
+                    self.mailer.enabled(),
+                    note.as_deref(),
+                );
                 self.store
                     .fan_out(event.seq, &plan.deliveries, &plan.notifications)
                     .await?;
             }
             total += events.len();
         }
+    }
+
+    /// The AI's note to the customer of a confirmed order, if it is here already.
+    async fn customer_note(&self, event: &crate::store::StoredEvent) -> Result<Option<String>> {
+        if event.kind != "order.confirmed" {
+            return Ok(None);
+        }
+        let ready = self
+            .store
+            .audit(&AuditFilter {
+                entity_kind: Some("order".into()),
+                entity_id: Some(event.entity_id.clone()),
+                type_exact: Some("order.summary_ready".into()),
+                limit: 1,
+                ..AuditFilter::default()
+            })
+            .await?;
+        Ok(ready.first().and_then(|e| {
+            serde_json::from_str::<serde_json::Value>(&e.data)
+                .ok()?
+                .get("customer_message")?
+                .as_str()
+                .map(str::to_string)
+        }))
     }
 
     /// Makes one attempt of every delivery due now; how many attempts.
@@ -197,22 +236,95 @@ impl Background {
         };
         let draft = templates::webhook_deactivated(owner, &w.url);
         self.store
-            .insert_notification(&NewNotification {
-                id: Uuid::now_v7(),
-                event_id: None,
-                template: draft.template.to_string(),
-                to: draft.to,
-                subject: draft.subject,
-                body: draft.body,
-                status: if self.mailer.enabled() {
-                    "queued"
-                } else {
-                    "not_sent"
-                },
-            })
+            .insert_notification(&self.unprompted(draft))
             .await?;
         self.wake();
         Ok(())
+    }
+
+    // A poisoned lock only means a pass panicked mid-way: the time in it is still a time.
+    fn next_digest(&self) -> Option<chrono::DateTime<Utc>> {
+        *self.digest_due.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn set_next_digest(&self, due: Option<chrono::DateTime<Utc>>) {
+        *self.digest_due.lock().unwrap_or_else(|e| e.into_inner()) = due;
+    }
+
+    /// An email no single event caused (a digest, a deactivation notice), ready to queue.
+    fn unprompted(&self, draft: templates::Draft) -> NewNotification {
+        NewNotification {
+            id: Uuid::now_v7(),
+            event_id: None,
+            template: draft.template.to_string(),
+            to: draft.to,
+            subject: draft.subject,
+            body: draft.body,
+            status: if self.mailer.enabled() {
+                "queued"
+            } else {
+                "not_sent"
+            },
+        }
+    }
+
+    /// Queues the low-stock digest when one is due: to each member of staff who asked for
+    /// it, the products that ran low (or out) since the last digest, each once. Nothing is
+    /// sent when nothing ran low. How many emails.
+    pub async fn digest(&self) -> Result<usize> {
+        let now = Utc::now();
+        if self.next_digest().is_some_and(|due| now < due) {
+            return Ok(0);
+        }
+        let interval = chrono::Duration::from_std(self.config.low_stock_digest_interval)
+            .unwrap_or(chrono::Duration::MAX);
+        let last = self.store.last_notification_at(LOW_STOCK_DIGEST).await?;
+        if let Some(last) = last.filter(|last| now - *last < interval) {
+            self.set_next_digest(Some(last + interval));
+            return Ok(0);
+        }
+        self.set_next_digest(now.checked_add_signed(interval));
+        let recipients: Vec<_> = self
+            .store
+            .recipients()
+            .await?
+            .into_iter()
+            .filter(|r| r.kind == LOW_STOCK_DIGEST)
+            .collect();
+        if recipients.is_empty() {
+            return Ok(0);
+        }
+        // The first digest ever covers at least the last day.
+        let first = interval.max(chrono::Duration::days(1));
+        let since = last.unwrap_or_else(|| now.checked_sub_signed(first).unwrap_or(now));
+        let events = self
+            .store
+            .audit(&AuditFilter {
+                type_prefix: Some("stock.".into()),
+                from: Some(since),
+                limit: DIGEST_EVENTS,
+                ..AuditFilter::default()
+            })
+            .await?;
+        let events: Vec<_> = events
+            .into_iter()
+            .map(|e| {
+                let data = serde_json::from_str(&e.data).unwrap_or(serde_json::Value::Null);
+                (e.kind, data)
+            })
+            .collect();
+        let products = templates::low_products(&events, DIGEST_PRODUCTS);
+        if products.is_empty() {
+            return Ok(0);
+        }
+        for r in &recipients {
+            let draft = templates::low_stock_digest(&r.email, &products);
+            self.store
+                .insert_notification(&self.unprompted(draft))
+                .await?;
+        }
+        self.wake();
+        Ok(recipients.len())
     }
 
     /// Sends a `ping` to `webhook` now, outside the retry machinery; the attempt is logged.

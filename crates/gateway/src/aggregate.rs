@@ -134,10 +134,11 @@ pub async fn dashboard(
 
 /// Each service's health and version.
 async fn health(state: &GatewayState) -> Services {
-    let (auth, inventory, orders) = tokio::join!(
+    let (auth, inventory, orders, events) = tokio::join!(
         fetch::<Healthz>(state, Service::Auth, "/healthz", None),
         fetch::<Healthz>(state, Service::Inventory, "/healthz", None),
         fetch::<Healthz>(state, Service::Orders, "/healthz", None),
+        fetch::<Healthz>(state, Service::Events, "/healthz", None),
     );
     let part = |r: Result<Healthz, String>| match r {
         Ok(h) => ServiceHealth::Up { version: h.version },
@@ -147,6 +148,7 @@ async fn health(state: &GatewayState) -> Services {
         auth: part(auth),
         inventory: part(inventory),
         orders: part(orders),
+        events: part(events),
     }
 }
 

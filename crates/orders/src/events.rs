@@ -1,7 +1,8 @@
 //! orders' domain events, recorded in its outbox in the same transaction as the change they
 //! describe and relayed to the events service: `order.confirmed`, `order.rejected`,
 //! `order.cancelled`, `order.shipped` (one per shipment), `order.fulfilled`,
-//! `order.delivered`, `return.requested`, `return.received`, `return.rejected`.
+//! `order.delivered`, `order.summary_ready`, `return.requested`, `return.received`,
+//! `return.rejected`.
 //!
 //! Every event's `data` names the customer (`customer_id`): the events service shows a
 //! customer's live stream only the events that name them. Orders that only failed (inventory
@@ -109,6 +110,26 @@ impl<'a> Facts<'a> {
             bounded(data),
         )
     }
+}
+
+/// The customer's AI-written note is ready: the events service puts it in the order
+/// confirmation when it has it before that email is written, and live pages show the new
+/// summary. Only the note meant for the customer travels: staff's summary stays in orders.
+pub fn summary_ready(
+    order: OrderId,
+    number: &str,
+    customer_id: &str,
+    customer_email: &str,
+    customer_message: &str,
+) -> Event {
+    let data = json!({"customer_id": customer_id, "customer_email": customer_email,
+                      "number": number, "customer_message": customer_message});
+    Event::new(
+        "order.summary_ready",
+        background(),
+        Entity::new("order", order),
+        data,
+    )
 }
 
 /// What writing a new order records: `order.confirmed` with its lines, or `order.rejected`

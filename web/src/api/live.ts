@@ -96,17 +96,36 @@ export function useLiveEvents(onEvent: (event: LiveEvent | null) => void, enable
 
 /** The cached lists each event family makes stale. */
 const STALE: Record<string, string[][]> = {
-  order: [['orders'], ['order'], ['dashboard']],
-  return: [['orders'], ['order']],
+  order: [['orders'], ['order'], ['dashboard'], ['products']],
+  return: [['orders'], ['order'], ['returns'], ['dashboard']],
   stock: [['products'], ['dashboard'], ['restock']],
   product: [['products']],
   purchase_order: [['purchase-orders'], ['products']],
+  supplier: [['suppliers']],
 };
 
-/** Keeps what the signed-in user sees fresh: a live event marks its lists stale. */
-export function useLiveRefresh(queryClient: { invalidateQueries: (f: { queryKey: string[] }) => unknown }, enabled: boolean) {
+/** What a person is told of an event as it happens, if anything: staff hear of new orders. */
+export function announcement(event: LiveEvent): string | null {
+  if (event.type !== 'order.confirmed') return null;
+  const { number, customer_email: customer } = event.data.data ?? {};
+  if (typeof number !== 'string') return 'New order';
+  return typeof customer === 'string' ? `New order ${number} from ${customer}` : `New order ${number}`;
+}
+
+/**
+ * Keeps what the signed-in user sees fresh: a live event marks its lists stale (or, while
+ * streaming is not possible, every poll marks the order lists stale). With `announce`, new
+ * orders are announced too.
+ */
+export function useLiveRefresh(
+  queryClient: { invalidateQueries: (f: { queryKey: string[] }) => unknown },
+  enabled: boolean,
+  announce?: (text: string) => void,
+) {
   useLiveEvents((event) => {
     const families = event ? [event.type.split('.')[0]] : ['order'];
     for (const f of families) for (const queryKey of STALE[f] ?? []) void queryClient.invalidateQueries({ queryKey });
+    const text = event && announce ? announcement(event) : null;
+    if (text) announce?.(text);
   }, enabled);
 }

@@ -2103,6 +2103,11 @@ export interface components {
         /** @description Each service's health as the gateway sees it. */
         Services: {
             auth: components["schemas"]["ServiceHealth"];
+            /**
+             * @description The audit log, webhooks, email and live updates. While it is down, changes still
+             *     commit: their events wait in each service's outbox and follow when it is back.
+             */
+            events: components["schemas"]["ServiceHealth"];
             inventory: components["schemas"]["ServiceHealth"];
             orders: components["schemas"]["ServiceHealth"];
         };

@@ -6,6 +6,7 @@ import { NavLink, useNavigate } from 'react-router';
 import { api } from '../api/endpoints';
 import { isStaff, useAuth } from '../auth/AuthContext';
 import { preload } from '../routes';
+import { useToast } from './Feedback';
 import './assistant/assistant.css';
 
 // The assistant's drawer is loaded when first wanted, so no page pays for it up front.
@@ -51,7 +52,9 @@ export function Layout({ children }: { children: ReactNode }) {
   const { user, signOut } = useAuth();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  useLiveRefresh(queryClient, Boolean(user));
+  const toast = useToast();
+  // Staff hear of new orders as they arrive; a customer's own orders are theirs already.
+  useLiveRefresh(queryClient, Boolean(user), isStaff(user) ? toast : undefined);
   const [open, setOpen] = useState(false);
   const menuButton = useRef<HTMLButtonElement>(null);
   const [assistant, setAssistant] = useState<'never' | 'open' | 'closed'>('never');

@@ -8,7 +8,10 @@
 
 use serde_json::Value;
 
-use crate::{model::NEW_ORDER_ALERT, store::RecipientRow};
+use crate::{
+    model::{LOW_STOCK_DIGEST, NEW_ORDER_ALERT},
+    store::RecipientRow,
+};
 
 /// One email to write.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,6 +106,66 @@ pub fn drafts(kind: &str, data: &Value, recipients: &[RecipientRow]) -> Vec<Draf
     out
 }
 
+/// One product in a low-stock digest, from its newest `stock.low` or `stock.out` event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LowProduct {
+    pub sku: String,
+    pub name: String,
+    pub available: i64,
+    pub reorder_point: Option<i64>,
+}
+
+/// The products `events` (newest first, as the audit log reads) say ran low, each once, as
+/// its newest event left it; at most `limit`.
+pub fn low_products(events: &[(String, Value)], limit: usize) -> Vec<LowProduct> {
+    let mut seen = std::collections::HashSet::new();
+    events
+        .iter()
+        .filter(|(kind, _)| kind == "stock.low" || kind == "stock.out")
+        .filter_map(|(_, data)| {
+            let text = |key: &str| data.get(key).and_then(Value::as_str).map(clean);
+            let sku = text("sku")?;
+            seen.insert(sku.clone()).then(|| LowProduct {
+                name: text("name").unwrap_or_else(|| sku.clone()),
+                sku,
+                available: data.get("available").and_then(Value::as_i64).unwrap_or(0),
+                reorder_point: data.get("reorder_point").and_then(Value::as_i64),
+            })
+        })
+        .take(limit)
+        .collect()
+}
+
+/// The low-stock digest to one member of staff.
+pub fn low_stock_digest(to: &str, products: &[LowProduct]) -> Draft {
+    let mut body = format!(
+        "{} product{} ran low since the last digest:\n\n",
+        products.len(),
+        if products.len() == 1 { "" } else { "s" }
+    );
+    for p in products {
+        let point = p
+            .reorder_point
+            .map(|r| format!(" (reorder point {r})"))
+            .unwrap_or_default();
+        body.push_str(&format!(
+            "- {} {}: {} available{point}\n",
+            p.sku, p.name, p.available
+        ));
+    }
+    body.push_str("\nThe Restock page suggests what to order.\n");
+    Draft {
+        template: LOW_STOCK_DIGEST,
+        to: to.to_string(),
+        subject: format!(
+            "Low stock: {} product{}",
+            products.len(),
+            if products.len() == 1 { "" } else { "s" }
+        ),
+        body,
+    }
+}
+
 /// The email to a webhook's owner when it is switched off.
 pub fn webhook_deactivated(to: &str, url: &str) -> Draft {
     Draft {
@@ -170,6 +233,44 @@ mod tests {
         assert!(returned[0].body.contains("5.00 USD"));
         assert!(drafts("user.registered", &json!({"email": "a@b.example"}), &[]).is_empty());
         assert!(drafts("order.confirmed", &json!({"number": "SR-1"}), &[]).is_empty());
+    }
+
+    #[test]
+    fn a_digest_lists_each_product_once_as_its_newest_event_left_it() {
+        let events = [
+            (
+                "stock.out".to_string(),
+                json!({"sku": "TEA", "name": "Tea", "available": 0, "reorder_point": 5}),
+            ),
+            (
+                "stock.adjusted".to_string(),
+                json!({"sku": "MUG", "name": "Mug", "available": 1}),
+            ),
+            (
+                "stock.low".to_string(),
+                json!({"sku": "TEA", "name": "Tea", "available": 4, "reorder_point": 5}),
+            ),
+            (
+                "stock.low".to_string(),
+                json!({"sku": "POT", "name": "Pot\r\nBcc: x@evil.example", "available": 2}),
+            ),
+            ("stock.low".to_string(), json!({"name": "no sku"})),
+        ];
+        let products = low_products(&events, 10);
+        assert_eq!(
+            products
+                .iter()
+                .map(|p| (p.sku.as_str(), p.available))
+                .collect::<Vec<_>>(),
+            [("TEA", 0), ("POT", 2)]
+        );
+        assert_eq!(low_products(&events, 1).len(), 1);
+        let digest = low_stock_digest("lead@shop.example", &products);
+        assert_eq!(digest.subject, "Low stock: 2 products");
+        assert!(digest
+            .body
+            .contains("- TEA Tea: 0 available (reorder point 5)"));
+        assert!(!digest.body.contains('\r'));
     }
 
     #[test]

@@ -268,6 +268,8 @@ pub trait EventsStore: Send + Sync {
     ) -> Result<()>;
     async fn notifications(&self, page: &PageRequest) -> Result<Vec<NotificationRow>>;
     async fn recipients(&self) -> Result<Vec<RecipientRow>>;
+    /// When the newest email written from `template` was queued, if one ever was.
+    async fn last_notification_at(&self, template: &str) -> Result<Option<DateTime<Utc>>>;
     /// Replaces every recipient.
     async fn set_recipients(&self, rows: &[RecipientRow]) -> Result<()>;
 }

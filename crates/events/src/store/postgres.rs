@@ -540,6 +540,15 @@ impl EventsStore for PgStore {
         .await?)
     }
 
+    async fn last_notification_at(&self, template: &str) -> Result<Option<DateTime<Utc>>> {
+        Ok(sqlx::query_scalar!(
+            "SELECT created_at FROM notifications WHERE template = $1 ORDER BY created_at DESC LIMIT 1",
+            template,
+        )
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
     async fn recipients(&self) -> Result<Vec<RecipientRow>> {
         Ok(sqlx::query_as!(
             RecipientRow,

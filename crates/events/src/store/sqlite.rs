@@ -635,6 +635,15 @@ impl EventsStore for SqliteStore {
         Ok(rows.into_iter().map(NotificationRow::from).collect())
     }
 
+    async fn last_notification_at(&self, template: &str) -> Result<Option<DateTime<Utc>>> {
+        Ok(sqlx::query_scalar(
+            "SELECT created_at FROM notifications WHERE template = ?1 ORDER BY created_at DESC LIMIT 1",
+        )
+        .bind(template)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
     async fn recipients(&self) -> Result<Vec<RecipientRow>> {
         let rows = sqlx::query_as::<_, RecipientDb>(
             "SELECT kind, user_id, email FROM notification_recipients ORDER BY kind, email",

@@ -911,3 +911,139 @@ async fn a_live_stream_client_too_slow_to_read_is_disconnected() {
     .await;
     drop(socket);
 }
+
+#[tokio::test]
+async fn staff_who_asked_get_a_digest_of_what_ran_low_since_the_last_one() {
+    let smtp = SmtpSink::start().await;
+    let url = smtp.url();
+    let (sys, admin) = events_system(move |c| {
+        c.events.smtp_url = Some(kernel::config::Secret::new(url));
+        // Due at every pass: the test decides when passes happen.
+        c.events.low_stock_digest_interval = Duration::ZERO;
+    })
+    .await;
+    let work = sys.event_work();
+    work.stop();
+    let api = sys.api(Svc::Events).with_token(&admin.token);
+    let service = sys.service_token().await;
+    let low = |sku: &str, available: i64| {
+        event(
+            "stock.low",
+            ("product", sku),
+            json!({"sku": sku, "name": format!("{sku} name"), "available": available, "reorder_point": 5}),
+        )
+    };
+    ingest(&sys, &service, &[low("TEA", 4)]).await;
+    // Nobody asked for it yet: nothing is sent.
+    assert_eq!(work.digest().await.unwrap(), 0);
+    let settings = json!({
+        "low_stock_digest": [{"user_id": admin.id, "email": "lead@example.com"}],
+        "new_order_alert": [],
+    });
+    Api::send(
+        api.request(reqwest::Method::PUT, "/api/notifications/settings")
+            .json(&settings),
+    )
+    .await
+    .expect(200);
+    ingest(
+        &sys,
+        &service,
+        &[
+            low("MUG", 3),
+            event(
+                "stock.out",
+                ("product", "MUG"),
+                json!({"sku": "MUG", "name": "MUG name", "available": 0}),
+            ),
+            event(
+                "stock.adjusted",
+                ("product", "POT"),
+                json!({"sku": "POT", "available": 50}),
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(work.digest().await.unwrap(), 1);
+    work.run_once().await.unwrap();
+    let mails = smtp.mails();
+    assert_eq!(mails.len(), 1, "one digest, to the one who asked");
+    assert_eq!(mails[0].to, ["lead@example.com"]);
+    assert_eq!(
+        mails[0].header("subject").as_deref(),
+        Some("Low stock: 2 products")
+    );
+    assert!(
+        mails[0].data.contains("MUG MUG name: 0 available"),
+        "{}",
+        mails[0].data
+    );
+    assert!(mails[0].data.contains("TEA TEA name: 4 available"));
+    assert!(!mails[0].data.contains("POT"));
+    // Nothing new ran low: no second digest.
+    assert_eq!(work.digest().await.unwrap(), 0);
+    // The next one names only what ran low since.
+    ingest(&sys, &service, &[low("POT", 2)]).await;
+    assert_eq!(work.digest().await.unwrap(), 1);
+    work.run_once().await.unwrap();
+    let mails = smtp.mails();
+    assert_eq!(mails.len(), 2);
+    assert_eq!(
+        mails[1].header("subject").as_deref(),
+        Some("Low stock: 1 product")
+    );
+    assert!(mails[1].data.contains("POT POT name: 2 available"));
+    let log = api.get("/api/notifications").await.expect(200).body;
+    assert_eq!(log["items"][0]["template"], "low_stock_digest", "{log}");
+}
+
+#[tokio::test]
+async fn an_order_confirmation_carries_the_ai_note_only_when_it_is_already_here() {
+    let smtp = SmtpSink::start().await;
+    let url = smtp.url();
+    let (sys, _admin) = events_system(move |c| {
+        c.events.smtp_url = Some(kernel::config::Secret::new(url));
+    })
+    .await;
+    let work = sys.event_work();
+    work.stop();
+    let service = sys.service_token().await;
+    let customer = Uuid::now_v7();
+    let confirmed = |order: &str, number: &str| {
+        event(
+            "order.confirmed",
+            ("order", order),
+            json!({"customer_id": customer, "customer_email": "ana@example.com", "number": number}),
+        )
+    };
+    // The relay brought the note with the confirmation (both waited in orders' outbox).
+    ingest(
+        &sys,
+        &service,
+        &[
+            confirmed("o1", "SR-000001"),
+            event(
+                "order.summary_ready",
+                ("order", "o1"),
+                json!({"customer_id": customer, "customer_email": "ana@example.com",
+                       "number": "SR-000001", "customer_message": "Enjoy the tea, Ana."}),
+            ),
+            // This one's note is not here: its confirmation goes out plain, at once.
+            confirmed("o2", "SR-000002"),
+        ],
+    )
+    .await;
+    work.run_once().await.unwrap();
+    let mails = smtp.mails();
+    assert_eq!(mails.len(), 2, "the note itself sends nothing");
+    let about = |number: &str| {
+        mails
+            .iter()
+            .find(|m| m.header("subject").is_some_and(|s| s.contains(number)))
+            .unwrap()
+            .data
+            .clone()
+    };
+    assert!(about("SR-000001").contains("Enjoy the tea, Ana."));
+    assert!(!about("SR-000002").contains("Enjoy"));
+}

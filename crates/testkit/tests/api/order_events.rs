@@ -320,3 +320,54 @@ async fn every_order_and_return_step_is_recorded_once_and_streamed_to_its_custom
         .collect();
     assert_eq!(ids, expected);
 }
+
+#[tokio::test]
+async fn the_customers_ai_note_follows_as_summary_ready_without_staffs_summary() {
+    let fake = testkit::fake_ai::FakeAi::start(testkit::fake_ai::Behaviour::Fast).await;
+    let url = fake.url.clone();
+    let sys = TestSystem::start_with(
+        &[Svc::Auth, Svc::Inventory, Svc::Orders, Svc::Events],
+        move |c| {
+            c.orders.ai.api_key = Some(kernel::config::Secret::new("test-key"));
+            c.orders.ai.base_url = url;
+            c.orders.ai.timeout = Duration::from_millis(300);
+            // The test drains the AI queue itself.
+            c.orders.ai.workers = 0;
+        },
+    )
+    .await;
+    let (admin, staff, customer) = sys.cast().await;
+    let tea = sys.product_id(&staff, "TEA", 450, 10).await;
+    let as_customer = sys.api(Svc::Orders).with_token(&customer.token);
+    let order = place(&as_customer, &tea, 1, None, json!({}))
+        .await
+        .expect(201)
+        .body;
+    let id = id_of(&order);
+    assert_eq!(sys.background().drain_ai_queue().await.unwrap(), 1);
+    let events = sys.api(Svc::Events).with_token(&admin.token);
+    let log = logged(&events, &id, "order.summary_ready").await;
+    assert_eq!(
+        types_of(&log, &id),
+        ["order.confirmed", "order.summary_ready"]
+    );
+    let ready = log
+        .iter()
+        .find(|e| e["type"] == "order.summary_ready")
+        .unwrap();
+    let data = &ready["data"];
+    assert_eq!(data["customer_message"], "Thank you for your order!");
+    assert_eq!(data["customer_id"], customer.id);
+    assert_eq!(data["number"], order["number"]);
+    let keys: Vec<&String> = data.as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        [
+            "customer_email",
+            "customer_id",
+            "customer_message",
+            "number"
+        ],
+        "staff's summary stays in orders"
+    );
+}

@@ -650,6 +650,22 @@ impl OrdersStore for PgStore {
             )
             .execute(&mut *tx)
             .await?;
+            if let Some(message) = message {
+                let order = sqlx::query!(
+                    "SELECT number, customer_id, customer_email FROM orders WHERE id = $1",
+                    job.order_id.as_uuid(),
+                )
+                .fetch_one(&mut *tx)
+                .await?;
+                let event = crate::events::summary_ready(
+                    job.order_id,
+                    &crate::domain::order_number(order.number),
+                    &order.customer_id,
+                    &order.customer_email,
+                    message,
+                );
+                record(&mut tx, &event).await?;
+            }
             written += 1;
         }
         tx.commit().await?;

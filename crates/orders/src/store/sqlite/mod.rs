@@ -778,6 +778,22 @@ impl OrdersStore for SqliteStore {
             .bind(summary.map(|_| at.clone()))
             .execute(&mut *tx)
             .await?;
+            if let Some(message) = message {
+                let (number, customer_id, customer_email): (i64, String, String) = sqlx::query_as(
+                    "SELECT number, customer_id, customer_email FROM orders WHERE id = ?1",
+                )
+                .bind(text(job.order_id))
+                .fetch_one(&mut *tx)
+                .await?;
+                let event = crate::events::summary_ready(
+                    job.order_id,
+                    &crate::domain::order_number(number),
+                    &customer_id,
+                    &customer_email,
+                    message,
+                );
+                record(&mut tx, &event).await?;
+            }
             written += 1;
         }
         tx.commit().await?;
