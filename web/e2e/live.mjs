@@ -85,7 +85,7 @@ try {
 
   await step('an order placed elsewhere appears in the open order list, announced by a toast', async () => {
     await page.getByRole('link', { name: 'Orders', exact: true }).click();
-    await page.getByRole('heading', { name: 'Orders' }).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Orders' }).waitFor();
     await streaming;
     await page.getByText(/No orders yet/).waitFor();
     const placed = await order();
@@ -115,7 +115,7 @@ try {
     if (signature.v1 !== expected) throw new Error('the delivery is not signed with the secret the page showed');
     if (!delivery.headers['stockroom-delivery']) throw new Error('the delivery has no id');
     // The delivery log shows it.
-    await page.getByRole('button', { name: receiver.url }).click();
+    await page.getByRole('button', { name: receiver.url, exact: true }).click();
     await page.getByRole('region', { name: 'Delivery log' }).getByRole('cell', { name: 'order.confirmed' }).first().waitFor();
     await page.screenshot({ path: join(shots, 'webhooks-delivered.png') });
   });
