@@ -113,6 +113,18 @@ async fn the_demo_fills_a_fresh_system_once() {
         .filter(|p| p["daily_demand"].as_f64() > Some(0.0))
         .count();
     assert!(selling >= 20, "{selling} products with demand: {restock}");
+    let catalogue = staff
+        .get("/api/products?active=all&limit=100")
+        .await
+        .expect(200)
+        .body;
+    for p in catalogue["items"].as_array().unwrap() {
+        let (price, cost) = (p["price_cents"].as_i64(), p["cost_cents"].as_i64());
+        assert!(
+            cost.is_some_and(|c| c > 0 && Some(c) < price),
+            "a cost below the price: {p}"
+        );
+    }
     let dash = staff.get("/api/dashboard").await.expect(200).body;
     let by_status = &dash["orders"]["by_status"];
     for status in [

@@ -4,6 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { MemoryRouter } from 'react-router';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import Audit from './Audit';
+import { details } from '../components/auditDetails';
 
 let asked: unknown[] = [];
 const entry = (seq: number, type: string, email: string) => ({
@@ -57,5 +58,14 @@ describe('Audit', () => {
     await user.type(screen.getByLabelText(/^Type/), 'user.*');
     await user.click(screen.getByRole('button', { name: 'Filter' }));
     await vi.waitFor(() => expect(asked.at(-1)).toEqual({ actor: 'sam@example.com', type: 'user.*' }));
+  });
+});
+
+describe('details', () => {
+  it('reads as lines: changes as before → after, lists by their length', () => {
+    expect(
+      details({ sku: 'TEA', changes: { price_cents: { before: 500, after: 650 }, supplier_id: { before: null, after: 's1' } }, lines: [{}, {}] }),
+    ).toEqual(['sku: TEA', 'price_cents: 500 → 650', 'supplier_id: — → s1', 'lines: 2 items']);
+    expect(details(null)).toEqual([]);
   });
 });

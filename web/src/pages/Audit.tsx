@@ -10,6 +10,7 @@ import { PageHeading } from '../components/Page';
 import { Pager, usePageCursor } from '../components/Pager';
 import { TableWrap } from '../components/TableWrap';
 import { TimeAgo } from '../components/Status';
+import { details } from '../components/auditDetails';
 
 const LABELS: Record<keyof AuditFilter, string> = {
   actor: 'Actor (email, user id or service)',
@@ -117,7 +118,9 @@ export default function Audit() {
                   <td className="hide-sm">
                     {e.entity.kind} <span className="muted small">{e.entity.id}</span>
                   </td>
-                  <td className="hide-sm"><code className="small">{JSON.stringify(e.data)}</code></td>
+                  <td className="hide-sm audit-details small">
+                    {details(e.data).map((line, i) => <div key={i}>{line}</div>)}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -244,6 +244,8 @@ pub async fn run(base: &str) -> Result<Report> {
         let body = json!({
             "sku": p.sku, "name": p.name, "category": p.category, "price_cents": p.price_cents,
             "initial_stock": p.stock, "reorder_point": p.reorder_point, "reorder_quantity": p.reorder_quantity,
+            // What the shop pays its supplier: a little over half the shelf price.
+            "cost_cents": p.price_cents * 55 / 100,
             "supplier_id": suppliers.get(SUPPLIERS[p.supplier].name),
             "description": format!("{} from {}.", p.name, SUPPLIERS[p.supplier].name),
         });
