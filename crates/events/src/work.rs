@@ -29,7 +29,7 @@ const CLAIM_BATCH: i64 = 50;
 const IN_FLIGHT: usize = 16;
 /// Tries of one email before it is `failed`.
 const MAIL_TRIES: i32 = 5;
-/// Stock events one digest reads, newest first, and products it lists, at most.
+/// Events of each low-stock type one digest reads, newest first, and products it lists, at most.
 const DIGEST_EVENTS: i64 = 2_000;
 const DIGEST_PRODUCTS: usize = 200;
 
@@ -283,7 +283,6 @@ impl Background {
             self.set_next_digest(Some(last + interval));
             return Ok(0);
         }
-        self.set_next_digest(now.checked_add_signed(interval));
         let recipients: Vec<_> = self
             .store
             .recipients()
@@ -291,21 +290,25 @@ impl Background {
             .into_iter()
             .filter(|r| r.kind == LOW_STOCK_DIGEST)
             .collect();
-        if recipients.is_empty() {
-            return Ok(0);
-        }
-        // The first digest ever covers at least the last day.
+        // The first digest ever covers at least the last day. The window is by arrival here,
+        // so an event a relay delivered late is in the next digest, not in none.
         let first = interval.max(chrono::Duration::days(1));
         let since = last.unwrap_or_else(|| now.checked_sub_signed(first).unwrap_or(now));
-        let events = self
-            .store
-            .audit(&AuditFilter {
-                type_prefix: Some("stock.".into()),
-                from: Some(since),
-                limit: DIGEST_EVENTS,
-                ..AuditFilter::default()
-            })
-            .await?;
+        let mut events = Vec::new();
+        for kind in ["stock.low", "stock.out"] {
+            let found = self
+                .store
+                .audit(&AuditFilter {
+                    type_exact: Some(kind.into()),
+                    received_from: Some(since),
+                    limit: DIGEST_EVENTS,
+                    ..AuditFilter::default()
+                })
+                .await?;
+            events.extend(found);
+        }
+        // Newest first across both types, as `low_products` reads them.
+        events.sort_by(|a, b| b.seq.cmp(&a.seq));
         let events: Vec<_> = events
             .into_iter()
             .map(|e| {
@@ -314,14 +317,19 @@ impl Background {
             })
             .collect();
         let products = templates::low_products(&events, DIGEST_PRODUCTS);
-        if products.is_empty() {
-            return Ok(0);
+        if !recipients.is_empty() && !products.is_empty() {
+            for r in &recipients {
+                let draft = templates::low_stock_digest(&r.email, &products);
+                self.store
+                    .insert_notification(&self.unprompted(draft))
+                    .await?;
+            }
         }
-        for r in &recipients {
-            let draft = templates::low_stock_digest(&r.email, &products);
-            self.store
-                .insert_notification(&self.unprompted(draft))
-                .await?;
+        // Only a digest that was written, or that had nothing to say, waits a whole interval;
+        // one that failed is tried again at the next pass.
+        self.set_next_digest(now.checked_add_signed(interval));
+        if recipients.is_empty() || products.is_empty() {
+            return Ok(0);
         }
         self.wake();
         Ok(recipients.len())

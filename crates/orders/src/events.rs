@@ -27,6 +27,9 @@ use crate::{
     SERVICE,
 };
 
+/// The most of the AI's note to a customer an event carries, in characters.
+const MAX_NOTE: usize = 2_000;
+
 /// The longest actor email the events service takes. A longer one would have it refuse the
 /// whole batch, and every later event would wait behind it.
 const MAX_EMAIL: usize = 254;
@@ -122,13 +125,19 @@ pub fn summary_ready(
     customer_email: &str,
     customer_message: &str,
 ) -> Event {
-    let data = json!({"customer_id": customer_id, "customer_email": customer_email,
-                      "number": number, "customer_message": customer_message});
+    // The provider decides the note's length: a note too long for the events service would
+    // hold up every later event, so it travels cut to what an email needs.
+    let note: String = customer_message.chars().take(MAX_NOTE).collect();
+    let mut data = Map::new();
+    data.insert("customer_id".into(), json!(customer_id));
+    data.insert("customer_email".into(), json!(customer_email));
+    data.insert("number".into(), json!(number));
+    data.insert("customer_message".into(), json!(note));
     Event::new(
         "order.summary_ready",
         background(),
         Entity::new("order", order),
-        data,
+        bounded(data),
     )
 }
 
@@ -151,6 +160,12 @@ pub fn placed(order: &Order, number: &str, actor: &Actor) -> Option<Event> {
                 })
                 .collect();
             data.insert("lines".into(), Value::Array(lines));
+            data.insert("placed_at".into(), json!(order.created_at));
+            // Staff recording an order taken long ago (`placed_at`): receivers can tell, and
+            // nobody is emailed about it as if it were new.
+            if chrono::Utc::now() - order.created_at > chrono::Duration::hours(1) {
+                data.insert("recorded_later".into(), json!(true));
+            }
             Some(facts.event("order.confirmed", actor, data))
         }
         OrderStatus::Rejected => {
@@ -409,5 +424,14 @@ mod tests {
         assert!(serde_json::to_vec(&event.data).unwrap().len() <= MAX_DATA_BYTES);
         assert_eq!(event.data["lines_omitted"], true);
         assert_eq!(event.data["customer_id"], o.customer_id);
+    }
+
+    #[test]
+    fn an_ai_note_of_any_length_makes_an_event_the_events_service_takes() {
+        let huge = "é".repeat(300_000);
+        let event = summary_ready(OrderId::new_v7(), "SR-000001", "c1", "a@b.example", &huge);
+        let note = event.data["customer_message"].as_str().unwrap();
+        assert_eq!(note.chars().count(), MAX_NOTE);
+        assert!(serde_json::to_vec(&event.data).unwrap().len() < MAX_DATA_BYTES);
     }
 }

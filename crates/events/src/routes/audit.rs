@@ -103,6 +103,7 @@ impl AuditQuery {
             type_prefix,
             from: self.from,
             to: self.to,
+            received_from: None,
             limit,
         })
     }

@@ -99,7 +99,7 @@ async fn produce(
             }
         };
         for event in &batch {
-            if tx.try_send(frame(event)).is_err() {
+            if tx.try_send(frame(event, customer.is_some())).is_err() {
                 if !tx.is_closed() {
                     metrics::counter!("event_streams_dropped_total").increment(1);
                     tracing::info!("a live stream's client reads too slowly: disconnected");
@@ -120,10 +120,56 @@ async fn produce(
     }
 }
 
-fn frame(event: &StoredEvent) -> Event {
-    let data = serde_json::to_string(&EventView::from(event)).unwrap_or_default();
+/// Staff see events whole. A customer sees which service acted, never which member of staff:
+/// a colleague's email or id is nobody else's business (and an email is half a sign-in).
+fn view_for(event: &StoredEvent, for_customer: bool) -> EventView {
+    let mut view = EventView::from(event);
+    if for_customer {
+        view.actor = contracts::events::Actor::service(&view.actor.service);
+        if let Some(data) = view.data.as_object_mut() {
+            data.remove("placed_by");
+        }
+    }
+    view
+}
+
+fn frame(event: &StoredEvent, for_customer: bool) -> Event {
+    let data = serde_json::to_string(&view_for(event, for_customer)).unwrap_or_default();
     Event::default()
         .id(event.seq.to_string())
         .event(event.kind.as_str())
         .data(data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_customer_never_sees_which_member_of_staff_acted() {
+        let staff = uuid::Uuid::now_v7();
+        let event = StoredEvent {
+            seq: 1,
+            id: uuid::Uuid::now_v7(),
+            kind: "order.shipped".into(),
+            occurred_at: chrono::Utc::now(),
+            received_at: chrono::Utc::now(),
+            actor_user_id: Some(staff),
+            actor_email: Some("sam@shop.example".into()),
+            actor_service: "orders".into(),
+            entity_kind: "order".into(),
+            entity_id: "o1".into(),
+            data: serde_json::json!({"customer_id": "c1", "placed_by": staff, "carrier": "DHL"})
+                .to_string(),
+            request_id: None,
+            traceparent: None,
+        };
+        let theirs = serde_json::to_value(view_for(&event, true)).unwrap();
+        assert_eq!(theirs["actor"], serde_json::json!({"service": "orders"}));
+        assert!(theirs["data"].get("placed_by").is_none());
+        assert_eq!(theirs["data"]["carrier"], "DHL");
+        let staffs = serde_json::to_value(view_for(&event, false)).unwrap();
+        assert_eq!(staffs["actor"]["email"], "sam@shop.example");
+        assert_eq!(staffs["data"]["placed_by"], staff.to_string());
+    }
 }

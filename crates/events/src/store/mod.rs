@@ -61,6 +61,8 @@ pub struct AuditFilter {
     pub type_prefix: Option<String>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
+    /// Arrived here at or after this (this service's clock, unlike `from`, the producer's).
+    pub received_from: Option<DateTime<Utc>>,
     pub limit: i64,
 }
 

@@ -204,6 +204,7 @@ impl EventsStore for PgStore {
                  AND ($6::text IS NULL OR starts_with(type, $6))
                  AND ($7::timestamptz IS NULL OR occurred_at >= $7)
                  AND ($8::timestamptz IS NULL OR occurred_at < $8)
+                 AND ($10::timestamptz IS NULL OR received_at >= $10)
                ORDER BY seq DESC
                LIMIT $9"#,
             f.before_seq,
@@ -215,6 +216,7 @@ impl EventsStore for PgStore {
             f.from,
             f.to,
             f.limit,
+            f.received_from,
         )
         .fetch_all(&self.pool)
         .await?)

@@ -272,6 +272,7 @@ impl EventsStore for SqliteStore {
                AND (?6 IS NULL OR substr(type, 1, length(?6)) = ?6)
                AND (?7 IS NULL OR occurred_at >= ?7)
                AND (?8 IS NULL OR occurred_at < ?8)
+               AND (?10 IS NULL OR received_at >= ?10)
              ORDER BY seq DESC
              LIMIT ?9"
         ))
@@ -284,6 +285,7 @@ impl EventsStore for SqliteStore {
         .bind(f.from.map(to_db))
         .bind(f.to.map(to_db))
         .bind(f.limit)
+        .bind(f.received_from.map(to_db))
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.into_iter().map(StoredEvent::from).collect())

@@ -8,8 +8,8 @@ use testkit::{Api, Svc, TestSystem};
 
 #[tokio::test]
 async fn staff_record_an_earlier_order_on_the_day_it_was_placed() {
-    let sys = TestSystem::start(&[Svc::Auth, Svc::Inventory, Svc::Orders]).await;
-    let (_, staff, customer) = sys.cast().await;
+    let sys = TestSystem::start(&[Svc::Auth, Svc::Inventory, Svc::Orders, Svc::Events]).await;
+    let (admin, staff, customer) = sys.cast().await;
     let tea = sys.product_id(&staff, "TEA", 450, 10).await;
     let as_staff = sys.api(Svc::Orders).with_token(&staff.token);
     let as_customer = sys.api(Svc::Orders).with_token(&customer.token);
@@ -45,6 +45,24 @@ async fn staff_record_an_earlier_order_on_the_day_it_was_placed() {
         first["reason"].as_str().unwrap().starts_with("recorded "),
         "the history says when it was really entered: {first}"
     );
+
+    // Its event says it was recorded later, so nobody is emailed about it as if it were new.
+    let audit = sys.api(Svc::Events).with_token(&admin.token);
+    let path = format!("/api/audit?entity_id={}", order["id"].as_str().unwrap());
+    let confirmed = testkit::eventually(std::time::Duration::from_secs(20), || async {
+        let page = audit.get(&path).await.expect(200).body;
+        match page["items"]
+            .as_array()
+            .and_then(|items| items.first())
+            .cloned()
+        {
+            Some(event) => Ok(event),
+            None => Err(page),
+        }
+    })
+    .await;
+    assert_eq!(confirmed["type"], "order.confirmed");
+    assert_eq!(confirmed["data"]["recorded_later"], true, "{confirmed}");
 
     // Its revenue is counted on the day it was placed, not today.
     let stats = as_staff

@@ -311,6 +311,8 @@ async fn every_order_and_return_step_is_recorded_once_and_streamed_to_its_custom
     let seen = read_events(&mut ana_live, 11).await;
     for e in &seen {
         assert_eq!(e["data"]["customer_id"], ana.id.as_str(), "{e}");
+        // Which service acted, never which member of staff.
+        assert_eq!(e["actor"], json!({"service": "orders"}), "{e}");
     }
     let ids: Vec<&Value> = seen.iter().map(|e| &e["id"]).collect();
     let expected: Vec<&Value> = ours
