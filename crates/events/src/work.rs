@@ -308,7 +308,7 @@ impl Background {
             events.extend(found);
         }
         // Newest first across both types, as `low_products` reads them.
-        events.sort_by(|a, b| b.seq.cmp(&a.seq));
+        events.sort_by_key(|e| std::cmp::Reverse(e.seq));
         let events: Vec<_> = events
             .into_iter()
             .map(|e| {
