@@ -1,7 +1,8 @@
 // Live updates and webhooks end to end in headless Chromium against the real system: staff
 // watch the order list while a customer orders elsewhere (the order appears and a toast says
 // so, with no reload), then an admin adds a webhook on the Webhooks page and sees the next
-// order delivered to a receiver on loopback, signed with the secret the page showed once.
+// order delivered to a receiver on loopback, signed with the secret the page showed once; last,
+// the admin chooses new-order alerts for themselves and sees the next one in the email log.
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import { join, dirname } from 'node:path';
@@ -118,6 +119,23 @@ try {
     await page.getByRole('button', { name: receiver.url, exact: true }).click();
     await page.getByRole('region', { name: 'Delivery log' }).getByRole('cell', { name: 'order.confirmed' }).first().waitFor();
     await page.screenshot({ path: join(shots, 'webhooks-delivered.png') });
+  });
+
+  await step('an admin chooses new-order alerts for themselves, and the next order is logged as an email not sent', async () => {
+    await page.getByRole('link', { name: 'Notifications' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Notifications' }).waitFor();
+    const alerts = page.getByRole('checkbox', { name: 'New-order alerts for owner@example.com' });
+    await alerts.check();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved: low-stock digest to 0 people, new-order alerts to 1 person').waitFor();
+    if (!(await alerts.isChecked())) throw new Error('the saved choice was not kept');
+    const placed = await order();
+    // No SMTP here: the alert is recorded as "not sent", and the open log shows it by itself.
+    const row = page.getByRole('region', { name: 'Sent and queued' }).getByRole('row').filter({ hasText: `New order ${placed.number}` });
+    await row.waitFor({ timeout: 25000 });
+    await row.getByText('not sent', { exact: true }).waitFor();
+    await row.getByText('owner@example.com').first().waitFor();
+    await page.screenshot({ path: join(shots, 'notifications.png') });
   });
 
   if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);

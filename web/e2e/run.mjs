@@ -264,7 +264,7 @@ try {
   });
 
   await step('customers never reach staff pages nor see staff actions', async () => {
-    for (const path of ['/', '/stocktake', '/suppliers', '/restock', '/returns', '/assistant', '/users', '/audit', '/webhooks']) {
+    for (const path of ['/', '/stocktake', '/suppliers', '/restock', '/returns', '/assistant', '/users', '/audit', '/webhooks', '/notifications']) {
       await page.goto(base + path);
       await page.getByRole('heading', { name: 'My orders' }).waitFor();
       if (!page.url().endsWith('/orders')) throw new Error(`${path} went to ${page.url()}`);
@@ -409,7 +409,7 @@ try {
       return page.url();
     })();
     const paths = ['/', '/orders', '/orders/new', new URL(orderUrl).pathname, '/products', new URL(productUrl).pathname,
-      '/stocktake', '/suppliers', '/restock', '/returns', '/assistant', '/users', '/audit', '/webhooks'];
+      '/stocktake', '/suppliers', '/restock', '/returns', '/assistant', '/users', '/audit', '/webhooks', '/notifications'];
     const seen = new Map();
     for (const look of LOOKS) {
       await page.setViewportSize(look.viewport);

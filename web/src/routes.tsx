@@ -64,6 +64,12 @@ export const ROUTES: AppRoute[] = [
   { path: '/users', load: () => import('./pages/Users'), access: 'admin', data: () => [queries.users()] },
   { path: '/audit', load: () => import('./pages/Audit'), access: 'admin', data: (_, s) => [eventQueries.audit(auditFilterOf(s), cursorOf(s))] },
   { path: '/webhooks', load: () => import('./pages/Webhooks'), access: 'admin', data: () => [eventQueries.webhooks()] },
+  {
+    path: '/notifications',
+    load: () => import('./pages/Notifications'),
+    access: 'admin',
+    data: (_, s) => [eventQueries.notificationSettings(), eventQueries.staffAndAdmins(), eventQueries.notifications(cursorOf(s))],
+  },
 ];
 
 const components = new Map<AppRoute, LazyExoticComponent<ComponentType>>();

@@ -1,14 +1,17 @@
-// The events service's calls (audit log, webhooks), apart from their query options in
+// The events service's calls (audit log, webhooks, notifications), apart from their query options in
 // ./events so tests can replace the calls alone.
 import { http } from './client';
 import type { components } from './schema';
-import type { Page } from './types';
+import type { Page, User } from './types';
 
 type Schemas = components['schemas'];
 export type AuditEntry = Schemas['AuditEntry'];
 export type Webhook = Schemas['Webhook'];
 export type CreatedWebhook = Schemas['CreatedWebhook'];
 export type DeliveryAttempt = Schemas['DeliveryAttempt'];
+export type Notification = Schemas['Page_Notification']['items'][number];
+export type NotificationSettings = Schemas['NotificationSettings'];
+export type Recipient = Schemas['Recipient'];
 
 /** The audit log's filters, as the query string carries them. */
 export interface AuditFilter {
@@ -42,5 +45,17 @@ export const eventsApi = {
   deleteWebhook: (id: string) => http.delete(`/api/webhooks/${id}`),
   deliveries: (id: string) => data(http.get<Page<DeliveryAttempt>>(`/api/webhooks/${id}/deliveries`, { params: { limit: 50 } })),
   testWebhook: (id: string) => data(http.post<DeliveryAttempt>(`/api/webhooks/${id}/test`, {})),
+  notifications: (cursor?: string) =>
+    data(http.get<Page<Notification>>('/api/notifications', { params: { cursor, limit: 50 } })),
+  notificationSettings: () => data(http.get<NotificationSettings>('/api/notifications/settings')),
+  putNotificationSettings: (body: NotificationSettings) =>
+    data(http.put<NotificationSettings>('/api/notifications/settings', body)),
+  /** Everyone who may get staff emails: staff and admins (auth's user list, one call per role). */
+  staffAndAdmins: async () => {
+    const [staff, admins] = await Promise.all(
+      (['staff', 'admin'] as const).map((role) => data(http.get<Page<User>>('/api/auth/users', { params: { role, limit: 100 } }))),
+    );
+    return [...admins.items, ...staff.items].sort((a, b) => a.name.localeCompare(b.name) || a.email.localeCompare(b.email));
+  },
 };
 

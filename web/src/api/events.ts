@@ -3,7 +3,9 @@
 import { queryOptions } from '@tanstack/react-query';
 import { eventsApi, type AuditFilter } from './eventEndpoints';
 
-export type { AuditEntry, AuditFilter, CreatedWebhook, DeliveryAttempt, Webhook } from './eventEndpoints';
+export type {
+  AuditEntry, AuditFilter, CreatedWebhook, DeliveryAttempt, Notification, NotificationSettings, Recipient, Webhook,
+} from './eventEndpoints';
 export { eventsApi, toRfc3339 } from './eventEndpoints';
 
 export const AUDIT_FILTERS: (keyof AuditFilter)[] = ['actor', 'entity_kind', 'entity_id', 'type', 'from', 'to'];
@@ -23,6 +25,12 @@ export const eventQueries = {
   webhooks: () => queryOptions({ queryKey: ['webhooks'], queryFn: eventsApi.webhooks }),
   deliveries: (id: string) =>
     queryOptions({ queryKey: ['webhooks', 'deliveries', id], queryFn: () => eventsApi.deliveries(id), enabled: Boolean(id) }),
+  // The log changes as mail goes out (queued → sent) with no event the UI hears, so it polls.
+  notifications: (cursor: string | undefined) =>
+    queryOptions({ queryKey: ['notifications', 'log', cursor], queryFn: () => eventsApi.notifications(cursor), refetchInterval: 10000 }),
+  notificationSettings: () => queryOptions({ queryKey: ['notifications', 'settings'], queryFn: eventsApi.notificationSettings }),
+  // Under ['users'] so a role changed on the Users page refreshes who can be chosen.
+  staffAndAdmins: () => queryOptions({ queryKey: ['users', 'staff-and-admins'], queryFn: eventsApi.staffAndAdmins }),
 };
 
 /** Splits "order.*, stock.low" into patterns. */

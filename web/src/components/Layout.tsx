@@ -33,6 +33,7 @@ const NAV: NavItem[] = [
   { to: '/users', label: 'Users', admin: true },
   { to: '/audit', label: 'Audit', admin: true },
   { to: '/webhooks', label: 'Webhooks', admin: true },
+  { to: '/notifications', label: 'Notifications', admin: true },
 ];
 
 function HealthDot() {
