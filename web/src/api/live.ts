@@ -96,7 +96,7 @@ export function useLiveEvents(onEvent: (event: LiveEvent | null) => void, enable
 
 /** The cached lists each event family makes stale. */
 const STALE: Record<string, string[][]> = {
-  order: [['orders'], ['order'], ['dashboard'], ['products']],
+  order: [['orders'], ['order'], ['dashboard'], ['products'], ['notifications']],
   return: [['orders'], ['order'], ['returns'], ['dashboard']],
   stock: [['products'], ['dashboard'], ['restock']],
   product: [['products']],
