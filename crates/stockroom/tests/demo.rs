@@ -21,23 +21,7 @@ async fn demo(gateway: &str) -> String {
 }
 
 async fn count(api: &Api, path: &str) -> usize {
-    let mut n = 0;
-    let mut cursor = String::new();
-    loop {
-        let page = api
-            .get(&format!(
-                "{path}{}limit=100{cursor}",
-                if path.contains('?') { '&' } else { '?' }
-            ))
-            .await
-            .expect(200)
-            .body;
-        n += page["items"].as_array().unwrap().len();
-        match page["next_cursor"].as_str() {
-            Some(c) => cursor = format!("&cursor={c}"),
-            None => return n,
-        }
-    }
+    api.all_items(path).await.len()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -80,40 +80,16 @@ async fn sign_in(auth: &Api, email: &str) -> String {
         .to_string()
 }
 
-/// Every page of a list.
-async fn all_items(api: &Api, path: &str) -> Vec<serde_json::Value> {
-    let mut items = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let sep = if path.contains('?') { '&' } else { '?' };
-        let url = match &cursor {
-            Some(c) => format!("{path}{sep}limit=100&cursor={c}"),
-            None => format!("{path}{sep}limit=100"),
-        };
-        let page = api.get(&url).await.expect(200);
-        items.extend(
-            page.body["items"]
-                .as_array()
-                .expect("items")
-                .iter()
-                .cloned(),
-        );
-        match page.body["next_cursor"].as_str() {
-            Some(next) => cursor = Some(next.to_string()),
-            None => return items,
-        }
-    }
-}
-
 /// Waits until every user auth has appears in the audit log, then checks each appears once.
 async fn every_user_registered_once(auth: &Api, events: &Api) {
-    let users: Vec<String> = all_items(auth, "/api/auth/users")
+    let users: Vec<String> = auth
+        .all_items("/api/auth/users")
         .await
         .iter()
         .map(|u| u["id"].as_str().expect("an id").to_string())
         .collect();
     let counts = eventually(Duration::from_secs(30), || async {
-        let logged = all_items(events, "/api/audit?type=user.registered").await;
+        let logged = events.all_items("/api/audit?type=user.registered").await;
         let mut counts: HashMap<String, usize> = HashMap::new();
         for e in &logged {
             *counts

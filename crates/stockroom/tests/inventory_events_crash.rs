@@ -74,30 +74,6 @@ fn sigkill(process: &ServiceProcess) -> impl FnOnce() {
     }
 }
 
-/// Every page of a list.
-async fn all_items(api: &Api, path: &str) -> Vec<Value> {
-    let mut items = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let url = match &cursor {
-            Some(c) => format!("{path}&limit=100&cursor={c}"),
-            None => format!("{path}&limit=100"),
-        };
-        let page = api.get(&url).await.expect(200);
-        items.extend(
-            page.body["items"]
-                .as_array()
-                .expect("items")
-                .iter()
-                .cloned(),
-        );
-        match page.body["next_cursor"].as_str() {
-            Some(next) => cursor = Some(next.to_string()),
-            None => return items,
-        }
-    }
-}
-
 fn notes_of<'a>(items: impl Iterator<Item = &'a Value>) -> Vec<String> {
     items
         .filter_map(|v| v.as_str())
@@ -162,11 +138,9 @@ async fn inventory_then_events_killed_while_stock_moves_lose_no_event_and_double
     events.restart().await;
 
     // What inventory committed, answered or not: its own ledger.
-    let ledger = all_items(
-        &inv,
-        &format!("/api/inventory/movements?product_id={product}"),
-    )
-    .await;
+    let ledger = inv
+        .all_items(&format!("/api/inventory/movements?product_id={product}"))
+        .await;
     let committed: HashSet<String> = notes_of(ledger.iter().map(|m| &m["note"]))
         .into_iter()
         .collect();
@@ -183,11 +157,11 @@ async fn inventory_then_events_killed_while_stock_moves_lose_no_event_and_double
 
     let audit = Api::new(events.url()).with_token(&admin.token);
     let counts = eventually(Duration::from_secs(30), || async {
-        let logged = all_items(
-            &audit,
-            &format!("/api/audit?entity_id={product}&type=stock.adjusted"),
-        )
-        .await;
+        let logged = audit
+            .all_items(&format!(
+                "/api/audit?entity_id={product}&type=stock.adjusted"
+            ))
+            .await;
         let mut counts: HashMap<String, usize> = HashMap::new();
         for note in notes_of(logged.iter().map(|e| &e["data"]["note"])) {
             *counts.entry(note).or_default() += 1;

@@ -13,7 +13,7 @@ use std::{
     time::Duration,
 };
 
-use serde_json::{json, Value};
+use serde_json::json;
 use testkit::{eventually, process::ServiceProcess, Api, Session, Svc, TestSystem};
 
 /// `stockroom serve orders` as a child process, wired to the test's auth and inventory and to
@@ -86,35 +86,10 @@ fn sigkill(pid: u32) {
         .status();
 }
 
-/// Every page of a list.
-async fn all_items(api: &Api, path: &str) -> Vec<Value> {
-    let mut items = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let sep = if path.contains('?') { '&' } else { '?' };
-        let url = match &cursor {
-            Some(c) => format!("{path}{sep}limit=100&cursor={c}"),
-            None => format!("{path}{sep}limit=100"),
-        };
-        let page = api.get(&url).await.expect(200);
-        items.extend(
-            page.body["items"]
-                .as_array()
-                .expect("items")
-                .iter()
-                .cloned(),
-        );
-        match page.body["next_cursor"].as_str() {
-            Some(next) => cursor = Some(next.to_string()),
-            None => return items,
-        }
-    }
-}
-
 /// Waits until every confirmed order orders has is in the audit log, then checks each is
 /// there once and that every order event names an order orders has.
 async fn every_confirmed_order_logged_once(orders: &Api, events: &Api, customer: &Session) {
-    let all = all_items(orders, "/api/orders").await;
+    let all = orders.all_items("/api/orders").await;
     let known: HashSet<String> = all
         .iter()
         .map(|o| o["id"].as_str().expect("an id").to_string())
@@ -130,7 +105,7 @@ async fn every_confirmed_order_logged_once(orders: &Api, events: &Api, customer:
         confirmed.len()
     );
     let counts = eventually(Duration::from_secs(30), || async {
-        let logged = all_items(events, "/api/audit?type=order.confirmed").await;
+        let logged = events.all_items("/api/audit?type=order.confirmed").await;
         let mut counts: HashMap<String, usize> = HashMap::new();
         for e in &logged {
             *counts
@@ -153,7 +128,7 @@ async fn every_confirmed_order_logged_once(orders: &Api, events: &Api, customer:
     .await;
     let doubled: Vec<_> = counts.iter().filter(|(_, n)| **n > 1).collect();
     assert!(doubled.is_empty(), "logged twice: {doubled:?}");
-    let every = all_items(events, "/api/audit?type=order.*").await;
+    let every = events.all_items("/api/audit?type=order.*").await;
     for e in &every {
         let order = e["entity"]["id"].as_str().unwrap_or_default();
         assert!(

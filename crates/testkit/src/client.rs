@@ -119,6 +119,26 @@ impl Api {
         Self::send(self.request(Method::GET, path)).await
     }
 
+    /// Every item of a paged list (`items` / `next_cursor`), 100 a page; any answer but 200
+    /// fails the test.
+    pub async fn all_items(&self, path: &str) -> Vec<Value> {
+        let mut items = Vec::new();
+        let mut cursor: Option<String> = None;
+        let sep = if path.contains('?') { '&' } else { '?' };
+        loop {
+            let url = match &cursor {
+                Some(c) => format!("{path}{sep}limit=100&cursor={c}"),
+                None => format!("{path}{sep}limit=100"),
+            };
+            let page = self.get(&url).await.expect(200);
+            items.extend(page.body["items"].as_array().cloned().unwrap_or_default());
+            match page.body["next_cursor"].as_str() {
+                Some(next) => cursor = Some(next.to_string()),
+                None => return items,
+            }
+        }
+    }
+
     pub async fn post(&self, path: &str, body: Value) -> Reply {
         Self::send(self.request(Method::POST, path).json(&body)).await
     }
