@@ -73,7 +73,14 @@ impl EventsState {
         let keys_known = Check::signing_keys(&verifier);
         let store = store::open(db.clone());
         let config = Arc::new(config);
-        let background = Arc::new(Background::new(store.clone(), mailer, config.clone()));
+        let deliveries = webhooks::client(&config)
+            .map_err(|e| kernel::AppError::internal(format!("the webhook client: {e}")))?;
+        let background = Arc::new(Background::new(
+            store.clone(),
+            mailer,
+            deliveries,
+            config.clone(),
+        ));
         background.spawn();
         Ok(Self {
             store,

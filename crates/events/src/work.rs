@@ -25,6 +25,7 @@ use crate::{
 
 /// Events planned per pass, deliveries and emails claimed per pass, attempts in flight.
 const FANOUT_BATCH: i64 = 200;
+const FANOUT_BATCHES_PER_PASS: usize = 5;
 const CLAIM_BATCH: i64 = 50;
 const IN_FLIGHT: usize = 16;
 /// Tries of one email before it is `failed`.
@@ -36,6 +37,8 @@ const DIGEST_PRODUCTS: usize = 200;
 pub struct Background {
     store: Arc<dyn EventsStore>,
     mailer: Mailer,
+    /// Every webhook delivery goes through it ([`webhooks::client`]).
+    http: reqwest::Client,
     config: Arc<Config>,
     wake: Arc<Notify>,
     stop: CancellationToken,
@@ -44,10 +47,16 @@ pub struct Background {
 }
 
 impl Background {
-    pub(crate) fn new(store: Arc<dyn EventsStore>, mailer: Mailer, config: Arc<Config>) -> Self {
+    pub(crate) fn new(
+        store: Arc<dyn EventsStore>,
+        mailer: Mailer,
+        http: reqwest::Client,
+        config: Arc<Config>,
+    ) -> Self {
         Self {
             store,
             mailer,
+            http,
             config,
             wake: Arc::new(Notify::new()),
             stop: CancellationToken::new(),
@@ -111,10 +120,12 @@ impl Background {
         Ok(())
     }
 
-    /// Plans the deliveries and emails of every event not planned yet; how many events.
+    /// Plans the deliveries and emails of events not planned yet, a few batches at a time: under
+    /// a steady stream of events, planning must not keep deliveries from going out, so a pass
+    /// that leaves some for later asks for the next pass at once. How many events.
     pub async fn fan_out(&self) -> Result<usize> {
         let mut total = 0;
-        loop {
+        for _ in 0..FANOUT_BATCHES_PER_PASS {
             let events = self.store.unfanned(FANOUT_BATCH).await?;
             if events.is_empty() {
                 return Ok(total);
@@ -136,6 +147,8 @@ impl Background {
             }
             total += events.len();
         }
+        self.wake();
+        Ok(total)
     }
 
     /// The AI's note to the customer of a confirmed order, if it is here already.
@@ -173,11 +186,16 @@ impl Background {
             .collect()
             .await;
         results.into_iter().collect::<Result<Vec<()>>>()?;
+        if count as i64 == CLAIM_BATCH {
+            // More may be due: the next pass comes at once, not at the next tick.
+            self.wake();
+        }
         Ok(count)
     }
 
     async fn attempt(&self, d: DueDelivery) -> Result<()> {
         let attempted = webhooks::send(
+            &self.http,
             &self.config,
             Outgoing {
                 url: &d.url,
@@ -350,6 +368,7 @@ impl Background {
         })
         .to_string();
         let attempted = webhooks::send(
+            &self.http,
             &self.config,
             Outgoing {
                 url: &webhook.url,

@@ -1,10 +1,15 @@
-//! Webhook delivery: one signed POST per attempt to an address vetted just before it, retried
-//! with exponential backoff and jitter until the retry window closes.
+//! Webhook delivery: one signed POST per attempt, through one pooled client whose resolver
+//! refuses internal addresses (so what is connected to is what was checked), retried with
+//! exponential backoff and jitter until the retry window closes.
 
 pub mod signing;
 pub mod ssrf;
 
-use std::time::{Duration, Instant};
+use std::{
+    net::SocketAddr,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use chrono::{DateTime, Utc};
 
@@ -33,18 +38,61 @@ pub struct Outgoing<'a> {
     pub payload: &'a str,
 }
 
-/// POSTs `out.payload` to the webhook: the URL is vetted now (its host resolved and every
-/// address checked) and the connection pinned to the vetted address; redirects are not
-/// followed; the receiver has `config.webhook_timeout` to answer.
-pub async fn send(config: &Config, out: Outgoing<'_>) -> Attempted {
+/// Resolves a receiver's host and refuses it when any address is internal (unless private
+/// targets are allowed): every new connection is checked as it is made, so a name that
+/// changes its answer (DNS rebinding) cannot reach inside.
+struct VettingResolver {
+    allow_private: bool,
+}
+
+impl reqwest::dns::Resolve for VettingResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let allow_private = self.allow_private;
+        Box::pin(async move {
+            let host = name.as_str().to_string();
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            if addrs.is_empty() {
+                return Err(format!("{host:?} has no address").into());
+            }
+            if !allow_private {
+                if let Some(bad) = addrs.iter().find(|a| ssrf::is_forbidden(a.ip())) {
+                    return Err(
+                        format!("{host:?} resolves to {}, an internal address", bad.ip()).into(),
+                    );
+                }
+            }
+            Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+/// The one client every delivery goes through, made at start: connections to a receiver are
+/// kept and reused. Redirects are not followed; no proxy is used.
+pub fn client(config: &Config) -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(config.webhook_timeout)
+        .connect_timeout(config.webhook_timeout.min(Duration::from_secs(5)))
+        .dns_resolver(Arc::new(VettingResolver {
+            allow_private: config.webhook_allow_private,
+        }))
+        .no_proxy()
+        .build()
+}
+
+/// POSTs `out.payload` to the webhook through `client` ([`client`]): a URL naming an internal
+/// address is refused here, a host resolving to one by the client's resolver; the receiver
+/// has `config.webhook_timeout` to answer.
+pub async fn send(client: &reqwest::Client, config: &Config, out: Outgoing<'_>) -> Attempted {
     let started = Instant::now();
     let failed = |error: String| Attempted {
         status_code: None,
         error: Some(error),
         duration: started.elapsed(),
     };
-    let vetted = match ssrf::vet(out.url, config.webhook_allow_private).await {
-        Ok(v) => v,
+    let url = match ssrf::parse(out.url) {
+        Ok(url) => url,
         Err(e) => {
             return failed(format!(
                 "refused: {}",
@@ -52,20 +100,23 @@ pub async fn send(config: &Config, out: Outgoing<'_>) -> Attempted {
             ))
         }
     };
-    let client = match reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(config.webhook_timeout)
-        .connect_timeout(config.webhook_timeout.min(Duration::from_secs(5)))
-        .resolve(&vetted.host, vetted.addr)
-        .no_proxy()
-        .build()
-    {
-        Ok(c) => c,
-        Err(e) => return failed(format!("could not prepare the request: {e}")),
-    };
+    // An address written in the URL is never resolved, so the resolver cannot check it.
+    let literal = url
+        .host_str()
+        .unwrap_or_default()
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<std::net::IpAddr>();
+    if let Ok(ip) = literal {
+        if !config.webhook_allow_private && ssrf::is_forbidden(ip) {
+            return failed(format!(
+                "refused: {ip} is a private, loopback, link-local or otherwise internal address"
+            ));
+        }
+    }
     let timestamp = Utc::now().timestamp();
     let sent = client
-        .post(vetted.url)
+        .post(url)
         .header("content-type", "application/json")
         .header(
             "user-agent",
@@ -100,9 +151,25 @@ pub async fn send(config: &Config, out: Outgoing<'_>) -> Attempted {
             "no answer within {} s",
             config.webhook_timeout.as_secs_f64()
         )),
-        Err(e) if e.is_connect() => failed(format!("could not connect: {e}")),
+        Err(e) if e.is_connect() => failed(format!("could not connect: {}", causes(&e))),
         Err(e) => failed(format!("the request failed: {e}")),
     }
+}
+
+/// An error with what caused it, innermost last: reqwest's own text omits the resolver's
+/// refusal, which is what the delivery log must show.
+fn causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let more = cause.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 /// When the attempt after `attempt` failed ones is due: `base · 2^(attempt-1)` capped at
@@ -154,5 +221,33 @@ mod tests {
         }
         let late = start + chrono::Duration::hours(24);
         assert_eq!(next_retry(&c, 5, start, late), None, "no retry after 24 h");
+    }
+
+    #[tokio::test]
+    async fn internal_receivers_are_refused_at_delivery_by_name_or_by_address() {
+        let mut c = config();
+        c.webhook_allow_private = false;
+        let http = client(&c).unwrap();
+        for url in [
+            "http://localhost:9/hook",
+            "http://127.0.0.1:9/hook",
+            "http://[::ffff:10.0.0.1]:9/hook",
+        ] {
+            let attempted = send(
+                &http,
+                &c,
+                Outgoing {
+                    url,
+                    secret: "s",
+                    delivery_id: uuid::Uuid::nil(),
+                    event_type: "ping",
+                    payload: "{}",
+                },
+            )
+            .await;
+            let error = attempted.error.unwrap_or_default();
+            assert!(attempted.status_code.is_none(), "{url}");
+            assert!(error.contains("internal address"), "{url}: {error}");
+        }
     }
 }

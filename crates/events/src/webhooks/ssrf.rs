@@ -1,19 +1,12 @@
-//! Where a webhook may point: http(s) URLs whose host resolves only to public addresses. The
-//! address vetted is the one connected to (the client is pinned to it), so a name that
-//! resolves differently a moment later (DNS rebinding) cannot move the request inside.
+//! Where a webhook may point: http(s) URLs whose host resolves only to public addresses. A URL
+//! is vetted when it is saved, and every connection again as it is made (the delivery
+//! client's resolver, `webhooks::client`), so a name that resolves differently a moment later
+//! (DNS rebinding) cannot move a delivery inside.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use kernel::AppError;
 use reqwest::Url;
-
-/// A URL checked and resolved: send to `addr`, naming `host`.
-#[derive(Debug, Clone)]
-pub struct Vetted {
-    pub url: Url,
-    pub host: String,
-    pub addr: SocketAddr,
-}
 
 /// Longest URL a webhook may have.
 pub const MAX_URL: usize = 2048;
@@ -42,7 +35,7 @@ pub fn parse(url: &str) -> Result<Url, AppError> {
 /// Resolves the URL's host and checks every address; the first is the one to connect to.
 /// Any forbidden address refuses the URL (unless `allow_private`): a name that resolves both
 /// inside and outside is not a public receiver.
-pub async fn vet(url: &str, allow_private: bool) -> Result<Vetted, AppError> {
+pub async fn vet(url: &str, allow_private: bool) -> Result<(), AppError> {
     let url = parse(url)?;
     let host = url
         .host_str()
@@ -60,12 +53,12 @@ pub async fn vet(url: &str, allow_private: bool) -> Result<Vetted, AppError> {
             })?
             .collect(),
     };
-    let Some(first) = addrs.first().copied() else {
+    if addrs.is_empty() {
         return Err(AppError::validation(
             "url",
             format!("the host {host:?} has no address"),
         ));
-    };
+    }
     if !allow_private {
         if let Some(bad) = addrs.iter().find(|a| is_forbidden(a.ip())) {
             return Err(AppError::validation(
@@ -77,11 +70,7 @@ pub async fn vet(url: &str, allow_private: bool) -> Result<Vetted, AppError> {
             ));
         }
     }
-    Ok(Vetted {
-        url,
-        host,
-        addr: first,
-    })
+    Ok(())
 }
 
 /// Addresses a webhook must never reach: loopback, private, link-local, unspecified,
@@ -209,8 +198,7 @@ mod tests {
                 "{url}: {refused:?}"
             );
         }
-        let allowed = vet("http://127.0.0.1:9/hook", true).await.unwrap();
-        assert_eq!(allowed.addr, "127.0.0.1:9".parse().unwrap());
+        vet("http://127.0.0.1:9/hook", true).await.unwrap();
         for url in [
             "ftp://example.com/x",
             "file:///etc/passwd",
