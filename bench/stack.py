@@ -100,11 +100,13 @@ def cold_start_all_sqlite(binary=BIN):
 
 
 class System:
-    """The four services as separate processes on PostgreSQL, each as its own role."""
+    """The services (the four of SERVICES unless told) as separate processes on PostgreSQL,
+    each as its own role."""
 
-    def __init__(self, binary=BIN):
+    def __init__(self, binary=BIN, services=SERVICES):
         self.binary = binary
-        self.ports = {s: free_port() for s in SERVICES}
+        self.services = list(services)
+        self.ports = {s: free_port() for s in self.services}
         self.procs = {}
         self.ready_ms = {}
         # Key caches and service tokens on disk: the run's own, not the checkout's ./data.
@@ -118,7 +120,8 @@ class System:
                     # here is argon2 through the stack, not the limiter refusing it.
                     "LOGIN_MAX_FAILURES": "1000000000",
                     **{f"{s.upper()}_PORT": str(p) for s, p in self.ports.items()},
-                    **{f"{s.upper()}_URL": self.url(s) for s in ["auth", "inventory", "orders"]}}
+                    **{f"{s.upper()}_URL": self.url(s) for s in ["auth", "inventory", "orders", "events"]
+                       if s in self.ports}}
         self.env.pop("OPENROUTER_API_KEY", None)
 
     def url(self, service):
@@ -136,9 +139,10 @@ class System:
         wait_ready(f"{self.url(service)}/readyz")
         self.ready_ms[service] = round((time.monotonic() - started) * 1000)
 
-    def start_all(self):
-        for s in SERVICES:
-            self.start(s)
+    def start_all(self, extra=None):
+        """Every service; `extra` maps a service to environment of its own."""
+        for s in self.services:
+            self.start(s, (extra or {}).get(s))
 
     def stop(self, service):
         proc = self.procs.pop(service)
@@ -182,6 +186,14 @@ def product_files(ids):
     files["spread"].write_text("\n".join(ids) + "\n")
     files["hot"].write_text(ids[0] + "\n")
     return {k: str(v) for k, v in files.items()}
+
+
+def receiver():
+    """The webhook receiver (receiver.py); returns the process and its URL."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, str(ROOT / "bench/receiver.py"), str(port)])
+    wait_for_port(port)
+    return proc, f"http://127.0.0.1:{port}"
 
 
 def fake_ai(mode):
