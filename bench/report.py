@@ -48,6 +48,14 @@ def checks(r):
                          f"{1 - WEBHOOK_COST:.2f}), {w['distribution']}, {w['connections']} connections",
                          f"{w['on_vs_off']:.2f} ({w['on']['throughput_rps']} against {w['off']['throughput_rps']} orders/s)",
                          w["on_vs_off"] >= 1 - WEBHOOK_COST))
+        # The ratio means something only if the deliveries were made, not put off until later.
+        on = [x for x in w["runs"] if x["mode"] == "on"]
+        left = [sum(x["left_after_drain"].values()) for x in on]
+        out.append(check(f"webhook deliveries keep up: nothing still on its way {w['drain_limit_s']} s after a round",
+                         f"{sum(x['delivered_in_window'] for x in on)} delivered while {sum(x['requests'] for x in on)} "
+                         f"orders were measured; {', '.join(map(str, left))} still on the way {w['drain_limit_s']} s "
+                         f"after each round ({', '.join(str(x['drain_deliveries_per_s']) for x in on)} deliveries/s "
+                         "meanwhile)", not any(left)))
     return out
 
 
@@ -118,12 +126,14 @@ def webhook_notes(w):
              f"{w['warmup_seconds']} s of warm-up, rounds off/on then on/off)"]
     for i, x in enumerate(r for r in w["runs"] if r["mode"] == "on"):
         b = x["backlog_at_end"]
+        left = x["left_after_drain"]
         drained = (f"arrived {x['drain_s']} s later" if x["drain_s"] is not None
-                   else f"not all arrived within {w['drain_limit_s']} s: {x['left_after_drain']} left")
+                   else f"had not all arrived {w['drain_limit_s']} s later ({left['outbox']} in the outbox, "
+                        f"{left['unplanned']} not planned, {left['pending']} pending)")
         notes.append(f"Webhook round {i + 1}: {x['requests']} orders measured, {x['delivered_in_window']} deliveries "
                      f"arrived meanwhile; at the end {b['outbox']} events in orders' outbox, {b['unplanned']} not yet "
-                     f"planned, {b['pending']} deliveries pending, which {drained} "
-                     f"({x['drain_deliveries_per_s']} deliveries/s)")
+                     f"planned, {b['pending']} deliveries pending, which {drained}; "
+                     f"{x['drain_deliveries_per_s']} deliveries/s meanwhile")
     rec = w["receiver"]
     notes.append(f"The receiver got {rec['requests']} requests for {rec['deliveries']} distinct deliveries "
                  f"({rec['redelivered']} redelivered)")

@@ -1,7 +1,8 @@
 """Order creation with a webhook subscribed to order.* against the same system without one
 (issue 17). Its own system on a fresh database, with the events service running in both modes:
 the only difference is whether the webhook is active. Rounds alternate (off, on, then on, off)
-so drift as the tables grow falls on both alike. The receiver (receiver.py) answers 200 at once.
+so drift as the tables grow falls on both alike, and each starts once the events service has
+planned every event of the round before. The receiver (receiver.py) answers 200 at once.
 
 Besides the orders, each round with the webhook on records how many deliveries arrived while
 it was measured, what was still on its way when it ended (orders' outbox, events not yet
@@ -26,6 +27,18 @@ def backlog():
     return {"outbox": outbox, "unplanned": unplanned, "pending": pending}
 
 
+def settle():
+    """Waits up to WEBHOOK_DRAIN_SECONDS until every event of the rounds before is planned, so
+    a round starts with the events service caught up; the seconds it took."""
+    started = time.monotonic()
+    while time.monotonic() - started < WEBHOOK_DRAIN_SECONDS:
+        left = backlog()
+        if not left["outbox"] and not left["unplanned"]:
+            break
+        time.sleep(0.5)
+    return round(time.monotonic() - started, 1)
+
+
 def drain(stats):
     """Waits up to WEBHOOK_DRAIN_SECONDS for the backlog to reach the receiver."""
     started, first = time.monotonic(), stats()["deliveries"]
@@ -43,6 +56,8 @@ def drain(stats):
 def one_round(system, mode, env, hook, token, recv):
     """One measured wrk run with the webhook `mode`; service and receiver CPU over the window."""
     gw = system.url("gateway")
+    # Events left by the round before are planned under its mode, before this one's is set.
+    settled_s = settle()
     http("PATCH", f"{gw}/api/webhooks/{hook}", {"active": mode == "on"}, token)
     stats = lambda: http("GET", f"{recv['url']}/stats")
     cpu = lambda: {**system.cpu(), "receiver": cpu_seconds(recv["proc"].pid)}
@@ -51,6 +66,7 @@ def one_round(system, mode, env, hook, token, recv):
               measuring=lambda: before.update(cpu=cpu(), stats=stats()))
     after_cpu, after = cpu(), stats()
     run["mode"] = mode
+    run["settle_s"] = settled_s
     run["cpu_s"] = {s: round(v - before["cpu"][s], 3) for s, v in after_cpu.items()}
     run["delivered_in_window"] = after["deliveries"] - before["stats"]["deliveries"]
     if mode == "on":
