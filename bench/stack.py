@@ -72,6 +72,23 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def pg_cpu(db=PG["db"]):
+    """CPU seconds used so far by the PostgreSQL backends connected to `db`, per role: the
+    process titles read `postgres: <version>/<cluster>: <role> <db> <address> <state>`.
+    Backends that exited are not counted, so read it around windows where the pools stay."""
+    used = {}
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            title = (proc / "cmdline").read_bytes().decode(errors="replace").split()
+            if len(title) > 3 and title[0] == "postgres:" and title[3] == db:
+                used[title[2]] = used.get(title[2], 0) + cpu_seconds(proc.name)
+        except OSError:
+            continue
+    return used
+
+
 def fresh_database():
     subprocess.run([str(ROOT / "scripts/pg-test-db.sh")], env={**os.environ, "TEST_DB": PG["db"]},
                    check=True, capture_output=True)

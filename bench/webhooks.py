@@ -13,7 +13,7 @@ import time
 from loads import psql, wrk
 from settings import (TARGET_CONNECTIONS, WARMUP, WEBHOOK_DRAIN_SECONDS, WEBHOOK_ROUNDS, WEBHOOK_SECONDS,
                       WEBHOOK_SERVICES)
-from stack import System, cpu_seconds, fresh_database, http, product_files, receiver
+from stack import System, cpu_seconds, fresh_database, http, pg_cpu, product_files, receiver
 
 MODES = ["off", "on"]
 
@@ -60,14 +60,15 @@ def one_round(system, mode, env, hook, token, recv):
     settled_s = settle()
     http("PATCH", f"{gw}/api/webhooks/{hook}", {"active": mode == "on"}, token)
     stats = lambda: http("GET", f"{recv['url']}/stats")
-    cpu = lambda: {**system.cpu(), "receiver": cpu_seconds(recv["proc"].pid)}
+    cpu = lambda: {**system.cpu(), "receiver": cpu_seconds(recv["proc"].pid),
+                   **{f"pg:{role}": v for role, v in pg_cpu().items()}}
     before = {}
     run = wrk("order.lua", gw, TARGET_CONNECTIONS, env, seconds=WEBHOOK_SECONDS,
               measuring=lambda: before.update(cpu=cpu(), stats=stats()))
     after_cpu, after = cpu(), stats()
     run["mode"] = mode
     run["settle_s"] = settled_s
-    run["cpu_s"] = {s: round(v - before["cpu"][s], 3) for s, v in after_cpu.items()}
+    run["cpu_s"] = {s: round(v - before["cpu"].get(s, 0), 3) for s, v in after_cpu.items()}
     run["delivered_in_window"] = after["deliveries"] - before["stats"]["deliveries"]
     if mode == "on":
         run["backlog_at_end"] = backlog()
@@ -76,10 +77,13 @@ def one_round(system, mode, env, hook, token, recv):
 
 
 def summary(runs):
-    """Mean throughput, median latencies, CPU per 1,000 orders over all the mode's rounds."""
+    """Mean throughput, median latencies, CPU per 1,000 orders over all the mode's rounds: each
+    service, their total, the receiver, and PostgreSQL's backends per role (`pg:<role>`) and in all."""
     orders = sum(r["requests"] for r in runs)
-    cpu = {s: round(sum(r["cpu_s"][s] for r in runs) / max(orders, 1) * 1000, 3) for s in runs[0]["cpu_s"]}
-    cpu["total"] = round(sum(v for s, v in cpu.items() if s != "receiver"), 3)
+    keys = sorted({s for r in runs for s in r["cpu_s"]})
+    cpu = {s: round(sum(r["cpu_s"].get(s, 0) for r in runs) / max(orders, 1) * 1000, 3) for s in keys}
+    cpu["total"] = round(sum(v for s, v in cpu.items() if s in WEBHOOK_SERVICES), 3)
+    cpu["postgres"] = round(sum(v for s, v in cpu.items() if s.startswith("pg:")), 3)
     return {"throughput_rps": round(statistics.mean(r["throughput_rps"] for r in runs), 1),
             "p50_ms": round(statistics.median(r["p50_ms"] for r in runs), 2),
             "p99_ms": round(statistics.median(r["p99_ms"] for r in runs), 2),
