@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """`make bench`: Stockroom on PostgreSQL under a real load generator (wrk), next to what
 PostgreSQL itself commits (pgbench), every figure from one run so ratios compare like with like.
-Loopback only; every load is bounded in time (the whole run takes about 7 minutes by default).
+Loopback only; every load is bounded in time (the whole run takes about 9 minutes by default).
 
 Writes bench/results/latest.json and bench/results/latest.md, and the README's Performance table.
 Settings: bench/settings.py (BENCH_* variables).
@@ -18,8 +18,9 @@ from baseline import compare_cpu
 from loads import pgbench, psql, wrk
 from report import checks, markdown, update_readme, write_results
 from settings import (AI_ROUNDS, AI_SECONDS, BASELINE_REV, BIN, DISTRIBUTIONS, DURATION, ORDER_CONNECTIONS,
-                      PRODUCTS, READ_CONNECTIONS, RESULTS, ROOT, WARMUP)
+                      PRODUCTS, READ_CONNECTIONS, RESULTS, ROOT, WARMUP, WEBHOOK_ROUNDS, WEBHOOK_SECONDS)
 from stack import System, cold_start_all_sqlite, fake_ai, fresh_database, product_files
+from webhooks import webhook_rounds
 
 # pgbench scripts: the floor order creation is measured against, and today's design's SQL.
 FLOORS = {"minimal": "order_minimal.sql", "current": "order_floor.sql"}
@@ -103,7 +104,7 @@ def main():
     r = {"machine": {"cpus": os.cpu_count(), "kernel": os.uname().release},
          "settings": {"seconds": DURATION, "warmup_seconds": WARMUP, "order_connections": ORDER_CONNECTIONS,
                       "read_connections": READ_CONNECTIONS, "products": PRODUCTS, "ai_rounds": AI_ROUNDS,
-                      "ai_seconds": AI_SECONDS},
+                      "ai_seconds": AI_SECONDS, "webhook_rounds": WEBHOOK_ROUNDS, "webhook_seconds": WEBHOOK_SECONDS},
          "ready_all_sqlite_ms": cold_start_all_sqlite()}
     system = System()
     try:
@@ -155,6 +156,9 @@ def main():
             r["orders_ai"], r["ai_rounds_p50_ms"] = ai, p50s
     finally:
         system.stop_all()
+    if WEBHOOK_ROUNDS:
+        print("orders with a webhook on order.* and without (the events service running in both)…", flush=True)
+        r["webhooks"] = webhook_rounds()
     r["cpu_vs_baseline"] = compare_cpu() if BASELINE_REV else None
 
     direct, via = reads["product_one_direct"][str(top)], reads["product_one"][str(top)]

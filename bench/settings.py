@@ -22,6 +22,15 @@ WARMUP = int(os.environ.get("BENCH_WARMUP_SECONDS", "2"))
 ORDER_CONNECTIONS = ints("BENCH_CONNECTIONS", "16,32")
 READ_CONNECTIONS = ints("BENCH_READ_CONNECTIONS", "16,64")
 TARGET_CONNECTIONS = 16
+# Order creation with a webhook subscribed to order.* against the same system without one
+# (issue 17): the events service runs in both, rounds alternate off/on and on/off, each
+# WEBHOOK_SECONDS at TARGET_CONNECTIONS, spread; 0 rounds skips it. After each round with the
+# webhook on, up to WEBHOOK_DRAIN_SECONDS for the deliveries still on their way (their rate is
+# recorded), and before each round as long for the events of the one before to be planned.
+WEBHOOK_ROUNDS = int(os.environ.get("BENCH_WEBHOOK_ROUNDS", "2"))
+WEBHOOK_SECONDS = int(os.environ.get("BENCH_WEBHOOK_SECONDS", str(DURATION)))
+WEBHOOK_DRAIN_SECONDS = int(os.environ.get("BENCH_WEBHOOK_DRAIN_SECONDS", "30"))
+WEBHOOK_SERVICES = ["auth", "inventory", "orders", "events", "gateway"]
 # The catalogue; "spread" orders pick any of its products at random, "hot" orders the first.
 PRODUCTS = int(os.environ.get("BENCH_PRODUCTS", "100"))
 DISTRIBUTIONS = ["spread", "hot"]

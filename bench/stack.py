@@ -72,6 +72,23 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def pg_cpu(db=PG["db"]):
+    """CPU seconds used so far by the PostgreSQL backends connected to `db`, per role: the
+    process titles read `postgres: <version>/<cluster>: <role> <db> <address> <state>`.
+    Backends that exited are not counted, so read it around windows where the pools stay."""
+    used = {}
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            title = (proc / "cmdline").read_bytes().decode(errors="replace").split()
+            if len(title) > 3 and title[0] == "postgres:" and title[3] == db:
+                used[title[2]] = used.get(title[2], 0) + cpu_seconds(proc.name)
+        except OSError:
+            continue
+    return used
+
+
 def fresh_database():
     subprocess.run([str(ROOT / "scripts/pg-test-db.sh")], env={**os.environ, "TEST_DB": PG["db"]},
                    check=True, capture_output=True)
@@ -100,11 +117,13 @@ def cold_start_all_sqlite(binary=BIN):
 
 
 class System:
-    """The four services as separate processes on PostgreSQL, each as its own role."""
+    """The services (the four of SERVICES unless told) as separate processes on PostgreSQL,
+    each as its own role."""
 
-    def __init__(self, binary=BIN):
+    def __init__(self, binary=BIN, services=SERVICES):
         self.binary = binary
-        self.ports = {s: free_port() for s in SERVICES}
+        self.services = list(services)
+        self.ports = {s: free_port() for s in self.services}
         self.procs = {}
         self.ready_ms = {}
         # Key caches and service tokens on disk: the run's own, not the checkout's ./data.
@@ -118,7 +137,8 @@ class System:
                     # here is argon2 through the stack, not the limiter refusing it.
                     "LOGIN_MAX_FAILURES": "1000000000",
                     **{f"{s.upper()}_PORT": str(p) for s, p in self.ports.items()},
-                    **{f"{s.upper()}_URL": self.url(s) for s in ["auth", "inventory", "orders"]}}
+                    **{f"{s.upper()}_URL": self.url(s) for s in ["auth", "inventory", "orders", "events"]
+                       if s in self.ports}}
         self.env.pop("OPENROUTER_API_KEY", None)
 
     def url(self, service):
@@ -136,9 +156,10 @@ class System:
         wait_ready(f"{self.url(service)}/readyz")
         self.ready_ms[service] = round((time.monotonic() - started) * 1000)
 
-    def start_all(self):
-        for s in SERVICES:
-            self.start(s)
+    def start_all(self, extra=None):
+        """Every service; `extra` maps a service to environment of its own."""
+        for s in self.services:
+            self.start(s, (extra or {}).get(s))
 
     def stop(self, service):
         proc = self.procs.pop(service)
@@ -182,6 +203,14 @@ def product_files(ids):
     files["spread"].write_text("\n".join(ids) + "\n")
     files["hot"].write_text(ids[0] + "\n")
     return {k: str(v) for k, v in files.items()}
+
+
+def receiver():
+    """The webhook receiver (receiver.py); returns the process and its URL."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, str(ROOT / "bench/receiver.py"), str(port)])
+    wait_for_port(port)
+    return proc, f"http://127.0.0.1:{port}"
 
 
 def fake_ai(mode):
