@@ -3,7 +3,6 @@
 //! relay delivers here (`POST /internal/events`).
 
 mod config;
-mod csv_cells;
 mod fanout;
 mod mail;
 mod model;

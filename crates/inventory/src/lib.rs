@@ -2,7 +2,6 @@
 //! all-or-nothing reservations the orders service places.
 
 mod config;
-mod csv_cells;
 mod domain;
 mod events;
 mod model;

@@ -8,6 +8,7 @@ pub mod breaker;
 pub mod config;
 mod connection;
 pub mod context;
+pub mod csv_cells;
 pub mod db;
 pub mod error;
 pub mod extract;

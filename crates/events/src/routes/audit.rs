@@ -6,12 +6,13 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use chrono::{DateTime, Utc};
-use kernel::{auth::AuthUser, extract::Query, AppError, FieldError, Json, Result};
+use kernel::{
+    auth::AuthUser, csv_cells::neutralise, extract::Query, AppError, FieldError, Json, Result,
+};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::{
-    csv_cells::neutralise,
     model::{AuditEntry, AuditPage},
     store::AuditFilter,
     EventsState,

@@ -1,7 +1,7 @@
 //! Bulk catalogue import and export as CSV. An import is all rows or none: every bad row is
 //! reported by its line number and nothing is written. Text cells that a spreadsheet would
 //! run as a formula are exported with a leading `'`, which the import removes again
-//! (see [`crate::csv_cells`]); numbers are written as numbers.
+//! (see [`kernel::csv_cells`]); numbers are written as numbers.
 
 use std::collections::{HashMap, HashSet};
 
@@ -10,12 +10,11 @@ use axum::{
     http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
-use kernel::{auth::AuthUser, AppError, FieldError, Json, Result};
+use kernel::{auth::AuthUser, csv_cells, AppError, FieldError, Json, Result};
 use uuid::Uuid;
 
 use super::keyed::{answer, RequestKey};
 use crate::{
-    csv_cells,
     model::CreateProduct,
     store::{ImportReport, NewProduct, Once},
     validate, InventoryState,

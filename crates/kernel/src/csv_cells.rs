@@ -1,3 +1,6 @@
+//! Spreadsheet formula injection, for every CSV export and import (inventory's catalogue,
+//! the events service's audit log), so both escape the same way and read back alike.
+//!
 //! Spreadsheet formula injection: a cell that starts with `=`, `+`, `-`, `@`, TAB or CR is
 //! run as a formula by Excel, LibreOffice and Google Sheets when an exported file is opened.
 //! Export prefixes such text cells with `'`, which spreadsheets show as plain text; import
